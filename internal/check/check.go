@@ -1,0 +1,209 @@
+// Package check defines what a check is: its metadata, the input it reads
+// (target, API model, host graph, network clients) and how it reports
+// findings. Checks are values listed in an explicit registry.
+package check
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/hosts"
+	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/spec"
+)
+
+// Needs says what a check requires to run. Missing needs make the engine
+// skip the check with a reason instead of running it.
+type Needs uint8
+
+// Needs flags.
+const (
+	NeedSpec       Needs = 1 << iota // an OpenAPI document
+	NeedCredential                   // a user-supplied credential (identity A)
+	NeedWrites                       // --allow-writes (state-changing requests)
+)
+
+// String lists the needs as words, e.g. "spec, credential".
+func (n Needs) String() string {
+	var parts []string
+	if n&NeedSpec != 0 {
+		parts = append(parts, "spec")
+	}
+	if n&NeedCredential != 0 {
+		parts = append(parts, "credential")
+	}
+	if n&NeedWrites != 0 {
+		parts = append(parts, "writes")
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Phase orders checks: probes run first and may add hosts to the graph;
+// host audits run after, over the complete graph.
+type Phase int
+
+// Phases in run order.
+const (
+	PhaseProbe Phase = iota
+	PhaseHosts
+)
+
+// Meta describes a check. It is the source of `plumb checks` and the
+// generated check catalog.
+type Meta struct {
+	ID          string
+	Title       string
+	Category    finding.Category
+	OWASP       string // OWASP API Security Top 10 2023 id, e.g. "API2:2023"
+	CWE         string
+	Severity    finding.Severity // default (highest) severity it reports
+	Needs       Needs
+	Phase       Phase
+	Description string
+}
+
+// Check is one security test.
+type Check interface {
+	Meta() Meta
+	Run(ctx context.Context, in *Input) ([]finding.Finding, error)
+}
+
+// Input is everything a check may read. Checks must only reach the network
+// through HTTP and DNS.
+type Input struct {
+	Target         *url.URL
+	API            *spec.API // nil when no document was loaded
+	Hosts          *hosts.Graph
+	HTTP           *netx.Client
+	DNS            *netx.Resolver
+	HasCredentials bool
+	AllowWrites    bool
+	Insecure       bool
+	RootCAs        *x509.CertPool // nil: system roots
+	Coverage       *Coverage
+	Now            func() time.Time
+}
+
+// New builds a finding pre-filled from the check's metadata.
+func New(m Meta, title string, loc finding.Location) finding.Finding {
+	return finding.Finding{
+		ID:       m.ID,
+		Title:    title,
+		Severity: m.Severity,
+		Category: m.Category,
+		OWASP:    m.OWASP,
+		CWE:      m.CWE,
+		Location: loc,
+	}
+}
+
+// Coverage counts what happened to each operation of the spec. It is safe
+// for concurrent use by checks.
+type Coverage struct {
+	mu        sync.Mutex
+	imported  int
+	requested map[string]int // op key → last status
+	skipped   map[string]string
+}
+
+// NewCoverage starts a coverage record for n imported operations.
+func NewCoverage(imported int) *Coverage {
+	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}}
+}
+
+// OpKey names an operation in coverage tables.
+func OpKey(op spec.Operation) string { return op.Method + " " + op.Path }
+
+// Requested records that an operation was requested and answered status
+// (0 when the request failed).
+func (c *Coverage) Requested(op spec.Operation, status int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := OpKey(op)
+	prev, seen := c.requested[k]
+	// Keep the most telling status: any answer beats a failure, 2xx beats others.
+	if !seen || prev == 0 || (status >= 200 && status < 300) {
+		c.requested[k] = status
+	}
+	delete(c.skipped, k)
+}
+
+// Skip records why an operation was not requested, unless it was requested
+// by another check.
+func (c *Coverage) Skip(op spec.Operation, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := OpKey(op)
+	if _, ok := c.requested[k]; ok {
+		return
+	}
+	if _, ok := c.skipped[k]; !ok {
+		c.skipped[k] = reason
+	}
+}
+
+// Summary is the coverage table of a report.
+type Summary struct {
+	Imported    int       `json:"operations_imported"`
+	Requested   int       `json:"operations_requested"`
+	Answered2x  int       `json:"answered_2xx"`
+	Answered4x  int       `json:"answered_401_403"`
+	Answered404 int       `json:"answered_404"`
+	Failed      int       `json:"failed"`
+	Skipped     []Skipped `json:"skipped"`
+}
+
+// Skipped is one operation that was not requested, with why.
+type Skipped struct {
+	Operation string `json:"operation"`
+	Reason    string `json:"reason"`
+}
+
+// Summary returns the counts. Operations neither requested nor skipped by
+// any check are listed as skipped with reason "no check applies".
+func (c *Coverage) Summary(api *spec.API) Summary {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := Summary{Imported: c.imported, Requested: len(c.requested), Skipped: []Skipped{}}
+	for _, st := range c.requested {
+		switch {
+		case st >= 200 && st < 300:
+			s.Answered2x++
+		case st == 401 || st == 403:
+			s.Answered4x++
+		case st == 404:
+			s.Answered404++
+		case st == 0:
+			s.Failed++
+		}
+	}
+	if api == nil {
+		return s
+	}
+	for _, op := range api.Operations {
+		k := OpKey(op)
+		if _, ok := c.requested[k]; ok {
+			continue
+		}
+		reason, ok := c.skipped[k]
+		if !ok {
+			reason = "no check applies"
+		}
+		s.Skipped = append(s.Skipped, Skipped{Operation: k, Reason: reason})
+	}
+	return s
+}
+
+// Errorf is a convenience for check errors naming the check.
+func Errorf(m Meta, format string, args ...any) error {
+	return fmt.Errorf("%s: %s", m.ID, fmt.Sprintf(format, args...))
+}

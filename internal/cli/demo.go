@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/report"
+)
+
+func newDemoCmd(st *Streams) *cobra.Command {
+	var (
+		out    outputFlags
+		gate   gateFlags
+		target string
+		serve  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Start the built-in lab (local DNS + a deliberately vulnerable API) and scan it",
+		Long: `Start plumb's lab on 127.0.0.1 — a DNS server and a Flask-style API with real
+flaws (an unprotected secured operation, version-leaking headers, no HSTS,
+dangling CNAMEs behind its spec servers and OAuth token URL) — and scan it
+through the same network layer a real scan uses. Nothing leaves this machine.
+
+--target clean scans the flawless twin instead; --serve keeps the lab
+running and prints the 'plumb scan' command to run against it yourself.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := out.validate(report.Names()); err != nil {
+				return err
+			}
+			if err := gate.validate(); err != nil {
+				return err
+			}
+			if target != "vulnerable" && target != "clean" {
+				return usagef("--target %q: want vulnerable or clean", target)
+			}
+			return runDemo(cmd.Context(), st, target, serve, &out, &gate)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&target, "target", "vulnerable", "which lab API to scan: vulnerable or clean")
+	fs.BoolVar(&serve, "serve", false, "keep the lab running and print how to scan it with 'plumb scan' (Ctrl-C stops)")
+	out.register(fs, "report")
+	gate.register(fs)
+	return cmd
+}
+
+func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *outputFlags, gate *gateFlags) error {
+	w, err := lab.Start(ctx, lab.Options{})
+	if err != nil {
+		return scanError{fmt.Errorf("start lab: %w", err)}
+	}
+	defer w.Close()
+	t := w.Vuln
+	if which == "clean" {
+		t = w.Clean
+	}
+	if serve {
+		return serveLab(ctx, st, w, t)
+	}
+	o, err := LabOptions(w, t)
+	if err != nil {
+		return err
+	}
+	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate)
+}
+
+// LabOptions are the engine options that point a scan at the lab, exactly
+// as --resolver, --connect-to, --cacert and --bearer-env would.
+func LabOptions(w *lab.World, t lab.Target) (engine.Options, error) {
+	var cts []netx.ConnectTo
+	for _, c := range w.ConnectTo {
+		ct, err := netx.ParseConnectTo(c)
+		if err != nil {
+			return engine.Options{}, fmt.Errorf("lab connect-to %q: %w", c, err)
+		}
+		cts = append(cts, ct)
+	}
+	return engine.Options{
+		Resolvers:   []string{w.DNSAddr},
+		ConnectTo:   cts,
+		RootCAs:     w.CAPool,
+		Credentials: http.Header{"Authorization": {"Bearer " + t.Token}},
+		Version:     version(),
+	}, nil
+}
+
+func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) error {
+	dir, err := os.MkdirTemp("", "plumb-lab-")
+	if err != nil {
+		return scanError{err}
+	}
+	defer os.RemoveAll(dir)
+	ca := filepath.Join(dir, "lab-ca.pem")
+	if err := os.WriteFile(ca, w.CACertPEM, 0o600); err != nil {
+		return scanError{err}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The lab is running. In another shell:\n\n  export LAB_TOKEN='%s'\n  plumb scan %s \\\n    --resolver %s \\\n", t.Token, t.BaseURL, w.DNSAddr)
+	for _, c := range w.ConnectTo {
+		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
+	}
+	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN\n\nPress Ctrl-C to stop the lab.\n", ca)
+	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
+}

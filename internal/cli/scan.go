@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/report"
+)
+
+type scanFlags struct {
+	net             netFlags
+	auth            authFlags
+	limits          limitFlags
+	out             outputFlags
+	gate            gateFlags
+	spec            string
+	allowWrites     bool
+	allowRemoteRefs bool
+}
+
+func (f *scanFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, `FILE` or URL (default: discover it on the target)")
+	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE); use on staging only")
+	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
+	f.auth.register(fs)
+	f.net.register(fs)
+	f.limits.register(fs)
+	f.out.register(fs, "report")
+	f.gate.register(fs)
+}
+
+// options turns flags into engine options, validating every cross-flag rule once.
+func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Options, error) {
+	var o engine.Options
+	if err := f.out.validate(report.Names()); err != nil {
+		return o, err
+	}
+	if err := f.gate.validate(); err != nil {
+		return o, err
+	}
+	ct, roots, err := f.net.build()
+	if err != nil {
+		return o, err
+	}
+	creds, scope, err := f.auth.build(lookupEnv)
+	if err != nil {
+		return o, err
+	}
+	if err := f.limits.apply(&o); err != nil {
+		return o, err
+	}
+	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
+	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
+	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
+	o.Version = version()
+	return o, nil
+}
+
+func newScanCmd(st *Streams) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan URL",
+		Short: "Scan an API from the outside",
+		Long: `Scan the API at URL: authentication, transport, headers and the DNS of every
+host its tokens can flow to. Credentials (--header, --bearer-env) are sent only
+to the target's origin (and --scope origins), never over redirects to other
+origins, never over plain HTTP unless --allow-http-credentials.
+
+` + exitCodeHelp,
+		Example: `  plumb scan https://api.example.com --spec openapi.yaml --bearer-env API_TOKEN
+  plumb scan https://api.example.com --format json --output report.json --fail-on high`,
+		Args: exactArgs(1, "the API's base URL"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := f.options(st.LookupEnv)
+			if err != nil {
+				return err
+			}
+			return runScan(cmd.Context(), st, engine.Target{URL: args[0], Spec: f.spec}, o, &f.out, &f.gate)
+		},
+	}
+	f.register(cmd)
+	return cmd
+}
+
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("want %d argument (%s), got %d", n, what, len(args))
+		}
+		return nil
+	}
+}
+
+// runScan scans, renders whatever report there is (even partial) and
+// applies the gates.
+func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options, out *outputFlags, gate *gateFlags) error {
+	prog := newProgress(st.Err)
+	o.Progress = prog.update
+	rep, err := engine.Scan(ctx, t, o)
+	prog.done()
+	if rep != nil {
+		if rerr := writeReport(st, rep, out); rerr != nil {
+			return scanError{rerr}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return scanError{errors.New("interrupted; the report above is partial")}
+	}
+	return gate.check(rep)
+}
+
+// writeReport renders to --output (atomically) or stdout.
+func writeReport(st *Streams, rep *engine.Report, out *outputFlags) error {
+	format, err := report.Lookup(out.format)
+	if err != nil {
+		return err
+	}
+	if out.output == "" {
+		noColorEnv, _ := st.LookupEnv("NO_COLOR")
+		color := !out.noColor && noColorEnv == "" && isTerminal(st.Out)
+		return format.New(report.Options{Color: color, Width: termWidth(st.Out)}).Render(st.Out, rep)
+	}
+	return writeFileAtomic(out.output, func(w io.Writer) error {
+		return format.New(report.Options{}).Render(w, rep)
+	})
+}
+
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,371 @@
+// Package engine runs a scan: it builds the network layer, loads or
+// discovers the OpenAPI document, builds the host graph, runs the checks
+// with bounded parallelism and scores the findings. It returns data and
+// never prints, exits or reads flags.
+package engine
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/hosts"
+	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/score"
+	"github.com/plumbsec/plumb/internal/spec"
+)
+
+// Target is what to scan.
+type Target struct {
+	URL  string // base URL of the API
+	Spec string // OpenAPI document: file path or URL; "" discovers it
+}
+
+// Options configure a scan. The zero value is usable: defaults are filled
+// by Scan.
+type Options struct {
+	Resolvers                 []string
+	ConnectTo                 []netx.ConnectTo
+	Timeout                   time.Duration // per request
+	MaxDuration               time.Duration // whole scan; 0 = none
+	Rate                      float64       // requests per second per host
+	Concurrency               int           // checks in parallel, and per-host connections
+	MaxRequests               int
+	MaxBodyBytes              int64
+	Insecure                  bool
+	RootCAs                   *x509.CertPool
+	Credentials               http.Header
+	ExtraScope                []netx.Origin
+	AllowPlainHTTPCredentials bool
+	AllowWrites               bool
+	AllowRemoteRefs           bool
+	Checks                    []check.Check
+	Progress                  func(Progress)
+	Now                       func() time.Time
+	Version                   string
+}
+
+// Progress is reported while a scan runs.
+type Progress struct {
+	Stage string // "preflight", "spec", "checks", "hosts", "done"
+	Done  int
+	Total int
+	Check string
+}
+
+func (o *Options) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	if o.Rate == 0 {
+		o.Rate = 20
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 2 << 20
+	}
+	if o.MaxRequests == 0 {
+		o.MaxRequests = 2000
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = func(Progress) {}
+	}
+	if o.Checks == nil {
+		o.Checks = checks.All()
+	}
+}
+
+// Scan scans one API. On a fatal problem it returns a *ScanError and, when
+// anything was learned before it, a partial report.
+func Scan(ctx context.Context, t Target, o Options) (*Report, error) {
+	o.defaults()
+	start := o.Now()
+	target, err := ParseTarget(t.URL)
+	if err != nil {
+		return nil, fail(KindUsage, "give the API's base URL, e.g. https://api.example.com", err)
+	}
+	if o.MaxDuration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.MaxDuration)
+		defer cancel()
+	}
+	s, err := newScanner(target, o)
+	if err != nil {
+		return nil, err
+	}
+	rep := s.newReport(start)
+	defer s.finish(rep, start)
+
+	o.Progress(Progress{Stage: "preflight"})
+	if err := s.preflight(ctx); err != nil {
+		rep.Partial = true
+		rep.Errors = append(rep.Errors, Error{Stage: "preflight", Message: err.Error()})
+		return rep, err
+	}
+	o.Progress(Progress{Stage: "spec"})
+	if err := s.loadSpec(ctx, t.Spec, rep); err != nil {
+		rep.Partial = true
+		rep.Errors = append(rep.Errors, Error{Stage: "spec", Message: err.Error()})
+		return rep, err
+	}
+	s.seedHosts()
+	s.runChecks(ctx, rep)
+	return rep, nil
+}
+
+// ParseTarget validates a target base URL.
+func ParseTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, fmt.Errorf("target %q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("target %q: scheme must be http or https", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("target %q has no host", raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("target %q: put credentials in --header or --bearer-env, not in the URL", u.Redacted())
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u, nil
+}
+
+type scanner struct {
+	opts   Options
+	target *url.URL
+	dns    *netx.Resolver
+	http   *netx.Client
+	api    *spec.API
+	graph  *hosts.Graph
+	cov    *check.Coverage
+}
+
+func newScanner(target *url.URL, o Options) (*scanner, error) {
+	res, client, err := newNet(o, append([]netx.Origin{netx.OriginOf(target)}, o.ExtraScope...))
+	if err != nil {
+		return nil, err
+	}
+	return &scanner{opts: o, target: target, dns: res, http: client, graph: hosts.New()}, nil
+}
+
+// newNet builds the resolver and the one HTTP client of a scan.
+func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error) {
+	res, err := netx.NewResolver(netx.ResolverConfig{Servers: o.Resolvers})
+	if err != nil {
+		return nil, nil, fail(KindUsage, "--resolver takes HOST:PORT, e.g. 127.0.0.1:53", err)
+	}
+	client, err := netx.NewClient(netx.Config{
+		Resolver:                  res,
+		ConnectTo:                 o.ConnectTo,
+		Timeout:                   o.Timeout,
+		Rate:                      o.Rate,
+		PerHostConcurrency:        o.Concurrency,
+		MaxRequests:               o.MaxRequests,
+		MaxBodyBytes:              o.MaxBodyBytes,
+		Insecure:                  o.Insecure,
+		RootCAs:                   o.RootCAs,
+		Credentials:               o.Credentials,
+		Scope:                     scope,
+		AllowPlainHTTPCredentials: o.AllowPlainHTTPCredentials,
+		UserAgent:                 "plumb/" + o.Version + " (+security scanner)",
+	})
+	if err != nil {
+		return nil, nil, fail(KindUsage, "", err)
+	}
+	return res, client, nil
+}
+
+func (s *scanner) newReport(start time.Time) *Report {
+	mode := "read-only"
+	if s.opts.AllowWrites {
+		mode = "writes"
+	}
+	return &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "plumb", Version: s.opts.Version},
+		Target:        s.target.String(),
+		StartedAt:     start.UTC(),
+		Mode:          mode,
+		Insecure:      s.opts.Insecure,
+		Findings:      []finding.Finding{},
+		Hosts:         []hosts.Host{},
+		Checks:        []CheckRun{},
+		Errors:        []Error{},
+	}
+}
+
+// preflight proves the target answers before anything else runs, so an
+// unreachable target or a dead resolver is one clear error.
+func (s *scanner) preflight(ctx context.Context) error {
+	_, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
+	if err == nil {
+		return nil
+	}
+	var de *netx.DNSError
+	if errors.As(err, &de) {
+		host := s.target.Hostname()
+		switch de.Kind {
+		case netx.KindTimeout, netx.KindUnreachable, netx.KindServFail, netx.KindRefused:
+			return fail(KindResolver, "check --resolver, or the network", fmt.Errorf("resolve %s: %w", host, de))
+		}
+		return fail(KindTarget, "check the target URL (and --resolver, --connect-to)", fmt.Errorf("resolve %s: %w", host, de))
+	}
+	hint := "check the URL, --connect-to and that the API is up"
+	if isTLSError(err) {
+		hint = "the certificate did not verify; --cacert adds a CA, --insecure scans anyway and reports it"
+	}
+	return fail(KindTarget, hint, fmt.Errorf("target %s unreachable: %w", s.target, err))
+}
+
+func isTLSError(err error) bool {
+	var ue x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ce x509.CertificateInvalidError
+	return errors.As(err, &ue) || errors.As(err, &he) || errors.As(err, &ce) || strings.Contains(err.Error(), "tls:")
+}
+
+func (s *scanner) seedHosts() {
+	s.graph.Add(s.target.Hostname(), hosts.RoleTarget, "target URL", true)
+	if s.api == nil {
+		return
+	}
+	for _, h := range s.api.Hosts() {
+		for _, r := range h.Roles {
+			s.graph.Add(h.Host, hosts.Role(r), strings.Join(h.Where, ", "), h.CarriesCredentials)
+		}
+	}
+}
+
+func (s *scanner) input() *check.Input {
+	return &check.Input{
+		Target:         s.target,
+		API:            s.api,
+		Hosts:          s.graph,
+		HTTP:           s.http,
+		DNS:            s.dns,
+		HasCredentials: len(s.opts.Credentials) > 0,
+		AllowWrites:    s.opts.AllowWrites,
+		Insecure:       s.opts.Insecure,
+		RootCAs:        s.opts.RootCAs,
+		Coverage:       s.cov,
+		Now:            s.opts.Now,
+	}
+}
+
+// runChecks runs every check, probes first and host audits after, each
+// phase with at most Concurrency checks at once. A failing check is an
+// entry in the report, never the end of the scan.
+func (s *scanner) runChecks(ctx context.Context, rep *Report) {
+	checks := s.opts.Checks
+	in := s.input()
+	var mu sync.Mutex
+	var all []finding.Finding
+	done := 0
+	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts} {
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(s.opts.Concurrency)
+		for _, c := range checks {
+			m := c.Meta()
+			if m.Phase != phase {
+				continue
+			}
+			if reason := s.unmet(m.Needs); reason != "" {
+				mu.Lock()
+				rep.Checks = append(rep.Checks, CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
+				done++
+				mu.Unlock()
+				continue
+			}
+			g.Go(func() error {
+				t0 := time.Now()
+				fs, err := runOne(gctx, c, in)
+				run := CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					run.Status, run.Reason = "error", err.Error()
+					rep.Errors = append(rep.Errors, Error{Stage: "check " + m.ID, Message: err.Error()})
+				}
+				all = append(all, fs...)
+				rep.Checks = append(rep.Checks, run)
+				done++
+				s.opts.Progress(Progress{Stage: "checks", Done: done, Total: len(checks), Check: m.ID})
+				return nil
+			})
+		}
+		_ = g.Wait()
+	}
+	rep.Findings = finding.Normalize(all)
+}
+
+// runOne runs a check, turning a bug in it into an error rather than a
+// crash of the whole scan.
+func runOne(ctx context.Context, c check.Check, in *check.Input) (fs []finding.Finding, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error (please report): %v\n%s", r, debug.Stack())
+		}
+	}()
+	return c.Run(ctx, in)
+}
+
+func (s *scanner) unmet(n check.Needs) string {
+	switch {
+	case n&check.NeedSpec != 0 && s.api == nil:
+		return "needs an OpenAPI document (--spec)"
+	case n&check.NeedCredential != 0 && len(s.opts.Credentials) == 0:
+		return "needs a credential (--header or --bearer-env)"
+	case n&check.NeedWrites != 0 && !s.opts.AllowWrites:
+		return "needs --allow-writes"
+	}
+	return ""
+}
+
+// finish fills what is known at the end, whatever happened before.
+func (s *scanner) finish(rep *Report, start time.Time) {
+	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
+	rep.Hosts = s.graph.List()
+	if s.cov != nil {
+		rep.Coverage = s.cov.Summary(s.api)
+	} else {
+		rep.Coverage = check.Summary{Skipped: []check.Skipped{}}
+	}
+	st := s.http.Stats()
+	rep.Requests = RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
+	if st.BudgetExhausted {
+		rep.Partial = true
+		rep.Errors = append(rep.Errors, Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
+	}
+	assessed := map[finding.Category]bool{}
+	byID := map[string]check.Meta{}
+	for _, c := range s.opts.Checks {
+		byID[c.Meta().ID] = c.Meta()
+	}
+	for _, r := range rep.Checks {
+		if r.Status == "ran" {
+			assessed[byID[r.ID].Category] = true
+		}
+	}
+	sc := score.Compute(rep.Findings, assessed)
+	rep.Score, rep.Grade, rep.CappedBy, rep.Categories = sc.Score, sc.Grade, sc.CappedBy, sc.Categories
+	sortChecks(rep.Checks)
+}

@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/spec"
+)
+
+// DiscoveryPaths are the locations tried, in order, when no --spec is given.
+var DiscoveryPaths = []string{
+	"/openapi.json", "/openapi.yaml", "/swagger.json", "/swagger.yaml",
+	"/v3/api-docs", "/v2/api-docs", "/.well-known/openapi", "/.well-known/openapi.json",
+	"/api-docs", "/swagger/v1/swagger.json", "/api/openapi.json", "/docs/openapi.json",
+}
+
+// loadSpec loads the given document, or discovers one on the target. A
+// given document that cannot be used is fatal; discovery that finds
+// nothing is not (checks that need a spec are skipped with a reason).
+func (s *scanner) loadSpec(ctx context.Context, source string, rep *Report) error {
+	opts := spec.LoadOptions{AllowRemoteRefs: s.opts.AllowRemoteRefs, Fetch: s.fetch}
+	if source != "" {
+		api, err := spec.Load(ctx, source, opts)
+		if err != nil {
+			return fail(KindSpec, "fix the document, or scan without --spec to let plumb discover one", fmt.Errorf("spec: %w", err))
+		}
+		s.useSpec(api, rep, false)
+		return nil
+	}
+	for _, p := range DiscoveryPaths {
+		u := s.target.ResolveReference(&url.URL{Path: strings.TrimSuffix(s.target.Path, "/") + p})
+		resp, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: u.String(), WithCredentials: true})
+		attempt := SpecAttempt{URL: u.String()}
+		switch {
+		case errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil:
+			attempt.Result = "not tried: scan stopped"
+		case err != nil:
+			attempt.Result = "error: " + s.http.Redactor().String(err.Error())
+		case resp.StatusCode != http.StatusOK:
+			attempt.Status, attempt.Result = resp.StatusCode, "not found"
+		default:
+			attempt.Status = resp.StatusCode
+			api, perr := spec.Parse(ctx, resp.Body, u.String(), opts)
+			if perr != nil {
+				attempt.Result = "not an OpenAPI document: " + firstLine(perr.Error())
+				break
+			}
+			attempt.Result = "loaded"
+			rep.Spec.Tried = append(rep.Spec.Tried, attempt)
+			s.useSpec(api, rep, true)
+			return nil
+		}
+		rep.Spec.Tried = append(rep.Spec.Tried, attempt)
+		if attempt.Result == "not tried: scan stopped" {
+			break
+		}
+	}
+	rep.Errors = append(rep.Errors, Error{Stage: "spec", Message: fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))})
+	return nil
+}
+
+func (s *scanner) useSpec(api *spec.API, rep *Report, discovered bool) {
+	s.api = api
+	s.cov = check.NewCoverage(len(api.Operations))
+	rep.Spec.Source = api.Source
+	rep.Spec.Version = api.Version
+	rep.Spec.Title = api.Title
+	rep.Spec.Operations = len(api.Operations)
+	rep.Spec.Discovered = discovered
+	rep.Spec.Warnings = slices.Clone(api.Warnings)
+}
+
+// fetch retrieves a spec or a remote $ref through the safe client. The
+// credential goes along only where scope allows it.
+func (s *scanner) fetch(ctx context.Context, u string) ([]byte, error) {
+	resp, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: u, WithCredentials: true, FollowRedirects: true})
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: status %d", s.http.Redactor().String(u), resp.StatusCode)
+	}
+	if resp.Truncated {
+		return nil, fmt.Errorf("GET %s: document larger than the response size cap", s.http.Redactor().String(u))
+	}
+	return resp.Body, nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// LoadSpec loads a document through the same safe network layer a scan
+// uses (for `plumb spec`). Credentials, if any, go only to the document's
+// own origin and --scope origins.
+func LoadSpec(ctx context.Context, source string, o Options) (*spec.API, error) {
+	o.defaults()
+	var scope []netx.Origin
+	if u, err := url.Parse(source); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		scope = append(scope, netx.OriginOf(u))
+	}
+	_, client, err := newNet(o, append(scope, o.ExtraScope...))
+	if err != nil {
+		return nil, err
+	}
+	s := &scanner{opts: o, http: client}
+	api, err := spec.Load(ctx, source, spec.LoadOptions{AllowRemoteRefs: o.AllowRemoteRefs, Fetch: s.fetch})
+	if err != nil {
+		return nil, fail(KindSpec, "", fmt.Errorf("spec: %w", err))
+	}
+	return api, nil
+}

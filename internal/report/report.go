@@ -1,0 +1,70 @@
+// Package report renders scan reports. Each format is one small Renderer
+// in a registry; the CLI picks renderers by name.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/plumbsec/plumb/internal/engine"
+)
+
+// Options tune rendering.
+type Options struct {
+	Color bool // ANSI colors (only on a terminal, never with NO_COLOR)
+	Width int  // terminal width; 0 means 80
+}
+
+// Renderer writes one report in one format.
+type Renderer interface {
+	Render(w io.Writer, r *engine.Report) error
+}
+
+// Format is a registered output format.
+type Format struct {
+	Name        string
+	Description string
+	New         func(Options) Renderer
+}
+
+var formats = []Format{
+	{Name: "table", Description: "human-readable terminal report", New: func(o Options) Renderer { return Table{Opts: o} }},
+	{Name: "json", Description: "the JSON report contract (docs/report.schema.json)", New: func(Options) Renderer { return JSON{} }},
+}
+
+// Formats lists the registered formats.
+func Formats() []Format { return formats }
+
+// Names lists the registered format names, sorted.
+func Names() []string {
+	var ns []string
+	for _, f := range formats {
+		ns = append(ns, f.Name)
+	}
+	sort.Strings(ns)
+	return ns
+}
+
+// Lookup returns the named format.
+func Lookup(name string) (Format, error) {
+	for _, f := range formats {
+		if f.Name == name {
+			return f, nil
+		}
+	}
+	return Format{}, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(Names(), ", "))
+}
+
+// JSON renders the report as indented JSON.
+type JSON struct{}
+
+// Render writes the report.
+func (JSON) Render(w io.Writer, r *engine.Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}

@@ -1,0 +1,49 @@
+package report
+
+import (
+	"encoding/json"
+	"reflect"
+
+	"github.com/invopop/jsonschema"
+
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/finding"
+)
+
+// SchemaID identifies the report schema document.
+const SchemaID = "https://github.com/plumbsec/plumb/docs/report.schema.json"
+
+// Schema returns the JSON Schema of the report contract, generated from
+// the Go types so it cannot drift from what plumb writes.
+func Schema() ([]byte, error) {
+	r := &jsonschema.Reflector{
+		Anonymous:      true,
+		ExpandedStruct: true,
+		Mapper: func(t reflect.Type) *jsonschema.Schema {
+			switch t {
+			case reflect.TypeFor[finding.Severity]():
+				return enum("info", "low", "medium", "high", "critical")
+			case reflect.TypeFor[finding.Confidence]():
+				return enum("tentative", "firm", "confirmed")
+			}
+			return nil
+		},
+	}
+	s := r.Reflect(&engine.Report{})
+	s.ID = SchemaID
+	s.Title = "plumb scan report"
+	s.Description = "The JSON report written by `plumb scan --format json`, schema_version " + engine.SchemaVersion + "."
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+func enum(vals ...string) *jsonschema.Schema {
+	s := &jsonschema.Schema{Type: "string"}
+	for _, v := range vals {
+		s.Enum = append(s.Enum, v)
+	}
+	return s
+}

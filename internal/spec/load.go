@@ -1,0 +1,257 @@
+package spec
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// maxRefDocuments caps how many external documents one load may read.
+const maxRefDocuments = 256
+
+// Load reads source (a file path or an http(s) URL) and parses it.
+func Load(ctx context.Context, source string, opts LoadOptions) (*API, error) {
+	var data []byte
+	var err error
+	if isHTTPURL(source) {
+		if opts.Fetch == nil {
+			return nil, &Error{Source: source, Msg: "source is a URL and no fetcher was configured"}
+		}
+		data, err = opts.Fetch(ctx, source)
+	} else {
+		data, err = readFileCapped(source, opts.maxBytes())
+	}
+	if err != nil {
+		return nil, &Error{Source: source, Msg: "cannot read document", Err: err}
+	}
+	return Parse(ctx, data, source, opts)
+}
+
+func isHTTPURL(s string) bool {
+	l := strings.ToLower(s)
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+func readFileCapped(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, max)
+	}
+	return data, nil
+}
+
+// Parse parses an OpenAPI document already in memory. source names it in
+// errors and is the base for relative $refs (a file path or URL).
+func Parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*API, error) {
+	api, e := parse(ctx, data, source, opts)
+	if e != nil {
+		e.Source = source
+		return nil, e
+	}
+	return api, nil
+}
+
+func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*API, *Error) {
+	if max := opts.maxBytes(); int64(len(data)) > max {
+		return nil, &Error{Msg: fmt.Sprintf("document is %d bytes, larger than the %d byte limit", len(data), max), Err: ErrTooLarge}
+	}
+	raw, e := decodeRaw(data)
+	if e != nil {
+		return nil, e
+	}
+	version, swagger, e := docVersion(raw.tree)
+	if e != nil {
+		return nil, e
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Msg: "canceled", Err: err}
+	}
+	location, base := refLocation(source)
+	s := &sanitizer{tree: raw.tree, base: base, opts: opts}
+	s.fixShapes(swagger)
+	s.walkRefs(raw.tree, "")
+	if s.fatal != nil {
+		return nil, s.fatal
+	}
+	urls, secured := collectURLs(raw.tree)
+	slimForKin(raw.tree)
+	t, e := toKin(ctx, s, nil, swagger, location, newRefReader(ctx, opts, location))
+	if e != nil {
+		return nil, e
+	}
+	api := build(t, raw, source, version, urls, secured)
+	api.Warnings = append(s.warnings, api.Warnings...)
+	if len(api.Operations) == 0 {
+		return nil, &Error{Msg: "no operations imported (" + whyNoOperations(raw.tree, api.Warnings) + ")", Err: ErrNoOperations}
+	}
+	return api, nil
+}
+
+func whyNoOperations(tree map[string]any, warnings []string) string {
+	paths, ok := tree["paths"].(map[string]any)
+	switch {
+	case !ok:
+		return "paths is missing"
+	case len(paths) == 0:
+		return "paths is empty"
+	case len(warnings) > 0:
+		return "every operation was skipped: " + warnings[0]
+	default:
+		return "paths holds no operations"
+	}
+}
+
+// refLocation turns source into the base URL kin-openapi resolves relative
+// $refs against.
+func refLocation(source string) (*url.URL, refBase) {
+	if source == "" {
+		return nil, baseNone
+	}
+	if isHTTPURL(source) {
+		if u, err := url.Parse(source); err == nil {
+			return u, baseURL
+		}
+		return nil, baseNone
+	}
+	if st, err := os.Stat(source); err == nil && st.Mode().IsRegular() {
+		if abs, err := filepath.Abs(source); err == nil {
+			return &url.URL{Path: filepath.ToSlash(abs)}, baseFile
+		}
+	}
+	return nil, baseNone
+}
+
+// toKin hands the (sanitized) tree to kin-openapi. data, when non-nil, is the
+// tree's exact JSON encoding. A document kin-openapi cannot decode is pruned
+// piece by piece rather than rejected whole.
+func toKin(ctx context.Context, s *sanitizer, data []byte, swagger bool, location *url.URL, read openapi3.ReadFromURIFunc) (*openapi3.T, *Error) {
+	loader := &openapi3.Loader{Context: ctx, IsExternalRefsAllowed: true, ReadFromURIFunc: read}
+	tree := s.tree
+	decode := func(b []byte) (any, error) {
+		if swagger {
+			var d openapi2.T
+			return &d, json.Unmarshal(b, &d)
+		}
+		var d openapi3.T
+		return &d, json.Unmarshal(b, &d)
+	}
+	var v any
+	var err error
+	if !swagger {
+		var warnings []string
+		v, warnings, err = decodeV3(ctx, tree)
+		s.warnings = append(s.warnings, warnings...)
+		if len(warnings) > 0 {
+			s.walkRefs(tree, "") // skipping parts can leave $refs dangling
+		}
+	} else {
+		if data == nil {
+			data = mustJSON(tree)
+		}
+		v, err = decode(data)
+	}
+	if err != nil && swagger {
+		s.warnings = append(s.warnings, prune(tree, decode)...)
+		s.walkRefs(tree, "") // pruning can leave $refs dangling
+		v, err = decode(mustJSON(tree))
+	}
+	if err != nil {
+		return nil, &Error{Msg: "cannot decode document", Err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Msg: "canceled", Err: err}
+	}
+	var t *openapi3.T
+	if swagger {
+		t, err = openapi2conv.ToV3WithLoader(v.(*openapi2.T), loader, location)
+	} else {
+		t = v.(*openapi3.T)
+		err = loader.ResolveRefsIn(t, location)
+	}
+	if err != nil {
+		var se *Error
+		if errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, &Error{Msg: "cannot resolve $refs", Err: err}
+	}
+	return t, nil
+}
+
+// mustJSON encodes a decoded tree. The tree holds only JSON-compatible values
+// (strings, bools, nil, numbers, maps with string keys, slices), and NaN/Inf
+// never get in, so encoding cannot fail.
+func mustJSON(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return []byte("null")
+	}
+	return buf.Bytes()
+}
+
+// newRefReader returns the only way kin-openapi may read another document:
+// http(s) through opts.Fetch when remote refs are allowed, local files inside
+// the directory of a local spec, nothing else.
+func newRefReader(ctx context.Context, opts LoadOptions, root *url.URL) openapi3.ReadFromURIFunc {
+	reads := 0
+	return func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		reads++
+		if reads > maxRefDocuments {
+			return nil, fmt.Errorf("more than %d referenced documents", maxRefDocuments)
+		}
+		switch {
+		case u.Scheme == "http" || u.Scheme == "https":
+			return fetchRef(ctx, opts, u)
+		case u.Scheme == "" && root != nil && root.Scheme == "":
+			return readLocalRef(root, u, opts.maxBytes())
+		default:
+			return nil, &Error{Location: u.String(), Msg: fmt.Sprintf("$ref %q cannot be read (only local files next to the spec and, if allowed, http(s) URLs)", u.String())}
+		}
+	}
+}
+
+func fetchRef(ctx context.Context, opts LoadOptions, u *url.URL) ([]byte, error) {
+	ref := u.String()
+	if !opts.AllowRemoteRefs || opts.Fetch == nil {
+		return nil, &Error{Location: ref, Msg: fmt.Sprintf("$ref %q points to a remote document and remote refs are not allowed", ref), Err: ErrRemoteRef}
+	}
+	data, err := opts.Fetch(ctx, ref)
+	if err != nil {
+		return nil, fmt.Errorf("fetch $ref %s: %w", ref, err)
+	}
+	if int64(len(data)) > opts.maxBytes() {
+		return nil, fmt.Errorf("$ref %s: %w", ref, ErrTooLarge)
+	}
+	return data, nil
+}
+
+func readLocalRef(root, u *url.URL, max int64) ([]byte, error) {
+	dir := filepath.Dir(filepath.FromSlash(root.Path))
+	p := filepath.Clean(filepath.FromSlash(u.Path))
+	rel, err := filepath.Rel(dir, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
+	}
+	return readFileCapped(p, max)
+}
