@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +19,12 @@ import (
 // command's stdout, stderr and exit code, against a lab started per script.
 // The lab's addresses are in $LAB_DNS, $LAB_CONNECT_1.., $LAB_CA, and
 // $LAB_TOKEN holds the vulnerable API's token.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"plumb-bin": func() { os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
 func TestScripts(t *testing.T) {
 	t.Parallel()
 	testscript.Run(t, testscript.Params{
@@ -44,13 +52,18 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			// plumb runs the CLI in-process with the script's environment.
+			// plumb runs the real binary (this test binary as plumb-bin) in the
+			// script's directory and environment, and records its exit code.
 			"plumb": func(ts *testscript.TestScript, neg bool, args []string) {
-				args = expandFields(args)
-				code := run(context.Background(), args, &Streams{
-					In: strings.NewReader(""), Out: ts.Stdout(), Err: ts.Stderr(),
-					LookupEnv: func(k string) (string, bool) { v := ts.Getenv(k); return v, v != "" },
-				})
+				err := ts.Exec("plumb-bin", expandFields(args)...)
+				code := 0
+				var ee *exec.ExitError
+				switch {
+				case errors.As(err, &ee):
+					code = ee.ExitCode()
+				case err != nil:
+					ts.Fatalf("run plumb: %v", err)
+				}
 				ts.Setenv("EXIT", strconv.Itoa(code))
 				if neg != (code != 0) {
 					ts.Fatalf("plumb exited %d", code)

@@ -2,12 +2,14 @@ package report
 
 import (
 	"encoding/json"
+	"path"
 	"reflect"
 
 	"github.com/invopop/jsonschema"
 
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/hosts"
 )
 
 // SchemaID identifies the report schema document.
@@ -25,8 +27,26 @@ func Schema() ([]byte, error) {
 				return enum("info", "low", "medium", "high", "critical")
 			case reflect.TypeFor[finding.Confidence]():
 				return enum("tentative", "firm", "confirmed")
+			case reflect.TypeFor[finding.Category]():
+				cats := make([]string, len(finding.Categories))
+				for i, c := range finding.Categories {
+					cats[i] = string(c)
+				}
+				return enum(cats...)
+			case reflect.TypeFor[hosts.DNSStatus]():
+				return enum(string(hosts.DNSOK), string(hosts.DNSDangling), string(hosts.DNSNXDomain),
+					string(hosts.DNSNoData), string(hosts.DNSError), string(hosts.DNSSkipped))
+			case reflect.TypeFor[hosts.Role]():
+				return &jsonschema.Schema{Type: "string"}
 			}
 			return nil
+		},
+		// Qualify definition names so equal type names from two packages never collide.
+		Namer: func(t reflect.Type) string {
+			if t.PkgPath() == "" || t.Name() == "" {
+				return t.Name()
+			}
+			return path.Base(t.PkgPath()) + "." + t.Name()
 		},
 	}
 	s := r.Reflect(&engine.Report{})
