@@ -153,7 +153,6 @@ func describeSecurity(op spec.Operation) string {
 	return strings.Join(alts, " or ")
 }
 
-
 var remediation = finding.Remediation{
 	Summary: "Enforce authentication on every operation the API documents as secured, with one default-deny " +
 		"authentication layer rather than per-route decorators that can be forgotten.",
