@@ -20,6 +20,7 @@ type cleanShop struct {
 	jwt   jwtIssuer
 	token string
 	now   func() time.Time
+	spec  []byte // base document plus specs/cleanshop.d fragments
 }
 
 func newCleanShop(now func() time.Time) (*cleanShop, error) {
@@ -27,7 +28,11 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 	if _, err := rand.Read(secret); err != nil {
 		return nil, err
 	}
-	c := &cleanShop{jwt: jwtIssuer{secret: secret, issuer: "https://" + cleanAuthHost, strict: true}, now: now}
+	spec, err := withFragments(cleanSpecBase, "specs/cleanshop.d")
+	if err != nil {
+		return nil, err
+	}
+	c := &cleanShop{jwt: jwtIssuer{secret: secret, issuer: "https://" + cleanAuthHost, strict: true}, now: now, spec: spec}
 	tok, err := c.jwt.issue("alice", now())
 	if err != nil {
 		return nil, err
@@ -41,7 +46,7 @@ func (c *cleanShop) target() Target {
 		Name:    "cleanshop",
 		BaseURL: "https://" + cleanHost,
 		SpecURL: "https://" + cleanHost + "/openapi.json",
-		Spec:    bytes.Clone(cleanSpec),
+		Spec:    bytes.Clone(c.spec),
 		Token:   c.token,
 	}
 }
@@ -49,7 +54,11 @@ func (c *cleanShop) target() Target {
 func (c *cleanShop) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", jsonNotFound)
-	mux.HandleFunc("GET /openapi.json", serveSpec(cleanSpec))
+	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
+	// Each flaw family registers its fixed routes here (one line each).
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes} {
+		routes(mux)
+	}
 	mux.HandleFunc("POST /api/v1/login", c.login)
 	mux.HandleFunc("GET /api/v1/users", c.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
 		users := make([]shopUser, len(shopUsers))
@@ -67,13 +76,17 @@ func (c *cleanShop) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"books": shopBooks})
 	})
 	mux.HandleFunc("GET /api/v1/books/{id}", getBookClean)
+	return cleanHeaders(mux)
+}
+
+// redirectRoutes: export and legacy without the lures (same-origin only).
+func (c *cleanShop) redirectRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/export", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		writeJSON(w, http.StatusOK, map[string]any{"user": sub, "books": []book{}})
 	}))
 	mux.HandleFunc("GET /api/v1/legacy", c.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
 		http.Redirect(w, r, "https://"+cleanHost+"/api/v1/books", http.StatusMovedPermanently)
 	}))
-	return cleanHeaders(mux)
 }
 
 // cleanHeaders sets the hardening headers on every response: HSTS, nosniff

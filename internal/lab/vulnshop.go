@@ -11,9 +11,9 @@ import (
 // The OpenAPI documents each site serves at /openapi.json.
 var (
 	//go:embed specs/vulnshop.openapi.json
-	vulnSpec []byte
+	vulnSpecBase []byte
 	//go:embed specs/cleanshop.openapi.json
-	cleanSpec []byte
+	cleanSpecBase []byte
 	//go:embed specs/hostile.openapi.json
 	hostileSpec []byte
 )
@@ -41,10 +41,15 @@ type vulnShop struct {
 	jwt   jwtIssuer
 	token string
 	now   func() time.Time
+	spec  []byte // base document plus specs/vulnshop.d fragments
 }
 
 func newVulnShop(now func() time.Time) (*vulnShop, error) {
-	v := &vulnShop{jwt: jwtIssuer{secret: []byte(vulnSecret), issuer: "https://" + vulnHost}, now: now}
+	spec, err := withFragments(vulnSpecBase, "specs/vulnshop.d")
+	if err != nil {
+		return nil, err
+	}
+	v := &vulnShop{jwt: jwtIssuer{secret: []byte(vulnSecret), issuer: "https://" + vulnHost}, now: now, spec: spec}
 	tok, err := v.jwt.issue("alice", now())
 	if err != nil {
 		return nil, err
@@ -58,7 +63,7 @@ func (v *vulnShop) target() Target {
 		Name:    "vulnshop",
 		BaseURL: "https://" + vulnHost,
 		SpecURL: "https://" + vulnHost + "/openapi.json",
-		Spec:    bytes.Clone(vulnSpec),
+		Spec:    bytes.Clone(v.spec),
 		Token:   v.token,
 	}
 }
@@ -66,13 +71,23 @@ func (v *vulnShop) target() Target {
 func (v *vulnShop) handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", werkzeugNotFound)
-	mux.HandleFunc("GET /openapi.json", serveSpec(vulnSpec))
+	mux.HandleFunc("GET /openapi.json", serveSpec(v.spec))
+	// Each flaw family registers its routes here (one line each, handlers
+	// in their own file, operations in specs/vulnshop.d/).
+	for _, routes := range []func(*http.ServeMux){v.redirectRoutes} {
+		routes(mux)
+	}
 	mux.HandleFunc("POST /api/v1/login", v.login)
 	mux.HandleFunc("GET /api/v1/users", v.listUsers)
 	mux.HandleFunc("GET /api/v1/users/{username}", v.requireToken(v.getUser))
 	mux.HandleFunc("GET /api/v1/me", v.requireToken(v.me))
 	mux.HandleFunc("GET /api/v1/books", v.listBooks)
 	mux.HandleFunc("GET /api/v1/books/{id}", v.getBook)
+	return werkzeugHeaders(mux)
+}
+
+// redirectRoutes: the debugger console and the redirect lures.
+func (v *vulnShop) redirectRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) {
 		writeHTML(w, http.StatusOK, werkzeugConsole) // flaw: debugger exposed
 	})
@@ -85,7 +100,6 @@ func (v *vulnShop) handler() http.Handler {
 		// Flaw: redirect from https down to plain http.
 		http.Redirect(w, r, "http://"+vulnHost+"/api/v1/books", http.StatusFound)
 	})
-	return werkzeugHeaders(mux)
 }
 
 // werkzeugHeaders adds the version-revealing Server header and nothing
