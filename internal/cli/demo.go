@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/lab"
-	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/labscan"
 	"github.com/plumbsec/plumb/internal/report"
 )
 
@@ -68,31 +67,12 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 	if serve {
 		return serveLab(ctx, st, w, t)
 	}
-	o, err := LabOptions(w, t)
+	o, err := labscan.Options(w, t.Token)
 	if err != nil {
 		return err
 	}
+	o.Version = version()
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate)
-}
-
-// LabOptions are the engine options that point a scan at the lab, exactly
-// as --resolver, --connect-to, --cacert and --bearer-env would.
-func LabOptions(w *lab.World, t lab.Target) (engine.Options, error) {
-	var cts []netx.ConnectTo
-	for _, c := range w.ConnectTo {
-		ct, err := netx.ParseConnectTo(c)
-		if err != nil {
-			return engine.Options{}, fmt.Errorf("lab connect-to %q: %w", c, err)
-		}
-		cts = append(cts, ct)
-	}
-	return engine.Options{
-		Resolvers:   []string{w.DNSAddr},
-		ConnectTo:   cts,
-		RootCAs:     w.CAPool,
-		Credentials: http.Header{"Authorization": {"Bearer " + t.Token}},
-		Version:     version(),
-	}, nil
 }
 
 func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) error {

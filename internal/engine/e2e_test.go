@@ -16,34 +16,20 @@ import (
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labscan"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/report"
 )
 
-func startLab(t *testing.T) *lab.World {
-	t.Helper()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatalf("start lab: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return w
-}
+func startLab(t *testing.T) *lab.World { return labscan.Start(t) }
 
 func labOptions(t *testing.T, w *lab.World, token string) engine.Options {
 	t.Helper()
-	var cts []netx.ConnectTo
-	for _, c := range w.ConnectTo {
-		ct, err := netx.ParseConnectTo(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cts = append(cts, ct)
+	o, err := labscan.Options(w, token)
+	if err != nil {
+		t.Fatal(err)
 	}
-	o := engine.Options{Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test"}
-	if token != "" {
-		o.Credentials = http.Header{"Authorization": {"Bearer " + token}}
-	}
+	o.Version = "test"
 	return o
 }
 

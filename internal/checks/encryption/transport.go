@@ -47,7 +47,8 @@ func (c PlainHTTP) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	var fs []finding.Finding
 	if in.Target.Scheme == "http" {
 		req, resp, err := get(ctx, in, in.Target.String())
-		if err == nil {
+		// A redirect to https:// is the right answer on port 80, not a finding.
+		if err == nil && !redirectsToHTTPS(resp) {
 			f := check.New(c.Meta(), "The API answers over plain HTTP", finding.Location{Host: in.Target.Host})
 			f.Confidence = finding.Confirmed
 			f.Evidence = finding.Evidence{Summary: fmt.Sprintf("%s answered HTTP %d without TLS.", in.Target, resp.StatusCode),
@@ -72,6 +73,14 @@ func (c PlainHTTP) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 		fs = append(fs, f)
 	}
 	return fs, nil
+}
+
+func redirectsToHTTPS(resp *netx.Response) bool {
+	if resp.StatusCode < 300 || resp.StatusCode > 399 {
+		return false
+	}
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	return err == nil && loc.Scheme == "https"
 }
 
 func requiresAuth(in *check.Input) bool {
@@ -111,10 +120,8 @@ func (c NoRedirect) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 		}
 		return nil, nil // nothing listening on port 80 is the right answer
 	}
-	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && loc.Scheme == "https" {
-			return nil, nil
-		}
+	if redirectsToHTTPS(resp) {
+		return nil, nil
 	}
 	f := check.New(c.Meta(), fmt.Sprintf("http://%s answers %d instead of redirecting to HTTPS", plain.Host, resp.StatusCode),
 		finding.Location{Host: in.Target.Host})

@@ -1,0 +1,54 @@
+package authentication_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/plumbsec/plumb/internal/checks/authentication"
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/labscan"
+)
+
+func TestUnauthenticatedAccess(t *testing.T) {
+	t.Parallel()
+	w := labscan.Start(t)
+	c := authentication.Unauthenticated{}
+
+	rep := labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, c)
+	got := labscan.WithID(rep, c.Meta().ID)
+	if len(got) != 1 || got[0].Location.Path != "/api/v1/users" || got[0].Confidence != finding.Confirmed || got[0].Severity != finding.Critical {
+		t.Fatalf("vulnshop: want one confirmed critical on GET /api/v1/users, got %+v", got)
+	}
+	if len(got[0].Evidence.HTTP) != 1 || got[0].Evidence.HTTP[0].Status != 200 {
+		t.Errorf("evidence should hold the 200 exchange: %+v", got[0].Evidence)
+	}
+
+	rep = labscan.Scan(t, w, w.Clean.BaseURL, "", nil, c)
+	if got := labscan.WithID(rep, c.Meta().ID); len(got) != 0 {
+		t.Fatalf("cleanshop: want no finding, got %+v", got)
+	}
+	if rep.Coverage.Answered4x == 0 {
+		t.Errorf("cleanshop's secured operations should answer 401: %+v", rep.Coverage)
+	}
+}
+
+// An API whose catch-all answers 200 for every path (an SPA shell) must not
+// make every secured operation look unprotected.
+func TestUnauthenticatedAccessIgnoresCatchAll(t *testing.T) {
+	t.Parallel()
+	w := labscan.Start(t)
+	// docs.vulnshop.test serves the same small page on every path.
+	doc := `{"openapi":"3.0.3","info":{"title":"t","version":"1"},
+	"security":[{"b":[]}],"components":{"securitySchemes":{"b":{"type":"http","scheme":"bearer"}}},
+	"paths":{"/private/report":{"get":{"responses":{"200":{"description":"ok"}}}}}}`
+	path := filepath.Join(t.TempDir(), "openapi.json")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rep := labscan.ScanTarget(t, w, engine.Target{URL: "https://docs.vulnshop.test", Spec: path}, "", nil, authentication.Unauthenticated{})
+	if got := labscan.WithID(rep, "authentication.unauthenticated-access"); len(got) != 0 {
+		t.Fatalf("catch-all page reported as unprotected operation: %+v", got)
+	}
+}

@@ -1,0 +1,81 @@
+package finding
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestFingerprintIsStableAndUnambiguous(t *testing.T) {
+	t.Parallel()
+	loc := Location{Host: "API.example.test", Method: "get", Path: "/users/{id}"}
+	a := ComputeFingerprint("authentication.x", loc)
+	if a != ComputeFingerprint("authentication.x", Location{Host: "api.example.test", Method: "GET", Path: "/users/{id}"}) {
+		t.Error("host and method case must not change the fingerprint")
+	}
+	if len(a) != 32 {
+		t.Errorf("fingerprint %q is not 32 hex chars", a)
+	}
+	// Length-prefixing keeps ("ab","c") and ("a","bc") apart.
+	x := ComputeFingerprint("id", Location{Host: "ab", Path: "c"})
+	y := ComputeFingerprint("id", Location{Host: "a", Path: "bc"})
+	if x == y {
+		t.Error("ambiguous encoding: different locations share a fingerprint")
+	}
+	if a == ComputeFingerprint("authentication.x", Location{Host: "api.example.test", Method: "GET", Path: "/users/{id}", Param: "id"}) {
+		t.Error("the parameter must be part of the fingerprint")
+	}
+}
+
+func TestNormalizeSortsAndMerges(t *testing.T) {
+	t.Parallel()
+	loc := Location{Host: "h", Path: "/a"}
+	fs := Normalize([]Finding{
+		{ID: "b", Severity: Low, Category: CatDNS, Location: loc},
+		{ID: "a", Severity: Critical, Category: CatAuthentication, Location: loc},
+		{ID: "b", Severity: High, Confidence: Firm, Category: CatDNS, Location: loc},
+		{ID: "c", Severity: Medium, Category: CatEncryption, Location: loc},
+	})
+	if len(fs) != 3 {
+		t.Fatalf("duplicates by fingerprint must merge: %+v", fs)
+	}
+	if fs[0].ID != "a" || fs[1].ID != "b" || fs[1].Severity != High || fs[2].ID != "c" {
+		t.Fatalf("want a(critical), b(high, merged), c(medium); got %+v", fs)
+	}
+	for _, f := range fs {
+		if f.Fingerprint == "" {
+			t.Error("fingerprint not filled")
+		}
+	}
+}
+
+func TestSeverityAndConfidenceText(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(struct {
+		S Severity
+		C Confidence
+	}{High, Firm})
+	if err != nil || string(b) != `{"S":"high","C":"firm"}` {
+		t.Fatalf("got %s, %v", b, err)
+	}
+	var v struct {
+		S Severity
+		C Confidence
+	}
+	if err := json.Unmarshal([]byte(`{"S":"CRITICAL","C":"confirmed"}`), &v); err != nil || v.S != Critical || v.C != Confirmed {
+		t.Fatalf("got %+v, %v", v, err)
+	}
+	if err := json.Unmarshal([]byte(`{"S":"severe"}`), &v); err == nil {
+		t.Fatal("unknown severity must be an error")
+	}
+	if _, err := ParseConfidence("maybe"); err == nil {
+		t.Fatal("unknown confidence must be an error")
+	}
+	for _, c := range Categories {
+		if !c.Valid() {
+			t.Errorf("%s not valid", c)
+		}
+	}
+	if Category("misc").Valid() {
+		t.Error("unknown category valid")
+	}
+}
