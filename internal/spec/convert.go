@@ -10,7 +10,8 @@ import (
 )
 
 // build converts a resolved kin-openapi document into the API model.
-func build(t *openapi3.T, raw *rawDoc, source, version string, urls []URLRef, secured map[string]bool) *API {
+// When direct is non-nil it provides the operations instead of t.Paths.
+func build(t *openapi3.T, raw *rawDoc, source, version string, urls []URLRef, secured map[string]bool, direct *treeConv) *API {
 	api := &API{Source: source, Version: version, URLs: urls, securedLocations: secured}
 	if t.Info != nil {
 		api.Title, api.APIVersion = t.Info.Title, t.Info.Version
@@ -23,19 +24,24 @@ func build(t *openapi3.T, raw *rawDoc, source, version string, urls []URLRef, se
 		known[s.Name] = true
 	}
 	global := convertSecurity(t.Security)
-	if t.Paths != nil {
+	emit := func(path, method string, op Operation) {
+		if line, ok := raw.opLines[opKey(path, method)]; ok {
+			op.Origin = Origin{File: source, Line: line}
+		}
+		api.Warnings = append(api.Warnings, undefinedSchemes(op, known)...)
+		api.Operations = append(api.Operations, op)
+	}
+	switch {
+	case direct != nil:
+		direct.operations(global, emit)
+	case t.Paths != nil:
 		for _, path := range t.Paths.Keys() {
 			item := t.Paths.Value(path)
 			if item == nil {
 				continue
 			}
 			for _, method := range sortedMethods(item) {
-				op := c.operation(path, method, item, item.Operations()[method], global)
-				if line, ok := raw.opLines[opKey(path, method)]; ok {
-					op.Origin = Origin{File: source, Line: line}
-				}
-				api.Warnings = append(api.Warnings, undefinedSchemes(op, known)...)
-				api.Operations = append(api.Operations, op)
+				emit(path, method, c.operation(path, method, item, item.Operations()[method], global))
 			}
 		}
 	}

@@ -12,14 +12,17 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// decodeV3 decodes an OpenAPI 3 tree into kin-openapi types. Path items are
-// decoded one by one, in parallel: that skips the two outer levels of
-// kin-openapi's per-level re-reading, uses every core, and lets one
-// undecodable path item be skipped with a warning instead of failing the
-// document.
-func decodeV3(ctx context.Context, tree map[string]any) (*openapi3.T, []string, error) {
-	paths, _ := tree["paths"].(map[string]any)
+// decodeV3Head decodes everything but the paths of an OpenAPI 3 tree into
+// kin-openapi types, pruning what kin-openapi rejects. The paths stay in the
+// tree.
+func decodeV3Head(tree map[string]any) (*openapi3.T, []string, error) {
+	paths, hasPaths := tree["paths"]
 	delete(tree, "paths")
+	defer func() {
+		if hasPaths {
+			tree["paths"] = paths
+		}
+	}()
 	var t openapi3.T
 	err := json.Unmarshal(mustJSON(tree), &t)
 	var warnings []string
@@ -31,12 +34,14 @@ func decodeV3(ctx context.Context, tree map[string]any) (*openapi3.T, []string, 
 		t = openapi3.T{}
 		err = json.Unmarshal(mustJSON(tree), &t)
 	}
-	if paths != nil {
-		tree["paths"] = paths
-	}
 	if err != nil {
 		return nil, nil, err
 	}
+	return &t, warnings, nil
+}
+
+// pathKeys returns the path templates of paths, sorted, extensions left out.
+func pathKeys(paths map[string]any) []string {
 	keys := make([]string, 0, len(paths))
 	for k := range paths {
 		if !strings.HasPrefix(k, "x-") {
@@ -44,20 +49,44 @@ func decodeV3(ctx context.Context, tree map[string]any) (*openapi3.T, []string, 
 		}
 	}
 	sort.Strings(keys)
+	return keys
+}
+
+// decodeV3Paths decodes the path items of tree into t. Path items are decoded
+// one by one, in parallel: that skips the two outer levels of kin-openapi's
+// per-level re-reading, uses every core, and lets one undecodable path item
+// be skipped with a warning instead of failing the document.
+func decodeV3Paths(ctx context.Context, tree map[string]any, t *openapi3.T) ([]string, error) {
+	paths, _ := tree["paths"].(map[string]any)
+	keys := pathKeys(paths)
 	items, errs := decodePathItems(ctx, paths, keys)
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	var warnings []string
 	t.Paths = openapi3.NewPathsWithCapacity(len(keys))
 	for i, k := range keys {
 		if errs[i] != nil {
 			delete(paths, k)
-			warnings = append(warnings, fmt.Sprintf("/paths/%s cannot be decoded and was skipped: %v", escapePointer(k), errs[i]))
+			warnings = append(warnings, pathSkipped(k, errs[i]))
 			continue
 		}
 		t.Paths.Set(k, items[i])
 	}
-	return &t, warnings, nil
+	return warnings, nil
+}
+
+func pathSkipped(path string, err error) string {
+	return fmt.Sprintf("/paths/%s cannot be decoded and was skipped: %v", escapePointer(path), err)
+}
+
+// decodePathItem decodes one path item the way the kin-openapi path does.
+func decodePathItem(item any) (*openapi3.PathItem, error) {
+	var pi openapi3.PathItem
+	if err := json.Unmarshal(mustJSON(item), &pi); err != nil {
+		return nil, err
+	}
+	return &pi, nil
 }
 
 func decodePathItems(ctx context.Context, paths map[string]any, keys []string) ([]*openapi3.PathItem, []error) {
@@ -65,15 +94,12 @@ func decodePathItems(ctx context.Context, paths map[string]any, keys []string) (
 	errs := make([]error, len(keys))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for range max(1, min(runtime.GOMAXPROCS(0), len(keys))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				var pi openapi3.PathItem
-				if errs[i] = json.Unmarshal(mustJSON(paths[keys[i]]), &pi); errs[i] == nil {
-					items[i] = &pi
-				}
+				items[i], errs[i] = decodePathItem(paths[keys[i]])
 			}
 		}()
 	}

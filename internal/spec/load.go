@@ -88,17 +88,24 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 	location, base := refLocation(source)
 	s := &sanitizer{tree: raw.tree, base: base, opts: opts}
 	s.fixShapes(swagger)
-	s.walkRefs(raw.tree, "")
+	s.walkRefs(raw.tree)
 	if s.fatal != nil {
 		return nil, s.fatal
 	}
 	urls, secured := collectURLs(raw.tree)
 	slimForKin(raw.tree)
-	t, e := toKin(ctx, s, nil, swagger, location, newRefReader(ctx, opts, location))
+	read := newRefReader(ctx, opts, location)
+	var t *openapi3.T
+	var direct *treeConv
+	if swagger {
+		t, e = toKin(ctx, s, location, read)
+	} else {
+		t, direct, e = parseV3(ctx, s, location, read)
+	}
 	if e != nil {
 		return nil, e
 	}
-	api := build(t, raw, source, version, urls, secured)
+	api := build(t, raw, source, version, urls, secured, direct)
 	api.Warnings = append(s.warnings, api.Warnings...)
 	if len(api.Operations) == 0 {
 		return nil, &Error{Msg: "no operations imported (" + whyNoOperations(raw.tree, api.Warnings) + ")", Err: ErrNoOperations}
@@ -140,39 +147,19 @@ func refLocation(source string) (*url.URL, refBase) {
 	return nil, baseNone
 }
 
-// toKin hands the (sanitized) tree to kin-openapi. data, when non-nil, is the
-// tree's exact JSON encoding. A document kin-openapi cannot decode is pruned
-// piece by piece rather than rejected whole.
-func toKin(ctx context.Context, s *sanitizer, data []byte, swagger bool, location *url.URL, read openapi3.ReadFromURIFunc) (*openapi3.T, *Error) {
-	loader := &openapi3.Loader{Context: ctx, IsExternalRefsAllowed: true, ReadFromURIFunc: read}
-	tree := s.tree
+// toKin hands the (sanitized) Swagger 2 tree to kin-openapi and converts it
+// to OpenAPI 3. A document kin-openapi cannot decode is pruned piece by piece
+// rather than rejected whole.
+func toKin(ctx context.Context, s *sanitizer, location *url.URL, read openapi3.ReadFromURIFunc) (*openapi3.T, *Error) {
 	decode := func(b []byte) (any, error) {
-		if swagger {
-			var d openapi2.T
-			return &d, json.Unmarshal(b, &d)
-		}
-		var d openapi3.T
+		var d openapi2.T
 		return &d, json.Unmarshal(b, &d)
 	}
-	var v any
-	var err error
-	if !swagger {
-		var warnings []string
-		v, warnings, err = decodeV3(ctx, tree)
-		s.warnings = append(s.warnings, warnings...)
-		if len(warnings) > 0 {
-			s.walkRefs(tree, "") // skipping parts can leave $refs dangling
-		}
-	} else {
-		if data == nil {
-			data = mustJSON(tree)
-		}
-		v, err = decode(data)
-	}
-	if err != nil && swagger {
-		s.warnings = append(s.warnings, prune(tree, decode)...)
-		s.walkRefs(tree, "") // pruning can leave $refs dangling
-		v, err = decode(mustJSON(tree))
+	v, err := decode(mustJSON(s.tree))
+	if err != nil {
+		s.warnings = append(s.warnings, prune(s.tree, decode)...)
+		s.walkRefs(s.tree) // pruning can leave $refs dangling
+		v, err = decode(mustJSON(s.tree))
 	}
 	if err != nil {
 		return nil, &Error{Msg: "cannot decode document", Err: err}
@@ -180,21 +167,20 @@ func toKin(ctx context.Context, s *sanitizer, data []byte, swagger bool, locatio
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Msg: "canceled", Err: err}
 	}
-	var t *openapi3.T
-	if swagger {
-		t, err = openapi2conv.ToV3WithLoader(v.(*openapi2.T), loader, location)
-	} else {
-		t = v.(*openapi3.T)
-		err = loader.ResolveRefsIn(t, location)
-	}
+	loader := &openapi3.Loader{Context: ctx, IsExternalRefsAllowed: true, ReadFromURIFunc: read}
+	t, err := openapi2conv.ToV3WithLoader(v.(*openapi2.T), loader, location)
 	if err != nil {
-		var se *Error
-		if errors.As(err, &se) {
-			return nil, se
-		}
-		return nil, &Error{Msg: "cannot resolve $refs", Err: err}
+		return nil, resolveError(err)
 	}
 	return t, nil
+}
+
+func resolveError(err error) *Error {
+	var se *Error
+	if errors.As(err, &se) {
+		return se
+	}
+	return &Error{Msg: "cannot resolve $refs", Err: err}
 }
 
 // mustJSON encodes a decoded tree. The tree holds only JSON-compatible values

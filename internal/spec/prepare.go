@@ -3,6 +3,7 @@ package spec
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,10 @@ type sanitizer struct {
 	warnings []string
 	changed  bool
 	fatal    *Error
+	keys     keyStack
+	// okRefs remembers, for one walk, the local $refs that resolved: a
+	// repair can only shorten their chains, so the verdict stands.
+	okRefs map[string]bool
 }
 
 func (s *sanitizer) warn(format string, args ...any) {
@@ -75,26 +80,53 @@ func (s *sanitizer) warn(format string, args ...any) {
 // skipRefKeys hold user data in which "$ref" is just a key.
 var skipRefKeys = map[string]bool{"example": true, "examples": true, "default": true, "enum": true, "const": true}
 
-func (s *sanitizer) walkRefs(v any, where string) {
+// walkRefs checks every $ref in v (the root). The walk reuses its buffers:
+// it visits every node of documents of many megabytes.
+func (s *sanitizer) walkRefs(v any) {
+	s.okRefs = map[string]bool{}
+	s.walkRefsAt(v, make([]string, 0, 64))
+}
+
+func (s *sanitizer) walkRefsAt(v any, segs []string) {
 	if s.fatal != nil {
 		return
 	}
 	switch t := v.(type) {
 	case map[string]any:
 		if r, ok := t["$ref"]; ok {
-			s.checkRef(t, r, where)
+			if ref, isStr := r.(string); !isStr || !s.okRefs[ref] {
+				s.checkRef(t, r, pointer(segs))
+			}
 		}
-		for _, k := range sortedKeys(t) {
+		for _, k := range s.keys.sorted(len(segs), t) {
 			if skipRefKeys[k] || strings.HasPrefix(k, "x-") {
 				continue
 			}
-			s.walkRefs(t[k], where+"/"+escapePointer(k))
+			s.walkRefsAt(t[k], append(segs, k))
 		}
 	case []any:
 		for i, e := range t {
-			s.walkRefs(e, where+"/"+strconv.Itoa(i))
+			s.walkRefsAt(e, append(segs, strconv.Itoa(i)))
 		}
 	}
+}
+
+// keyStack holds one reusable key buffer per depth of a tree walk.
+type keyStack struct{ bufs [][]string }
+
+// sorted returns m's keys, sorted, in the buffer of depth: valid until the
+// walk next visits a map at that depth.
+func (ks *keyStack) sorted(depth int, m map[string]any) []string {
+	for len(ks.bufs) <= depth {
+		ks.bufs = append(ks.bufs, nil)
+	}
+	b := ks.bufs[depth][:0]
+	for k := range m {
+		b = append(b, k)
+	}
+	slices.Sort(b)
+	ks.bufs[depth] = b
+	return b
 }
 
 func (s *sanitizer) checkRef(obj map[string]any, r any, where string) {
@@ -148,11 +180,14 @@ func (s *sanitizer) checkLocalRef(obj map[string]any, ref, where string) {
 		if !isMap {
 			if _, isArr := target.([]any); isArr || target == nil {
 				s.drop(obj, where, fmt.Sprintf("$ref %q points to a non-object", cur))
+				return
 			}
+			s.okRefs[ref] = true
 			return
 		}
 		next, isRef := m["$ref"].(string)
 		if !isRef || !strings.HasPrefix(next, "#") {
+			s.okRefs[ref] = true
 			return
 		}
 		cur = next

@@ -12,6 +12,7 @@ import (
 type urlWalker struct {
 	tree map[string]any
 	refs []URLRef
+	keys keyStack
 	// secured maps the Where of a callback/webhook URL to whether the
 	// document declares security for that callback/webhook.
 	secured map[string]bool
@@ -19,7 +20,7 @@ type urlWalker struct {
 
 func collectURLs(tree map[string]any) ([]URLRef, map[string]bool) {
 	w := &urlWalker{tree: tree, secured: map[string]bool{}}
-	w.walk(tree, nil)
+	w.walk(tree, make([]string, 0, 64))
 	return w.refs, w.secured
 }
 
@@ -27,8 +28,8 @@ func (w *urlWalker) walk(v any, segs []string) {
 	switch t := v.(type) {
 	case map[string]any:
 		defaults := serverDefaults(t)
-		for _, k := range sortedKeys(t) {
-			child := append(segs[:len(segs):len(segs)], k)
+		for _, k := range w.keys.sorted(len(segs), t) {
+			child := append(segs, k) // children are done before the next key
 			if isAbsURL(k) {
 				w.add(k, child)
 			}
@@ -40,7 +41,7 @@ func (w *urlWalker) walk(v any, segs []string) {
 		}
 	case []any:
 		for i, e := range t {
-			w.walk(e, append(segs[:len(segs):len(segs)], strconv.Itoa(i)))
+			w.walk(e, append(segs, strconv.Itoa(i)))
 		}
 	case string:
 		w.addString(t, segs)
