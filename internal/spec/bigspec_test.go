@@ -75,7 +75,5 @@ func TestLoad10MB(t *testing.T) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	t.Logf("%d bytes, %d operations, %v, heap sys %d MiB", len(data), len(api.Operations), elapsed, ms.HeapSys>>20)
-	if !raceEnabled && elapsed > 10*time.Second {
-		t.Errorf("loading 10 MB took %v", elapsed)
-	}
+	// Speed is measured by BenchmarkLoad10MB, never asserted here.
 }
