@@ -23,10 +23,10 @@ var servicesYAML []byte
 const SchemaVersion = "plumb-fingerprints/v1"
 
 type dataFile struct {
-	Schema    string                `yaml:"schema"`
-	Updated   string                `yaml:"updated"`
-	Sources   map[string]SourceInfo `yaml:"sources"`
-	Services  []*Service            `yaml:"services"`
+	Schema   string                `yaml:"schema"`
+	Updated  string                `yaml:"updated"`
+	Sources  map[string]SourceInfo `yaml:"sources"`
+	Services []*Service            `yaml:"services"`
 }
 
 var loadOnce = sync.OnceValues(func() (*DB, error) { return parse(servicesYAML) })

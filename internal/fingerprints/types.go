@@ -146,12 +146,12 @@ type SourceInfo struct {
 // Vectors are test samples that travel with the data; the package tests run
 // them against the compiled entry.
 type Vectors struct {
-	CNAME        NameVectors  `yaml:"cname"`
-	NS           NameVectors  `yaml:"ns"`
-	IP           NameVectors  `yaml:"ip"`
-	Claimable    []string     `yaml:"claimable"`     // targets ClaimableTarget must accept
-	NotClaimable []string     `yaml:"not_claimable"` // targets it must reject
-	HTTP         HTTPVectors  `yaml:"http"`
+	CNAME        NameVectors `yaml:"cname"`
+	NS           NameVectors `yaml:"ns"`
+	IP           NameVectors `yaml:"ip"`
+	Claimable    []string    `yaml:"claimable"`     // targets ClaimableTarget must accept
+	NotClaimable []string    `yaml:"not_claimable"` // targets it must reject
+	HTTP         HTTPVectors `yaml:"http"`
 }
 
 // NameVectors are names (or addresses) that must and must not identify the service.
