@@ -94,9 +94,9 @@ func normWords(s string) []string {
 	})
 }
 
-// TokenIsGeneric reports whether a body or header token is generic error-page
+// tokenIsGeneric reports whether a body or header token is generic error-page
 // text: after removing generic phrases, only generic words remain.
-func TokenIsGeneric(tok string) bool {
+func tokenIsGeneric(tok string) bool {
 	norm := " " + strings.Join(normWords(tok), " ") + " "
 	for _, p := range genericPhrases {
 		norm = strings.ReplaceAll(norm, " "+p+" ", " ")
@@ -115,14 +115,14 @@ func TokenIsGeneric(tok string) bool {
 // count: they cannot tell a service's page from a generic one.
 func matcherSpecific(m *HTTPMatcher) bool {
 	for _, t := range m.Body {
-		if !TokenIsGeneric(t) {
+		if !tokenIsGeneric(t) {
 			return true
 		}
 	}
 	if len(m.BodyAny) > 0 {
 		all := true
 		for _, t := range m.BodyAny {
-			if TokenIsGeneric(t) {
+			if tokenIsGeneric(t) {
 				all = false
 			}
 		}
@@ -147,7 +147,7 @@ func headerSpecific(h HeaderMatch) bool {
 		return true
 	}
 	for _, v := range h.Contains {
-		if TokenIsGeneric(v) {
+		if tokenIsGeneric(v) {
 			return false
 		}
 	}

@@ -197,15 +197,15 @@ func TestMatchersHaveSpecificTokens(t *testing.T) {
 		"The page you are looking for doesn't exist or has been moved.", "Oops! We couldn&#8217;t find that page.",
 		"Account not found.", "Web Site Not Found", "text/plain", "Cannot GET /"}
 	for _, g := range generic {
-		if !TokenIsGeneric(g) {
-			t.Errorf("TokenIsGeneric(%q) = false, want true", g)
+		if !tokenIsGeneric(g) {
+			t.Errorf("tokenIsGeneric(%q) = false, want true", g)
 		}
 	}
 	specific := []string{"There isn't a GitHub Pages site here.", "NoSuchBucket", "Fastly error: unknown domain",
 		"herokucdn.com/error-pages/no-such-app.html", "is not a registered InCloud YouTrack", "Netlify"}
 	for _, s := range specific {
-		if TokenIsGeneric(s) {
-			t.Errorf("TokenIsGeneric(%q) = true, want false", s)
+		if tokenIsGeneric(s) {
+			t.Errorf("tokenIsGeneric(%q) = true, want false", s)
 		}
 	}
 }
