@@ -20,6 +20,7 @@ func newDemoCmd(st *Streams) *cobra.Command {
 	var (
 		out    outputFlags
 		gate   gateFlags
+		accept acceptFlags
 		target string
 		serve  bool
 	)
@@ -44,7 +45,7 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 			if target != "vulnerable" && target != "clean" {
 				return usagef("--target %q: want vulnerable or clean", target)
 			}
-			return runDemo(cmd.Context(), st, target, serve, &out, &gate)
+			return runDemo(cmd.Context(), st, target, serve, &out, &gate, &accept)
 		},
 	}
 	fs := cmd.Flags()
@@ -52,10 +53,11 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 	fs.BoolVar(&serve, "serve", false, "keep the lab running and print how to scan it with 'plumb scan' (Ctrl-C stops)")
 	out.register(fs, "report")
 	gate.register(fs)
+	accept.register(fs)
 	return cmd
 }
 
-func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *outputFlags, gate *gateFlags) error {
+func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
 	w, err := lab.Start(ctx, lab.Options{})
 	if err != nil {
 		return scanError{fmt.Errorf("start lab: %w", err)}
@@ -72,7 +74,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 	if err != nil {
 		return err
 	}
-	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate)
+	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)
 }
 
 // LabOptions are the engine options that point a scan at the lab, exactly
