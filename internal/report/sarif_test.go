@@ -14,6 +14,19 @@ import (
 // (vendored in testdata, see SARIF-SCHEMA-SOURCE.md).
 func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	t.Parallel()
+	out := render(t, "sarif", Options{})
+	sch := validateSARIF(t, out)
+	// The validator must be able to fail: a result without a message is invalid.
+	bad := strings.Replace(string(out), `"message": {`, `"message_": {`, 1)
+	badInst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
+	if sch.Validate(badInst) == nil {
+		t.Fatal("schema accepted a result without a message: the validation cannot fail")
+	}
+}
+
+// validateSARIF validates a SARIF log against the vendored official schema.
+func validateSARIF(t *testing.T, out []byte) *jsonschema.Schema {
+	t.Helper()
 	f, err := os.Open("testdata/sarif-schema-2.1.0.json")
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +46,6 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := render(t, "sarif", Options{})
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
@@ -41,12 +53,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	if err := sch.Validate(inst); err != nil {
 		t.Fatalf("SARIF output does not validate: %v", err)
 	}
-	// The validator must be able to fail: a result without a message is invalid.
-	bad := strings.Replace(string(out), `"message": {`, `"message_": {`, 1)
-	badInst, _ := jsonschema.UnmarshalJSON(strings.NewReader(bad))
-	if sch.Validate(badInst) == nil {
-		t.Fatal("schema accepted a result without a message: the validation cannot fail")
-	}
+	return sch
 }
 
 // One result per finding, with the finding's fingerprint, level,
