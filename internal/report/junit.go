@@ -138,7 +138,7 @@ func (j JUnit) findingCase(f finding.Finding, gate finding.Severity) junitCase {
 	switch {
 	case f.Suppressed && f.Suppression != nil:
 		tc.Skipped = &junitSkipped{Message: "suppressed (" + f.Suppression.Entry + "): " + f.Suppression.Reason}
-	case f.Severity >= gate && gate > finding.Info && !(j.Opts.NewOnly && f.BaselineState == engine.StateUnchanged):
+	case f.Severity >= gate && gate > finding.Info && (!j.Opts.NewOnly || f.BaselineState != engine.StateUnchanged):
 		tc.Failure = &junitFailure{Message: f.Severity.String() + ": " + f.Title, Type: f.Severity.String(), Text: body.String()}
 	default:
 		tc.SystemOut = &junitText{body.String()}

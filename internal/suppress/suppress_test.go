@@ -128,11 +128,15 @@ func TestFind(t *testing.T) {
 	if p, err := Find(dir); p != "" || err != nil {
 		t.Fatalf("empty dir: %q %v", p, err)
 	}
-	os.WriteFile(filepath.Join(dir, "plumb.yaml"), []byte("ignore: []\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "plumb.yaml"), []byte("ignore: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if p, _ := Find(dir); filepath.Base(p) != "plumb.yaml" {
 		t.Fatalf("found %q", p)
 	}
-	os.WriteFile(filepath.Join(dir, ".plumb.yaml"), []byte("ignore: []\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, ".plumb.yaml"), []byte("ignore: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := Find(dir); err == nil {
 		t.Fatal("two config files must be an error")
 	}
