@@ -2,6 +2,7 @@ package suppress
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/plumbsec/plumb/internal/finding"
@@ -37,9 +38,23 @@ func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
 	}
 	s := &Summary{Config: c.Path, Entries: len(c.Ignore), Expired: []EntryRef{}, Unused: []EntryRef{}}
 	used := make([]int, len(c.Ignore))
+	// Fingerprint entries are looked up, check entries scanned: a baseline
+	// of thousands of fingerprints stays linear in the findings.
+	byFP := map[string][]int{}
+	var byCheck []int
+	for j, e := range c.Ignore {
+		if e.Fingerprint != "" {
+			byFP[e.Fingerprint] = append(byFP[e.Fingerprint], j)
+		} else {
+			byCheck = append(byCheck, j)
+		}
+	}
 	for i := range fs {
 		fs[i].Suppressed, fs[i].Suppression = false, nil
-		for j, e := range c.Ignore {
+		cands := append(append([]int(nil), byFP[fs[i].Fingerprint]...), byCheck...)
+		slices.Sort(cands) // the first matching entry in file order wins
+		for _, j := range cands {
+			e := c.Ignore[j]
 			if !e.Matches(fs[i]) {
 				continue
 			}
