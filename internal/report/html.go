@@ -47,7 +47,6 @@ type htmlData struct {
 	Active     int
 	Counts     []sevCount
 	Categories []finding.Category
-	Roles      map[string]string
 }
 
 type sevCount struct {
@@ -65,7 +64,7 @@ func (h HTML) Render(w io.Writer, r *engine.Report) error {
 	if err != nil {
 		return err
 	}
-	d := htmlData{R: r, CSS: template.CSS(css), JS: template.JS(js), Roles: map[string]string{}}
+	d := htmlData{R: r, CSS: template.CSS(css), JS: template.JS(js)}
 	d.CSP = fmt.Sprintf("default-src 'none'; style-src '%s'; script-src '%s'; img-src data:; base-uri 'none'; form-action 'none'",
 		cspHash(css), cspHash(js))
 	counts := r.Counts()

@@ -28,7 +28,7 @@ func (w *urlWalker) walk(v any, segs []string) {
 	case map[string]any:
 		defaults := serverDefaults(t)
 		for _, k := range sortedKeys(t) {
-			child := append(segs[:len(segs):len(segs)], k)
+			child := append(segs[:len(segs):len(segs)], k) //nolint:gocritic // the full slice expression makes append copy: siblings never share a backing array
 			if isAbsURL(k) {
 				w.add(k, child)
 			}
