@@ -19,6 +19,7 @@ func newDemoCmd(st *Streams) *cobra.Command {
 	var (
 		out    outputFlags
 		gate   gateFlags
+		accept acceptFlags
 		target string
 		serve  bool
 	)
@@ -43,7 +44,7 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 			if target != "vulnerable" && target != "clean" {
 				return usagef("--target %q: want vulnerable or clean", target)
 			}
-			return runDemo(cmd.Context(), st, target, serve, &out, &gate)
+			return runDemo(cmd.Context(), st, target, serve, &out, &gate, &accept)
 		},
 	}
 	fs := cmd.Flags()
@@ -51,10 +52,11 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 	fs.BoolVar(&serve, "serve", false, "keep the lab running and print how to scan it with 'plumb scan' (Ctrl-C stops)")
 	out.register(fs, "report")
 	gate.register(fs)
+	accept.register(fs)
 	return cmd
 }
 
-func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *outputFlags, gate *gateFlags) error {
+func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
 	w, err := lab.Start(ctx, lab.Options{})
 	if err != nil {
 		return scanError{fmt.Errorf("start lab: %w", err)}
@@ -72,7 +74,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 		return err
 	}
 	o.Version = version()
-	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate)
+	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)
 }
 
 func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) error {

@@ -196,18 +196,20 @@ type outputFlags struct {
 	format  string
 	output  string
 	noColor bool
+	extra   extraOutputs
 }
 
 func (f *outputFlags) register(fs *pflag.FlagSet, what string) {
 	fs.StringVarP(&f.format, "format", "f", "table", "output `FORMAT`: "+strings.Join(report.Names(), ", "))
 	fs.StringVarP(&f.output, "output", "o", "", "write the "+what+" to `FILE` instead of stdout")
 	fs.BoolVar(&f.noColor, "no-color", false, "no ANSI colors (also: NO_COLOR environment variable)")
+	f.extra.register(fs)
 }
 
 func (f *outputFlags) validate(names []string) error {
 	for _, n := range names {
 		if n == f.format {
-			return nil
+			return f.extra.validate(f.output)
 		}
 	}
 	return usagef("--format %q: want one of %s", f.format, strings.Join(names, ", "))
@@ -217,11 +219,13 @@ func (f *outputFlags) validate(names []string) error {
 type gateFlags struct {
 	failOn   string
 	minScore int
+	newOnly  bool
 }
 
 func (f *gateFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above `SEVERITY` (critical, high, medium, low)")
 	fs.IntVar(&f.minScore, "min-score", 0, "exit 1 when the overall score is below `N` (0-100)")
+	fs.BoolVar(&f.newOnly, "gate-new-only", false, "apply --fail-on and --min-score to findings new since --baseline-report only")
 }
 
 func (f *gateFlags) validate() error {
@@ -236,22 +240,35 @@ func (f *gateFlags) validate() error {
 	return nil
 }
 
-// check applies the gates to a finished report.
+// check applies the gates to a finished report. Suppressed findings never
+// count; with --gate-new-only neither do unchanged ones, and --min-score
+// applies to the score of the new findings alone (as if every unchanged
+// finding were suppressed).
 func (f *gateFlags) check(r *engine.Report) error {
+	fs := finding.Active(r.Findings)
+	scoreNow, what := r.Score, "score"
+	if f.newOnly {
+		fs = newFindings(fs)
+		scoreNow, what = scoreOf(r, fs), "score of the new findings"
+	}
 	if f.failOn != "" {
 		min, _ := finding.ParseSeverity(f.failOn)
 		n := 0
-		for _, fd := range r.Findings {
+		for _, fd := range fs {
 			if fd.Severity >= min {
 				n++
 			}
 		}
 		if n > 0 {
-			return gateError{fmt.Sprintf("%d finding(s) at or above %s (--fail-on %s)", n, min, f.failOn)}
+			scope := ""
+			if f.newOnly {
+				scope = "new "
+			}
+			return gateError{fmt.Sprintf("%d %sfinding(s) at or above %s (--fail-on %s)", n, scope, min, f.failOn)}
 		}
 	}
-	if f.minScore > 0 && r.Score < f.minScore {
-		return gateError{fmt.Sprintf("score %d is below --min-score %d", r.Score, f.minScore)}
+	if f.minScore > 0 && scoreNow < f.minScore {
+		return gateError{fmt.Sprintf("%s %d is below --min-score %d", what, scoreNow, f.minScore)}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ type scanFlags struct {
 	limits          limitFlags
 	out             outputFlags
 	gate            gateFlags
+	accept          acceptFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -35,6 +36,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.limits.register(fs)
 	f.out.register(fs, "report")
 	f.gate.register(fs)
+	f.accept.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -83,7 +85,7 @@ origins, never over plain HTTP unless --allow-http-credentials.
 			if err != nil {
 				return err
 			}
-			return runScan(cmd.Context(), st, engine.Target{URL: args[0], Spec: f.spec}, o, &f.out, &f.gate)
+			return runScan(cmd.Context(), st, engine.Target{URL: args[0], Spec: f.spec}, o, &f.out, &f.gate, &f.accept)
 		},
 	}
 	f.register(cmd)
@@ -101,15 +103,24 @@ func exactArgs(n int, what string) cobra.PositionalArgs {
 
 // runScan scans, renders whatever report there is (even partial) and
 // applies the gates.
-func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options, out *outputFlags, gate *gateFlags) error {
+func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
+	cfg, old, err := accept.load(gate)
+	if err != nil {
+		return err
+	}
+	o.Ignore = cfg
 	prog := newProgress(st.Err)
 	o.Progress = prog.update
 	rep, err := engine.Scan(ctx, t, o)
 	prog.done()
 	if rep != nil {
-		if rerr := writeReport(st, rep, out); rerr != nil {
+		if old != nil {
+			rep.CompareTo(old, accept.baselineReport)
+		}
+		if rerr := writeReport(st, rep, out, gate); rerr != nil {
 			return scanError{rerr}
 		}
+		warnIgnoreEntries(st, rep.Suppressions)
 	}
 	if err != nil {
 		return err
@@ -120,20 +131,44 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 	return gate.check(rep)
 }
 
-// writeReport renders to --output (atomically) or stdout.
-func writeReport(st *Streams, rep *engine.Report, out *outputFlags) error {
+// writeReport writes every --output-FORMAT file (atomically), then the
+// main report to --output or stdout; the table lists the other files.
+func writeReport(st *Streams, rep *engine.Report, out *outputFlags, gate *gateFlags) error {
 	format, err := report.Lookup(out.format)
 	if err != nil {
 		return err
 	}
+	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly}
+	written := out.extra.list()
+	for _, w := range written {
+		f, err := report.Lookup(w.Format)
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(w.Path, func(wr io.Writer) error { return f.New(base).Render(wr, rep) }); err != nil {
+			return err
+		}
+	}
 	if out.output == "" {
 		noColorEnv, _ := st.LookupEnv("NO_COLOR")
-		color := !out.noColor && noColorEnv == "" && isTerminal(st.Out)
-		return format.New(report.Options{Color: color, Width: termWidth(st.Out)}).Render(st.Out, rep)
+		o := base
+		o.Color = !out.noColor && noColorEnv == "" && isTerminal(st.Out)
+		o.Width, o.Written = termWidth(st.Out), written
+		if err := format.New(o).Render(st.Out, rep); err != nil {
+			return err
+		}
+		if len(written) > 0 && out.format != "table" {
+			fmt.Fprintf(st.Err, "plumb: %s\n", describeWritten(written))
+		}
+		return nil
 	}
-	return writeFileAtomic(out.output, func(w io.Writer) error {
-		return format.New(report.Options{}).Render(w, rep)
-	})
+	if err := writeFileAtomic(out.output, func(w io.Writer) error {
+		return format.New(base).Render(w, rep)
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(st.Err, "plumb: %s\n", describeWritten(append([]report.Written{{Format: out.format, Path: out.output}}, written...)))
+	return nil
 }
 
 func writeFileAtomic(path string, write func(io.Writer) error) error {

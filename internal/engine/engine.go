@@ -25,6 +25,7 @@ import (
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/score"
 	"github.com/plumbsec/plumb/internal/spec"
+	"github.com/plumbsec/plumb/internal/suppress"
 )
 
 // Target is what to scan.
@@ -55,6 +56,7 @@ type Options struct {
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
+	Ignore                    *suppress.Config // ignore entries (.plumb.yaml); nil: none
 }
 
 // Progress is reported while a scan runs.
@@ -365,7 +367,9 @@ func (s *scanner) finish(rep *Report, start time.Time) {
 			assessed[byID[r.ID].Category] = true
 		}
 	}
-	sc := score.Compute(rep.Findings, assessed)
+	annotateSources(rep.Findings, s.api)
+	rep.Suppressions = s.opts.Ignore.Apply(rep.Findings, s.opts.Now())
+	sc := score.Compute(finding.Active(rep.Findings), assessed)
 	rep.Score, rep.Grade, rep.CappedBy, rep.Categories = sc.Score, sc.Grade, sc.CappedBy, sc.Categories
 	sortChecks(rep.Checks)
 }

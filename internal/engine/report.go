@@ -9,6 +9,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/score"
+	"github.com/plumbsec/plumb/internal/suppress"
 )
 
 // Report is the result of one scan. Its JSON encoding is plumb's documented
@@ -33,6 +34,10 @@ type Report struct {
 	Requests      RequestStats      `json:"requests"`
 	Partial       bool              `json:"partial"`
 	Errors        []Error           `json:"errors"`
+	// Suppressions says what the config file's ignore entries did (absent without one).
+	Suppressions *suppress.Summary `json:"suppressions,omitempty"`
+	// Diff compares the findings with an earlier report (--baseline-report).
+	Diff *Diff `json:"diff,omitempty"`
 }
 
 // Tool names the scanner that wrote the report.
@@ -83,10 +88,13 @@ type Error struct {
 	Message string `json:"message"`
 }
 
-// Counts returns the number of findings per severity.
+// Counts returns the number of unsuppressed findings per severity.
 func (r *Report) Counts() map[finding.Severity]int {
 	m := map[finding.Severity]int{}
 	for _, f := range r.Findings {
+		if f.Suppressed {
+			continue
+		}
 		m[f.Severity]++
 	}
 	return m

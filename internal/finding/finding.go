@@ -124,6 +124,13 @@ type Finding struct {
 	Evidence    Evidence    `json:"evidence"`
 	Remediation Remediation `json:"remediation"`
 	Fingerprint string      `json:"fingerprint"`
+	// Source is where the finding's operation is defined in the OpenAPI document.
+	Source *Source `json:"source,omitempty"`
+	// Suppressed findings stay in the report but count in neither score nor gates.
+	Suppressed  bool         `json:"suppressed,omitempty"`
+	Suppression *Suppression `json:"suppression,omitempty"`
+	// BaselineState is "new" or "unchanged" when compared to --baseline-report.
+	BaselineState string `json:"baseline_state,omitempty" jsonschema:"enum=new,enum=unchanged"`
 }
 
 // ComputeFingerprint returns the stable fingerprint of a finding: a SHA-256

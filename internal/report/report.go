@@ -16,6 +16,18 @@ import (
 type Options struct {
 	Color bool // ANSI colors (only on a terminal, never with NO_COLOR)
 	Width int  // terminal width; 0 means 80
+	// FailOn is the --fail-on severity ("" = none): JUnit failures start there.
+	FailOn string
+	// NewOnly: the gate applies to new findings only (--gate-new-only).
+	NewOnly bool
+	// Written lists the other outputs of this run, for the table to mention.
+	Written []Written
+}
+
+// Written is one report file written by this run.
+type Written struct {
+	Format string
+	Path   string
 }
 
 // Renderer writes one report in one format.
@@ -33,6 +45,10 @@ type Format struct {
 var formats = []Format{
 	{Name: "table", Description: "human-readable terminal report", New: func(o Options) Renderer { return Table{Opts: o} }},
 	{Name: "json", Description: "the JSON report contract (docs/report.schema.json)", New: func(Options) Renderer { return JSON{} }},
+	{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", New: func(Options) Renderer { return SARIF{} }},
+	{Name: "html", Description: "one self-contained HTML page (works offline)", New: func(o Options) Renderer { return HTML{Opts: o} }},
+	{Name: "markdown", Description: "compact Markdown for pull-request comments and job summaries", New: func(o Options) Renderer { return Markdown{Opts: o} }},
+	{Name: "junit", Description: "JUnit XML: one test case per check and location", New: func(o Options) Renderer { return JUnit{Opts: o} }},
 }
 
 // Formats lists the registered formats.

@@ -31,10 +31,11 @@ var sevColor = map[finding.Severity]string{
 }
 
 type tw struct {
-	w     io.Writer
-	color bool
-	width int
-	err   error
+	w       io.Writer
+	color   bool
+	width   int
+	written []Written
+	err     error
 }
 
 func (t *tw) printf(format string, args ...any) {
@@ -52,16 +53,18 @@ func (t *tw) c(code, s string) string {
 
 // Render writes the report.
 func (tb Table) Render(w io.Writer, r *engine.Report) error {
-	t := &tw{w: w, color: tb.Opts.Color, width: tb.Opts.Width}
+	t := &tw{w: w, color: tb.Opts.Color, width: tb.Opts.Width, written: tb.Opts.Written}
 	if t.width <= 0 {
 		t.width = 80
 	}
 	t.header(r)
 	t.categories(r)
 	t.findings(r)
+	t.diff(r)
 	t.hosts(r)
 	t.coverage(r)
 	t.errors(r)
+	t.outputs()
 	return t.err
 }
 
@@ -93,22 +96,31 @@ func (t *tw) header(r *engine.Report) {
 	case "F":
 		gcol = ansiRed
 	}
-	t.printf("\n  %s   score %d/100", t.c(ansiBold+gcol, "Grade "+r.Grade), r.Score)
+	t.printf("\n  %s   score %d/100\n", t.c(ansiBold+gcol, "Grade "+r.Grade), r.Score)
 	if r.CappedBy != "" {
-		t.printf("  (capped by a %s)", r.CappedBy)
+		t.wrap("  ", "capped by a "+r.CappedBy, ansiDim)
 	}
-	t.printf("\n\n")
+	t.printf("\n")
 }
 
 func (t *tw) categories(r *engine.Report) {
-	t.printf("  %-26s %5s  %-5s  %s\n", "CATEGORY", "SCORE", "GRADE", "FINDINGS")
+	t.printf("  %-24s %5s  %-20s  %-5s %s\n", "CATEGORY", "SCORE", "", "GRADE", "FINDINGS")
 	skipped := []string{}
 	for _, c := range r.Categories {
 		if !c.Assessed {
 			skipped = append(skipped, string(c.ID))
 			continue
 		}
-		t.printf("  %-26s %5d  %-5s  %d\n", c.ID, c.Score, c.Grade, c.Findings)
+		col := ansiGreen
+		switch {
+		case c.Score < 60:
+			col = ansiRed
+		case c.Score < 90:
+			col = ansiYel
+		}
+		filled := (c.Score + 2) / 5
+		bar := t.c(col, strings.Repeat("█", filled)) + t.c(ansiDim, strings.Repeat("░", 20-filled))
+		t.printf("  %-24s %5d  %s  %-5s %d\n", c.ID, c.Score, bar, c.Grade, c.Findings)
 	}
 	if len(skipped) > 0 {
 		t.wrap("  not assessed: ", strings.Join(skipped, ", "), ansiDim)
@@ -124,20 +136,81 @@ func (t *tw) findings(r *engine.Report) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}
 	}
-	if len(r.Findings) == 0 {
+	active := finding.Active(r.Findings)
+	if len(active) == 0 {
 		t.printf("%s\n\n", t.c(ansiGreen, "FINDINGS: none"))
-		return
+	} else {
+		t.wrap(t.c(ansiBold, "FINDINGS")+fmt.Sprintf(" (%d): ", len(active)), strings.Join(parts, ", "), "")
+		t.printf("\n")
 	}
-	t.printf("%s (%d): %s\n\n", t.c(ansiBold, "FINDINGS"), len(r.Findings), strings.Join(parts, ", "))
-	for _, f := range r.Findings {
-		label := fmt.Sprintf("%-8s", strings.ToUpper(f.Severity.String()))
-		t.wrap("  "+t.c(sevColor[f.Severity], label)+"  ", f.Title, "")
-		t.printf("            %s\n", t.c(ansiDim, fmt.Sprintf("%s · %s · %s", f.ID, f.Confidence, f.Location)))
-		if f.Remediation.Summary != "" {
-			t.wrap("            fix: ", firstSentence(f.Remediation.Summary), "")
+	for s := finding.Critical; s >= finding.Info; s-- {
+		if counts[s] == 0 {
+			continue
+		}
+		t.printf("%s\n", t.c(sevColor[s]+ansiBold, fmt.Sprintf("%s (%d)", strings.ToUpper(s.String()), counts[s])))
+		for _, f := range active {
+			if f.Severity == s {
+				t.finding(f)
+			}
+		}
+	}
+	t.suppressed(r)
+}
+
+func (t *tw) finding(f finding.Finding) {
+	title := f.Title
+	if f.BaselineState == engine.StateNew {
+		title = "[NEW] " + title
+	}
+	t.wrap("  "+t.c(sevColor[f.Severity], "■")+" ", title, "")
+	t.wrap("    ", fmt.Sprintf("%s · %s · %s", f.ID, f.Confidence, f.Location), ansiDim)
+	if f.Remediation.Summary != "" {
+		t.wrap("    fix: ", firstSentence(f.Remediation.Summary), "")
+	}
+	t.printf("\n")
+}
+
+func (t *tw) suppressed(r *engine.Report) {
+	n := len(r.Findings) - len(finding.Active(r.Findings))
+	if n > 0 {
+		t.printf("%s\n", t.c(ansiBold+ansiDim, fmt.Sprintf("SUPPRESSED (%d): not in the score or the gates", n)))
+		for _, f := range r.Findings {
+			if !f.Suppressed || f.Suppression == nil {
+				continue
+			}
+			t.wrap("  "+t.c(ansiDim, "□")+" ", fmt.Sprintf("%s %s · %s", strings.ToUpper(f.Severity.String()), f.Title, f.Location), ansiDim)
+			why := f.Suppression.Reason + " (" + f.Suppression.Entry
+			if f.Suppression.Expires != "" {
+				why += ", until " + f.Suppression.Expires
+			}
+			t.wrap("    reason: ", why+")", ansiDim)
 		}
 		t.printf("\n")
 	}
+	s := r.Suppressions
+	if s == nil || len(s.Expired)+len(s.Unused) == 0 {
+		return
+	}
+	t.printf("%s\n", t.c(ansiBold+ansiYel, fmt.Sprintf("IGNORE ENTRIES NEEDING ATTENTION (%s)", s.Config)))
+	for _, e := range s.Expired {
+		t.wrap("  expired "+e.Entry+": ", fmt.Sprintf("%s, expired %s; no longer suppresses (%d matching)", e.Match, e.Expires, e.Matches), "")
+	}
+	for _, e := range s.Unused {
+		t.wrap("  unused "+e.Entry+": ", e.Match+"; matched no finding", "")
+	}
+	t.printf("\n")
+}
+
+func (t *tw) diff(r *engine.Report) {
+	d := r.Diff
+	if d == nil {
+		return
+	}
+	t.wrap(t.c(ansiBold, "DIFF")+" vs "+d.Baseline+": ", fmt.Sprintf("%d new, %d unchanged, %d fixed", d.New, d.Unchanged, d.Fixed), "")
+	for _, f := range d.FixedFindings {
+		t.wrap("  "+t.c(ansiGreen, "fixed")+" ", fmt.Sprintf("%s %s · %s", strings.ToUpper(f.Severity.String()), f.Title, f.Location), "")
+	}
+	t.printf("\n")
 }
 
 func (t *tw) hosts(r *engine.Report) {
@@ -150,17 +223,14 @@ func (t *tw) hosts(r *engine.Report) {
 		if h.CarriesCredentials {
 			creds = "tokens"
 		}
-		status, col := "not audited", ansiDim
+		status, col, detail := "not audited", ansiDim, ""
 		if h.DNS != nil {
-			status, col = string(h.DNS.Status), ""
+			status, col, detail = string(h.DNS.Status), "", h.DNS.Detail
 			switch h.DNS.Status {
 			case hosts.DNSDangling, hosts.DNSNXDomain:
 				status, col = strings.ToUpper(status), ansiRed
-				if h.DNS.Detail != "" {
-					status += ": " + h.DNS.Detail
-				}
 			case hosts.DNSError:
-				status, col = "error: "+h.DNS.Detail, ansiYel
+				col = ansiYel
 			}
 		}
 		var roles []string
@@ -168,7 +238,21 @@ func (t *tw) hosts(r *engine.Report) {
 			roles = append(roles, string(ro))
 		}
 		t.printf("  %-30s %s  %s\n", h.Name, creds, t.c(col, status))
-		t.printf("  %s\n", t.c(ansiDim, "  "+strings.Join(roles, ", ")))
+		if detail != "" {
+			t.wrap("    ", detail, col)
+		}
+		t.wrap("    ", strings.Join(roles, ", "), ansiDim)
+	}
+	t.printf("\n")
+}
+
+func (t *tw) outputs() {
+	if len(t.written) == 0 {
+		return
+	}
+	t.printf("%s\n", t.c(ansiBold, "WRITTEN"))
+	for _, w := range t.written {
+		t.printf("  %-9s %s\n", w.Format, w.Path)
 	}
 	t.printf("\n")
 }
@@ -178,8 +262,8 @@ func (t *tw) coverage(r *engine.Report) {
 	if c.Imported == 0 {
 		return
 	}
-	t.printf("%s %d operations: %d requested (%d 2xx, %d 401/403, %d 404, %d failed), %d not requested\n",
-		t.c(ansiBold, "COVERAGE"), c.Imported, c.Requested, c.Answered2x, c.Answered4x, c.Answered404, c.Failed, len(c.Skipped))
+	t.wrap(t.c(ansiBold, "COVERAGE")+" ", fmt.Sprintf("%d operations: %d requested (%d 2xx, %d 401/403, %d 404, %d failed), %d not requested",
+		c.Imported, c.Requested, c.Answered2x, c.Answered4x, c.Answered404, c.Failed, len(c.Skipped)), "")
 	reasons := map[string]int{}
 	var order []string
 	for _, s := range c.Skipped {
@@ -189,7 +273,7 @@ func (t *tw) coverage(r *engine.Report) {
 		reasons[s.Reason]++
 	}
 	for _, why := range order {
-		t.printf("  %s\n", t.c(ansiDim, fmt.Sprintf("%d not requested: %s", reasons[why], why)))
+		t.wrap("  ", fmt.Sprintf("%d not requested: %s", reasons[why], why), ansiDim)
 	}
 	t.printf("\n")
 }

@@ -48,7 +48,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 func isSentinel(err error) bool {
 	switch err {
-	case ErrNoOperations, ErrNotOpenAPI, ErrTooLarge, ErrRemoteRef:
+	case ErrNoOperations, ErrNotOpenAPI, ErrTooLarge, ErrRemoteRef: //nolint:errorlint // identity on purpose: is err itself a sentinel, not one wrapped
 		return true
 	}
 	return false

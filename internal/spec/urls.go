@@ -29,7 +29,7 @@ func (w *urlWalker) walk(v any, segs []string) {
 	case map[string]any:
 		defaults := serverDefaults(t)
 		for _, k := range w.keys.sorted(len(segs), t) {
-			child := append(segs, k) // children are done before the next key
+			child := append(segs, k) //nolint:gocritic // children are done before the next key, so reusing the backing array is safe
 			if isAbsURL(k) {
 				w.add(k, child)
 			}

@@ -1,0 +1,241 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/finding"
+)
+
+// SARIF renders the report as SARIF 2.1.0: one result per finding, one rule
+// per check with its help text and remediation, plumb's fingerprint as the
+// stable partial fingerprint, suppressed findings kept with a suppression.
+type SARIF struct{}
+
+const informationURI = "https://github.com/plumbsec/plumb"
+
+// securitySeverity maps severities onto GitHub code scanning's 0–10 scale
+// (critical > 9, high 7–8.9, medium 4–6.9, low < 4).
+var securitySeverity = map[finding.Severity]string{
+	finding.Critical: "9.5", finding.High: "8.0", finding.Medium: "5.5", finding.Low: "3.0", finding.Info: "0.0",
+}
+
+func sarifLevel(s finding.Severity) string {
+	switch s {
+	case finding.Critical, finding.High:
+		return "error"
+	case finding.Medium:
+		return "warning"
+	case finding.Low:
+		return "note"
+	}
+	return "none"
+}
+
+var precision = map[finding.Confidence]string{
+	finding.Confirmed: "very-high", finding.Firm: "high", finding.Tentative: "medium",
+}
+
+// Render writes the SARIF log.
+func (SARIF) Render(w io.Writer, r *engine.Report) error {
+	log := sarif.NewReport()
+	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
+	run := sarif.NewRunWithInformationURI("plumb", informationURI)
+	if r.Tool.Version != "" {
+		run.Tool.Driver.WithVersion(r.Tool.Version)
+	}
+	run.Tool.Driver.WithFullName("plumb black-box API security scanner")
+	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Partial).WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339))
+	run.AddInvocation(inv)
+	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
+
+	metas := checkMetas()
+	addRules(run, r.Findings, metas)
+	for _, f := range r.Findings {
+		run.AddResult(sarifResult(run, f))
+	}
+	log.AddRun(run)
+	return log.PrettyWrite(w)
+}
+
+func checkMetas() map[string]check.Meta {
+	m := map[string]check.Meta{}
+	for _, c := range checks.All() {
+		m[c.Meta().ID] = c.Meta()
+	}
+	return m
+}
+
+// addRules adds one rule per check that has findings, sorted by id so the
+// rule indexes are stable.
+func addRules(run *sarif.Run, fs []finding.Finding, metas map[string]check.Meta) {
+	first := map[string]finding.Finding{}
+	var ids []string
+	for _, f := range fs {
+		if _, ok := first[f.ID]; !ok {
+			first[f.ID] = f
+			ids = append(ids, f.ID)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		f := first[id]
+		m, known := metas[id]
+		if !known {
+			m = check.Meta{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, CWE: f.CWE, Severity: f.Severity}
+		}
+		rule := run.AddRule(id).WithName(ruleName(id)).WithDescription(m.Title)
+		full := m.Description
+		if full == "" {
+			full = m.Title
+		}
+		rule.WithFullDescription(sarif.NewMultiformatMessageString().WithText(full))
+		help := ruleHelp(m, f.Remediation)
+		rule.WithHelp(sarif.NewMultiformatMessageString().WithText(help.text).WithMarkdown(help.markdown))
+		if len(f.Remediation.References) > 0 {
+			rule.WithHelpURI(f.Remediation.References[0])
+		}
+		rule.WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(m.Severity)))
+		props := sarif.NewPropertyBag().Add("security-severity", securitySeverity[m.Severity]).
+			Add("precision", "high").Add("problem.severity", problemSeverity(m.Severity))
+		props.AddTag("security").AddTag(string(m.Category))
+		if m.OWASP != "" {
+			props.AddTag("owasp-" + m.OWASP)
+		}
+		if m.CWE != "" {
+			props.AddTag("external/cwe/" + strings.ToLower(m.CWE))
+		}
+		rule.WithProperties(props)
+	}
+}
+
+// ruleName turns "dns.dangling-cname" into "DnsDanglingCname", the
+// PascalCase name SARIF viewers expect.
+func ruleName(id string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(id, func(r rune) bool { return r == '.' || r == '-' || r == '_' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
+
+func problemSeverity(s finding.Severity) string {
+	switch s {
+	case finding.Critical, finding.High:
+		return "error"
+	case finding.Medium:
+		return "warning"
+	}
+	return "recommendation"
+}
+
+type helpText struct{ text, markdown string }
+
+func ruleHelp(m check.Meta, rem finding.Remediation) helpText {
+	var t, md strings.Builder
+	fmt.Fprintf(&t, "%s\n\n", m.Title)
+	fmt.Fprintf(&md, "## %s\n\n", m.Title)
+	if m.Description != "" {
+		fmt.Fprintf(&t, "%s\n\n", m.Description)
+		fmt.Fprintf(&md, "%s\n\n", m.Description)
+	}
+	var meta []string
+	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"CWE", m.CWE}} {
+		if kv[1] != "" {
+			meta = append(meta, kv[0]+": "+kv[1])
+		}
+	}
+	fmt.Fprintf(&t, "%s\n\n", strings.Join(meta, "; "))
+	fmt.Fprintf(&md, "%s\n\n", strings.Join(meta, " · "))
+	if rem.Summary != "" {
+		fmt.Fprintf(&t, "Remediation: %s\n", rem.Summary)
+		fmt.Fprintf(&md, "### Remediation\n\n%s\n", rem.Summary)
+	}
+	for _, s := range rem.Snippets {
+		fmt.Fprintf(&t, "\n%s:\n%s\n", s.Lang, s.Code)
+		fmt.Fprintf(&md, "\n**%s**\n\n```\n%s\n```\n", s.Lang, strings.TrimRight(s.Code, "\n"))
+	}
+	if len(rem.References) > 0 {
+		t.WriteString("\nReferences:\n")
+		md.WriteString("\n### References\n\n")
+		for _, ref := range rem.References {
+			fmt.Fprintf(&t, "- %s\n", ref)
+			fmt.Fprintf(&md, "- <%s>\n", ref)
+		}
+	}
+	return helpText{strings.TrimSpace(t.String()), strings.TrimSpace(md.String())}
+}
+
+func sarifResult(run *sarif.Run, f finding.Finding) *sarif.Result {
+	msg := f.Title
+	if f.Evidence.Summary != "" {
+		msg += ". " + strings.TrimSuffix(f.Evidence.Summary, ".") + "."
+	}
+	res := sarif.NewRuleResult(f.ID).WithRuleIndex(run.GetRuleIndex(f.ID)).
+		WithLevel(sarifLevel(f.Severity)).
+		WithMessage(sarif.NewTextMessage(msg)).
+		WithPartialFingerprints(map[string]string{"plumb/v1": f.Fingerprint})
+	res.AddLocation(sarifLocation(f))
+	props := sarif.NewPropertyBag().Add("security-severity", securitySeverity[f.Severity]).
+		Add("severity", f.Severity.String()).Add("confidence", f.Confidence.String()).
+		Add("precision", precision[f.Confidence]).Add("category", string(f.Category))
+	if f.OWASP != "" {
+		props.Add("owasp", f.OWASP)
+	}
+	if f.CWE != "" {
+		props.Add("cwe", f.CWE)
+	}
+	res.WithProperties(props)
+	if f.BaselineState != "" {
+		res.WithBaselineState(f.BaselineState)
+	}
+	if f.Suppressed && f.Suppression != nil {
+		s := sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(f.Suppression.Reason)
+		sp := sarif.NewPropertyBag().Add("entry", f.Suppression.Entry).Add("by", f.Suppression.By)
+		if f.Suppression.Expires != "" {
+			sp.Add("expires", f.Suppression.Expires)
+		}
+		s.WithProperties(sp)
+		res.AddSuppression(s)
+	}
+	return res
+}
+
+// sarifLocation places a finding: the operation's line in the spec file
+// when there is one, and always a logical location (the operation, or the
+// host for host-level findings such as DNS).
+func sarifLocation(f finding.Finding) *sarif.Location {
+	loc := sarif.NewLocation()
+	if src := f.Source; src != nil && src.File != "" && !strings.Contains(src.File, "://") {
+		uri := filepath.ToSlash(src.File)
+		if filepath.IsAbs(src.File) {
+			uri = "file://" + uri
+		}
+		pl := sarif.NewPhysicalLocation().
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
+			WithRegion(sarif.NewRegion().WithStartLine(src.Line))
+		loc.WithPhysicalLocation(pl)
+	}
+	l := f.Location
+	ll := sarif.NewLogicalLocation()
+	if l.Method != "" || l.Path != "" {
+		name := strings.TrimSpace(l.Method + " " + l.Path)
+		ll.WithName(name).WithFullyQualifiedName(l.Host + " " + name).WithKind("resource")
+	} else {
+		ll.WithName(l.Host).WithFullyQualifiedName(l.Host).WithKind("module")
+	}
+	if l.Param != "" {
+		ll.WithDecoratedName(*ll.FullyQualifiedName + " [" + l.Param + "]")
+	}
+	loc.AddLogicalLocation(ll)
+	return loc
+}

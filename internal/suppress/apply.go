@@ -1,0 +1,86 @@
+package suppress
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/plumbsec/plumb/internal/finding"
+)
+
+// Summary is what the config file did to a report. It is part of the JSON
+// report contract.
+type Summary struct {
+	Config     string     `json:"config"`
+	Entries    int        `json:"entries"`
+	Suppressed int        `json:"suppressed"`
+	Expired    []EntryRef `json:"expired"`
+	Unused     []EntryRef `json:"unused"`
+}
+
+// EntryRef names an ignore entry that needs attention.
+type EntryRef struct {
+	Entry   string `json:"entry"` // file:line
+	Match   string `json:"match"` // e.g. "check dns.dangling-cname, host a.example"
+	Reason  string `json:"reason"`
+	Expires string `json:"expires,omitempty"`
+	// Matches counts the findings an expired entry would still match.
+	Matches int `json:"matches"`
+}
+
+// Apply marks the findings that an unexpired entry matches as suppressed
+// (the first matching entry wins) and reports expired and unused entries.
+// An expired entry that still matches a finding is reported as expired,
+// not unused. A nil config does nothing.
+func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
+	if c == nil {
+		return nil
+	}
+	s := &Summary{Config: c.Path, Entries: len(c.Ignore), Expired: []EntryRef{}, Unused: []EntryRef{}}
+	used := make([]int, len(c.Ignore))
+	// Fingerprint entries are looked up, check entries scanned: a baseline
+	// of thousands of fingerprints stays linear in the findings.
+	byFP := map[string][]int{}
+	var byCheck []int
+	for j, e := range c.Ignore {
+		if e.Fingerprint != "" {
+			byFP[e.Fingerprint] = append(byFP[e.Fingerprint], j)
+		} else {
+			byCheck = append(byCheck, j)
+		}
+	}
+	for i := range fs {
+		fs[i].Suppressed, fs[i].Suppression = false, nil
+		cands := append(append([]int(nil), byFP[fs[i].Fingerprint]...), byCheck...)
+		slices.Sort(cands) // the first matching entry in file order wins
+		for _, j := range cands {
+			e := c.Ignore[j]
+			if !e.Matches(fs[i]) {
+				continue
+			}
+			used[j]++
+			if e.Expired(now) || fs[i].Suppressed {
+				continue
+			}
+			by := "check"
+			if e.Fingerprint != "" {
+				by = "fingerprint"
+			}
+			fs[i].Suppressed = true
+			fs[i].Suppression = &finding.Suppression{Reason: e.Reason, Expires: e.Expires, By: by, Entry: c.ref(e)}
+			s.Suppressed++
+		}
+	}
+	for j, e := range c.Ignore {
+		ref := EntryRef{Entry: c.ref(e), Match: e.describe(), Reason: e.Reason, Expires: e.Expires, Matches: used[j]}
+		switch {
+		case e.Expired(now):
+			s.Expired = append(s.Expired, ref)
+		case used[j] == 0:
+			s.Unused = append(s.Unused, ref)
+		}
+	}
+	return s
+}
+
+func (c *Config) ref(e Entry) string { return fmt.Sprintf("%s:%d", c.Path, e.line) }
