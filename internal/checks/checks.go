@@ -5,6 +5,7 @@ package checks
 import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/authentication"
+	"github.com/plumbsec/plumb/internal/checks/bearer"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
@@ -14,6 +15,12 @@ import (
 func All() []check.Check {
 	return []check.Check{
 		authentication.Unauthenticated{},
+		bearer.QueryToken{},
+		bearer.PlainHTTPToken{},
+		bearer.StatusCodes{},
+		bearer.MalformedToken{},
+		bearer.Reflected{},
+		bearer.SessionCookies{},
 		encryption.PlainHTTP{},
 		encryption.NoRedirect{},
 		encryption.HSTS{},
