@@ -9,6 +9,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/jwt"
 )
 
 // All returns every check, in catalog order.
@@ -21,6 +22,9 @@ func All() []check.Check {
 		bearer.MalformedToken{},
 		bearer.Reflected{},
 		bearer.SessionCookies{},
+		jwt.Claims{},
+		jwt.WeakSecret{},
+		jwt.Forgery{},
 		encryption.PlainHTTP{},
 		encryption.NoRedirect{},
 		encryption.HSTS{},
