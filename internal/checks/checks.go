@@ -29,6 +29,8 @@ func All() []check.Check {
 		encryption.NoRedirect{},
 		encryption.HSTS{},
 		encryption.Certificate{},
+		encryption.LegacyTLS{},
+		encryption.WeakCiphers{},
 		exposure.VersionDisclosure{},
 		exposure.NoSniff{},
 		exposure.CacheControl{},
