@@ -109,9 +109,9 @@ func (c PlainHTTPToken) Run(ctx context.Context, in *check.Input) ([]finding.Fin
 		if !o.Rejects() {
 			continue
 		}
-		u, err := url.Parse(o.URL)
-		if err != nil {
-			return nil, nil
+		u, perr := url.Parse(o.URL)
+		if perr != nil {
+			continue
 		}
 		u.Scheme, u.Host = "http", u.Hostname()
 		dummy := "plumbdummy" + strings.TrimPrefix(cal.Canary, "plumbcanary")

@@ -117,7 +117,12 @@ func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
 			}
 		}
 		for _, c := range out {
-			in.HTTP.Redactor().Add(c.secret)
+			// A secret from the user's wordlist may be a real one: mask it
+			// everywhere. Built-in entries are public (they ship in this
+			// binary) and common words; masking them would mangle prose.
+			if c.list != "built-in list" {
+				in.HTTP.Redactor().Add(c.secret)
+			}
 		}
 		return out, nil
 	})
