@@ -49,21 +49,28 @@ func publicKeys(ctx context.Context, in *check.Input, t *Token) ([][]byte, error
 		if resp.StatusCode != http.StatusOK {
 			continue
 		}
-		var doc struct {
-			JWKSURI string `json:"jwks_uri"`
-			Keys    []jwk  `json:"keys"`
+		jwksURI, keys := keyDocument(resp.Body, t)
+		if jwksURI != "" && sameOriginURL(in, jwksURI) {
+			queue = append(queue, jwksURI)
 		}
-		if json.Unmarshal(resp.Body, &doc) != nil {
-			continue
-		}
-		if doc.JWKSURI != "" && sameOriginURL(in, doc.JWKSURI) {
-			queue = append(queue, doc.JWKSURI)
-		}
-		if keys := rsaPEMs(doc.Keys, t); len(keys) > 0 {
+		if len(keys) > 0 {
 			return keys, nil
 		}
 	}
 	return nil, nil
+}
+
+// keyDocument reads a JWKS or an OIDC discovery document (untrusted
+// input) and returns its jwks_uri and the PEM forms of its RSA keys.
+func keyDocument(body []byte, t *Token) (string, [][]byte) {
+	var doc struct {
+		JWKSURI string `json:"jwks_uri"`
+		Keys    []jwk  `json:"keys"`
+	}
+	if json.Unmarshal(body, &doc) != nil {
+		return "", nil
+	}
+	return doc.JWKSURI, rsaPEMs(doc.Keys, t)
 }
 
 type jwk struct {

@@ -119,3 +119,24 @@ func BenchmarkCrackBuiltin(b *testing.B) {
 		}
 	}
 }
+
+func FuzzKeyDocument(f *testing.F) {
+	seeds, err := filepath.Glob("testdata/jwks/*")
+	if err != nil || len(seeds) == 0 {
+		f.Fatal("no seed documents in testdata/jwks")
+	}
+	for _, s := range seeds {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	tok := &Token{Header: map[string]any{"alg": "RS256", "kid": "k1"}}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		_, keys := keyDocument(body, tok)
+		if len(keys) > 4*maxConfusionKeys {
+			t.Fatalf("%d key encodings, bound is %d", len(keys), 4*maxConfusionKeys)
+		}
+	})
+}
