@@ -91,6 +91,9 @@ type Input struct {
 	RootCAs        *x509.CertPool // nil: system roots
 	Coverage       *Coverage
 	Now            func() time.Time
+	JWTWordlist    []string // extra HMAC secrets to try (--jwt-wordlist)
+
+	shared sharedValues // per-scan values computed once (see Shared)
 }
 
 // New builds a finding pre-filled from the check's metadata.

@@ -5,19 +5,32 @@ package checks
 import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/authentication"
+	"github.com/plumbsec/plumb/internal/checks/bearer"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/jwt"
 )
 
 // All returns every check, in catalog order.
 func All() []check.Check {
 	return []check.Check{
 		authentication.Unauthenticated{},
+		bearer.QueryToken{},
+		bearer.PlainHTTPToken{},
+		bearer.StatusCodes{},
+		bearer.MalformedToken{},
+		bearer.Reflected{},
+		bearer.SessionCookies{},
+		jwt.Claims{},
+		jwt.WeakSecret{},
+		jwt.Forgery{},
 		encryption.PlainHTTP{},
 		encryption.NoRedirect{},
 		encryption.HSTS{},
 		encryption.Certificate{},
+		encryption.LegacyTLS{},
+		encryption.WeakCiphers{},
 		exposure.VersionDisclosure{},
 		exposure.NoSniff{},
 		exposure.CacheControl{},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
 )
@@ -24,6 +25,7 @@ type scanFlags struct {
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
+	jwtWordlist     string
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -31,6 +33,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, `FILE` or URL (default: discover it on the target)")
 	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE); use on staging only")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
+	fs.StringVar(&f.jwtWordlist, "jwt-wordlist", "", "`FILE` of extra JWT HMAC secrets to try offline, one per line (added to the built-in list)")
 	f.auth.register(fs)
 	f.net.register(fs)
 	f.limits.register(fs)
@@ -62,6 +65,11 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
+	if f.jwtWordlist != "" {
+		if o.JWTWordlist, err = jwt.ReadWordlist(f.jwtWordlist); err != nil {
+			return o, usagef("--jwt-wordlist: %v", err)
+		}
+	}
 	o.Version = version()
 	return o, nil
 }

@@ -65,6 +65,9 @@ func TestVulnerableLabFindings(t *testing.T) {
 		"data-exposure.content-type-sniffing",
 		"data-exposure.cacheable-authenticated-response",
 		"dns.dangling-cname",
+		"authentication.jwt-weak-secret",
+		"authentication.jwt-forgery",
+		"authentication.bearer-token-in-query",
 	} {
 		if !hasID(rep, id) {
 			t.Errorf("missing finding %s; got %v", id, keys(ids(rep)))

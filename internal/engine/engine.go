@@ -52,6 +52,7 @@ type Options struct {
 	AllowPlainHTTPCredentials bool
 	AllowWrites               bool
 	AllowRemoteRefs           bool
+	JWTWordlist               []string // extra HMAC secrets for the JWT checks
 	Checks                    []check.Check
 	Progress                  func(Progress)
 	Now                       func() time.Time
@@ -270,6 +271,7 @@ func (s *scanner) input() *check.Input {
 		RootCAs:        s.opts.RootCAs,
 		Coverage:       s.cov,
 		Now:            s.opts.Now,
+		JWTWordlist:    s.opts.JWTWordlist,
 	}
 }
 

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -48,6 +49,9 @@ type jwtIssuer struct {
 	// strict also requires exp and the issuer; without it any token with
 	// a valid signature passes, as in many hand-rolled Flask APIs.
 	strict bool
+	// audience, when set, is put in aud and required by strict checks.
+	audience string
+	ttl      time.Duration // 0: tokenTTL
 }
 
 func (j jwtIssuer) issue(sub string, now time.Time) (string, error) {
@@ -55,7 +59,10 @@ func (j jwtIssuer) issue(sub string, now time.Time) (string, error) {
 		"sub": sub,
 		"iss": j.issuer,
 		"iat": now.Unix(),
-		"exp": now.Add(tokenTTL).Unix(),
+		"exp": now.Add(cmp.Or(j.ttl, tokenTTL)).Unix(),
+	}
+	if j.audience != "" {
+		claims["aud"] = j.audience
 	}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(j.secret)
 }
@@ -69,6 +76,9 @@ func (j jwtIssuer) subject(r *http.Request) (string, error) {
 	opts := []jwt.ParserOption{jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()})}
 	if j.strict {
 		opts = append(opts, jwt.WithExpirationRequired(), jwt.WithIssuer(j.issuer))
+		if j.audience != "" {
+			opts = append(opts, jwt.WithAudience(j.audience))
+		}
 	}
 	tok, err := jwt.Parse(raw, func(*jwt.Token) (any, error) { return j.secret, nil }, opts...)
 	if err != nil {

@@ -14,6 +14,9 @@ const (
 	cleanDocsHost = "docs.cleanshop.test"
 )
 
+// cleanTokenTTL is short, as RFC 6750 §5.3 advises ("one hour or less").
+const cleanTokenTTL = 15 * time.Minute
+
 // cleanShop is vulnshop's twin with every flaw fixed. A scan of it must
 // come back clean; anything found here is a false positive.
 type cleanShop struct {
@@ -32,7 +35,8 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &cleanShop{jwt: jwtIssuer{secret: secret, issuer: "https://" + cleanAuthHost, strict: true}, now: now, spec: spec}
+	c := &cleanShop{jwt: jwtIssuer{secret: secret, issuer: "https://" + cleanAuthHost, strict: true,
+		audience: "https://" + cleanHost, ttl: cleanTokenTTL}, now: now, spec: spec}
 	tok, err := c.jwt.issue("alice", now())
 	if err != nil {
 		return nil, err
@@ -56,7 +60,7 @@ func (c *cleanShop) handler() http.Handler {
 	mux.HandleFunc("/", jsonNotFound)
 	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
 	// Each flaw family registers its fixed routes here (one line each).
-	for _, routes := range []func(*http.ServeMux){c.redirectRoutes} {
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", c.login)

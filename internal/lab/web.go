@@ -26,6 +26,8 @@ type Site struct {
 	PlainHTTP http.Handler
 	// Cert is the certificate presented over TLS.
 	Cert CertKind
+	// LegacyTLS offers TLS 1.0/1.1 and insecure cipher suites.
+	LegacyTLS bool
 }
 
 func builtinSites(v *vulnShop, c *cleanShop, h *hostile, col *Collector) []Site {
@@ -36,6 +38,7 @@ func builtinSites(v *vulnShop, c *cleanShop, h *hostile, col *Collector) []Site 
 		{Host: "expired.vulnshop.test", Handler: page("expired"), Cert: CertExpired},
 		{Host: "wrongname.vulnshop.test", Handler: page("wrong name"), Cert: CertWrongName},
 		{Host: "selfsigned.vulnshop.test", Handler: page("self-signed"), Cert: CertSelfSigned},
+		{Host: legacyTLSHost, Handler: page("legacy TLS"), LegacyTLS: true},
 		{Host: cleanHost, Handler: c.handler(), PlainHTTP: redirectToHTTPS()},
 		{Host: cleanAuthHost, Handler: c.authHandler(), PlainHTTP: redirectToHTTPS()},
 		{Host: cleanDocsHost, Handler: cleanHeaders(page("cleanshop API documentation")), PlainHTTP: redirectToHTTPS()},
@@ -105,6 +108,7 @@ func startWeb(authority *ca, sites []Site, now time.Time, logf func(string, ...a
 	ws.cancel = cancel
 	ws.httpsAddr, ws.httpAddr = tlsLn.Addr().String(), plainLn.Addr().String()
 	tlsConf := &tls.Config{GetCertificate: certs.get, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+	tlsConf.GetConfigForClient = legacyTLSConfigs(tlsConf, sites)
 	for _, l := range []struct {
 		ln     net.Listener
 		routes router

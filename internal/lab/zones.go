@@ -28,6 +28,7 @@ var zoneData = []struct {
 		"expired A 127.0.0.1",
 		"wrongname A 127.0.0.1",
 		"selfsigned A 127.0.0.1",
+		"legacytls A 127.0.0.1",
 		// DNS behaviours (see builtinBehaviours); they need to exist.
 		"servfail A 127.0.0.1",
 		"timeout A 127.0.0.1",

@@ -220,7 +220,11 @@ func (c Certificate) Run(ctx context.Context, in *check.Input) ([]finding.Findin
 	leaf := certs[0]
 	loc := finding.Location{Host: in.Target.Host}
 	if _, verr := leaf.Verify(opts); verr != nil {
-		f := check.New(c.Meta(), "TLS certificate does not verify: "+certProblem(verr), loc)
+		problem := certProblem(verr)
+		if selfSigned(leaf) {
+			problem = "self-signed"
+		}
+		f := check.New(c.Meta(), "TLS certificate does not verify: "+problem, loc)
 		f.Confidence = finding.Confirmed
 		f.Evidence.Summary = fmt.Sprintf("Certificate for %v issued by %q, valid %s to %s: %v", leaf.DNSNames, leaf.Issuer.CommonName,
 			leaf.NotBefore.Format(time.DateOnly), leaf.NotAfter.Format(time.DateOnly), verr)
