@@ -5,9 +5,12 @@ package checks
 import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/authentication"
+	"github.com/plumbsec/plumb/internal/checks/cors"
+	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/redirect"
 )
 
 // All returns every check, in catalog order.
@@ -21,6 +24,10 @@ func All() []check.Check {
 		exposure.VersionDisclosure{},
 		exposure.NoSniff{},
 		exposure.CacheControl{},
+		discovery.WireHosts{},
+		discovery.UpstreamInErrors{},
+		cors.Policy{},
+		redirect.Redirects{},
 		dns.Resolution{},
 	}
 }
