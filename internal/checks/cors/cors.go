@@ -134,7 +134,8 @@ func endpoints(in *check.Input) []endpoint {
 			}
 		}
 	}
-	all := append(secured, open...)
+	secured = append(secured, open...)
+	all := secured
 	all = all[:min(len(all), maxEndpoints)]
 	base := endpoint{in.BaseURL().String(), finding.Location{Host: in.Target.Host, Method: http.MethodGet, Path: in.BaseURL().Path}}
 	return append(all, base)

@@ -122,8 +122,3 @@ func (a *adder) add(host string, role hosts.Role, source string, creds bool) boo
 	a.g.Add(h, role, source, creds)
 	return true
 }
-
-func (a *adder) addURL(raw string, role hosts.Role, source string, creds bool) bool {
-	h, ok := hostOfURL(raw)
-	return ok && a.add(h, role, source, creds)
-}

@@ -111,7 +111,8 @@ func sampleOps(api *spec.API, n int) []spec.Operation {
 			open = append(open, op)
 		}
 	}
-	all := append(secured, open...)
+	secured = append(secured, open...)
+	all := secured
 	return all[:min(len(all), n)]
 }
 
