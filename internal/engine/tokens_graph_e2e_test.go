@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -218,6 +219,49 @@ func TestTokenGraphRequestsPerCheck(t *testing.T) {
 			if n <= 0 || n > 40 {
 				t.Errorf("%s on %s sent %d requests; want 1..40", c.Meta().ID, tgt.Name, n)
 			}
+		}
+	}
+}
+
+// Allow-lists checked by prefix or suffix, and a wildcard with
+// credentials, served by extra lab sites (each with a cookie, so the API
+// has ambient credentials).
+func TestCORSAllowListTricks(t *testing.T) {
+	t.Parallel()
+	zone, err := lab.ParseZone("trick.test.", "@ 300 IN SOA ns1.trick.test. h.trick.test. 1 3600 600 86400 60",
+		"prefix A 127.0.0.1", "suffix A 127.0.0.1", "wildcard A 127.0.0.1", "strict A 127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := func(name string, allow func(origin string) (string, bool)) lab.Site {
+		return lab.Site{Host: name + ".trick.test", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "s1"})
+			if acao, ok := allow(r.Header.Get("Origin")); ok {
+				w.Header().Set("Access-Control-Allow-Origin", acao)
+				w.Header().Set("Access-Control-Allow-Credentials", "true")
+			}
+			_, _ = w.Write([]byte(`{"ok":true}`))
+		})}
+	}
+	w, err := lab.Start(context.Background(), lab.Options{ExtraZones: []lab.Zone{zone}, ExtraSites: []lab.Site{
+		site("prefix", func(o string) (string, bool) { return o, strings.HasPrefix(o, "https://prefix.trick.test") }),
+		site("suffix", func(o string) (string, bool) { return o, strings.HasSuffix(o, "trick.test") }),
+		site("wildcard", func(string) (string, bool) { return "*", true }),
+		site("strict", func(o string) (string, bool) { return o, o == "https://app.trick.test" }),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	for name, want := range map[string]string{"prefix": cors.IDBypass, "suffix": cors.IDBypass, "wildcard": cors.IDWildcardCreds, "strict": ""} {
+		rep := scanWith(t, w, lab.Target{Name: name, BaseURL: "https://" + name + ".trick.test"}, cors.Policy{})
+		switch {
+		case want == "" && len(rep.Findings) != 0:
+			t.Errorf("%s: strict allow-list flagged: %+v", name, rep.Findings)
+		case want != "" && (len(rep.Findings) != 1 || rep.Findings[0].ID != want):
+			t.Errorf("%s: want one %s, got %+v", name, want, rep.Findings)
+		case want == cors.IDBypass && rep.Findings[0].Severity != finding.High:
+			t.Errorf("%s: bypass with cookies and credentials should be high: %s", name, rep.Findings[0].Severity)
 		}
 	}
 }
