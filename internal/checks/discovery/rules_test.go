@@ -1,9 +1,11 @@
 package discovery
 
 import (
+	"html"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +17,11 @@ func TestErrorRuleSamples(t *testing.T) {
 		t.Fatalf("only %d rules", len(errorRules))
 	}
 	for _, r := range errorRules {
+		for sample := range r.Positive {
+			if !strings.Contains(html.UnescapeString(sample), r.Needle) || r.Needle == "" {
+				t.Errorf("rule %s: positive %q lacks the needle %q", r.Name, sample, r.Needle)
+			}
+		}
 		if r.re == nil || len(r.Positive) == 0 || len(r.Negative) == 0 || r.Stack == "" {
 			t.Errorf("rule %s: needs a compiled pattern, a stack, positive and negative samples", r.Name)
 		}
