@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
@@ -65,13 +66,7 @@ func (c WireHosts) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	for _, p := range wellKnown {
 		r.queue = append(r.queue, metaURL{origin.String() + p, "well-known " + p})
 	}
-	if in.API != nil {
-		for _, s := range in.API.SecuritySchemes {
-			if s.OpenIDConnectURL != "" {
-				r.queue = append(r.queue, metaURL{s.OpenIDConnectURL, "openIdConnectUrl of scheme " + s.Name})
-			}
-		}
-	}
+	r.queue = append(r.queue, specMetadata(in.API)...)
 	for _, p := range in.HTTP.CredentialJWTs() {
 		r.addRefs(jwtRefs(p, "the supplied token's"))
 	}
@@ -92,6 +87,31 @@ func (c WireHosts) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	}
 	// Sampled responses may have named more metadata (resource_metadata).
 	return nil, r.drainMetadata(ctx)
+}
+
+// specMetadata lists the metadata documents the spec points at: its
+// openIdConnectUrl / oauth2MetadataUrl values, and the OIDC discovery
+// document of each token or authorization endpoint's origin.
+func specMetadata(api *spec.API) []metaURL {
+	if api == nil {
+		return nil
+	}
+	var out []metaURL
+	seen := map[string]bool{}
+	for _, u := range api.URLs {
+		switch u.Role {
+		case spec.RoleOIDCDiscovery:
+			out = append(out, metaURL{u.URL, "spec " + u.Where})
+		case spec.RoleTokenEndpoint, spec.RoleAuthorizationEndpoint:
+			p, err := url.Parse(u.URL)
+			if err != nil || p.Host == "" || seen[p.Host] {
+				continue
+			}
+			seen[p.Host] = true
+			out = append(out, metaURL{p.Scheme + "://" + p.Host + "/.well-known/openid-configuration", "OIDC discovery of the spec's " + string(u.Role)})
+		}
+	}
+	return out
 }
 
 // sampleOps picks GET operations, secured ones first (their responses are
