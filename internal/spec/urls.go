@@ -124,10 +124,11 @@ var leafRoles = map[string]Role{
 	"authorizationUrl": RoleAuthorizationEndpoint,
 	"refreshUrl":       RoleRefreshEndpoint,
 	"openIdConnectUrl": RoleOIDCDiscovery,
+	"$ref":             RoleRef,
+
 	// OpenAPI 3.2: RFC 8414 metadata and the device flow endpoint.
 	"oauth2MetadataUrl":      RoleOIDCDiscovery,
 	"deviceAuthorizationUrl": RoleAuthorizationEndpoint,
-	"$ref":                   RoleRef,
 }
 
 var exampleKeys = map[string]bool{"example": true, "examples": true, "default": true, "enum": true, "const": true}
