@@ -233,7 +233,8 @@ func (c Redirects) open(ctx context.Context, in *check.Input, op spec.Operation,
 // to the graph.
 func (c Redirects) crossOrigin(in *check.Input, op spec.Operation, req *netx.Request, resp *netx.Response, loc *url.URL) (finding.Finding, bool) {
 	from, to := netx.OriginOf(in.Target), netx.OriginOf(loc)
-	if from == to || (loc.Scheme != "http" && loc.Scheme != "https") {
+	upgrade := from.Host == to.Host && from.Scheme == "http" && to.Scheme == "https"
+	if from == to || upgrade || (loc.Scheme != "http" && loc.Scheme != "https") {
 		return finding.Finding{}, false
 	}
 	if to.Host != from.Host {
