@@ -172,7 +172,7 @@ func (c Resolution) dangling(in *check.Input, h hosts.Host, chain []string, ans 
 	if lead != "" {
 		title = fmt.Sprintf("%s (%s) is a dangling CNAME to %s", h.Name, roles(h), last)
 		if h.CarriesCredentials {
-			title = "Credentials flow to " + title
+			title = fmt.Sprintf("Credentials flow to %s (%s), a dangling CNAME to %s", h.Name, roles(h), last)
 		}
 	}
 	f := c.finding(IDDanglingCNAME, sev, finding.Firm, h, title)
