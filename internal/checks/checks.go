@@ -6,10 +6,13 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/authentication"
 	"github.com/plumbsec/plumb/internal/checks/bearer"
+	"github.com/plumbsec/plumb/internal/checks/cors"
+	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
+	"github.com/plumbsec/plumb/internal/checks/redirect"
 )
 
 // All returns every check, in catalog order.
@@ -34,6 +37,10 @@ func All() []check.Check {
 		exposure.VersionDisclosure{},
 		exposure.NoSniff{},
 		exposure.CacheControl{},
+		discovery.WireHosts{},
+		discovery.UpstreamInErrors{},
+		cors.Policy{},
+		redirect.Redirects{},
 		dns.Resolution{},
 	}
 }

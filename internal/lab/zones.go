@@ -24,6 +24,8 @@ var zoneData = []struct {
 		"legacy-api CNAME vulnshop-legacy.azurewebsites.net.",
 		"login CNAME vulnshop-login.herokuapp.com.", // the OAuth token URL
 		"metrics CNAME vulnshop-metrics.azurewebsites.net.",
+		"keys CNAME vulnshop-keys.herokuapp.com.",           // the OIDC jwks_uri
+		"preview CNAME vulnshop-preview.azurewebsites.net.", // an allowed CORS origin
 		// TLS failures for later checks; each serves a 200 page.
 		"expired A 127.0.0.1",
 		"wrongname A 127.0.0.1",
@@ -44,6 +46,7 @@ var zoneData = []struct {
 		"api A 127.0.0.1",
 		"auth A 127.0.0.1",
 		"docs A 127.0.0.1",
+		"app A 127.0.0.1",
 	}},
 	{"hostile.test.", []string{
 		soaLine("hostile.test."),

@@ -169,6 +169,11 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	defer hresp.Body.Close()
 	body, truncated, err := readCapped(hresp.Body, c.cfg.MaxBodyBytes)
 	c.stats.bytes.Add(int64(len(body)))
+	if err == nil && !truncated && hctx.Err() != nil {
+		// A body cut by the deadline can end in a clean EOF (the server
+		// sees the cancel and finishes); it is still a timeout, not a body.
+		err = hctx.Err()
+	}
 	if err != nil {
 		return nil, fail(c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", err)))
 	}

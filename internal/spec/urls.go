@@ -126,6 +126,10 @@ var leafRoles = map[string]Role{
 	"refreshUrl":       RoleRefreshEndpoint,
 	"openIdConnectUrl": RoleOIDCDiscovery,
 	"$ref":             RoleRef,
+
+	// OpenAPI 3.2: RFC 8414 metadata and the device flow endpoint.
+	"oauth2MetadataUrl":      RoleOIDCDiscovery,
+	"deviceAuthorizationUrl": RoleAuthorizationEndpoint,
 }
 
 var exampleKeys = map[string]bool{"example": true, "examples": true, "default": true, "enum": true, "const": true}

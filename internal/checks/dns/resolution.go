@@ -165,9 +165,19 @@ func (c Resolution) dangling(in *check.Input, h hosts.Host, chain []string, ans 
 		sev = finding.Critical
 		title = fmt.Sprintf("Credentials flow to %s, a dangling CNAME to %s", h.Name, last)
 	}
+	lead, floor := impact(h)
+	if floor > sev {
+		sev = floor
+	}
+	if lead != "" {
+		title = fmt.Sprintf("%s (%s) is a dangling CNAME to %s", h.Name, roles(h), last)
+		if h.CarriesCredentials {
+			title = fmt.Sprintf("Credentials flow to %s (%s), a dangling CNAME to %s", h.Name, roles(h), last)
+		}
+	}
 	f := c.finding(IDDanglingCNAME, sev, finding.Firm, h, title)
 	f.Evidence = finding.Evidence{
-		Summary: fmt.Sprintf("%s → %s; the resolver %s answered NXDOMAIN for the end of the chain. Whoever registers %s "+
+		Summary: lead + fmt.Sprintf("%s → %s; the resolver %s answered NXDOMAIN for the end of the chain. Whoever registers %s "+
 			"receives the traffic for %s (roles: %s)%s.", h.Name, strings.Join(chain, " → "), ans.Server, last, h.Name,
 			roles(h), credNote(h)),
 		DNS: []finding.DNSAnswer{ans.Evidence()},
@@ -185,8 +195,15 @@ func (c Resolution) nxdomain(in *check.Input, h hosts.Host, ans *netx.Answer) *f
 	if h.CarriesCredentials {
 		sev = finding.High
 	}
+	lead, floor := impact(h)
+	if floor > sev {
+		sev = min(floor, finding.High) // the registrable domain may still be owned
+	}
+	if onlyUpstream(h) {
+		sev, lead = finding.Medium, lead+splitHorizonNote
+	}
 	f := c.finding(IDHostNXDomain, sev, finding.Firm, h, fmt.Sprintf("%s does not exist in DNS", h.Name))
-	f.Evidence.Summary = fmt.Sprintf("The resolver answered NXDOMAIN for %s (roles: %s)%s. If its domain is unregistered, "+
+	f.Evidence.Summary = lead + fmt.Sprintf("The resolver answered NXDOMAIN for %s (roles: %s)%s. If its domain is unregistered, "+
 		"anyone can register it and receive this traffic.", h.Name, roles(h), credNote(h))
 	if ans != nil {
 		f.Evidence.DNS = []finding.DNSAnswer{ans.Evidence()}
