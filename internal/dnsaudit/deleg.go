@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/miekg/dns"
@@ -267,8 +268,15 @@ func hasNS(m *dns.Msg, zone string) bool {
 }
 
 // registrable returns the eTLD+1 of name by the public suffix list, or "".
+// Names under a private-section suffix (azurewebsites.net, herokuapp.com)
+// return "": they are claimed at the service, not bought at a registry, so
+// the fingerprint database decides.
 func registrable(name string) string {
-	reg, err := publicsuffix.EffectiveTLDPlusOne(normName(name))
+	name = normName(name)
+	if suffix, icann := publicsuffix.PublicSuffix(name); !icann && strings.Contains(suffix, ".") {
+		return ""
+	}
+	reg, err := publicsuffix.EffectiveTLDPlusOne(name)
 	if err != nil {
 		return ""
 	}

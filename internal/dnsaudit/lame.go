@@ -126,15 +126,42 @@ func (rn *run) lameHunt(ctx context.Context, name string) bool {
 	if len(rn.a.opts.Roots) == 0 {
 		return false
 	}
-	cut, ans, _ := rn.iterate(ctx, name, dns.TypeA)
-	if cut == nil || cut.zone == "." {
-		return false
+	var (
+		cut *delegation
+		ans *netx.Answer
+	)
+	// Resolvers drop the chain on SERVFAIL; the authorities still give
+	// each CNAME, so follow the chain through them to the failing zone.
+	for range maxChain {
+		cut, ans, _ = rn.iterate(ctx, name, dns.TypeA)
+		if cut == nil || cut.zone == "." {
+			return false
+		}
+		if ans == nil || !ans.Msg.Authoritative || ans.Rcode != dns.RcodeSuccess {
+			break
+		}
+		next, _ := follow(name, ans.Msg, func(owner, target string) bool {
+			rn.res.Chain = append(rn.res.Chain, Link{Name: owner, Type: "CNAME", Value: target, Rcode: "NOERROR", Server: ans.Server})
+			return false
+		})
+		if next == name {
+			for _, rr := range ans.Msg.Answer {
+				if cn, ok := rr.(*dns.CNAME); ok && normName(cn.Hdr.Name) == name {
+					next = normName(cn.Target)
+				}
+			}
+		}
+		if next == name {
+			return false // the authority answers: the failure was the resolver's
+		}
+		name = next
 	}
-	if ans != nil && ans.Msg.Authoritative && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError) {
-		return false // the authority answers: the failure was the resolver's
+	if ans != nil && ans.Msg.Authoritative && ans.Rcode == dns.RcodeNameError {
+		return false
 	}
 	lr := rn.lameOf(ctx, cut)
 	rn.reportLame(ctx, cut, lr)
+	rn.nsDomainChecks(ctx, cut)
 	return lr.state == lameFull || lr.state == lamePartial
 }
 
@@ -163,13 +190,19 @@ func (rn *run) delegationChecks(ctx context.Context, name string) {
 		return
 	}
 	rn.reportLame(ctx, e.deleg, rn.lameOf(ctx, e.deleg))
-	for _, h := range e.deleg.ns {
+	rn.nsDomainChecks(ctx, e.deleg)
+}
+
+// nsDomainChecks reports nameservers of d whose own registrable domain is
+// not registered: whoever buys it answers for the zone.
+func (rn *run) nsDomainChecks(ctx context.Context, d *delegation) {
+	for _, h := range d.ns {
 		nsReg := registrable(h.name)
-		if nsReg == "" || nsReg == reg {
+		if nsReg == "" || nsReg == registrable(d.zone) {
 			continue
 		}
 		if f := rn.unregistered(ctx, h.name); f != nil && !rn.has(f.ID, f.Subject) {
-			f.Title = fmt.Sprintf("Nameserver %s of %s is under %s, which is not registered: anyone can buy it and answer for the zone", h.name, reg, nsReg)
+			f.Title = fmt.Sprintf("Nameserver %s of %s is under %s, which is not registered: anyone can buy it and answer for the zone", h.name, d.zone, nsReg)
 			rn.add(*f)
 		}
 	}
