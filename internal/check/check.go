@@ -91,6 +91,15 @@ type Input struct {
 	RootCAs        *x509.CertPool // nil: system roots
 	Coverage       *Coverage
 	Now            func() time.Time
+	DNSAudit       DNSAuditConfig
+}
+
+// DNSAuditConfig says where host audits start delegation walks. Roots
+// empty disables direct-to-authority checks (lame delegations,
+// registrability); AuthorityPort is a testing knob (0 means 53).
+type DNSAuditConfig struct {
+	Roots         []string
+	AuthorityPort uint16
 }
 
 // New builds a finding pre-filled from the check's metadata.

@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
@@ -86,7 +88,12 @@ func LabOptions(w *lab.World, t lab.Target) (engine.Options, error) {
 		}
 		cts = append(cts, ct)
 	}
+	port, err := strconv.ParseUint(w.AuthorityPort, 10, 16)
+	if err != nil {
+		return engine.Options{}, fmt.Errorf("lab authority port %q: %w", w.AuthorityPort, err)
+	}
 	return engine.Options{
+		DNSAudit:    check.DNSAuditConfig{Roots: []string{w.RootAddr}, AuthorityPort: uint16(port)},
 		Resolvers:   []string{w.DNSAddr},
 		ConnectTo:   cts,
 		RootCAs:     w.CAPool,
@@ -110,6 +117,7 @@ func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) erro
 	for _, c := range w.ConnectTo {
 		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
 	}
+	fmt.Fprintf(&b, "    --dns-root %s --dns-authority-port %s \\\n", w.RootAddr, w.AuthorityPort)
 	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN\n\nPress Ctrl-C to stop the lab.\n", ca)
 	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
 		return err

@@ -39,9 +39,12 @@ type dnsAuditFlags struct {
 	probeZone     string
 }
 
-func (f *dnsAuditFlags) register(fs *pflag.FlagSet) {
+func (f *dnsAuditFlags) register(fs *pflag.FlagSet, bulk bool) {
 	fs.StringArrayVar(&f.roots, "dns-root", nil, "root server `HOST:PORT` where delegation walks start (repeatable; default: the IANA root servers; 'none' disables lame-delegation and registrability checks)")
 	fs.IntVar(&f.authorityPort, "dns-authority-port", 0, "TESTING: send direct-to-authority queries to this `PORT` instead of 53 (the lab serves its authorities on one port)")
+	if !bulk {
+		return
+	}
 	fs.Float64Var(&f.dnsRate, "dns-rate", 1000, "DNS queries per second per resolver")
 	fs.StringVar(&f.probeZone, "dns-probe-zone", "com", "`ZONE` under which a random name is asked to detect resolvers that rewrite NXDOMAIN")
 }
@@ -105,7 +108,7 @@ Timeouts and SERVFAIL are "error", never "does not exist".
 	}
 	fs := cmd.Flags()
 	f.net.register(fs)
-	f.audit.register(fs)
+	f.audit.register(fs, true)
 	fs.StringVarP(&f.input, "input", "i", "", "read names from `FILE`, one per line ('-': standard input)")
 	fs.IntVar(&f.concurrency, "concurrency", 64, "names audited in parallel")
 	fs.StringVarP(&f.format, "format", "f", "jsonl", "output `FORMAT`: jsonl, json, table")

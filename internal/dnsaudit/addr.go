@@ -17,8 +17,8 @@ var (
 	metadata6 = netip.MustParseAddr("fd00:ec2::254")
 )
 
-// internalKind names why addr should not appear in public DNS, or "".
-func internalKind(ip netip.Addr) string {
+// InternalKind names why addr should not appear in public DNS, or "".
+func InternalKind(ip netip.Addr) string {
 	ip = ip.Unmap()
 	switch {
 	case ip == metadata4 || ip == metadata6:
@@ -42,7 +42,7 @@ func internalKind(ip netip.Addr) string {
 func (rn *run) checkAddrs() {
 	var internal, unowned []string
 	for _, ip := range rn.res.Addrs {
-		if k := internalKind(ip); k != "" {
+		if k := InternalKind(ip); k != "" {
 			internal = append(internal, fmt.Sprintf("%s (%s)", ip, k))
 			continue
 		}

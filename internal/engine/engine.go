@@ -55,6 +55,7 @@ type Options struct {
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
+	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 }
 
 // Progress is reported while a scan runs.
@@ -268,6 +269,7 @@ func (s *scanner) input() *check.Input {
 		RootCAs:        s.opts.RootCAs,
 		Coverage:       s.cov,
 		Now:            s.opts.Now,
+		DNSAudit:       s.opts.DNSAudit,
 	}
 }
 
