@@ -210,6 +210,13 @@ func (a *Auditor) Audit(ctx context.Context, name string) *Result {
 }
 
 func (rn *run) audit(ctx context.Context) {
+	if d := rn.a.knownLame(rn.res.Name); d != nil {
+		rn.res.Chain = append(rn.res.Chain, Link{Name: rn.res.Name, Type: "NS", Value: d.zone, Rcode: "LAME", Server: d.parentServer})
+		rn.reportLame(ctx, d, d.lame)
+		rn.nsDomainChecks(ctx, d)
+		rn.finish()
+		return
+	}
 	ch := rn.walkChain(ctx, rn.res.Name)
 	rn.res.Chain = ch.links
 	if ch.loop {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/miekg/dns"
 	"golang.org/x/net/publicsuffix"
@@ -36,6 +37,7 @@ type delegation struct {
 
 	lameOnce sync.Once
 	lame     *lameResult
+	lameDone atomic.Bool // lame is set (readable without the Once)
 }
 
 type zoneKind int

@@ -66,8 +66,23 @@ func (rn *run) lameOf(ctx context.Context, d *delegation) *lameResult {
 			lr.state = lameUnknown
 		}
 		d.lame = lr
+		d.lameDone.Store(true)
 	})
 	return d.lame
+}
+
+// knownLame returns the cached delegation above name when it is already
+// known to be fully lame: no name under it can resolve, so asking the
+// resolvers again (and waiting out their SERVFAIL retries) adds nothing.
+func (a *Auditor) knownLame(name string) *delegation {
+	if len(a.opts.Roots) == 0 {
+		return nil
+	}
+	d := a.deepestCut(name)
+	if d.zone == "." || !d.lameDone.Load() || d.lame.state != lameFull {
+		return nil
+	}
+	return d
 }
 
 // nsVerdict judges one nameserver: it serves the zone if any of its
