@@ -65,7 +65,7 @@ func internetZones(mainZones []string) (root, tld, provider []Zone, err error) {
 	}
 	root = []Zone{r}
 	for _, t := range []string{"test.", "com.", "net."} {
-		z, err := ParseZone(t, append([]string{soaLine(t)}, absolute(tldLines[t])...)...)
+		z, err := ParseZone(t, append([]string{soaLine(t)}, tldLines[t]...)...)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -80,9 +80,6 @@ func internetZones(mainZones []string) (root, tld, provider []Zone, err error) {
 	}
 	return root, tld, provider, nil
 }
-
-// absolute makes zone-file owner names absolute (they already end in a dot).
-func absolute(lines []string) []string { return lines }
 
 // authServer is a purely authoritative server: referrals at zone cuts,
 // AA answers from its zones, REFUSED for anything else (what a DNS host
@@ -119,7 +116,7 @@ func (s *authServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		_ = w.WriteMsg(m)
 		return
 	}
-	if cut, ns := z.cut(name); cut != "" && !(q.Qtype == dns.TypeDS && cut == name) {
+	if cut, ns := z.cut(name); cut != "" && (q.Qtype != dns.TypeDS || cut != name) {
 		m.Ns = ns
 		for _, rr := range ns {
 			for _, g := range z.Records {
