@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,7 @@ func TestVerdicts(t *testing.T) {
 		{"nothere.vulnshop.test", StatusUnresolved, []string{IDHostNXDomain}, nil, ""},
 		{"www.gone-vendor.test", StatusVulnerable, []string{IDUnregisteredDomain}, nil, ""},
 		{"not a name", StatusError, nil, nil, ""},
+		{"acme.tenants.vulnshop.test", StatusVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -144,6 +146,25 @@ func TestVerdicts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestWildcardDangles(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	a, err := labAuditor(t, w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := a.Audit(context.Background(), "acme.tenants.vulnshop.test")
+	if len(r.Findings) == 0 || !strings.Contains(r.Findings[0].Title, "wildcard *.tenants.vulnshop.test") {
+		t.Errorf("wildcard not named: %+v", r.Findings)
+	}
+	r = a.Audit(context.Background(), "legacy-api.vulnshop.test")
+	for _, f := range r.Findings {
+		if strings.Contains(f.Title, "wildcard") {
+			t.Errorf("a plain CNAME reported as wildcard: %s", f.Title)
+		}
 	}
 }
 

@@ -213,7 +213,7 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 			Title: fmt.Sprintf("%s does not exist in DNS", last), DNS: ev})
 		return
 	}
-	rn.danglingCNAME(c, last, ev, confirmed)
+	rn.danglingCNAME(ctx, c, last, ev, confirmed)
 }
 
 func confidence(confirmed bool) finding.Confidence {
@@ -225,7 +225,7 @@ func confidence(confirmed bool) finding.Confidence {
 
 // danglingCNAME reports the CNAME whose target does not exist, judged by
 // the target's service.
-func (rn *run) danglingCNAME(c *chain, last string, ev []finding.DNSAnswer, confirmed bool) {
+func (rn *run) danglingCNAME(ctx context.Context, c *chain, last string, ev []finding.DNSAnswer, confirmed bool) {
 	owner := c.names[len(c.names)-2]
 	f := Finding{ID: IDDanglingCNAME, Confidence: confidence(confirmed), Subject: last, DNS: ev}
 	svcs := rn.a.fp.IdentifyCNAME(last)
@@ -247,7 +247,30 @@ func (rn *run) danglingCNAME(c *chain, last string, ev []finding.DNSAnswer, conf
 		f.Title = fmt.Sprintf("%s is a CNAME to %s (%s), which does not exist", owner, last, svcs[0].Name)
 		f.Detail = fmt.Sprintf("Whether %s names can be claimed by others depends on conditions: %s.", svcs[0].Name, svcs[0].Note)
 	}
+	if wc := rn.wildcard(ctx, owner, c.names[len(c.names)-1]); wc != "" {
+		f.Title = fmt.Sprintf("%s (from the wildcard %s: every name under it is affected)", f.Title, wc)
+	}
 	rn.add(f)
+}
+
+// wildcard tells whether owner's CNAME to target comes from a wildcard: a
+// random sibling label gets the same CNAME. It returns "*.parent" or "".
+func (rn *run) wildcard(ctx context.Context, owner, target string) string {
+	_, parent, ok := strings.Cut(owner, ".")
+	if !ok || !strings.Contains(parent, ".") {
+		return ""
+	}
+	probe := randomLabel() + "." + parent
+	ans, _ := rn.recursive(ctx, probe, dns.TypeA)
+	if ans == nil {
+		return ""
+	}
+	for _, rr := range ans.Msg.Answer {
+		if cn, ok := rr.(*dns.CNAME); ok && normName(cn.Hdr.Name) == probe && normName(cn.Target) == target {
+			return "*." + parent
+		}
+	}
+	return ""
 }
 
 // failed handles a chain that ended in SERVFAIL, REFUSED or silence: a

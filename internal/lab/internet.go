@@ -238,6 +238,7 @@ func (w *World) addInternetRecords(provider []Zone) error {
 	for _, rec := range append([]string{
 		"billing.vulnshop.test. CNAME api.gone-vendor.test.",
 		"nsdead.vulnshop.test. CNAME www." + OrphanNSZone + ".",
+		"*.tenants.vulnshop.test. CNAME vulnshop-tenants.azurewebsites.net.", // a dangling wildcard
 	}, takeoverRecords...) {
 		if err := w.DNS.AddRecord(rec); err != nil {
 			return err
