@@ -82,6 +82,9 @@ type Auditor struct {
 // answer for a name that cannot exist, so none can be trusted.
 var ErrAllResolversRewrite = errors.New("every configured resolver rewrites NXDOMAIN")
 
+// ErrNoResolver means no configured resolver answered at all.
+var ErrNoResolver = errors.New("no DNS resolver answered")
+
 // New checks the resolvers (one random-label query each) and returns an
 // Auditor over those that answer NXDOMAIN honestly.
 func New(ctx context.Context, opts Options) (*Auditor, error) {
@@ -98,16 +101,25 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 		opts.CacheSize = 20000
 	}
 	a := &Auditor{opts: opts, res: opts.Resolver, fp: opts.Fingerprints, cache: newZoneCache(opts.CacheSize)}
+	var lastErr error
+	answered := false
 	for _, srv := range opts.Resolver.Servers() {
 		label := randomLabel()
-		ans, _ := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
+		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
 		a.queries.Add(1)
+		if ans == nil {
+			lastErr = err
+		}
+		answered = answered || ans != nil
 		if ans != nil && ans.Rcode == dns.RcodeSuccess && len(ans.Msg.Answer) > 0 {
 			a.distrust = append(a.distrust, srv)
 			a.rewriteEv = append(a.rewriteEv, ans.Evidence())
 			continue
 		}
 		a.servers = append(a.servers, srv)
+	}
+	if !answered {
+		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)
 	}
 	if len(a.servers) == 0 {
 		return nil, fmt.Errorf("%w (%s answered a random label under %s)", ErrAllResolversRewrite, strings.Join(a.distrust, ", "), opts.ProbeZone)

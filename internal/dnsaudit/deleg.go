@@ -53,6 +53,9 @@ type zoneEntry struct {
 	deleg    *delegation
 	fromZone string // the zone whose servers gave the verdict
 	ev       finding.DNSAnswer
+
+	mxOnce sync.Once
+	mx     []Finding // mail exchangers under unregistered domains
 }
 
 // zoneCache bounds what delegation walks remember; when full it forgets an

@@ -206,6 +206,40 @@ func (rn *run) delegationChecks(ctx context.Context, name string) {
 	}
 	rn.reportLame(ctx, e.deleg, rn.lameOf(ctx, e.deleg))
 	rn.nsDomainChecks(ctx, e.deleg)
+	rn.mxChecks(ctx, e, reg)
+}
+
+// mxChecks reports mail exchangers of the registrable domain whose own
+// domain is unregistered (once per zone): whoever buys it receives the
+// zone's mail, password resets included.
+func (rn *run) mxChecks(ctx context.Context, e *zoneEntry, zone string) {
+	e.mxOnce.Do(func() {
+		ans, _ := rn.recursive(ctx, zone, dns.TypeMX)
+		if ans == nil || ans.Rcode != dns.RcodeSuccess {
+			return
+		}
+		for _, rr := range ans.Msg.Answer {
+			mx, ok := rr.(*dns.MX)
+			if !ok || normName(mx.Hdr.Name) != zone {
+				continue
+			}
+			target := normName(mx.Mx)
+			if reg := registrable(target); reg == "" || reg == zone {
+				continue
+			}
+			if f := rn.unregistered(ctx, target); f != nil {
+				f.Title = fmt.Sprintf("Mail exchanger %s of %s is under %s, which is not registered: anyone can buy it and receive the zone's mail", target, zone, f.Subject)
+				f.Severity = finding.Medium
+				f.DNS = append([]finding.DNSAnswer{ans.Evidence()}, f.DNS...)
+				e.mx = append(e.mx, *f)
+			}
+		}
+	})
+	for _, f := range e.mx {
+		if !rn.has(f.ID, f.Subject) {
+			rn.add(f)
+		}
+	}
 }
 
 // nsDomainChecks reports nameservers of d whose own registrable domain is

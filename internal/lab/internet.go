@@ -28,6 +28,7 @@ const (
 	R53LameZone     = "r53lame.test"     // lame at a provider that blocks re-creation
 	OrphanNSZone    = "orphanns.test"    // delegated to a nameserver under an unregistered domain
 	UnregisteredDom = "gone-vendor.test" // never registered; vulnshop.test CNAMEs into it
+	MailRotZone     = "mailrot.test"     // its MX is under UnregisteredDom
 )
 
 // internetZones are the zones of the root and TLD servers and of the
@@ -184,6 +185,12 @@ func (w *World) startInternet() error {
 	if err != nil {
 		return err
 	}
+	mailrot, err := ParseZone(MailRotZone+".", soaLine(MailRotZone+"."), "@ NS ns1", "ns1 A 127.0.0.1", "www A 127.0.0.1",
+		"@ MX 10 mx."+UnregisteredDom+".")
+	if err != nil {
+		return err
+	}
+	w.DNS.AddZone(mailrot) // before the TLD zones are built, so "test." delegates it
 	root, tld, provider, err := internetZones(w.DNS.Zones())
 	if err != nil {
 		return err
@@ -261,5 +268,5 @@ func (in *internet) close() {
 }
 
 // internetMainZones is how many zones addInternetRecords adds to the main
-// server (two providers, "test." and the partially lame zone).
-const internetMainZones = 4
+// server (two providers, "test.", the partially lame zone, mailrot.test).
+const internetMainZones = 5
