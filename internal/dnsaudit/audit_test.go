@@ -225,13 +225,26 @@ func TestFlakyResolver(t *testing.T) {
 	if r := a.Audit(context.Background(), "api.vulnshop.test"); r.Status != StatusOK {
 		t.Errorf("one SERVFAIL then success, with retries: %s %v %s", r.Status, ids(r), r.Error)
 	}
-	noRetry, err := labAuditor(t, w, func(o *Options, rc *netx.ResolverConfig) { rc.Retries = -1; o.Roots = nil }, w.FlakyResolverAddr)
+	// (A resolver that stays silent is covered by timeout.vulnshop.test in
+	// TestVerdicts: error, never dangling.)
+	for _, addr := range []string{w.FlakyResolverAddr} {
+		noRetry, err := labAuditor(t, w, func(o *Options, rc *netx.ResolverConfig) {
+			rc.Retries, rc.Timeout, o.Roots = -1, 200*time.Millisecond, nil
+		}, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := noRetry.Audit(context.Background(), "legacy-api.vulnshop.test")
+		if r.Status != StatusError {
+			t.Errorf("%s: transient failure without retries: %s %v, want error (never dangling)", addr, r.Status, ids(r))
+		}
+	}
+	a, err = labAuditor(t, w, func(_ *Options, rc *netx.ResolverConfig) { rc.Timeout = 200 * time.Millisecond }, w.FlakyTimeoutResolverAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := noRetry.Audit(context.Background(), "legacy-api.vulnshop.test")
-	if r.Status != StatusError {
-		t.Errorf("transient SERVFAIL without retries: %s %v, want error (never dangling)", r.Status, ids(r))
+	if r := a.Audit(context.Background(), "login.vulnshop.test"); r.Status != StatusVulnerable {
+		t.Errorf("one timeout then success, with retries: %s %v %s", r.Status, ids(r), r.Error)
 	}
 }
 
@@ -279,6 +292,33 @@ func TestSuffixLabelBoundary(t *testing.T) {
 	}
 	if s := fp.IdentifyCNAME("x.us-east-1.elasticbeanstalk.com"); len(s) != 1 || s[0].Claim != ClaimClaimable {
 		t.Errorf("region-qualified EB is claimable: %+v", s)
+	}
+}
+
+// genericBodies are default error pages of healthy servers (research note
+// §7): no service fingerprint may match any of them.
+var genericBodies = []string{
+	"<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>",
+	"<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\"><html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>The requested URL was not found on this server.</p></body></html>",
+	"404 page not found\n",
+	"<!DOCTYPE html><html><head><title>404: This page could not be found.</title></head><body><h1>404</h1><h2>This page could not be found.</h2></body></html>",
+	"<!doctype html><html><body><div id=\"root\">Page not found</div></body></html>",
+	`{"message":"Not Found"}`, `{"error":"unauthorized"}`, `{"message":"Repository not found"}`,
+}
+
+func TestNoFingerprintMatchesGenericPages(t *testing.T) {
+	t.Parallel()
+	fp := NewBuiltinFingerprints()
+	for _, s := range fp.services {
+		for _, f := range s.info.HTTP {
+			for _, body := range genericBodies {
+				for _, status := range []int{401, 404} {
+					if f.matches(&netx.Response{StatusCode: status, Body: []byte(body)}) {
+						t.Errorf("%s fingerprint matches a generic page: %q", s.info.ID, body)
+					}
+				}
+			}
+		}
 	}
 }
 

@@ -65,6 +65,7 @@ type World struct {
 	// resolvers that misbehave (resolvers.go).
 	RootAddr, AuthorityPort                  string
 	RewritingResolverAddr, FlakyResolverAddr string
+	FlakyTimeoutResolverAddr                 string
 	internet                                 *internet
 
 	web       *webServer

@@ -31,12 +31,14 @@ func (r rewriter) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	_ = w.WriteMsg(m)
 }
 
-// flaky answers SERVFAIL to the first FlakyFailures questions about each
-// name, then answers normally: a transient failure that retries survive.
+// flaky answers SERVFAIL (or nothing: a timeout) to the first
+// FlakyFailures questions about each name, then answers normally: a
+// transient failure that retries survive.
 type flaky struct {
-	s    *DNSServer
-	mu   sync.Mutex
-	seen map[string]int
+	s      *DNSServer
+	silent bool // stay silent (a timeout) instead of SERVFAIL
+	mu     sync.Mutex
+	seen   map[string]int
 }
 
 // FlakyFailures is how many SERVFAILs the flaky resolver gives per name.
@@ -49,6 +51,9 @@ func (f *flaky) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		f.seen[key]++
 		n := f.seen[key]
 		f.mu.Unlock()
+		if n <= FlakyFailures && f.silent {
+			return
+		}
 		if n <= FlakyFailures {
 			m := new(dns.Msg)
 			m.SetRcode(req, dns.RcodeServerFailure)
@@ -66,7 +71,11 @@ func (w *World) startResolvers() error {
 	for _, r := range []struct {
 		h    dns.Handler
 		addr *string
-	}{{rewriter{w.DNS}, &w.RewritingResolverAddr}, {&flaky{s: w.DNS, seen: map[string]int{}}, &w.FlakyResolverAddr}} {
+	}{
+		{rewriter{w.DNS}, &w.RewritingResolverAddr},
+		{&flaky{s: w.DNS, seen: map[string]int{}}, &w.FlakyResolverAddr},
+		{&flaky{s: w.DNS, silent: true, seen: map[string]int{}}, &w.FlakyTimeoutResolverAddr},
+	} {
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
 			return fmt.Errorf("lab resolver: %w", err)
