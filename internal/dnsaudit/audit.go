@@ -208,7 +208,7 @@ func (a *Auditor) Audit(ctx context.Context, name string) *Result {
 	name = normName(name)
 	rn := &run{a: a, res: &Result{Name: name, Findings: []Finding{}, Chain: []Link{}}}
 	defer func() { rn.res.Queries = rn.queries }()
-	if _, ok := dns.IsDomainName(name); !ok || name == "" || strings.Contains(name, " ") {
+	if !validName(name) {
 		rn.res.Status, rn.res.Error = StatusError, "not a valid domain name"
 		return rn.res
 	}
@@ -247,6 +247,24 @@ func (rn *run) audit(ctx context.Context) {
 	}
 	rn.delegationChecks(ctx, rn.res.Name)
 	rn.finish()
+}
+
+// validName accepts host names (letters, digits, '-', '_', a leading '*'
+// label) and IP literals; URLs, spaces and oversize names are rejected.
+func validName(name string) bool {
+	if _, ok := dns.IsDomainName(name); !ok || name == "" || len(name) > 253 {
+		return false
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return true
+	}
+	for _, r := range name {
+		ok := r == '.' || r == '-' || r == '_' || r == '*' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // finish derives the status from the findings when a verdict stage did not

@@ -117,6 +117,7 @@ func TestVerdicts(t *testing.T) {
 		{"nothere.vulnshop.test", StatusUnresolved, []string{IDHostNXDomain}, nil, ""},
 		{"www.gone-vendor.test", StatusVulnerable, []string{IDUnregisteredDomain}, nil, ""},
 		{"not a name", StatusError, nil, nil, ""},
+		{"https://api.vulnshop.test/", StatusError, nil, nil, ""},
 		{"www.mailrot.test", StatusVulnerable, []string{IDUnregisteredDomain}, []string{IDDanglingCNAME}, ""},
 		{"acme.tenants.vulnshop.test", StatusVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
 	}

@@ -47,3 +47,27 @@ func FuzzDNSReply(f *testing.F) {
 		_ = endsWithCNAME(m, name)
 	})
 }
+
+// FuzzName: names come from users' files and stdin.
+func FuzzName(f *testing.F) {
+	data, err := os.ReadFile("testdata/names.txt")
+	if err != nil {
+		f.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) == 0 || lines[0] == "" {
+		f.Fatal("empty seed corpus: testdata/names.txt")
+	}
+	for _, l := range lines {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := normName(s)
+		if validName(n) && strings.ContainsAny(n, " /\t\n") {
+			t.Fatalf("validName accepted %q", n)
+		}
+		_ = registrable(n)
+		_ = HasSuffixLabel(n, "azurewebsites.net")
+		_ = NewBuiltinFingerprints().IdentifyCNAME(n)
+	})
+}
