@@ -93,7 +93,16 @@ type Input struct {
 	Now            func() time.Time
 	JWTWordlist    []string // extra HMAC secrets to try (--jwt-wordlist)
 
-	shared sharedValues // per-scan values computed once (see Shared)
+	shared   sharedValues // per-scan values computed once (see Shared)
+	DNSAudit DNSAuditConfig
+}
+
+// DNSAuditConfig says where host audits start delegation walks. Roots
+// empty disables direct-to-authority checks (lame delegations,
+// registrability); AuthorityPort is a testing knob (0 means 53).
+type DNSAuditConfig struct {
+	Roots         []string
+	AuthorityPort uint16
 }
 
 // New builds a finding pre-filled from the check's metadata.

@@ -92,6 +92,7 @@ func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) erro
 	for _, c := range w.ConnectTo {
 		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
 	}
+	fmt.Fprintf(&b, "    --dns-root %s --dns-authority-port %s \\\n", w.RootAddr, w.AuthorityPort)
 	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN\n\nPress Ctrl-C to stop the lab.\n", ca)
 	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
 		return err

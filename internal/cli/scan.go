@@ -22,6 +22,7 @@ type scanFlags struct {
 	out             outputFlags
 	gate            gateFlags
 	accept          acceptFlags
+	dnsAudit        dnsAuditFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -40,6 +41,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.out.register(fs, "report")
 	f.gate.register(fs)
 	f.accept.register(fs)
+	f.dnsAudit.register(fs, false)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -71,6 +73,9 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		}
 	}
 	o.Version = version()
+	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 

@@ -48,7 +48,9 @@ func TestScripts(t *testing.T) {
 				env.Setenv("LAB_CONNECT_"+strconv.Itoa(i+1), c)
 				cts = append(cts, "--connect-to="+c)
 			}
-			env.Setenv("LAB_NET", strings.Join(append(cts, "--resolver="+w.DNSAddr, "--cacert="+ca), " "))
+			env.Setenv("LAB_NET", strings.Join(append(cts, "--resolver="+w.DNSAddr, "--cacert="+ca,
+				"--dns-root="+w.RootAddr, "--dns-authority-port="+w.AuthorityPort), " "))
+			env.Setenv("LAB_REWRITER", w.RewritingResolverAddr)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -57,7 +57,8 @@ type Options struct {
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
-	Ignore                    *suppress.Config // ignore entries (.plumb.yaml); nil: none
+	Ignore                    *suppress.Config     // ignore entries (.plumb.yaml); nil: none
+	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 }
 
 // Progress is reported while a scan runs.
@@ -272,6 +273,7 @@ func (s *scanner) input() *check.Input {
 		Coverage:       s.cov,
 		Now:            s.opts.Now,
 		JWTWordlist:    s.opts.JWTWordlist,
+		DNSAudit:       s.opts.DNSAudit,
 	}
 }
 

@@ -60,6 +60,14 @@ type World struct {
 	// HTTPSAddr and HTTPAddr are the loopback listeners behind ConnectTo.
 	HTTPSAddr, HTTPAddr string
 
+	// The lab internet (internet.go): the root server to walk delegations
+	// from, the port every lab authority listens on (127.0.0.x), and
+	// resolvers that misbehave (resolvers.go).
+	RootAddr, AuthorityPort                  string
+	RewritingResolverAddr, FlakyResolverAddr string
+	FlakyTimeoutResolverAddr                 string
+	internet                                 *internet
+
 	web       *webServer
 	closeOnce sync.Once
 	closeErr  error
@@ -103,7 +111,7 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	}
 
 	sites := builtinSites(vuln, clean, newHostile(), w.Collector)
-	sites = mergeSites(sites, opts.ExtraSites)
+	sites = mergeSites(append(sites, takeoverSites()...), opts.ExtraSites)
 	w.web, err = startWeb(ca, sites, now, opts.Logf)
 	if err != nil {
 		return nil, fmt.Errorf("lab: web: %w", err)
@@ -122,6 +130,14 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		return nil, fmt.Errorf("lab: dns: %w", err)
 	}
 	w.DNSAddr = w.DNS.Addrs()[0]
+	if err := w.startInternet(); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("lab: internet: %w", err)
+	}
+	if err := w.startResolvers(); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("lab: internet: %w", err)
+	}
 	return w, nil
 }
 
@@ -129,6 +145,7 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 // It is safe to call more than once.
 func (w *World) Close() error {
 	w.closeOnce.Do(func() {
+		w.internet.close()
 		w.closeErr = errors.Join(w.web.close(), w.DNS.Close())
 	})
 	return w.closeErr

@@ -133,6 +133,14 @@ func (z *Zone) lookup(name string, qtype uint16) lookupResult {
 			exists = true
 		}
 	}
+	if wc := "*." + parentName(name); !exists && !strings.HasPrefix(name, "*.") && name != z.Origin {
+		if res := z.lookup(wc, qtype); res.kind != lookupNXDomain { // RFC 4592 synthesis (immediate parent only)
+			for _, rr := range res.records {
+				rr.Header().Name = name
+			}
+			return res
+		}
+	}
 	switch {
 	case len(matches) > 0:
 		return lookupResult{kind: lookupFound, records: matches}
@@ -143,4 +151,12 @@ func (z *Zone) lookup(name string, qtype uint16) lookupResult {
 	default:
 		return lookupResult{kind: lookupNXDomain}
 	}
+}
+
+// parentName drops the first label of a fully qualified name.
+func parentName(name string) string {
+	if off, end := dns.NextLabel(name, 0); !end {
+		return name[off:]
+	}
+	return "."
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
@@ -28,7 +29,15 @@ func Options(w *lab.World, token string) (engine.Options, error) {
 		}
 		cts = append(cts, ct)
 	}
-	o := engine.Options{Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool}
+	port, err := strconv.ParseUint(w.AuthorityPort, 10, 16)
+	if err != nil {
+		return engine.Options{}, fmt.Errorf("lab authority port %q: %w", w.AuthorityPort, err)
+	}
+	o := engine.Options{
+		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool,
+		// The lab plays the root and TLD servers, so delegation walks stay on loopback.
+		DNSAudit: check.DNSAuditConfig{Roots: []string{w.RootAddr}, AuthorityPort: uint16(port)},
+	}
 	if token != "" {
 		o.Credentials = http.Header{"Authorization": {"Bearer " + token}}
 	}

@@ -164,6 +164,9 @@ func (t *tw) finding(f finding.Finding) {
 	}
 	t.wrap("  "+t.c(sevColor[f.Severity], "■")+" ", title, "")
 	t.wrap("    ", fmt.Sprintf("%s · %s · %s", f.ID, f.Confidence, f.Location), ansiDim)
+	if len(f.Evidence.DNS) > 0 && f.Severity >= finding.High {
+		t.wrap("    dns: ", dnsEvidenceLine(f.Evidence.DNS[0]), "")
+	}
 	if f.Remediation.Summary != "" {
 		t.wrap("    fix: ", firstSentence(f.Remediation.Summary), "")
 	}
@@ -354,4 +357,17 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// dnsEvidenceLine shows the decisive DNS reply of a finding in one line.
+func dnsEvidenceLine(a finding.DNSAnswer) string {
+	var recs []string
+	for _, rr := range a.Answer {
+		recs = append(recs, strings.Join(strings.Fields(rr), " "))
+	}
+	line := fmt.Sprintf("%s %s → %s @%s", a.Name, a.Type, a.Rcode, a.Server)
+	if len(recs) > 0 {
+		line += ": " + strings.Join(recs, "; ")
+	}
+	return line
 }

@@ -1,30 +1,29 @@
-// Package dns holds checks of the DNS behind every host in the graph: does
-// each name resolve, and does any CNAME in its chain point at a name that
-// no longer exists (a takeover candidate)? The full dangling-DNS engine
-// lives in internal/dnsaudit; this is the first, chain-aware pass.
+// Package dns holds the host audit of the DNS behind every host in the
+// graph, backed by internal/dnsaudit: dangling CNAMEs (any hop), unregistered
+// domains, lame delegations read from the parent zone, unclaimed services,
+// internal addresses. It joins each verdict with what the host does for the
+// API: a host anyone can claim that receives Bearer tokens is critical.
 package dns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
 
-	mdns "github.com/miekg/dns"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
-	"github.com/plumbsec/plumb/internal/netx"
 )
 
-// Finding ids this check emits.
+// Finding ids this check emits (stable; documented in Meta).
 const (
-	IDDanglingCNAME = "dns.dangling-cname"
-	IDHostNXDomain  = "dns.host-nxdomain"
-	IDLookupFailed  = "dns.lookup-failed"
+	IDDanglingCNAME = dnsaudit.IDDanglingCNAME
+	IDHostNXDomain  = dnsaudit.IDHostNXDomain
+	IDLookupFailed  = dnsaudit.IDLookupFailed
 )
 
 // Resolution audits the DNS of every host in the graph.
@@ -34,24 +33,42 @@ type Resolution struct{}
 func (Resolution) Meta() check.Meta {
 	return check.Meta{
 		ID:       "dns.resolution",
-		Title:    "Hosts resolve and no CNAME dangles",
+		Title:    "No host the API's tokens flow to can be claimed by someone else",
 		Category: finding.CatDNS,
 		OWASP:    "API8:2023",
 		CWE:      "CWE-350",
 		Severity: finding.Critical,
 		Phase:    check.PhaseHosts,
-		Description: "Resolves every host the API's credentials or users can be sent to (target, spec servers, OAuth " +
-			"endpoints, redirect targets, …) through the configured resolvers. Reports " + IDDanglingCNAME +
-			" when a CNAME in the chain points at a name that does not exist (critical when credentials flow there), " +
-			IDHostNXDomain + " when the name itself does not exist, and " + IDLookupFailed +
-			" (info) when the resolver could not answer — never read as \"does not exist\".",
+		Description: "Audits the DNS of every host the API's credentials or users can be sent to (target, spec servers, OAuth " +
+			"endpoints, redirect targets, …): the whole CNAME chain, the delegation as the parent zone states it and each " +
+			"delegated nameserver asked directly. Findings: " +
+			dnsaudit.IDDanglingCNAME + " (a CNAME hop points at a name that does not exist, confirmed by a second resolver or " +
+			"the authority; claimable service namespace vs not), " +
+			dnsaudit.IDUnregisteredDomain + " (a CNAME or nameserver domain nobody registered), " +
+			dnsaudit.IDLameDelegation + " / " + dnsaudit.IDPartiallyLame + " (nameservers that do not serve the zone; " +
+			"exploitable where the DNS provider lets anyone create it), " +
+			dnsaudit.IDUnclaimedService + " (the service the chain identifies shows its unclaimed page), " +
+			dnsaudit.IDInternalAddress + " (private/loopback/link-local/CGNAT/metadata address in public DNS), " +
+			dnsaudit.IDHostNXDomain + " (the name does not exist), " + dnsaudit.IDResolverDisagree + " and " + IDLookupFailed +
+			" (info: the resolvers could not answer, never read as \"does not exist\"). A host anyone can claim that receives " +
+			"Bearer tokens is critical.",
 	}
 }
 
 // Run audits each host once, in parallel.
 func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	a, err := dnsaudit.New(ctx, dnsaudit.Options{
+		Resolver:       in.DNS,
+		Roots:          in.DNSAudit.Roots,
+		AuthorityPort:  in.DNSAudit.AuthorityPort,
+		HTTP:           in.HTTP,
+		IgnoreInternal: c.targetInternal(ctx, in),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dns audit: %w", err)
+	}
 	list := in.Hosts.List()
-	out := make([]*finding.Finding, len(list))
+	out := make([][]finding.Finding, len(list))
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i, h := range list {
@@ -60,162 +77,143 @@ func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 			continue
 		}
 		g.Go(func() error {
-			sum, f := c.audit(ctx, in, h)
-			in.Hosts.SetDNS(h.Name, sum)
-			out[i] = f
+			r := a.Audit(ctx, h.Name)
+			in.Hosts.SetDNS(h.Name, summary(r))
+			out[i] = c.findings(h, r)
 			return ctx.Err()
 		})
 	}
-	err := g.Wait()
+	err = g.Wait()
 	var fs []finding.Finding
 	for _, f := range out {
-		if f != nil {
-			fs = append(fs, *f)
-		}
+		fs = append(fs, f...)
 	}
 	return fs, err
 }
 
-func (c Resolution) audit(ctx context.Context, in *check.Input, h hosts.Host) (hosts.DNSSummary, *finding.Finding) {
-	// Query returns the reply (even NXDOMAIN) whenever a server answered;
-	// no reply at all means we know nothing about the name.
-	ans, err := in.DNS.Query(ctx, h.Name, mdns.TypeA)
-	if ans == nil {
-		f := c.finding(IDLookupFailed, finding.Info, finding.Confirmed, h,
-			fmt.Sprintf("DNS lookup of %s failed; it could not be audited", h.Name))
-		f.Evidence.Summary = fmt.Sprintf("Lookup failed: %v. A failure is not proof the name does not exist; audit again later.", err)
-		var de *netx.DNSError
-		if errors.As(err, &de) {
-			f.Evidence.DNS = []finding.DNSAnswer{de.Evidence()}
-		}
-		return hosts.DNSSummary{Status: hosts.DNSError, Detail: errString(err)}, f
+// targetInternal: scanning a target that itself lives on an internal
+// address (a local or staging setup) makes internal addresses expected.
+func (Resolution) targetInternal(ctx context.Context, in *check.Input) bool {
+	if in.Target == nil {
+		return false
 	}
-	chain, addrs := walk(h.Name, ans.Msg)
-	sum := hosts.DNSSummary{CNAMEs: chain, Addrs: addrs}
-	switch ans.Rcode {
-	case mdns.RcodeSuccess:
-		if len(addrs) == 0 {
-			if a6, _ := in.DNS.Query(ctx, h.Name, mdns.TypeAAAA); a6 != nil && a6.Rcode == mdns.RcodeSuccess {
-				_, sum.Addrs = walk(h.Name, a6.Msg)
+	res, err := in.DNS.LookupHost(ctx, in.Target.Hostname())
+	if err != nil {
+		return false
+	}
+	for _, ip := range res.Addrs {
+		if dnsaudit.InternalKind(ip) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func summary(r *dnsaudit.Result) hosts.DNSSummary {
+	s := hosts.DNSSummary{Detail: r.Error}
+	for _, l := range r.Chain {
+		if l.Type == "CNAME" {
+			s.CNAMEs = append(s.CNAMEs, l.Value)
+		}
+	}
+	for _, ip := range r.Addrs {
+		s.Addrs = append(s.Addrs, ip.String())
+	}
+	switch r.Status {
+	case dnsaudit.StatusOK:
+		s.Status = hosts.DNSOK
+		if len(s.Addrs) == 0 {
+			s.Status = hosts.DNSNoData
+		}
+	case dnsaudit.StatusDangling, dnsaudit.StatusVulnerable:
+		s.Status = hosts.DNSDangling
+		for _, f := range r.Findings {
+			if s.Detail == "" && f.ID != dnsaudit.IDInternalAddress {
+				s.Detail = f.Title
 			}
 		}
-		sum.Status = hosts.DNSOK
-		if len(sum.Addrs) == 0 {
-			sum.Status = hosts.DNSNoData
-		}
-		return sum, nil
-	case mdns.RcodeNameError:
-		if len(chain) > 0 {
-			sum.Status = hosts.DNSDangling
-			sum.Detail = chain[len(chain)-1] + " does not exist (NXDOMAIN)"
-			return sum, c.dangling(in, h, chain, ans)
-		}
-		sum.Status = hosts.DNSNXDomain
-		return sum, c.nxdomain(in, h, ans)
+	case dnsaudit.StatusUnresolved:
+		s.Status = hosts.DNSNXDomain
 	default:
-		rcode := mdns.RcodeToString[ans.Rcode]
-		sum.Status, sum.Detail = hosts.DNSError, rcode
-		f := c.finding(IDLookupFailed, finding.Info, finding.Confirmed, h,
-			fmt.Sprintf("DNS lookup of %s answered %s; it could not be audited", h.Name, rcode))
-		f.Evidence = finding.Evidence{Summary: rcode + " is not proof the name does not exist.", DNS: []finding.DNSAnswer{ans.Evidence()}}
-		return sum, f
+		s.Status = hosts.DNSError
 	}
+	return s
 }
 
-// walk follows the CNAME chain from name through an answer section and
-// returns the chain targets in order and the final addresses.
-func walk(name string, m *mdns.Msg) (chain, addrs []string) {
-	if m == nil {
-		return nil, nil
-	}
-	cur := mdns.Fqdn(strings.ToLower(name))
-	for range 16 {
-		next := ""
-		for _, rr := range m.Answer {
-			if cn, ok := rr.(*mdns.CNAME); ok && strings.EqualFold(cn.Hdr.Name, cur) {
-				next = strings.ToLower(cn.Target)
-				break
+// findings turns the audit's verdicts into report findings, weighed by
+// what the host does for the API.
+func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding {
+	var out []finding.Finding
+	for _, af := range r.Findings {
+		f := check.New(c.Meta(), af.Title, finding.Location{Host: h.Name})
+		f.ID, f.Severity, f.Confidence = af.ID, af.Severity, af.Confidence
+		takeover := af.Claimable
+		switch {
+		case takeover && h.CarriesCredentials:
+			f.Severity = finding.Critical
+			if f.Confidence < finding.Firm {
+				f.Confidence = finding.Firm
+			}
+			f.Title = fmt.Sprintf("Bearer tokens would be sent to %s, a host anyone can claim", h.Name)
+		case takeover:
+			f.Severity = max(f.Severity, finding.High)
+		case danglingID(af.ID) && h.CarriesCredentials:
+			f.Severity = max(f.Severity, finding.High)
+			f.Title = fmt.Sprintf("Credentials flow to %s: %s", h.Name, af.Title)
+		case af.ID == dnsaudit.IDHostNXDomain:
+			f.Severity = finding.Low
+			if h.CarriesCredentials {
+				f.Severity = finding.High
 			}
 		}
-		if next == "" {
-			break
+		lead, floor := impact(h)
+		switch {
+		case danglingID(af.ID):
+			f.Severity = max(f.Severity, floor)
+		case af.ID == dnsaudit.IDHostNXDomain && onlyUpstream(h):
+			f.Severity, lead = finding.Medium, lead+splitHorizonNote
+		case af.ID == dnsaudit.IDHostNXDomain:
+			f.Severity = max(f.Severity, min(floor, finding.High)) // the registrable domain may still be owned
 		}
-		chain = append(chain, strings.TrimSuffix(next, "."))
-		cur = next
+		f.Evidence = finding.Evidence{Summary: lead + evidenceSummary(h, r, af), DNS: af.DNS, HTTP: af.HTTP}
+		f.Remediation = remediation(h, af)
+		out = append(out, f)
 	}
-	for _, rr := range m.Answer {
-		switch a := rr.(type) {
-		case *mdns.A:
-			if strings.EqualFold(a.Hdr.Name, cur) {
-				addrs = append(addrs, a.A.String())
-			}
-		case *mdns.AAAA:
-			if strings.EqualFold(a.Hdr.Name, cur) {
-				addrs = append(addrs, a.AAAA.String())
-			}
-		}
-	}
-	return chain, addrs
+	return out
 }
 
-func (c Resolution) dangling(in *check.Input, h hosts.Host, chain []string, ans *netx.Answer) *finding.Finding {
-	last := chain[len(chain)-1]
-	sev, title := finding.High, fmt.Sprintf("%s is a CNAME to %s, which does not exist", h.Name, last)
+func danglingID(id string) bool {
+	switch id {
+	case dnsaudit.IDDanglingCNAME, dnsaudit.IDUnregisteredDomain, dnsaudit.IDLameDelegation,
+		dnsaudit.IDPartiallyLame, dnsaudit.IDUnclaimedService:
+		return true
+	}
+	return false
+}
+
+func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af dnsaudit.Finding) string {
+	var b strings.Builder
+	b.WriteString(af.Title)
+	b.WriteString(". ")
+	if af.Detail != "" {
+		b.WriteString(af.Detail)
+		b.WriteString(" ")
+	}
+	var chain []string
+	for _, l := range r.Chain {
+		chain = append(chain, fmt.Sprintf("%s %s %s (%s @%s)", l.Name, l.Type, l.Value, l.Rcode, l.Server))
+	}
+	if len(chain) > 0 {
+		fmt.Fprintf(&b, "Chain: %s. ", strings.Join(chain, " → "))
+	}
+	fmt.Fprintf(&b, "Roles of %s: %s", h.Name, roles(h))
 	if h.CarriesCredentials {
-		sev = finding.Critical
-		title = fmt.Sprintf("Credentials flow to %s, a dangling CNAME to %s", h.Name, last)
+		b.WriteString("; the API's credentials (Bearer tokens) are sent to this host")
+	} else {
+		b.WriteString("; no credentials are known to flow there")
 	}
-	lead, floor := impact(h)
-	if floor > sev {
-		sev = floor
-	}
-	if lead != "" {
-		title = fmt.Sprintf("%s (%s) is a dangling CNAME to %s", h.Name, roles(h), last)
-		if h.CarriesCredentials {
-			title = fmt.Sprintf("Credentials flow to %s (%s), a dangling CNAME to %s", h.Name, roles(h), last)
-		}
-	}
-	f := c.finding(IDDanglingCNAME, sev, finding.Firm, h, title)
-	f.Evidence = finding.Evidence{
-		Summary: lead + fmt.Sprintf("%s → %s; the resolver %s answered NXDOMAIN for the end of the chain. Whoever registers %s "+
-			"receives the traffic for %s (roles: %s)%s.", h.Name, strings.Join(chain, " → "), ans.Server, last, h.Name,
-			roles(h), credNote(h)),
-		DNS: []finding.DNSAnswer{ans.Evidence()},
-	}
-	f.Remediation = finding.Remediation{
-		Summary: fmt.Sprintf("Delete the CNAME record for %s (or re-create the resource %s points at) and remove the host "+
-			"from the OpenAPI document and client configuration. Rotate any credential that may have been sent there.", h.Name, last),
-		References: []string{"https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/02-Configuration_and_Deployment_Management_Testing/10-Test_for_Subdomain_Takeover"},
-	}
-	return f
-}
-
-func (c Resolution) nxdomain(in *check.Input, h hosts.Host, ans *netx.Answer) *finding.Finding {
-	sev := finding.Low
-	if h.CarriesCredentials {
-		sev = finding.High
-	}
-	lead, floor := impact(h)
-	if floor > sev {
-		sev = min(floor, finding.High) // the registrable domain may still be owned
-	}
-	if onlyUpstream(h) {
-		sev, lead = finding.Medium, lead+splitHorizonNote
-	}
-	f := c.finding(IDHostNXDomain, sev, finding.Firm, h, fmt.Sprintf("%s does not exist in DNS", h.Name))
-	f.Evidence.Summary = lead + fmt.Sprintf("The resolver answered NXDOMAIN for %s (roles: %s)%s. If its domain is unregistered, "+
-		"anyone can register it and receive this traffic.", h.Name, roles(h), credNote(h))
-	if ans != nil {
-		f.Evidence.DNS = []finding.DNSAnswer{ans.Evidence()}
-	}
-	f.Remediation.Summary = fmt.Sprintf("Remove %s from the OpenAPI document and client configuration, or restore its DNS records.", h.Name)
-	return f
-}
-
-func (c Resolution) finding(id string, sev finding.Severity, conf finding.Confidence, h hosts.Host, title string) *finding.Finding {
-	f := check.New(c.Meta(), title, finding.Location{Host: h.Name})
-	f.ID, f.Severity, f.Confidence = id, sev, conf
-	return &f
+	b.WriteString(".")
+	return b.String()
 }
 
 func roles(h hosts.Host) string {
@@ -224,18 +222,4 @@ func roles(h hosts.Host) string {
 		rs[i] = string(r)
 	}
 	return strings.Join(rs, ", ")
-}
-
-func credNote(h hosts.Host) string {
-	if h.CarriesCredentials {
-		return "; the API's credentials are sent to this host"
-	}
-	return ""
-}
-
-func errString(err error) string {
-	if err == nil {
-		return "no answer"
-	}
-	return err.Error()
 }

@@ -1,0 +1,96 @@
+package dns_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/netx"
+)
+
+func scanLab(t *testing.T, target func(*lab.World) lab.Target) *engine.Report {
+	t.Helper()
+	w, err := lab.Start(context.Background(), lab.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	var cts []netx.ConnectTo
+	for _, c := range w.ConnectTo {
+		ct, err := netx.ParseConnectTo(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cts = append(cts, ct)
+	}
+	port, err := strconv.ParseUint(w.AuthorityPort, 10, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := target(w)
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: tg.BaseURL}, engine.Options{
+		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test",
+		Credentials: http.Header{"Authorization": {"Bearer " + tg.Token}},
+		DNSAudit:    check.DNSAuditConfig{Roots: []string{w.RootAddr}, AuthorityPort: uint16(port)},
+	})
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	return rep
+}
+
+// TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and
+// legacy API server are CNAMEs to deleted cloud apps; the scan joins the
+// DNS verdict with the credential flow.
+func TestTokenHostAnyoneCanClaim(t *testing.T) {
+	t.Parallel()
+	rep := scanLab(t, func(w *lab.World) lab.Target { return w.Vuln })
+	var crit *finding.Finding
+	for i, f := range rep.Findings {
+		if f.ID == "dns.dangling-cname" && f.Location.Host == "login.vulnshop.test" {
+			crit = &rep.Findings[i]
+		}
+	}
+	if crit == nil {
+		t.Fatalf("no dangling-cname finding on login.vulnshop.test: %+v", rep.Findings)
+	}
+	if crit.Severity != finding.Critical || crit.Confidence < finding.Firm {
+		t.Errorf("severity %s confidence %s, want critical, firm or confirmed", crit.Severity, crit.Confidence)
+	}
+	if !strings.Contains(crit.Title, "Bearer tokens would be sent to login.vulnshop.test, a host anyone can claim") {
+		t.Errorf("title %q", crit.Title)
+	}
+	if len(crit.Evidence.DNS) == 0 || !strings.Contains(crit.Evidence.Summary, "token-endpoint") {
+		t.Errorf("evidence should carry DNS answers and the host's roles: %+v", crit.Evidence)
+	}
+	langs := map[string]bool{}
+	for _, s := range crit.Remediation.Snippets {
+		langs[s.Lang] = true
+	}
+	if !langs["python-flask"] || !langs["go"] || !langs["node-express"] {
+		t.Errorf("remediation snippets %v", langs)
+	}
+	for _, h := range rep.Hosts {
+		if h.Name == "login.vulnshop.test" && (h.DNS == nil || h.DNS.Status != "dangling") {
+			t.Errorf("host graph DNS for login: %+v", h.DNS)
+		}
+	}
+}
+
+// TestCleanTwinHasNoDNSFinding: the clean lab's hosts all resolve, their
+// delegations are served; nothing above info may come out.
+func TestCleanTwinHasNoDNSFinding(t *testing.T) {
+	t.Parallel()
+	rep := scanLab(t, func(w *lab.World) lab.Target { return w.Clean })
+	for _, f := range rep.Findings {
+		if f.Category == finding.CatDNS {
+			t.Errorf("clean twin DNS finding: %s %s %s", f.ID, f.Severity, f.Title)
+		}
+	}
+}

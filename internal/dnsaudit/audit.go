@@ -1,0 +1,296 @@
+// Package dnsaudit is plumb's DNS truth: it walks a name's CNAME chain,
+// reads delegations from the parent zone's referral (walking from the root
+// servers it is given), asks authoritative servers directly, and turns what
+// it sees into verdicts with evidence (query, server, rcode, answer) that
+// keep "dangling" (a fact) apart from "vulnerable" (anyone can claim it).
+// Timeouts and SERVFAIL are never read as "does not exist".
+package dnsaudit
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+
+	"github.com/miekg/dns"
+
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/netx"
+)
+
+// Status is the verdict on one name.
+type Status string
+
+// Statuses, as documented for `plumb dns`.
+const (
+	StatusOK         Status = "ok"         // resolves and nothing dangles
+	StatusDangling   Status = "dangling"   // points at something that does not exist or answer; takeover not established
+	StatusVulnerable Status = "vulnerable" // takeover possible
+	StatusUnresolved Status = "unresolved" // the name itself does not exist and points nowhere
+	StatusError      Status = "error"      // could not be determined (timeout, SERVFAIL, disagreement)
+)
+
+// Options configures an Auditor.
+type Options struct {
+	// Resolver holds the recursive resolvers; each configured server is
+	// probed for NXDOMAIN rewriting and used for second opinions.
+	Resolver *netx.Resolver
+	// Roots are root server addresses ("ip:port") where delegation walks
+	// start. Empty disables every direct-to-authority check (lame
+	// delegations, registrability, authoritative NXDOMAIN confirmation).
+	Roots []string
+	// AuthorityPort is a TESTING knob: the port of direct-to-authority
+	// queries (glue and nameserver addresses), 53 when zero. The lab serves
+	// its root, TLD and provider servers on 127.0.0.x at one shared port.
+	AuthorityPort uint16
+	// Fingerprints identifies services; nil uses NewBuiltinFingerprints.
+	Fingerprints Fingerprints
+	// HTTP, if set, fetches the victim name to match the HTTP fingerprint
+	// of a service its DNS chain identified. Nil skips HTTP fingerprints.
+	HTTP *netx.Client
+	// OwnedNets turns on inventory mode: addresses outside them are
+	// reported as possibly released cloud addresses.
+	OwnedNets []netip.Prefix
+	// IgnoreInternal suppresses internal-address findings (a scan of a
+	// local or staging target, where internal addresses are expected).
+	IgnoreInternal bool
+	// ProbeZone is where a random label is asked to detect resolvers that
+	// rewrite NXDOMAIN; default "com".
+	ProbeZone string
+	// CacheSize bounds the zone/delegation cache; default 20000 entries.
+	CacheSize int
+}
+
+// Auditor audits names. Safe for concurrent use; share one per run so the
+// delegation cache is shared.
+type Auditor struct {
+	opts      Options
+	res       *netx.Resolver
+	servers   []string // trusted recursive servers
+	distrust  []string // servers that rewrote NXDOMAIN
+	fp        Fingerprints
+	cache     *zoneCache
+	queries   atomic.Int64
+	rewriteEv []finding.DNSAnswer
+}
+
+// ErrAllResolversRewrite means every configured resolver invented an
+// answer for a name that cannot exist, so none can be trusted.
+var ErrAllResolversRewrite = errors.New("every configured resolver rewrites NXDOMAIN")
+
+// ErrNoResolver means no configured resolver answered at all.
+var ErrNoResolver = errors.New("no DNS resolver answered")
+
+// New checks the resolvers (one random-label query each) and returns an
+// Auditor over those that answer NXDOMAIN honestly.
+func New(ctx context.Context, opts Options) (*Auditor, error) {
+	if opts.Resolver == nil {
+		return nil, errors.New("dnsaudit: no resolver")
+	}
+	if opts.Fingerprints == nil {
+		opts.Fingerprints = NewBuiltinFingerprints()
+	}
+	if opts.ProbeZone == "" {
+		opts.ProbeZone = "com"
+	}
+	if opts.CacheSize <= 0 {
+		opts.CacheSize = 20000
+	}
+	a := &Auditor{opts: opts, res: opts.Resolver, fp: opts.Fingerprints, cache: newZoneCache(opts.CacheSize)}
+	var lastErr error
+	answered := false
+	for _, srv := range opts.Resolver.Servers() {
+		label := randomLabel()
+		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
+		a.queries.Add(1)
+		if ans == nil {
+			lastErr = err
+		}
+		answered = answered || ans != nil
+		if ans != nil && ans.Rcode == dns.RcodeSuccess && len(ans.Msg.Answer) > 0 {
+			a.distrust = append(a.distrust, srv)
+			a.rewriteEv = append(a.rewriteEv, ans.Evidence())
+			continue
+		}
+		a.servers = append(a.servers, srv)
+	}
+	if !answered {
+		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)
+	}
+	if len(a.servers) == 0 {
+		return nil, fmt.Errorf("%w (%s answered a random label under %s)", ErrAllResolversRewrite, strings.Join(a.distrust, ", "), opts.ProbeZone)
+	}
+	return a, nil
+}
+
+// Distrusted lists resolvers set aside because they rewrite NXDOMAIN.
+func (a *Auditor) Distrusted() []string { return append([]string(nil), a.distrust...) }
+
+// Queries is the number of DNS queries sent so far.
+func (a *Auditor) Queries() int64 { return a.queries.Load() }
+
+func randomLabel() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "plumb-nx-" + hex.EncodeToString(b)
+}
+
+// Link is one step of a name's resolution, as evidence.
+type Link struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Value  string `json:"value,omitempty"`
+	Rcode  string `json:"rcode"`
+	Server string `json:"server,omitempty"`
+}
+
+// Finding is one verdict about a name, with its evidence.
+type Finding struct {
+	ID         string                 `json:"id"`
+	Severity   finding.Severity       `json:"severity"`
+	Confidence finding.Confidence     `json:"confidence"`
+	Title      string                 `json:"title"`
+	Detail     string                 `json:"detail,omitempty"`
+	Subject    string                 `json:"subject,omitempty"` // the name the finding is about (a target, a zone, a nameserver)
+	DNS        []finding.DNSAnswer    `json:"dns,omitempty"`
+	HTTP       []finding.HTTPExchange `json:"http,omitempty"`
+	// Claimable says the finding establishes that anyone can take the name.
+	Claimable bool `json:"claimable,omitempty"`
+}
+
+// Result is the audit of one name.
+type Result struct {
+	Name     string       `json:"name"`
+	Status   Status       `json:"status"`
+	Service  string       `json:"service,omitempty"`
+	Findings []Finding    `json:"findings"`
+	Chain    []Link       `json:"chain"`
+	Addrs    []netip.Addr `json:"addrs,omitempty"`
+	Error    string       `json:"error,omitempty"`
+	Queries  int          `json:"queries"`
+}
+
+// Finding ids. They are stable: reports and suppressions key on them.
+const (
+	IDDanglingCNAME      = "dns.dangling-cname"
+	IDUnregisteredDomain = "dns.unregistered-domain"
+	IDLameDelegation     = "dns.lame-delegation"
+	IDPartiallyLame      = "dns.partially-lame-delegation"
+	IDUnclaimedService   = "dns.unclaimed-service"
+	IDInternalAddress    = "dns.internal-address"
+	IDUnownedAddress     = "dns.unowned-address"
+	IDHostNXDomain       = "dns.host-nxdomain"
+	IDLookupFailed       = "dns.lookup-failed"
+	IDResolverDisagree   = "dns.resolvers-disagree"
+)
+
+// run is the state of one name's audit.
+type run struct {
+	a       *Auditor
+	res     *Result
+	queries int
+}
+
+func (rn *run) count(n int) {
+	rn.queries += n
+	rn.a.queries.Add(int64(n))
+}
+
+func (rn *run) add(f Finding) { rn.res.Findings = append(rn.res.Findings, f) }
+
+// Audit audits one name. It never returns an error: what could not be
+// determined is StatusError with a reason.
+func (a *Auditor) Audit(ctx context.Context, name string) *Result {
+	name = normName(name)
+	rn := &run{a: a, res: &Result{Name: name, Findings: []Finding{}, Chain: []Link{}}}
+	defer func() { rn.res.Queries = rn.queries }()
+	if !validName(name) {
+		rn.res.Status, rn.res.Error = StatusError, "not a valid domain name"
+		return rn.res
+	}
+	if ip, err := netip.ParseAddr(name); err == nil {
+		rn.res.Status, rn.res.Addrs = StatusOK, []netip.Addr{ip}
+		rn.checkAddrs()
+		return rn.res
+	}
+	rn.audit(ctx)
+	return rn.res
+}
+
+func (rn *run) audit(ctx context.Context) {
+	if d := rn.a.knownLame(rn.res.Name); d != nil {
+		rn.res.Chain = append(rn.res.Chain, Link{Name: rn.res.Name, Type: "NS", Value: d.zone, Rcode: "LAME", Server: d.parentServer})
+		rn.reportLame(ctx, d, d.lame)
+		rn.nsDomainChecks(ctx, d)
+		rn.finish()
+		return
+	}
+	ch := rn.walkChain(ctx, rn.res.Name)
+	rn.res.Chain = ch.links
+	if ch.loop {
+		rn.res.Status, rn.res.Error = StatusError, "CNAME loop or chain too long"
+		return
+	}
+	last := ch.last()
+	rn.identifyChain(ch)
+	switch {
+	case ch.final == nil || ch.final.Rcode == dns.RcodeServerFailure || ch.final.Rcode == dns.RcodeRefused || (ch.final.Rcode != dns.RcodeSuccess && ch.final.Rcode != dns.RcodeNameError):
+		rn.failed(ctx, ch, last)
+	case ch.final.Rcode == dns.RcodeNameError:
+		rn.nxdomain(ctx, ch, last)
+	default:
+		rn.resolved(ctx, ch)
+	}
+	rn.delegationChecks(ctx, rn.res.Name)
+	rn.finish()
+}
+
+// validName accepts host names (letters, digits, '-', '_', a leading '*'
+// label) and IP literals; URLs, spaces and oversize names are rejected.
+func validName(name string) bool {
+	if _, ok := dns.IsDomainName(name); !ok || name == "" || len(name) > 253 {
+		return false
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return true
+	}
+	for _, r := range name {
+		ok := r == '.' || r == '-' || r == '_' || r == '*' || (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// finish derives the status from the findings when a verdict stage did not
+// already decide it.
+func (rn *run) finish() {
+	if rn.res.Status == StatusError {
+		return
+	}
+	for _, f := range rn.res.Findings {
+		switch {
+		case f.Claimable:
+			rn.res.Status = StatusVulnerable
+			return
+		case danglingID(f.ID) && rn.res.Status != StatusVulnerable:
+			rn.res.Status = StatusDangling
+		}
+	}
+	if rn.res.Status == "" {
+		rn.res.Status = StatusOK
+	}
+}
+
+func danglingID(id string) bool {
+	switch id {
+	case IDDanglingCNAME, IDUnregisteredDomain, IDLameDelegation, IDPartiallyLame, IDUnclaimedService:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,313 @@
+package dnsaudit
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/miekg/dns"
+
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/netx"
+)
+
+// maxChain bounds CNAME chasing, as resolvers do.
+const maxChain = 16
+
+// chain is a name's resolution through the recursive resolvers.
+type chain struct {
+	names   []string // the owner name, then every CNAME target, in order
+	links   []Link
+	final   *netx.Answer // the reply that ended the chain (nil: nobody answered)
+	err     error
+	addrs   []netip.Addr
+	answers []*netx.Answer
+	loop    bool
+}
+
+func (c *chain) last() string { return c.names[len(c.names)-1] }
+
+// recursive asks the trusted resolvers in order until one gives a
+// definitive reply (NOERROR or NXDOMAIN); netx retries SERVFAIL and
+// timeouts with backoff on each.
+func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.Answer, error) {
+	var (
+		best *netx.Answer
+		err  error
+	)
+	for _, srv := range rn.a.servers {
+		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, true)
+		rn.count(1)
+		if ans != nil && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError) {
+			return ans, e
+		}
+		if ans != nil && (best == nil || ans.Rcode == dns.RcodeServerFailure) {
+			best = ans
+		}
+		err = e
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return best, err
+}
+
+// walkChain follows CNAMEs to the end, re-asking when a resolver returns a
+// partial chain, and records every hop.
+func (rn *run) walkChain(ctx context.Context, name string) *chain {
+	c := &chain{names: []string{name}}
+	seen := map[string]bool{name: true}
+	cur := name
+	for range maxChain {
+		ans, err := rn.recursive(ctx, cur, dns.TypeA)
+		c.final, c.err = ans, err
+		if ans == nil {
+			c.links = append(c.links, Link{Name: cur, Type: "A", Rcode: kindString(err), Server: serverOf(err)})
+			return c
+		}
+		c.answers = append(c.answers, ans)
+		next, addrs := follow(cur, ans.Msg, func(owner, target string) bool {
+			c.links = append(c.links, Link{Name: owner, Type: "CNAME", Value: target, Rcode: "NOERROR", Server: ans.Server})
+			if seen[target] {
+				c.loop = true
+				return false
+			}
+			seen[target] = true
+			c.names = append(c.names, target)
+			return true
+		})
+		if c.loop {
+			return c
+		}
+		cur = next
+		rc := dns.RcodeToString[ans.Rcode]
+		for _, ip := range addrs {
+			t := "A"
+			if ip.Is6() {
+				t = "AAAA"
+			}
+			c.links = append(c.links, Link{Name: cur, Type: t, Value: ip.String(), Rcode: rc, Server: ans.Server})
+		}
+		c.addrs = append(c.addrs, addrs...)
+		if len(addrs) > 0 || ans.Rcode != dns.RcodeSuccess {
+			if ans.Rcode != dns.RcodeSuccess {
+				c.links = append(c.links, Link{Name: cur, Type: "A", Rcode: rc, Server: ans.Server})
+			}
+			return c
+		}
+		// NOERROR without addresses: either the resolver stopped at a
+		// CNAME (ask again for the target) or the name has no A (NODATA).
+		if last := c.last(); last == cur && !endsWithCNAME(ans.Msg, cur) {
+			rn.nodata(ctx, c, cur)
+			return c
+		}
+	}
+	c.loop = true
+	return c
+}
+
+// nodata records a NODATA A answer and tries AAAA.
+func (rn *run) nodata(ctx context.Context, c *chain, cur string) {
+	c.links = append(c.links, Link{Name: cur, Type: "A", Rcode: "NODATA", Server: c.final.Server})
+	ans, _ := rn.recursive(ctx, cur, dns.TypeAAAA)
+	if ans == nil || ans.Rcode != dns.RcodeSuccess {
+		return
+	}
+	_, addrs := follow(cur, ans.Msg, func(string, string) bool { return false })
+	for _, ip := range addrs {
+		c.links = append(c.links, Link{Name: cur, Type: "AAAA", Value: ip.String(), Rcode: "NOERROR", Server: ans.Server})
+	}
+	c.addrs = append(c.addrs, addrs...)
+	c.answers = append(c.answers, ans)
+}
+
+func endsWithCNAME(m *dns.Msg, cur string) bool {
+	for _, rr := range m.Answer {
+		if cn, ok := rr.(*dns.CNAME); ok && normName(cn.Hdr.Name) == cur {
+			return true
+		}
+	}
+	return false
+}
+
+// follow walks the CNAMEs of an answer section from cur, calling hop for
+// each (stop by returning false), and returns the last name reached and
+// its addresses.
+func follow(cur string, m *dns.Msg, hop func(owner, target string) bool) (string, []netip.Addr) {
+	if m == nil {
+		return cur, nil
+	}
+	for range maxChain {
+		next := ""
+		for _, rr := range m.Answer {
+			if cn, ok := rr.(*dns.CNAME); ok && normName(cn.Hdr.Name) == cur {
+				next = normName(cn.Target)
+				break
+			}
+		}
+		if next == "" || !hop(cur, next) {
+			break
+		}
+		cur = next
+	}
+	var addrs []netip.Addr
+	for _, rr := range m.Answer {
+		if normName(rr.Header().Name) != cur {
+			continue
+		}
+		switch v := rr.(type) {
+		case *dns.A:
+			if ip, ok := netip.AddrFromSlice(v.A.To4()); ok {
+				addrs = append(addrs, ip)
+			}
+		case *dns.AAAA:
+			if ip, ok := netip.AddrFromSlice(v.AAAA); ok {
+				addrs = append(addrs, ip)
+			}
+		}
+	}
+	return cur, addrs
+}
+
+// identifyChain names the service of the chain: the last hop a
+// fingerprint recognises wins (it is where the traffic ends up).
+func (rn *run) identifyChain(c *chain) {
+	for _, n := range c.names[1:] {
+		if svcs := rn.a.fp.IdentifyCNAME(n); len(svcs) > 0 {
+			rn.res.Service = svcs[0].ID
+		}
+	}
+}
+
+// resolved handles a name that resolves: addresses, HTTP fingerprints.
+func (rn *run) resolved(ctx context.Context, c *chain) {
+	rn.res.Addrs = c.addrs
+	rn.checkAddrs()
+	rn.httpFingerprint(ctx, c)
+}
+
+// nxdomain handles a chain that ends in NXDOMAIN: confirm it with a
+// second opinion, then decide dangling vs vulnerable vs unresolved.
+func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
+	ev := []finding.DNSAnswer{c.final.Evidence()}
+	second, disagree := rn.secondOpinion(ctx, last, c.final.Server)
+	ev = append(ev, second...)
+	if disagree != "" {
+		rn.res.Status, rn.res.Error = StatusError, disagree
+		rn.add(Finding{ID: IDResolverDisagree, Severity: finding.Info, Confidence: finding.Firm, Subject: last,
+			Title: fmt.Sprintf("DNS servers disagree whether %s exists", last), Detail: disagree, DNS: ev})
+		return
+	}
+	confirmed := len(second) > 0
+	unreg := rn.unregistered(ctx, last)
+	if unreg != nil {
+		unreg.DNS = append(ev, unreg.DNS...)
+		rn.add(*unreg)
+	}
+	if len(c.names) == 1 {
+		if unreg == nil {
+			rn.res.Status = StatusUnresolved
+		}
+		rn.add(Finding{ID: IDHostNXDomain, Severity: finding.Info, Confidence: confidence(confirmed), Subject: last,
+			Title: fmt.Sprintf("%s does not exist in DNS", last), DNS: ev})
+		return
+	}
+	rn.danglingCNAME(ctx, c, last, ev, confirmed)
+}
+
+func confidence(confirmed bool) finding.Confidence {
+	if confirmed {
+		return finding.Confirmed
+	}
+	return finding.Firm
+}
+
+// danglingCNAME reports the CNAME whose target does not exist, judged by
+// the target's service.
+func (rn *run) danglingCNAME(ctx context.Context, c *chain, last string, ev []finding.DNSAnswer, confirmed bool) {
+	owner := c.names[len(c.names)-2]
+	f := Finding{ID: IDDanglingCNAME, Confidence: confidence(confirmed), Subject: last, DNS: ev}
+	svcs := rn.a.fp.IdentifyCNAME(last)
+	switch {
+	case len(svcs) == 0:
+		f.Severity = finding.Medium
+		f.Title = fmt.Sprintf("%s is a CNAME to %s, which does not exist", owner, last)
+		f.Detail = "The target's service is not in the fingerprint database, so whether anyone can claim it is unknown."
+	case svcs[0].Claim == ClaimClaimable && svcs[0].Vulnerable:
+		f.Severity, f.Claimable = finding.High, true
+		f.Title = fmt.Sprintf("%s points at %s, a %s name anyone can claim", owner, last, svcs[0].Name)
+		f.Detail = fmt.Sprintf("%s does not exist; %s: %s.", last, svcs[0].Name, svcs[0].Note)
+	case svcs[0].Claim == ClaimNotClaimable:
+		f.Severity = finding.Low
+		f.Title = fmt.Sprintf("%s is a CNAME to %s, which does not exist (not claimable)", owner, last)
+		f.Detail = fmt.Sprintf("%s names cannot be re-created by others: %s.", svcs[0].Name, svcs[0].Note)
+	default:
+		f.Severity = finding.Medium
+		f.Title = fmt.Sprintf("%s is a CNAME to %s (%s), which does not exist", owner, last, svcs[0].Name)
+		f.Detail = fmt.Sprintf("Whether %s names can be claimed by others depends on conditions: %s.", svcs[0].Name, svcs[0].Note)
+	}
+	if wc := rn.wildcard(ctx, owner, c.names[len(c.names)-1]); wc != "" {
+		f.Title = fmt.Sprintf("%s (from the wildcard %s: every name under it is affected)", f.Title, wc)
+	}
+	rn.add(f)
+}
+
+// wildcard tells whether owner's CNAME to target comes from a wildcard: a
+// random sibling label gets the same CNAME. It returns "*.parent" or "".
+func (rn *run) wildcard(ctx context.Context, owner, target string) string {
+	_, parent, ok := strings.Cut(owner, ".")
+	if !ok || !strings.Contains(parent, ".") {
+		return ""
+	}
+	probe := randomLabel() + "." + parent
+	ans, _ := rn.recursive(ctx, probe, dns.TypeA)
+	if ans == nil {
+		return ""
+	}
+	for _, rr := range ans.Msg.Answer {
+		if cn, ok := rr.(*dns.CNAME); ok && normName(cn.Hdr.Name) == probe && normName(cn.Target) == target {
+			return "*." + parent
+		}
+	}
+	return ""
+}
+
+// failed handles a chain that ended in SERVFAIL, REFUSED or silence: a
+// lame delegation explains it; otherwise the verdict is error.
+func (rn *run) failed(ctx context.Context, c *chain, last string) {
+	if rn.lameHunt(ctx, last) {
+		return
+	}
+	rn.res.Status = StatusError
+	var ev []finding.DNSAnswer
+	what := kindString(c.err)
+	if c.final != nil {
+		ev = append(ev, c.final.Evidence())
+		what = dns.RcodeToString[c.final.Rcode]
+	} else if de, ok := asDNSError(c.err); ok {
+		ev = append(ev, de.Evidence())
+	}
+	rn.res.Error = fmt.Sprintf("%s answered %s; not proof that it does not exist", last, what)
+	rn.add(Finding{ID: IDLookupFailed, Severity: finding.Info, Confidence: finding.Confirmed, Subject: last,
+		Title: fmt.Sprintf("DNS lookup of %s failed (%s); it could not be audited", last, what), DNS: ev})
+}
+
+func kindString(err error) string {
+	if de, ok := asDNSError(err); ok {
+		return de.Kind.String()
+	}
+	if err == nil {
+		return "no answer"
+	}
+	return "error"
+}
+
+func serverOf(err error) string {
+	if de, ok := asDNSError(err); ok {
+		return de.Server
+	}
+	return ""
+}
+
+func joinNames(ns []string) string { return strings.Join(ns, " → ") }
