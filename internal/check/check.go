@@ -84,6 +84,8 @@ type Input struct {
 	API            *spec.API // nil when no document was loaded
 	Hosts          *hosts.Graph
 	HTTP           *netx.Client
+	HTTPB          *netx.Client // identity B (--header-b, --bearer-env-b, --login-b); nil without one
+	Baseline       *Baseline    // what identity A sees, shared by checks; see Input.Corpus
 	DNS            *netx.Resolver
 	HasCredentials bool
 	AllowWrites    bool
