@@ -17,6 +17,7 @@ import (
 type scanFlags struct {
 	net             netFlags
 	auth            authFlags
+	ids             identityFlags
 	limits          limitFlags
 	out             outputFlags
 	gate            gateFlags
@@ -31,6 +32,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE); use on staging only")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
 	f.auth.register(fs)
+	f.ids.register(fs)
 	f.net.register(fs)
 	f.limits.register(fs)
 	f.out.register(fs, "report")
@@ -52,6 +54,9 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	}
 	creds, scope, err := f.auth.build(lookupEnv)
 	if err != nil {
+		return o, err
+	}
+	if o.CredentialsB, o.Login, o.LoginB, err = f.ids.build(lookupEnv, len(creds) > 0); err != nil {
 		return o, err
 	}
 	if err := f.limits.apply(&o); err != nil {
@@ -106,6 +111,13 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 	o.Progress = prog.update
 	rep, err := engine.Scan(ctx, t, o)
 	prog.done()
+	if rep != nil {
+		for _, e := range rep.Errors {
+			if e.Stage == "auth" {
+				fmt.Fprintln(st.Err, "plumb: warning:", e.Message)
+			}
+		}
+	}
 	if rep != nil {
 		if rerr := writeReport(st, rep, out); rerr != nil {
 			return scanError{rerr}

@@ -195,8 +195,20 @@ func TokenAt(body []byte, path string) (string, error) {
 		return "", fmt.Errorf("the login answer is not JSON")
 	}
 	if path == "" {
-		return "", fmt.Errorf("no token path given")
+		for _, p := range DefaultTokenPaths {
+			if tok, err := tokenAt(v, p); err == nil {
+				return tok, nil
+			}
+		}
+		return "", fmt.Errorf("the login answer has none of %s; give --token-path", strings.Join(DefaultTokenPaths, ", "))
 	}
+	return tokenAt(v, path)
+}
+
+// DefaultTokenPaths are tried, in order, when a login recipe names none.
+var DefaultTokenPaths = []string{"access_token", "token", "auth_token", "id_token", "jwt", "data.token", "data.access_token"}
+
+func tokenAt(v any, path string) (string, error) {
 	for _, part := range strings.Split(path, ".") {
 		switch x := v.(type) {
 		case map[string]any:

@@ -17,10 +17,13 @@ const (
 // cleanShop is vulnshop's twin with every flaw fixed. A scan of it must
 // come back clean; anything found here is a false positive.
 type cleanShop struct {
-	jwt   jwtIssuer
-	token string
-	now   func() time.Time
-	spec  []byte // base document plus specs/cleanshop.d fragments
+	jwt    jwtIssuer
+	token  string
+	now    func() time.Time
+	spec   []byte      // base document plus specs/cleanshop.d fragments
+	authz  *authzStore // orders, accounts, admin area (clean_authz.go)
+	log    *RequestLog // every request received
+	tokenB string      // bob's token, identity B
 }
 
 func newCleanShop(now func() time.Time) (*cleanShop, error) {
@@ -38,16 +41,22 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 		return nil, err
 	}
 	c.token = tok
+	c.authz, c.log = newAuthzStore(), &RequestLog{}
+	if c.tokenB, err = c.jwt.issue("bob", now()); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
 func (c *cleanShop) target() Target {
 	return Target{
-		Name:    "cleanshop",
-		BaseURL: "https://" + cleanHost,
-		SpecURL: "https://" + cleanHost + "/openapi.json",
-		Spec:    bytes.Clone(c.spec),
-		Token:   c.token,
+		Name:     "cleanshop",
+		BaseURL:  "https://" + cleanHost,
+		SpecURL:  "https://" + cleanHost + "/openapi.json",
+		Spec:     bytes.Clone(c.spec),
+		Token:    c.token,
+		TokenB:   c.tokenB,
+		Requests: c.log,
 	}
 }
 
@@ -56,7 +65,7 @@ func (c *cleanShop) handler() http.Handler {
 	mux.HandleFunc("/", jsonNotFound)
 	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
 	// Each flaw family registers its fixed routes here (one line each).
-	for _, routes := range []func(*http.ServeMux){c.redirectRoutes} {
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.authzRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", c.login)
@@ -76,7 +85,7 @@ func (c *cleanShop) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"books": shopBooks})
 	})
 	mux.HandleFunc("GET /api/v1/books/{id}", getBookClean)
-	return cleanHeaders(mux)
+	return c.log.wrap(cleanHeaders(mux))
 }
 
 // redirectRoutes: export and legacy without the lures (same-origin only).

@@ -38,10 +38,13 @@ var shopBooks = []book{
 // vulnShop is a VAmPI-like Flask API with deliberate flaws; each handler
 // says which.
 type vulnShop struct {
-	jwt   jwtIssuer
-	token string
-	now   func() time.Time
-	spec  []byte // base document plus specs/vulnshop.d fragments
+	jwt    jwtIssuer
+	token  string
+	now    func() time.Time
+	spec   []byte      // base document plus specs/vulnshop.d fragments
+	authz  *authzStore // orders, accounts, admin area (vuln_authz.go)
+	log    *RequestLog // every request received
+	tokenB string      // bob's token, identity B
 }
 
 func newVulnShop(now func() time.Time) (*vulnShop, error) {
@@ -55,16 +58,22 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 		return nil, err
 	}
 	v.token = tok
+	v.authz, v.log = newAuthzStore(), &RequestLog{}
+	if v.tokenB, err = v.jwt.issue("bob", now()); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
 func (v *vulnShop) target() Target {
 	return Target{
-		Name:    "vulnshop",
-		BaseURL: "https://" + vulnHost,
-		SpecURL: "https://" + vulnHost + "/openapi.json",
-		Spec:    bytes.Clone(v.spec),
-		Token:   v.token,
+		Name:     "vulnshop",
+		BaseURL:  "https://" + vulnHost,
+		SpecURL:  "https://" + vulnHost + "/openapi.json",
+		Spec:     bytes.Clone(v.spec),
+		Token:    v.token,
+		TokenB:   v.tokenB,
+		Requests: v.log,
 	}
 }
 
@@ -74,7 +83,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /openapi.json", serveSpec(v.spec))
 	// Each flaw family registers its routes here (one line each, handlers
 	// in their own file, operations in specs/vulnshop.d/).
-	for _, routes := range []func(*http.ServeMux){v.redirectRoutes} {
+	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.authzRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", v.login)
@@ -83,7 +92,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/me", v.requireToken(v.me))
 	mux.HandleFunc("GET /api/v1/books", v.listBooks)
 	mux.HandleFunc("GET /api/v1/books/{id}", v.getBook)
-	return werkzeugHeaders(mux)
+	return v.log.wrap(werkzeugHeaders(mux))
 }
 
 // redirectRoutes: the debugger console and the redirect lures.
