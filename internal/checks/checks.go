@@ -5,6 +5,8 @@ package checks
 import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/authentication"
+	"github.com/plumbsec/plumb/internal/checks/bfla"
+	"github.com/plumbsec/plumb/internal/checks/bola"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
@@ -14,6 +16,8 @@ import (
 func All() []check.Check {
 	return []check.Check{
 		authentication.Unauthenticated{},
+		bola.ObjectAccess{},
+		bfla.Privileged{},
 		encryption.PlainHTTP{},
 		encryption.NoRedirect{},
 		encryption.HSTS{},
