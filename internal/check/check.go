@@ -55,6 +55,7 @@ type Phase int
 const (
 	PhaseProbe Phase = iota
 	PhaseHosts
+	PhaseWrites // state-changing probes (--allow-writes) run last, so their effects cannot skew read-only checks
 )
 
 // Meta describes a check. It is the source of `plumb checks` and the

@@ -10,6 +10,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/property"
 )
 
 // All returns every check, in catalog order.
@@ -18,6 +19,8 @@ func All() []check.Check {
 		authentication.Unauthenticated{},
 		bola.ObjectAccess{},
 		bfla.Privileged{},
+		property.SensitiveFields{},
+		property.MassAssignment{},
 		encryption.PlainHTTP{},
 		encryption.NoRedirect{},
 		encryption.HSTS{},

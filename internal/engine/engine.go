@@ -293,7 +293,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 	var mu sync.Mutex
 	var all []finding.Finding
 	done := 0
-	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts} {
+	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts, check.PhaseWrites} {
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.opts.Concurrency)
 		for _, c := range checks {
