@@ -116,11 +116,12 @@ type Coverage struct {
 	imported  int
 	requested map[string]int // op key → last status
 	skipped   map[string]string
+	counts    map[string]int // op key → requests recorded
 }
 
 // NewCoverage starts a coverage record for n imported operations.
 func NewCoverage(imported int) *Coverage {
-	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}}
+	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}, counts: map[string]int{}}
 }
 
 // OpKey names an operation in coverage tables.
@@ -132,6 +133,7 @@ func (c *Coverage) Requested(op spec.Operation, status int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := OpKey(op)
+	c.counts[k]++
 	prev, seen := c.requested[k]
 	// Keep the most telling status: any answer beats a failure, 2xx beats others.
 	if !seen || prev == 0 || (status >= 200 && status < 300) {
@@ -156,13 +158,15 @@ func (c *Coverage) Skip(op spec.Operation, reason string) {
 
 // Summary is the coverage table of a report.
 type Summary struct {
-	Imported    int       `json:"operations_imported"`
-	Requested   int       `json:"operations_requested"`
-	Answered2x  int       `json:"answered_2xx"`
-	Answered4x  int       `json:"answered_401_403"`
-	Answered404 int       `json:"answered_404"`
-	Failed      int       `json:"failed"`
-	Skipped     []Skipped `json:"skipped"`
+	Imported      int                 `json:"operations_imported"`
+	Requested     int                 `json:"operations_requested"`
+	Answered2x    int                 `json:"answered_2xx"`
+	Answered4x    int                 `json:"answered_401_403"`
+	Answered404   int                 `json:"answered_404"`
+	Failed        int                 `json:"failed"`
+	AnsweredOther int                 `json:"answered_other"`
+	Skipped       []Skipped           `json:"skipped"`
+	Operations    []OperationCoverage `json:"operations"` // one row per imported operation
 }
 
 // Skipped is one operation that was not requested, with why.
@@ -187,6 +191,8 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 			s.Answered404++
 		case st == 0:
 			s.Failed++
+		default:
+			s.AnsweredOther++
 		}
 	}
 	if api == nil {
@@ -203,6 +209,7 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 		}
 		s.Skipped = append(s.Skipped, Skipped{Operation: k, Reason: reason})
 	}
+	s.Operations = c.rows(api)
 	return s
 }
 
