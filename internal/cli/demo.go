@@ -87,11 +87,12 @@ func LabOptions(w *lab.World, t lab.Target) (engine.Options, error) {
 		cts = append(cts, ct)
 	}
 	return engine.Options{
-		Resolvers:   []string{w.DNSAddr},
-		ConnectTo:   cts,
-		RootCAs:     w.CAPool,
-		Credentials: http.Header{"Authorization": {"Bearer " + t.Token}},
-		Version:     version(),
+		Resolvers:    []string{w.DNSAddr},
+		ConnectTo:    cts,
+		RootCAs:      w.CAPool,
+		Credentials:  http.Header{"Authorization": {"Bearer " + t.Token}},
+		CredentialsB: http.Header{"Authorization": {"Bearer " + t.TokenB}}, // bob, for cross-user checks
+		Version:      version(),
 	}, nil
 }
 
@@ -106,11 +107,11 @@ func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) erro
 		return scanError{err}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The lab is running. In another shell:\n\n  export LAB_TOKEN='%s'\n  plumb scan %s \\\n    --resolver %s \\\n", t.Token, t.BaseURL, w.DNSAddr)
+	fmt.Fprintf(&b, "The lab is running. In another shell:\n\n  export LAB_TOKEN='%s' LAB_TOKEN_B='%s'\n  plumb scan %s \\\n    --resolver %s \\\n", t.Token, t.TokenB, t.BaseURL, w.DNSAddr)
 	for _, c := range w.ConnectTo {
 		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
 	}
-	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN\n\nPress Ctrl-C to stop the lab.\n", ca)
+	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN --bearer-env-b LAB_TOKEN_B\n\nPress Ctrl-C to stop the lab.\n", ca)
 	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
 		return err
 	}
