@@ -57,7 +57,8 @@ func (id *Identity) LearnSelf(body []byte) {
 		if !markerKeys[norm(k)] {
 			continue
 		}
-		if v, ok := scalarField(obj[k]); ok && len(v) >= 2 && !containsStr(id.Markers, v) {
+		_, numeric := obj[k].(float64) // a numeric user id names the caller whatever its length
+		if v, ok := scalarField(obj[k]); ok && (numeric || len(v) >= 2) && !containsStr(id.Markers, v) {
 			id.Markers = append(id.Markers, v)
 		}
 	}
