@@ -291,3 +291,26 @@ func fetchJSON(t *testing.T, w *lab.World, tg lab.Target, path string) map[strin
 	}
 	return out
 }
+
+// BenchmarkAuthzScan: a full scan of the vulnerable lab with two
+// identities and --allow-writes, rate limit lifted, so the number is
+// plumb's own cost plus loopback round trips.
+func BenchmarkAuthzScan(b *testing.B) {
+	w, err := lab.Start(context.Background(), lab.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	o := labOptions(b, w, w.Vuln.Token)
+	o.CredentialsB = http.Header{"Authorization": {"Bearer " + w.Vuln.TokenB}}
+	o.AllowWrites, o.Rate = true, 100000
+	var reqs int
+	for b.Loop() {
+		rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		reqs = rep.Requests.HTTP
+	}
+	b.ReportMetric(float64(reqs), "requests/scan")
+}

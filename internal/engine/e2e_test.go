@@ -30,7 +30,7 @@ func startLab(t *testing.T) *lab.World {
 	return w
 }
 
-func labOptions(t *testing.T, w *lab.World, token string) engine.Options {
+func labOptions(t testing.TB, w *lab.World, token string) engine.Options {
 	t.Helper()
 	var cts []netx.ConnectTo
 	for _, c := range w.ConnectTo {

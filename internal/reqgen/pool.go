@@ -131,8 +131,17 @@ func parentPath(path, param string) string {
 	return path[:i]
 }
 
+// norm compares names without case and separators: user_id = userId.
 func norm(s string) string {
-	return strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(s))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '_' || r == '-':
+			return -1
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
 }
 
 func sortedKeys(m map[string]any) []string {

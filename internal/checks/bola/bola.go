@@ -172,9 +172,9 @@ func (p *prober) crossUser(ctx context.Context, s *reqgen.Sample, obj map[string
 // anonymous request for it must be refused, or the object is public.
 func (p *prober) adjacent(ctx context.Context, s *reqgen.Sample, evA finding.HTTPExchange) (*verdict, error) {
 	param := idParam(s)
-	n, err := strconv.Atoi(s.Values[param])
-	if err != nil || param == "" {
-		return nil, nil
+	n, ok := intValue(s.Values[param])
+	if !ok || param == "" {
+		return nil, nil // not an integer id: nothing is adjacent
 	}
 	own := map[string]bool{}
 	for _, c := range p.cp.Pool.Candidates(s.Op.Path, param) {
@@ -224,6 +224,11 @@ func (p *prober) adjacent(ctx context.Context, s *reqgen.Sample, evA finding.HTT
 		return v, nil
 	}
 	return nil, nil
+}
+
+func intValue(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 // idParam is the path parameter that names the object: the last one.
