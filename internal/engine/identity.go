@@ -71,6 +71,9 @@ func (s *scanner) identities(ctx context.Context, rep *Report) error {
 	if len(credsB) == 0 {
 		return nil
 	}
+	if !s.http.HasCredentials() {
+		return fail(KindUsage, "give identity A too (--header, --bearer-env or --login): B is compared with A", fmt.Errorf("identity B without identity A"))
+	}
 	if s.http.HasCredentials() && sameCreds(credsB, s.opts.Credentials) {
 		return fail(KindUsage, "identity B must be a different user than identity A", fmt.Errorf("identity B has the same credential as identity A"))
 	}

@@ -43,6 +43,9 @@ func (l *RequestLog) Records() []MethodRecord {
 
 // Reset forgets every record.
 func (l *RequestLog) Reset() {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	l.recs = nil
 	l.mu.Unlock()
