@@ -158,15 +158,15 @@ func (c *Coverage) Skip(op spec.Operation, reason string) {
 
 // Summary is the coverage table of a report.
 type Summary struct {
-	Imported      int                 `json:"operations_imported"`
-	Requested     int                 `json:"operations_requested"`
-	Answered2x    int                 `json:"answered_2xx"`
-	Answered4x    int                 `json:"answered_401_403"`
-	Answered404   int                 `json:"answered_404"`
-	Failed        int                 `json:"failed"`
-	AnsweredOther int                 `json:"answered_other"`
-	Skipped       []Skipped           `json:"skipped"`
-	Operations    []OperationCoverage `json:"operations"` // one row per imported operation
+	Imported    int       `json:"operations_imported"`
+	Requested   int       `json:"operations_requested"`
+	Answered2x  int       `json:"answered_2xx"`
+	Answered4x  int       `json:"answered_401_403"`
+	Answered404 int       `json:"answered_404"`
+	Failed      int       `json:"failed"`
+	Skipped     []Skipped `json:"skipped"`
+	Other       int       `json:"answered_other"` // any other status
+	Operations  OpRows    `json:"operations"`     // one row per imported operation
 }
 
 // Skipped is one operation that was not requested, with why.
@@ -192,7 +192,7 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 		case st == 0:
 			s.Failed++
 		default:
-			s.AnsweredOther++
+			s.Other++
 		}
 	}
 	if api == nil {

@@ -12,12 +12,15 @@ type OperationCoverage struct {
 	Reason    string `json:"reason,omitempty"` // why it was skipped
 }
 
+// OpRows is the per-operation coverage table.
+type OpRows []OperationCoverage
+
 // rows builds the per-operation table; c.mu is held by the caller.
-func (c *Coverage) rows(api *spec.API) []OperationCoverage {
+func (c *Coverage) rows(api *spec.API) OpRows {
 	if api == nil {
-		return []OperationCoverage{}
+		return OpRows{}
 	}
-	out := make([]OperationCoverage, 0, len(api.Operations))
+	out := make(OpRows, 0, len(api.Operations))
 	for _, op := range api.Operations {
 		k := OpKey(op)
 		row := OperationCoverage{Operation: k, Requests: c.counts[k]}

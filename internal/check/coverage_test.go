@@ -38,7 +38,7 @@ func TestCoverageRows(t *testing.T) {
 	if s.Operations[4].Reason != "needs --allow-writes" || s.Operations[6].Reason != "no check applies" {
 		t.Errorf("reasons: %q, %q", s.Operations[4].Reason, s.Operations[6].Reason)
 	}
-	if s.Answered2x != 1 || s.Answered4x != 1 || s.Answered404 != 1 || s.Failed != 1 || s.AnsweredOther != 1 || s.Requested != 5 {
+	if s.Answered2x != 1 || s.Answered4x != 1 || s.Answered404 != 1 || s.Failed != 1 || s.Other != 1 || s.Requested != 5 {
 		t.Errorf("summary %+v", s)
 	}
 }

@@ -86,14 +86,15 @@ func LabOptions(w *lab.World, t lab.Target) (engine.Options, error) {
 		}
 		cts = append(cts, ct)
 	}
-	return engine.Options{
-		Resolvers:    []string{w.DNSAddr},
-		ConnectTo:    cts,
-		RootCAs:      w.CAPool,
-		Credentials:  http.Header{"Authorization": {"Bearer " + t.Token}},
-		CredentialsB: http.Header{"Authorization": {"Bearer " + t.TokenB}}, // bob, for cross-user checks
-		Version:      version(),
-	}, nil
+	o := engine.Options{
+		Resolvers:   []string{w.DNSAddr},
+		ConnectTo:   cts,
+		RootCAs:     w.CAPool,
+		Credentials: http.Header{"Authorization": {"Bearer " + t.Token}},
+		Version:     version(),
+	}
+	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
+	return o, nil
 }
 
 func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) error {

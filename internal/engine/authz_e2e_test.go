@@ -158,7 +158,7 @@ func TestNoWritesWithoutAllowWrites(t *testing.T) {
 	w := startLab(t)
 	safe := map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodOptions: true}
 	scanAuthz(t, w, w.Vuln, true, false)
-	recs := w.Vuln.Requests.Records()
+	recs := w.Vuln.Methods.Records()
 	if len(recs) < 20 {
 		t.Fatalf("the lab recorded only %d requests", len(recs))
 	}
@@ -167,10 +167,10 @@ func TestNoWritesWithoutAllowWrites(t *testing.T) {
 			t.Errorf("read-only scan sent %s %s", r.Method, r.Path)
 		}
 	}
-	w.Vuln.Requests.Reset()
+	w.Vuln.Methods.Reset()
 	scanAuthz(t, w, w.Vuln, true, true)
 	writes := 0
-	for _, r := range w.Vuln.Requests.Records() {
+	for _, r := range w.Vuln.Methods.Records() {
 		if !safe[r.Method] {
 			writes++
 		}
@@ -197,7 +197,7 @@ func TestLoginRecipes(t *testing.T) {
 		t.Errorf("identities %+v", rep.Identities)
 	}
 	posts := 0
-	for _, r := range w.Vuln.Requests.Records() {
+	for _, r := range w.Vuln.Methods.Records() {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
 			if r.Method != http.MethodPost || r.Path != "/api/v1/login" {
 				t.Errorf("read-only scan sent %s %s", r.Method, r.Path)

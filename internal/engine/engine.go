@@ -363,7 +363,7 @@ func (s *scanner) finish(rep *Report, start time.Time) {
 	if s.cov != nil {
 		rep.Coverage = s.cov.Summary(s.api)
 	} else {
-		rep.Coverage = check.Summary{Skipped: []check.Skipped{}, Operations: []check.OperationCoverage{}}
+		rep.Coverage = check.Summary{Skipped: []check.Skipped{}, Operations: check.OpRows{}}
 	}
 	st := s.http.Stats()
 	rep.Requests = RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}

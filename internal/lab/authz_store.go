@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 )
 
 // authzUser is a user of the authorization flaw family. Each shop has its
@@ -138,4 +139,21 @@ func readJSONObject(w http.ResponseWriter, r *http.Request) (map[string]any, boo
 func strField(m map[string]any, k string) (string, bool) {
 	s, ok := m[k].(string)
 	return s, ok && s != ""
+}
+
+// authzParts is the state the authorization family adds to a shop: its
+// store, the request log and a second user's token. Embedded, so the
+// shops' own structs stay untouched.
+type authzParts struct {
+	authz  *authzStore
+	log    *RequestLog
+	tokenB string // bob's token, identity B
+}
+
+func newAuthzParts(j jwtIssuer, now func() time.Time) (*authzParts, error) {
+	tok, err := j.issue("bob", now())
+	if err != nil {
+		return nil, err
+	}
+	return &authzParts{authz: newAuthzStore(), log: &RequestLog{}, tokenB: tok}, nil
 }

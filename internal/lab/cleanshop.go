@@ -17,13 +17,11 @@ const (
 // cleanShop is vulnshop's twin with every flaw fixed. A scan of it must
 // come back clean; anything found here is a false positive.
 type cleanShop struct {
-	jwt    jwtIssuer
-	token  string
-	now    func() time.Time
-	spec   []byte      // base document plus specs/cleanshop.d fragments
-	authz  *authzStore // orders, accounts, admin area (clean_authz.go)
-	log    *RequestLog // every request received
-	tokenB string      // bob's token, identity B
+	jwt   jwtIssuer
+	token string
+	now   func() time.Time
+	spec  []byte // base document plus specs/cleanshop.d fragments
+	*authzParts
 }
 
 func newCleanShop(now func() time.Time) (*cleanShop, error) {
@@ -41,8 +39,7 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 		return nil, err
 	}
 	c.token = tok
-	c.authz, c.log = newAuthzStore(), &RequestLog{}
-	if c.tokenB, err = c.jwt.issue("bob", now()); err != nil {
+	if c.authzParts, err = newAuthzParts(c.jwt, now); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -50,13 +47,13 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 
 func (c *cleanShop) target() Target {
 	return Target{
-		Name:     "cleanshop",
-		BaseURL:  "https://" + cleanHost,
-		SpecURL:  "https://" + cleanHost + "/openapi.json",
-		Spec:     bytes.Clone(c.spec),
-		Token:    c.token,
-		TokenB:   c.tokenB,
-		Requests: c.log,
+		Name:    "cleanshop",
+		BaseURL: "https://" + cleanHost,
+		SpecURL: "https://" + cleanHost + "/openapi.json",
+		Spec:    bytes.Clone(c.spec),
+		Token:   c.token,
+		TokenB:  c.tokenB,
+		Methods: c.log,
 	}
 }
 

@@ -44,9 +44,9 @@ type Target struct {
 	Spec    []byte // the document itself
 	Token   string // a valid bearer token for this API
 	TokenB  string // a second user's token (identity B); empty if the API has one user
-	// Requests records the method and path of every request the API
+	// Methods records the method and path of every request the API
 	// received; nil for targets that do not record.
-	Requests *RequestLog
+	Methods *RequestLog
 }
 
 // World is a running lab. All of its listeners are on loopback.

@@ -38,13 +38,11 @@ var shopBooks = []book{
 // vulnShop is a VAmPI-like Flask API with deliberate flaws; each handler
 // says which.
 type vulnShop struct {
-	jwt    jwtIssuer
-	token  string
-	now    func() time.Time
-	spec   []byte      // base document plus specs/vulnshop.d fragments
-	authz  *authzStore // orders, accounts, admin area (vuln_authz.go)
-	log    *RequestLog // every request received
-	tokenB string      // bob's token, identity B
+	jwt   jwtIssuer
+	token string
+	now   func() time.Time
+	spec  []byte // base document plus specs/vulnshop.d fragments
+	*authzParts
 }
 
 func newVulnShop(now func() time.Time) (*vulnShop, error) {
@@ -58,8 +56,7 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 		return nil, err
 	}
 	v.token = tok
-	v.authz, v.log = newAuthzStore(), &RequestLog{}
-	if v.tokenB, err = v.jwt.issue("bob", now()); err != nil {
+	if v.authzParts, err = newAuthzParts(v.jwt, now); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -67,13 +64,13 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 
 func (v *vulnShop) target() Target {
 	return Target{
-		Name:     "vulnshop",
-		BaseURL:  "https://" + vulnHost,
-		SpecURL:  "https://" + vulnHost + "/openapi.json",
-		Spec:     bytes.Clone(v.spec),
-		Token:    v.token,
-		TokenB:   v.tokenB,
-		Requests: v.log,
+		Name:    "vulnshop",
+		BaseURL: "https://" + vulnHost,
+		SpecURL: "https://" + vulnHost + "/openapi.json",
+		Spec:    bytes.Clone(v.spec),
+		Token:   v.token,
+		TokenB:  v.tokenB,
+		Methods: v.log,
 	}
 }
 
