@@ -152,6 +152,9 @@ func (p *prober) crossUser(ctx context.Context, s *reqgen.Sample, obj map[string
 	if !reqgen.OK2xx(respB) || !reqgen.SameBody(respB.Body, s.Resp.Body) || !reqgen.Denied(anon) {
 		return nil, nil
 	}
+	if _, _, hasOwner := reqgen.Owner(obj); !ownedByA && !hasOwner {
+		return nil, nil // no owner field at all: a shared resource (a catalog behind a login), not evidence
+	}
 	ev := []finding.HTTPExchange{evA, p.in.HTTPB.Evidence(reqB, respB, nil), evAnon}
 	if ownedByA {
 		return &verdict{conf: finding.Confirmed, sev: finding.High,
@@ -162,8 +165,8 @@ func (p *prober) crossUser(ctx context.Context, s *reqgen.Sample, obj map[string
 	}
 	return &verdict{conf: finding.Tentative, sev: finding.Medium,
 		title: fmt.Sprintf("%s %s returns the same object to two different users", s.Op.Method, s.Op.Path),
-		summary: fmt.Sprintf("Identities A and B got the same object while the request without credentials was refused with %d. "+
-			"The object names no owner plumb could match, so it may be shared by design; check whether B should see it.", anon.StatusCode),
+		summary: fmt.Sprintf("Identities A and B got the same object (%s) while the request without credentials was refused with %d. "+
+			"plumb could not tell who A is, so the object may be A's or shared by design; check whether B should see it.", ownerDesc(obj), anon.StatusCode),
 		ev: ev}, nil
 }
 
