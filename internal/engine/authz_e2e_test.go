@@ -208,6 +208,15 @@ func TestLoginRecipes(t *testing.T) {
 	if posts != 2 {
 		t.Errorf("%d login POSTs, want 2", posts)
 	}
+	notes := 0
+	for _, e := range rep.Errors {
+		if e.Stage == "login" && strings.Contains(e.Message, "read-only scan: POST https://api.vulnshop.test/api/v1/login") {
+			notes++
+		}
+	}
+	if notes != 2 {
+		t.Errorf("the report does not say the read-only scan sent 2 logins: %+v", rep.Errors)
+	}
 	b, _ := json.Marshal(rep)
 	for _, secret := range []string{"alice123", "bob123"} {
 		if strings.Contains(string(b), secret) {

@@ -54,6 +54,7 @@ func (s *scanner) identities(ctx context.Context, rep *Report) error {
 			return fail(KindUsage, "", err)
 		}
 		rep.Identities = append(rep.Identities, info)
+		s.noteLogin(rep, info)
 	} else if len(s.opts.Credentials) > 0 {
 		rep.Identities = append(rep.Identities, IdentityInfo{Name: "A", Source: "header"})
 	}
@@ -82,7 +83,21 @@ func (s *scanner) identities(ctx context.Context, rep *Report) error {
 		return fail(KindUsage, "", err)
 	}
 	rep.Identities = append(rep.Identities, infoB)
+	if infoB.Source == "login" {
+		s.noteLogin(rep, infoB)
+	}
 	return nil
+}
+
+// noteLogin records, in a read-only scan, the login request that was
+// nevertheless sent, so the mode line never hides a POST.
+func (s *scanner) noteLogin(rep *Report, info IdentityInfo) {
+	if s.opts.AllowWrites {
+		return
+	}
+	rep.Errors = append(rep.Errors, Error{Stage: "login", Message: fmt.Sprintf(
+		"read-only scan: %s was sent to obtain identity %s, as --login%s asked; no other state-changing request was sent",
+		info.Login, info.Name, flagSuffix(info.Name))})
 }
 
 func sameCreds(a, b http.Header) bool {
