@@ -71,6 +71,7 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"bola.object-level-authorization", "GET", "/api/v1/orders/{id}", finding.Confirmed},
 		{"bola.object-level-authorization", "GET", "/api/v1/users/{username}", finding.Confirmed},
 		{"bola.object-level-authorization", "GET", "/api/v1/orders/{id}/receipt", finding.Confirmed},
+		{"bola.object-level-authorization", "GET", "/api/v1/invoice", finding.Confirmed},
 		{"bfla.privileged-operation", "GET", "/api/v1/admin/users", finding.Confirmed},
 		{"bfla.privileged-operation", "HEAD", "/api/v1/admin/stats", finding.Firm},
 		{"property.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},

@@ -327,6 +327,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 		}
 		_ = g.Wait()
 	}
+	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
 	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
 		rep.Errors = append(rep.Errors, Error{Stage: "auth", Message: w})

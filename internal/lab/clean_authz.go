@@ -20,6 +20,9 @@ func (c *cleanShop) authzRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/orders/{id}/receipt", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		writeOrder(w, s, r.PathValue("id"), owner(sub))
 	}))
+	mux.HandleFunc("GET /api/v1/invoice", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
+		writeInvoice(w, s, r.URL.Query().Get("order_id"), owner(sub))
+	}))
 	mux.HandleFunc("GET /api/v1/account", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		c.writeAccount(w, sub)
 	}))

@@ -21,6 +21,10 @@ func (v *vulnShop) authzRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/orders/{id}/receipt", func(w http.ResponseWriter, r *http.Request) {
 		writeOrder(w, s, r.PathValue("id"), func(shopOrder) bool { return true })
 	})
+	// Flaw (BOLA through a query parameter): any order's invoice.
+	mux.HandleFunc("GET /api/v1/invoice", v.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
+		writeInvoice(w, s, r.URL.Query().Get("order_id"), func(shopOrder) bool { return true })
+	}))
 	// Flaw (property exposure): the account shows the password hash.
 	mux.HandleFunc("GET /api/v1/account", v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		u, ok := s.user(sub)
@@ -104,4 +108,19 @@ func applyAll(u *authzUser, body map[string]any) {
 	if a, ok := body["admin"].(bool); ok {
 		u.IsAdmin = a
 	}
+}
+
+// writeInvoice answers GET /api/v1/invoice?order_id=N.
+func writeInvoice(w http.ResponseWriter, s *authzStore, raw string, allowed func(shopOrder) bool) {
+	id, err := strconv.Atoi(raw)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_order_id"})
+		return
+	}
+	o, ok := s.order(id)
+	if !ok || !allowed(o) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not_found"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"order_id": o.ID, "user": o.User, "amount": o.Total, "vat": o.Total * 0.2})
 }

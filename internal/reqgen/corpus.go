@@ -65,7 +65,7 @@ func Collect(ctx context.Context, c *netx.Client, base *url.URL, api *spec.API, 
 			rec.Skip(op, fmt.Sprintf("baseline limited to %d GET operations", MaxSamples))
 			continue
 		}
-		if strings.Contains(op.Path, "{") {
+		if needsIDs(op) {
 			details = append(details, op)
 		} else {
 			lists = append(lists, op)
@@ -125,6 +125,20 @@ func (cp *Corpus) sample(ctx context.Context, c *netx.Client, base *url.URL, op 
 		s.Items = cp.Pool.Harvest(op.Path, resp.Body)
 	}
 	return s, nil
+}
+
+// needsIDs: operations with path parameters or required query parameters
+// run after the lists, so harvested ids can fill them.
+func needsIDs(op spec.Operation) bool {
+	if strings.Contains(op.Path, "{") {
+		return true
+	}
+	for _, p := range op.Params {
+		if p.In == "query" && p.Required {
+			return true
+		}
+	}
+	return false
 }
 
 // pick prefers harvested values of objects A owns.

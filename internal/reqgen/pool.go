@@ -106,13 +106,17 @@ func (p *Pool) Candidates(path, param string) []Candidate {
 		seen[v] = true
 		*list = append(*list, Candidate{Value: v, Field: field, Item: it})
 	}
+	// order_id names the "id" of items listed by a .../orders operation.
+	resource := strings.TrimSuffix(want, "id")
 	for _, it := range items {
+		fromParent := it.Source == parent && parent != ""
+		fromResource := resource != "" && resource != want && lastSegment(it.Source) == resource
 		for _, f := range sortedKeys(it.Fields) {
 			nf := norm(f)
 			switch {
-			case it.Source == parent && nf == want:
+			case fromParent && nf == want:
 				add(&exact, it, f)
-			case it.Source == parent && nf == "id" && (strings.HasSuffix(want, "id") || want == "key"):
+			case (fromParent && (strings.HasSuffix(want, "id") || want == "key") || fromResource) && nf == "id":
 				add(&byID, it, f)
 			case nf == want && want != "id":
 				add(&global, it, f)
@@ -120,6 +124,12 @@ func (p *Pool) Candidates(path, param string) []Candidate {
 		}
 	}
 	return append(append(exact, byID...), global...)
+}
+
+// lastSegment is a collection's resource name, singular: /api/v1/orders → order.
+func lastSegment(path string) string {
+	seg := norm(path[strings.LastIndex(path, "/")+1:])
+	return strings.TrimSuffix(seg, "s")
 }
 
 // parentPath is the collection a detail path hangs off: /a/b/{id} → /a/b.

@@ -162,7 +162,7 @@ func scalar(v any) string {
 // Built is a concrete request for an operation.
 type Built struct {
 	URL    string
-	Values map[string]string // path parameter name → value used
+	Values map[string]string // path (and harvested or overridden query) parameter → value used
 }
 
 // Build fills op's path template and required query parameters, taking a
@@ -175,8 +175,10 @@ func Build(base *url.URL, op spec.Operation, override map[string]string, pick fu
 	b := Built{Values: map[string]string{}}
 	for _, p := range op.Params {
 		v, ok := override[p.Name]
-		if !ok && pick != nil && p.In == "path" {
-			v, ok = pick(p)
+		picked := ok
+		if !ok && pick != nil && (p.In == "path" || (p.In == "query" && p.Required)) {
+			v, picked = pick(p)
+			ok = picked
 		}
 		if !ok {
 			v = ParamValue(p)
@@ -188,6 +190,9 @@ func Build(base *url.URL, op spec.Operation, override map[string]string, pick fu
 		case "query":
 			if p.Required {
 				q.Set(p.Name, v)
+			}
+			if picked && p.Required {
+				b.Values[p.Name] = v // an object id in the query: checks vary it like a path id
 			}
 		case "header", "cookie":
 			if p.Required {

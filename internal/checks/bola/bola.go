@@ -6,7 +6,9 @@ package bola
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -234,15 +236,19 @@ func intValue(s string) (int, bool) {
 	return n, err == nil
 }
 
-// idParam is the path parameter that names the object: the last one.
+// idParam is the parameter that names the object: the last path
+// parameter, else the (only) query parameter filled with a harvested id.
 func idParam(s *reqgen.Sample) string {
 	path := s.Op.Path
 	i := strings.LastIndex(path, "{")
 	j := strings.LastIndex(path, "}")
-	if i < 0 || j < i {
-		return ""
+	if i >= 0 && j > i {
+		return path[i+1 : j]
 	}
-	return path[i+1 : j]
+	if keys := slices.Sorted(maps.Keys(s.Values)); len(keys) > 0 {
+		return keys[0]
+	}
+	return ""
 }
 
 func mergeValue(m map[string]string, k, v string) map[string]string {
