@@ -55,6 +55,7 @@ type Phase int
 const (
 	PhaseProbe Phase = iota
 	PhaseHosts
+	PhaseWrites // state-changing probes (--allow-writes) run last, so their effects cannot skew read-only checks
 )
 
 // Meta describes a check. It is the source of `plumb checks` and the
@@ -84,6 +85,8 @@ type Input struct {
 	API            *spec.API // nil when no document was loaded
 	Hosts          *hosts.Graph
 	HTTP           *netx.Client
+	HTTPB          *netx.Client // identity B (--header-b, --bearer-env-b, --login-b); nil without one
+	Baseline       *Baseline    // what identity A sees, shared by checks; see Input.Corpus
 	DNS            *netx.Resolver
 	HasCredentials bool
 	AllowWrites    bool
@@ -125,11 +128,12 @@ type Coverage struct {
 	imported  int
 	requested map[string]int // op key → last status
 	skipped   map[string]string
+	counts    map[string]int // op key → requests recorded
 }
 
 // NewCoverage starts a coverage record for n imported operations.
 func NewCoverage(imported int) *Coverage {
-	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}}
+	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}, counts: map[string]int{}}
 }
 
 // OpKey names an operation in coverage tables.
@@ -141,6 +145,7 @@ func (c *Coverage) Requested(op spec.Operation, status int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k := OpKey(op)
+	c.counts[k]++
 	prev, seen := c.requested[k]
 	// Keep the most telling status: any answer beats a failure, 2xx beats others.
 	if !seen || prev == 0 || (status >= 200 && status < 300) {
@@ -172,6 +177,8 @@ type Summary struct {
 	Answered404 int       `json:"answered_404"`
 	Failed      int       `json:"failed"`
 	Skipped     []Skipped `json:"skipped"`
+	Other       int       `json:"answered_other"` // any other status
+	Operations  OpRows    `json:"operations"`     // one row per imported operation
 }
 
 // Skipped is one operation that was not requested, with why.
@@ -196,6 +203,8 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 			s.Answered404++
 		case st == 0:
 			s.Failed++
+		default:
+			s.Other++
 		}
 	}
 	if api == nil {
@@ -212,6 +221,7 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 		}
 		s.Skipped = append(s.Skipped, Skipped{Operation: k, Reason: reason})
 	}
+	s.Operations = c.rows(api)
 	return s
 }
 

@@ -6,12 +6,15 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/authentication"
 	"github.com/plumbsec/plumb/internal/checks/bearer"
+	"github.com/plumbsec/plumb/internal/checks/bfla"
+	"github.com/plumbsec/plumb/internal/checks/bola"
 	"github.com/plumbsec/plumb/internal/checks/cors"
 	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
+	"github.com/plumbsec/plumb/internal/checks/property"
 	"github.com/plumbsec/plumb/internal/checks/redirect"
 )
 
@@ -28,6 +31,10 @@ func All() []check.Check {
 		jwt.Claims{},
 		jwt.WeakSecret{},
 		jwt.Forgery{},
+		bola.ObjectAccess{},
+		bfla.Privileged{},
+		property.SensitiveFields{},
+		property.MassAssignment{},
 		encryption.PlainHTTP{},
 		encryption.NoRedirect{},
 		encryption.HSTS{},

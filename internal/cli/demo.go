@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 		return err
 	}
 	o.Version = version()
+	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)
 }
 
@@ -88,12 +90,12 @@ func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) erro
 		return scanError{err}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "The lab is running. In another shell:\n\n  export LAB_TOKEN='%s'\n  plumb scan %s \\\n    --resolver %s \\\n", t.Token, t.BaseURL, w.DNSAddr)
+	fmt.Fprintf(&b, "The lab is running. In another shell:\n\n  export LAB_TOKEN='%s' LAB_TOKEN_B='%s'\n  plumb scan %s \\\n    --resolver %s \\\n", t.Token, t.TokenB, t.BaseURL, w.DNSAddr)
 	for _, c := range w.ConnectTo {
 		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
 	}
 	fmt.Fprintf(&b, "    --dns-root %s --dns-authority-port %s \\\n", w.RootAddr, w.AuthorityPort)
-	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN\n\nPress Ctrl-C to stop the lab.\n", ca)
+	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN --bearer-env-b LAB_TOKEN_B\n\nPress Ctrl-C to stop the lab.\n", ca)
 	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
 		return err
 	}

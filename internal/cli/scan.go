@@ -18,6 +18,7 @@ import (
 type scanFlags struct {
 	net             netFlags
 	auth            authFlags
+	ids             identityFlags
 	limits          limitFlags
 	out             outputFlags
 	gate            gateFlags
@@ -36,6 +37,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
 	fs.StringVar(&f.jwtWordlist, "jwt-wordlist", "", "`FILE` of extra JWT HMAC secrets to try offline, one per line (added to the built-in list)")
 	f.auth.register(fs)
+	f.ids.register(fs)
 	f.net.register(fs)
 	f.limits.register(fs)
 	f.out.register(fs, "report")
@@ -59,6 +61,9 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	}
 	creds, scope, err := f.auth.build(lookupEnv)
 	if err != nil {
+		return o, err
+	}
+	if o.CredentialsB, o.Login, o.LoginB, err = f.ids.build(lookupEnv, len(creds) > 0); err != nil {
 		return o, err
 	}
 	if err := f.limits.apply(&o); err != nil {
@@ -127,6 +132,11 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 	rep, err := engine.Scan(ctx, t, o)
 	prog.done()
 	if rep != nil {
+		for _, e := range rep.Errors {
+			if e.Stage == "auth" {
+				fmt.Fprintln(st.Err, "plumb: warning:", e.Message)
+			}
+		}
 		if old != nil {
 			rep.CompareTo(old, accept.baselineReport)
 		}

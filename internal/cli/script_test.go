@@ -43,6 +43,8 @@ func TestScripts(t *testing.T) {
 			env.Setenv("LAB_CA", ca)
 			env.Setenv("LAB_TOKEN", w.Vuln.Token)
 			env.Setenv("CLEAN_TOKEN", w.Clean.Token)
+			env.Setenv("LAB_TOKEN_B", w.Vuln.TokenB)
+			env.Setenv("CLEAN_TOKEN_B", w.Clean.TokenB)
 			var cts []string
 			for i, c := range w.ConnectTo {
 				env.Setenv("LAB_CONNECT_"+strconv.Itoa(i+1), c)

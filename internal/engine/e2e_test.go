@@ -23,7 +23,7 @@ import (
 
 func startLab(t *testing.T) *lab.World { return labscan.Start(t) }
 
-func labOptions(t *testing.T, w *lab.World, token string) engine.Options {
+func labOptions(t testing.TB, w *lab.World, token string) engine.Options {
 	t.Helper()
 	o, err := labscan.Options(w, token)
 	if err != nil {

@@ -48,6 +48,8 @@ type Options struct {
 	Insecure                  bool
 	RootCAs                   *x509.CertPool
 	Credentials               http.Header
+	CredentialsB              http.Header // identity B for cross-user checks
+	Login, LoginB             *Login      // obtain identity A / B by logging in
 	ExtraScope                []netx.Origin
 	AllowPlainHTTPCredentials bool
 	AllowWrites               bool
@@ -129,6 +131,11 @@ func Scan(ctx context.Context, t Target, o Options) (*Report, error) {
 		rep.Errors = append(rep.Errors, Error{Stage: "spec", Message: err.Error()})
 		return rep, err
 	}
+	if err := s.identities(ctx, rep); err != nil {
+		rep.Partial = true
+		rep.Errors = append(rep.Errors, Error{Stage: "login", Message: err.Error()})
+		return rep, err
+	}
 	s.seedHosts()
 	s.runChecks(ctx, rep)
 	return rep, nil
@@ -158,6 +165,9 @@ type scanner struct {
 	target *url.URL
 	dns    *netx.Resolver
 	http   *netx.Client
+	httpB  *netx.Client // identity B, nil without one
+	base   *netx.Client // no identity; the one logins go through
+	bl     *check.Baseline
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
@@ -168,7 +178,7 @@ func newScanner(target *url.URL, o Options) (*scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanner{opts: o, target: target, dns: res, http: client, graph: hosts.New()}, nil
+	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), bl: &check.Baseline{}}, nil
 }
 
 // newNet builds the resolver and the one HTTP client of a scan.
@@ -214,6 +224,7 @@ func (s *scanner) newReport(start time.Time) *Report {
 		Hosts:         []hosts.Host{},
 		Checks:        []CheckRun{},
 		Errors:        []Error{},
+		Identities:    []IdentityInfo{},
 	}
 }
 
@@ -265,8 +276,10 @@ func (s *scanner) input() *check.Input {
 		API:            s.api,
 		Hosts:          s.graph,
 		HTTP:           s.http,
+		HTTPB:          s.httpB,
+		Baseline:       s.bl,
 		DNS:            s.dns,
-		HasCredentials: len(s.opts.Credentials) > 0,
+		HasCredentials: s.http.HasCredentials(),
 		AllowWrites:    s.opts.AllowWrites,
 		Insecure:       s.opts.Insecure,
 		RootCAs:        s.opts.RootCAs,
@@ -286,7 +299,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 	var mu sync.Mutex
 	var all []finding.Finding
 	done := 0
-	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts} {
+	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts, check.PhaseWrites} {
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.opts.Concurrency)
 		for _, c := range checks {
@@ -320,7 +333,11 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 		}
 		_ = g.Wait()
 	}
+	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
+	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
+		rep.Errors = append(rep.Errors, Error{Stage: "auth", Message: w})
+	}
 }
 
 // runOne runs a check, turning a bug in it into an error rather than a
@@ -338,7 +355,7 @@ func (s *scanner) unmet(n check.Needs) string {
 	switch {
 	case n&check.NeedSpec != 0 && s.api == nil:
 		return "needs an OpenAPI document (--spec)"
-	case n&check.NeedCredential != 0 && len(s.opts.Credentials) == 0:
+	case n&check.NeedCredential != 0 && !s.http.HasCredentials():
 		return "needs a credential (--header or --bearer-env)"
 	case n&check.NeedWrites != 0 && !s.opts.AllowWrites:
 		return "needs --allow-writes"
@@ -353,7 +370,7 @@ func (s *scanner) finish(rep *Report, start time.Time) {
 	if s.cov != nil {
 		rep.Coverage = s.cov.Summary(s.api)
 	} else {
-		rep.Coverage = check.Summary{Skipped: []check.Skipped{}}
+		rep.Coverage = check.Summary{Skipped: []check.Skipped{}, Operations: check.OpRows{}}
 	}
 	st := s.http.Stats()
 	rep.Requests = RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}

@@ -107,6 +107,11 @@ type loginRequest struct {
 
 func readLogin(w http.ResponseWriter, r *http.Request) (loginRequest, error) {
 	var req loginRequest
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") { // Flask's request.form
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		err := r.ParseForm()
+		return loginRequest{Username: r.PostForm.Get("username"), Password: r.PostForm.Get("password")}, err
+	}
 	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req)
 	return req, err
 }

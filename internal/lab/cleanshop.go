@@ -24,6 +24,7 @@ type cleanShop struct {
 	token string
 	now   func() time.Time
 	spec  []byte // base document plus specs/cleanshop.d fragments
+	*authzParts
 }
 
 func newCleanShop(now func() time.Time) (*cleanShop, error) {
@@ -42,6 +43,9 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 		return nil, err
 	}
 	c.token = tok
+	if c.authzParts, err = newAuthzParts(c.jwt, now); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -52,6 +56,8 @@ func (c *cleanShop) target() Target {
 		SpecURL: "https://" + cleanHost + "/openapi.json",
 		Spec:    bytes.Clone(c.spec),
 		Token:   c.token,
+		TokenB:  c.tokenB,
+		Methods: c.log,
 	}
 }
 
@@ -60,7 +66,7 @@ func (c *cleanShop) handler() http.Handler {
 	mux.HandleFunc("/", jsonNotFound)
 	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
 	// Each flaw family registers its fixed routes here (one line each).
-	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes} {
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", c.login)
@@ -80,7 +86,7 @@ func (c *cleanShop) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"books": shopBooks})
 	})
 	mux.HandleFunc("GET /api/v1/books/{id}", getBookClean)
-	return cleanHeaders(mux)
+	return c.log.wrap(cleanHeaders(mux))
 }
 
 // redirectRoutes: export and legacy without the lures (same-origin only).

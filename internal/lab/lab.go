@@ -43,6 +43,10 @@ type Target struct {
 	SpecURL string // where the API serves its OpenAPI document
 	Spec    []byte // the document itself
 	Token   string // a valid bearer token for this API
+	TokenB  string // a second user's token (identity B); empty if the API has one user
+	// Methods records the method and path of every request the API
+	// received; nil for targets that do not record.
+	Methods *RequestLog
 }
 
 // World is a running lab. All of its listeners are on loopback.

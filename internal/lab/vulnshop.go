@@ -42,6 +42,7 @@ type vulnShop struct {
 	token string
 	now   func() time.Time
 	spec  []byte // base document plus specs/vulnshop.d fragments
+	*authzParts
 }
 
 func newVulnShop(now func() time.Time) (*vulnShop, error) {
@@ -55,6 +56,9 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 		return nil, err
 	}
 	v.token = tok
+	if v.authzParts, err = newAuthzParts(v.jwt, now); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -65,6 +69,8 @@ func (v *vulnShop) target() Target {
 		SpecURL: "https://" + vulnHost + "/openapi.json",
 		Spec:    bytes.Clone(v.spec),
 		Token:   v.token,
+		TokenB:  v.tokenB,
+		Methods: v.log,
 	}
 }
 
@@ -74,7 +80,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /openapi.json", serveSpec(v.spec))
 	// Each flaw family registers its routes here (one line each, handlers
 	// in their own file, operations in specs/vulnshop.d/).
-	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes} {
+	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", v.login)
@@ -83,7 +89,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/me", v.requireToken(v.me))
 	mux.HandleFunc("GET /api/v1/books", v.listBooks)
 	mux.HandleFunc("GET /api/v1/books/{id}", v.getBook)
-	return werkzeugHeaders(mux)
+	return v.log.wrap(werkzeugHeaders(mux))
 }
 
 // redirectRoutes: the debugger console and the redirect lures.

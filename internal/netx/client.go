@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -105,13 +103,7 @@ type Client struct {
 	hc        *http.Client
 	transport *http.Transport
 
-	hostsMu sync.Mutex
-	hosts   map[string]*hostState
-
-	sent      atomic.Int64
-	exhausted atomic.Bool
-	stats     statsRec
-	log       *requestLog
+	*shared // budget, limits, stats and log; shared by WithIdentity clients
 
 	now   func() time.Time                                 // injectable for rate tests
 	sleep func(ctx context.Context, d time.Duration) error // idem
@@ -133,8 +125,7 @@ func NewClient(cfg Config) (*Client, error) {
 		redactor:  NewRedactor(cfg.Secrets...),
 		scope:     make(map[Origin]bool),
 		sensitive: map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true},
-		hosts:     make(map[string]*hostState),
-		log:       newRequestLog(10000),
+		shared:    &shared{hosts: make(map[string]*hostState), log: newRequestLog(10000)},
 		now:       time.Now,
 		sleep:     sleepCtx,
 	}

@@ -76,6 +76,7 @@ func (t *tw) header(r *engine.Report) {
 		t.printf(", %s", t.c(ansiYel, "TLS verification OFF (--insecure)"))
 	}
 	t.printf("\n")
+	t.identities(r)
 	switch {
 	case r.Spec.Source != "":
 		how := "given"
