@@ -91,6 +91,7 @@ type Input struct {
 	RootCAs        *x509.CertPool // nil: system roots
 	Coverage       *Coverage
 	Now            func() time.Time
+	LLM            LLMOptions
 }
 
 // New builds a finding pre-filled from the check's metadata.

@@ -8,6 +8,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/llm"
 )
 
 // All returns every check, in catalog order.
@@ -22,5 +23,6 @@ func All() []check.Check {
 		exposure.NoSniff{},
 		exposure.CacheControl{},
 		dns.Resolution{},
+		llm.Check{},
 	}
 }

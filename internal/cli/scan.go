@@ -20,6 +20,7 @@ type scanFlags struct {
 	limits          limitFlags
 	out             outputFlags
 	gate            gateFlags
+	llm             llmFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -35,6 +36,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.limits.register(fs)
 	f.out.register(fs, "report")
 	f.gate.register(fs)
+	f.llm.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -61,6 +63,9 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
 	o.Version = version()
+	if o.LLM, err = f.llm.build(); err != nil {
+		return o, err
+	}
 	return o, nil
 }
 

@@ -55,6 +55,7 @@ type Options struct {
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
+	LLM                       check.LLMOptions
 }
 
 // Progress is reported while a scan runs.
@@ -268,6 +269,7 @@ func (s *scanner) input() *check.Input {
 		RootCAs:        s.opts.RootCAs,
 		Coverage:       s.cov,
 		Now:            s.opts.Now,
+		LLM:            s.opts.LLM,
 	}
 }
 
