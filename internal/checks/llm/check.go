@@ -87,10 +87,10 @@ func (c Check) Run(ctx context.Context, in *check.Input) ([]finding.Finding, err
 
 // runner carries one scan's LLM state.
 type runner struct {
-	in   *check.Input
-	cat  *Catalog
-	tier string
-	out  []finding.Finding
+	in     *check.Input
+	cat    *Catalog
+	tier   string
+	out    []finding.Finding
 	states map[*Endpoint]*epState
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net/http"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/finding"
@@ -42,15 +43,18 @@ func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, error) {
 		st.general = !e.Raw()
 		return true, nil
 	}
-	y, err := r.send(ctx, e, Turn{User: greeting}, true, nil)
-	if err != nil || !y.ok() {
-		return false, ignoreStop(err)
-	}
 	first := map[string]string{}
 	for _, l := range candidates(x.resp.Body, ct) {
 		if prose(l.text, t.User) {
 			first[strings.Join(l.path, ".")] = l.text
 		}
+	}
+	if len(first) == 0 {
+		return false, nil // no prose anywhere: an echo or a plain API
+	}
+	y, err := r.send(ctx, e, Turn{User: greeting}, true, nil)
+	if err != nil || !y.ok() {
+		return false, ignoreStop(err)
 	}
 	best := ""
 	for _, l := range candidates(y.resp.Body, y.resp.Header.Get("Content-Type")) {
@@ -118,11 +122,17 @@ func (r *runner) generated(e *Endpoint, x *exchange, joined, prompt string) bool
 	return prose(x.reply, prompt)
 }
 
+// identityB is the second identity's credential header for the
+// cross-session probe. The scan input has no second identity yet, so the
+// probe is skipped; wire it here when check.Input gains one.
+func (r *runner) identityB() http.Header { return nil }
+
 // probeEndpoint runs every family the tier allows against e, then
 // reports the endpoint itself with what it cost.
 func (r *runner) probeEndpoint(ctx context.Context, e *Endpoint) error {
 	for _, fam := range []func(context.Context, *Endpoint) error{
 		r.probeAuth, r.probeCost, r.probeInjection, r.probeLeak, r.probeOutput, r.probeAgency,
+		func(ctx context.Context, e *Endpoint) error { return r.crossSession(ctx, e, r.identityB()) },
 	} {
 		if err := fam(ctx, e); err != nil {
 			if errors.Is(err, errStop) {
