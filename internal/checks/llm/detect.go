@@ -64,13 +64,19 @@ func NgramContainment(target, out string, n int) float64 {
 	if len(t) < n || n <= 0 {
 		return 0
 	}
+	// Index the output's n-grams once: linear in both lengths, so a huge
+	// reply cannot make this quadratic.
+	seen := map[string]bool{}
+	for i := 0; i+n <= len(o); i++ {
+		seen[o[i:i+n]] = true
+	}
 	grams := map[string]bool{}
 	for i := 0; i+n <= len(t); i++ {
 		grams[t[i:i+n]] = true
 	}
 	hit := 0
 	for g := range grams {
-		if strings.Contains(o, g) {
+		if seen[g] {
 			hit++
 		}
 	}
@@ -93,7 +99,7 @@ func PromptLeakScore(system, out string) float64 {
 // prompts that both make the model recite the same long passage point at
 // hidden text both replies come from.
 func CommonRun(a, b string) string {
-	wa, wb := strings.Fields(Normalize(a)), strings.Fields(Normalize(b))
+	wa, wb := firstWords(Normalize(head(a))), firstWords(Normalize(head(b)))
 	best, bestEnd := 0, 0
 	prev := make([]int, len(wb)+1)
 	for i := 1; i <= len(wa); i++ {
@@ -109,6 +115,18 @@ func CommonRun(a, b string) string {
 		prev = cur
 	}
 	return strings.Join(wa[bestEnd-best:bestEnd], " ")
+}
+
+// maxRunWords bounds CommonRun's quadratic table (a hostile target can
+// send megabyte replies); leaked prompts show early in a reply.
+const maxRunWords = 2000
+
+// head is the first 64 KiB of s: more than maxRunWords words of prose.
+func head(s string) string { return s[:min(len(s), 64<<10)] }
+
+func firstWords(s string) []string {
+	w := strings.Fields(s)
+	return w[:min(len(w), maxRunWords)]
 }
 
 // refusalRe matches the usual ways a model declines or deflects.
