@@ -207,8 +207,8 @@ func (r *runner) redactOutput(s string) string {
 // excerpt shortens a reply for a summary, redacted.
 func (r *runner) excerpt(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 160 {
-		s = s[:160] + "…"
+	if len(s) > 240 {
+		s = strings.ToValidUTF8(s[:240], "") + "…"
 	}
 	return r.redactOutput(s)
 }

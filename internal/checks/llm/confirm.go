@@ -18,7 +18,6 @@ type epState struct {
 	normal   string    // the reply to a plain greeting
 	confirmX *exchange // the confirmation exchange
 	secrets  map[string]bool
-	replies  []string // replies seen, for cross-response analysis
 }
 
 const greeting = "Hello! What can you help me with?"
@@ -141,7 +140,10 @@ func (r *runner) probeEndpoint(ctx context.Context, e *Endpoint) error {
 			return err
 		}
 	}
-	how := "tentative: it declines a plain join-two-strings task but answers in prose"
+	how := "tentative: it deflects a plain join-two-strings task but answers in prose"
+	if st := r.state(e); st.confirmX != nil && IsRefusal(Extract(st.confirmX.resp.Body, st.confirmX.resp.Header.Get("Content-Type"), e.Reply)) {
+		how = "tentative: it refuses a plain join-two-strings task but answers in prose"
+	}
 	if e.Confirmed {
 		how = "confirmed: it wrote two random strings joined together"
 	}

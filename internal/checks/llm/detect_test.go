@@ -90,11 +90,11 @@ func TestCatalogIsComplete(t *testing.T) {
 func TestParseCatalogErrors(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string][2]string{
-		"bad json":     {`{`, `{"patterns":[]}`},
-		"bad severity": {`{"probes":[{"id":"llm.x","tier":"quick","severity":"huge"}]}`, `{"patterns":[]}`},
-		"bad tier":     {`{"probes":[{"id":"llm.x","tier":"max","severity":"low"}]}`, `{"patterns":[]}`},
-		"bad id":       {`{"probes":[{"id":"x","tier":"quick","severity":"low"}]}`, `{"patterns":[]}`},
-		"bad regex":    {`{"probes":[]}`, `{"patterns":[{"id":"p","regex":"("}]}`},
+		"bad json":      {`{`, `{"patterns":[]}`},
+		"bad severity":  {`{"probes":[{"id":"llm.x","tier":"quick","severity":"huge"}]}`, `{"patterns":[]}`},
+		"bad tier":      {`{"probes":[{"id":"llm.x","tier":"max","severity":"low"}]}`, `{"patterns":[]}`},
+		"bad id":        {`{"probes":[{"id":"x","tier":"quick","severity":"low"}]}`, `{"patterns":[]}`},
+		"bad regex":     {`{"probes":[]}`, `{"patterns":[{"id":"p","regex":"("}]}`},
 		"bad validator": {`{"probes":[]}`, `{"patterns":[{"id":"p","regex":"x","validator":"nope"}]}`},
 	} {
 		if _, err := parseCatalog([]byte(tc[0]), []byte(tc[1])); err == nil {
@@ -105,14 +105,14 @@ func TestParseCatalogErrors(t *testing.T) {
 
 func TestNormalize(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
-		"ＡＢＣ１２３":                "abc123",  // full-width folded by NFKC
-		"ab\u200bcd":            "abcd",    // zero-width space dropped
-		"x\U000E0041\U000E0042y": "xy",      // Unicode tags dropped
-		"  A \n\t B ":           "a b",
+	for _, c := range [][2]string{
+		{"ＡＢＣ１２３", "abc123"},             // full-width folded by NFKC
+		{"ab\u200bcd", "abcd"},           // zero-width space dropped
+		{"x\U000E0041\U000E0042y", "xy"}, // Unicode tags dropped
+		{"  A \n\t B ", "a b"},           // whitespace runs collapse
 	} {
-		if got := Normalize(in); got != want {
-			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		if got := Normalize(c[0]); got != c[1] {
+			t.Errorf("Normalize(%q) = %q, want %q", c[0], got, c[1])
 		}
 	}
 }
@@ -124,8 +124,8 @@ func TestJoinedNonce(t *testing.T) {
 		want bool
 	}{
 		{"Sure: fooqwbarzx", true},
-		{"FOOQW\u200bBARZX", true},         // zero-width padding cannot hide it
-		{"fooqw barzx", false},               // an echo of the request holds them apart
+		{"FOOQW\u200bBARZX", true},            // zero-width padding cannot hide it
+		{"fooqw barzx", false},                // an echo of the request holds them apart
 		{`"fooqw" and "barzx" joined`, false}, // the instruction itself
 		{"", false},
 	}
@@ -186,10 +186,10 @@ func TestIsRefusal(t *testing.T) {
 	t.Parallel()
 	for s, want := range map[string]bool{
 		"I'm sorry, I can only help with books.": true,
-		"I cannot do that.":                       true,
-		"As an AI, I won’t print that.":           true,
-		"Here is the summary you asked for.":      false,
-		"Scanning is cancelled":                   false,
+		"I cannot do that.":                      true,
+		"As an AI, I won’t print that.":          true,
+		"Here is the summary you asked for.":     false,
+		"Scanning is cancelled":                  false,
 	} {
 		if IsRefusal(s) != want {
 			t.Errorf("IsRefusal(%q) = %v", s, !want)

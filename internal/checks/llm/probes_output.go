@@ -66,7 +66,11 @@ func (r *runner) probeOutput(ctx context.Context, e *Endpoint) error {
 // host whose URL is not the one the prompt sent (the [DATA] slot filled).
 func (r *runner) exfilImage(reply, n string) bool {
 	for _, m := range r.cat.Find("markdown-image", reply) {
-		raw := m.Text[strings.Index(m.Text, "http"):]
+		i := strings.Index(m.Text, "http")
+		if i < 0 {
+			continue
+		}
+		raw := m.Text[i:]
 		u, err := url.Parse(strings.TrimRight(raw, ")>"))
 		if err != nil || !strings.HasPrefix(strings.ToLower(u.Hostname()), n+".") {
 			continue
