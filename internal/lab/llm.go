@@ -307,6 +307,8 @@ func (v *vulnShop) llmRoutes(mux *http.ServeMux) {
 		}
 		writeHTML(w, http.StatusOK, "<!doctype html><div class=\"answer\">"+bot.reply(req.Messages, "")+"</div>\n")
 	})
+	// Flaw: an MCP server answers tools/list to anyone.
+	mux.HandleFunc("/mcp", mcpHandler(func(*http.Request) bool { return true }))
 	// Not an LLM: a search that echoes its query. LLM discovery must not
 	// mistake it for one.
 	mux.HandleFunc("POST /api/v1/books/search", func(w http.ResponseWriter, r *http.Request) {
@@ -330,6 +332,7 @@ func (c *cleanShop) llmRoutes(mux *http.ServeMux) {
 			next(w, r, sub)
 		})
 	}
+	mux.HandleFunc("/mcp", mcpHandler(func(r *http.Request) bool { _, err := c.jwt.subject(r); return err == nil }))
 	mux.HandleFunc("GET /v1/models", c.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
 		writeJSON(w, http.StatusOK, map[string]any{"object": "list", "data": []map[string]any{{"id": "shopbot-1", "object": "model"}}})
 	}))
@@ -364,4 +367,43 @@ func (c *cleanShop) llmRoutes(mux *http.ServeMux) {
 		}
 		writeHTML(w, http.StatusOK, "<!doctype html><div class=\"answer\">"+html.EscapeString(bot.reply(req.Messages, ""))+"</div>\n")
 	}))
+}
+
+// mcpHandler is a minimal MCP (Streamable HTTP) endpoint: GET is refused
+// as servers without a notification stream do, POST speaks JSON-RPC.
+func mcpHandler(authorized func(*http.Request) bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !authorized(r) {
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
+			return
+		}
+		if r.Method != http.MethodPost {
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"jsonrpc": "2.0", "error": map[string]any{"code": -32000, "message": "Method not allowed."}})
+			return
+		}
+		var req struct {
+			ID     any    `json:"id"`
+			Method string `json:"method"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"jsonrpc": "2.0", "error": map[string]any{"code": -32700, "message": "Parse error"}})
+			return
+		}
+		var result any
+		switch req.Method {
+		case "initialize":
+			w.Header().Set("Mcp-Session-Id", "lab-session-1")
+			result = map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{"tools": map[string]any{}},
+				"serverInfo": map[string]any{"name": "shop-tools", "version": "0.3.0"}}
+		case "tools/list":
+			result = map[string]any{"tools": []map[string]any{
+				{"name": "lookup_order", "description": "Look up an order", "inputSchema": map[string]any{"type": "object"}},
+				{"name": "refund_order", "description": "Refund an order", "inputSchema": map[string]any{"type": "object"}}}}
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"jsonrpc": "2.0", "id": req.ID, "error": map[string]any{"code": -32601, "message": "Method not found"}})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": result})
+	}
 }

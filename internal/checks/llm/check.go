@@ -73,6 +73,9 @@ func (c Check) Run(ctx context.Context, in *check.Input) ([]finding.Finding, err
 		return nil, err
 	}
 	r := &runner{in: in, cat: catalog, tier: tier}
+	if err := r.probeMCP(ctx); err != nil {
+		return r.out, err
+	}
 	eps, err := r.discover(ctx)
 	if err != nil {
 		return r.out, err

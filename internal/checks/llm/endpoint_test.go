@@ -2,10 +2,13 @@ package llm
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 func contentType(name string) string {
@@ -102,5 +105,26 @@ func FuzzExtract(f *testing.F) {
 		_ = Extract(body, ct, p)
 		_ = Normalize(string(body))
 		_ = CommonRun(string(body), "a b c")
+		_ = mcpToolNames(&netx.Response{Body: body, Header: http.Header{"Content-Type": {ct}}})
 	})
+}
+
+func TestMCPToolNames(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("testdata/replies/mcp.sse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mcpToolNames(&netx.Response{Body: b, Header: http.Header{"Content-Type": {"text/event-stream"}}})
+	if len(got) != 1 || got[0] != "lookup_order" {
+		t.Errorf("SSE tools = %v", got)
+	}
+	got = mcpToolNames(&netx.Response{Body: []byte(`{"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"a"},{"name":"b"}]}}`), Header: http.Header{}})
+	if len(got) != 2 {
+		t.Errorf("JSON tools = %v", got)
+	}
+	// Not JSON-RPC: a look-alike list is not an MCP server.
+	if got := mcpToolNames(&netx.Response{Body: []byte(`{"result":{"tools":[{"name":"a"}]}}`), Header: http.Header{}}); len(got) != 0 {
+		t.Errorf("non-JSON-RPC tools = %v", got)
+	}
 }

@@ -73,6 +73,7 @@ func dump(t testing.TB, rep *engine.Report) {
 var vulnExpected = map[string][]string{
 	"quick": {
 		"llm.auth.model-list /v1/models",
+		"llm.auth.mcp-exposed /mcp",
 		"llm.auth.unauthenticated /v1/chat/completions",
 		"llm.auth.any-key /api/v1/assistant/chat",
 		"llm.cost.no-rate-limit /api/v1/assistant/chat",
