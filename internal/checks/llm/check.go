@@ -52,8 +52,28 @@ func (Check) Meta() check.Meta {
 			"confirms they are generative with a join-two-strings probe, then runs the probe catalog for the --llm tier " +
 			"(quick, standard, deep; off disables). Findings carry the probe id (llm.*), the OWASP LLM 2025 id, the prompt " +
 			"sent, a redacted reply excerpt and the hit rate. Text-only POSTs go only to identified generative endpoints, " +
-			"one at a time, with small max_tokens and a per-endpoint request budget; model-management routes are never called.",
+			"one at a time, with small max_tokens and a per-endpoint request budget; model-management routes are never called." +
+			probeList(),
 	}
+}
+
+// probeList names the catalog's probes by tier for the check catalog.
+func probeList() string {
+	c, err := LoadCatalog()
+	if err != nil {
+		return ""
+	}
+	var b strings.Builder
+	for _, tier := range []string{TierQuick, TierStandard, TierDeep} {
+		var ids []string
+		for _, p := range c.Probes {
+			if p.Tier == tier {
+				ids = append(ids, p.ID+" ("+strings.TrimSuffix(p.OWASPLLM, ":2025")+")")
+			}
+		}
+		fmt.Fprintf(&b, " %s tier adds: %s.", tier, strings.Join(ids, ", "))
+	}
+	return strings.ReplaceAll(b.String(), " ()", "")
 }
 
 // Run discovers LLM endpoints and probes each.

@@ -28,6 +28,12 @@ func startLab(t testing.TB) *lab.World {
 // network layer.
 func scan(t testing.TB, w *lab.World, target lab.Target, token string, o check.LLMOptions) *engine.Report {
 	t.Helper()
+	return scanAt(t, w, target, token, o, 1000)
+}
+
+// scanAt scans at rate requests per second per host (0: the default).
+func scanAt(t testing.TB, w *lab.World, target lab.Target, token string, o check.LLMOptions, rate float64) *engine.Report {
+	t.Helper()
 	var cts []netx.ConnectTo
 	for _, c := range w.ConnectTo {
 		ct, err := netx.ParseConnectTo(c)
@@ -37,7 +43,7 @@ func scan(t testing.TB, w *lab.World, target lab.Target, token string, o check.L
 		cts = append(cts, ct)
 	}
 	opts := engine.Options{Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test",
-		Checks: []check.Check{llm.Check{}}, LLM: o, Rate: 1000}
+		Checks: []check.Check{llm.Check{}}, LLM: o, Rate: rate}
 	if token != "" {
 		opts.Credentials = http.Header{"Authorization": {"Bearer " + token}}
 	}
@@ -173,6 +179,7 @@ func TestCleanLLMLab(t *testing.T) {
 			}
 			t.Errorf("%s: false positive on the hardened twin: %s %s: %s", tier, f.ID, f.Location.Path, f.Evidence.Summary)
 		}
+		t.Logf("clean %s: %d requests", tier, rep.Requests.HTTP)
 		if endpoints != 3 {
 			t.Errorf("%s: %d hardened endpoints identified, want 3 (chat, summarize, widget)", tier, endpoints)
 		}
@@ -249,5 +256,20 @@ func TestWithoutCredentials(t *testing.T) {
 	}
 	if n := len(found(scan(t, w, w.Clean, "", check.LLMOptions{Tier: "quick"}))); n != 0 {
 		t.Errorf("clean twin without a token: %d findings", n)
+	}
+}
+
+// BenchmarkTier measures a whole LLM scan of the vulnerable lab per tier
+// at the default per-host rate (20 requests/s), reporting requests sent.
+func BenchmarkTier(b *testing.B) {
+	w := startLab(b)
+	for _, tier := range []string{"quick", "standard", "deep"} {
+		b.Run(tier, func(b *testing.B) {
+			var reqs int
+			for b.Loop() {
+				reqs = scanAt(b, w, w.Vuln, w.Vuln.Token, check.LLMOptions{Tier: tier}, 0).Requests.HTTP
+			}
+			b.ReportMetric(float64(reqs), "requests/scan")
+		})
 	}
 }
