@@ -194,6 +194,11 @@ func joinTask() (text, joined string) {
 // report adds a finding for probe id at ep.
 func (r *runner) report(id string, ep *Endpoint, sev finding.Severity, conf finding.Confidence, summary string, xs ...*exchange) {
 	p := r.cat.Probe(id)
+	if !ep.Confirmed && ep.Dialect != "" && conf == finding.Confirmed && (p.Family == "auth" || p.Family == "cost") {
+		// A tentative endpoint answers in prose but never proved it is a
+		// model: what its auth and cost findings say is only firm.
+		conf = finding.Firm
+	}
 	f := check.New(Check{}.Meta(), p.Title, finding.Location{Host: r.in.Target.Host, Method: http.MethodPost, Path: ep.Path})
 	f.ID, f.Severity, f.Confidence, f.OWASPLLM = p.ID, sev, conf, p.OWASPLLM
 	if ep.Path != "" && strings.HasPrefix(ep.Path, "GET ") {

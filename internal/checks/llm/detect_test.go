@@ -221,3 +221,16 @@ func BenchmarkNgramContainmentLargeReply(b *testing.B) {
 		_ = NgramContainment(sys, big, 4)
 	}
 }
+
+func TestDocumentationSample(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"AKIAIOSFODNN7EXAMPLE":            true,
+		"sk-xxxxxxxxxxxxxxxxxxxxxxxx":     true,
+		"sk-lab-7Qm2Xr9Lp4Vt8Wz3Nb6Yc1Hd": false,
+	} {
+		if documentationSample(s) != want {
+			t.Errorf("documentationSample(%q) = %v", s, !want)
+		}
+	}
+}
