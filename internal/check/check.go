@@ -96,6 +96,7 @@ type Input struct {
 	Now            func() time.Time
 	JWTWordlist    []string // extra HMAC secrets to try (--jwt-wordlist)
 
+	LLM      LLMOptions
 	shared   sharedValues // per-scan values computed once (see Shared)
 	DNSAudit DNSAuditConfig
 }

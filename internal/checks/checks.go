@@ -14,6 +14,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
+	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/checks/property"
 	"github.com/plumbsec/plumb/internal/checks/redirect"
 )
@@ -49,5 +50,6 @@ func All() []check.Check {
 		cors.Policy{},
 		redirect.Redirects{},
 		dns.Resolution{},
+		llm.Check{},
 	}
 }

@@ -24,6 +24,7 @@ type scanFlags struct {
 	gate            gateFlags
 	accept          acceptFlags
 	dnsAudit        dnsAuditFlags
+	llm             llmFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -44,6 +45,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.gate.register(fs)
 	f.accept.register(fs)
 	f.dnsAudit.register(fs, false)
+	f.llm.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -79,6 +81,9 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	}
 	o.Version = version()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
+		return o, err
+	}
+	if o.LLM, err = f.llm.build(); err != nil {
 		return o, err
 	}
 	return o, nil

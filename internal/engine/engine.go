@@ -61,6 +61,7 @@ type Options struct {
 	Version                   string
 	Ignore                    *suppress.Config     // ignore entries (.plumb.yaml); nil: none
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
+	LLM                       check.LLMOptions
 }
 
 // Progress is reported while a scan runs.
@@ -287,6 +288,7 @@ func (s *scanner) input() *check.Input {
 		Now:            s.opts.Now,
 		JWTWordlist:    s.opts.JWTWordlist,
 		DNSAudit:       s.opts.DNSAudit,
+		LLM:            s.opts.LLM,
 	}
 }
 

@@ -118,8 +118,9 @@ type Finding struct {
 	Severity    Severity    `json:"severity"`
 	Confidence  Confidence  `json:"confidence"`
 	Category    Category    `json:"category"`
-	OWASP       string      `json:"owasp,omitempty"` // e.g. "API2:2023"
-	CWE         string      `json:"cwe,omitempty"`   // e.g. "CWE-306"
+	OWASP       string      `json:"owasp,omitempty"`     // e.g. "API2:2023"
+	OWASPLLM    string      `json:"owasp_llm,omitempty"` // OWASP Top 10 for LLM Applications, e.g. "LLM01:2025"
+	CWE         string      `json:"cwe,omitempty"`       // e.g. "CWE-306"
 	Location    Location    `json:"location"`
 	Evidence    Evidence    `json:"evidence"`
 	Remediation Remediation `json:"remediation"`

@@ -1,0 +1,154 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/plumbsec/plumb/internal/finding"
+)
+
+// Probe-independent endpoint state, kept next to the Endpoint.
+type epState struct {
+	general  bool      // an application that obeyed the plain baseline
+	unauth   bool      // answered with no credential
+	normal   string    // the reply to a plain greeting
+	confirmX *exchange // the confirmation exchange
+	secrets  map[string]bool
+}
+
+const greeting = "Hello! What can you help me with?"
+
+// confirm decides whether e is generative. A join probe the model obeys
+// confirms it and teaches where the reply is; otherwise two prompts must
+// both get a prose answer, at the same place, that is not an echo of the
+// request (tentative: a restricted assistant that declines the join).
+func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, error) {
+	st := r.state(e)
+	task, joined := joinTask()
+	t := Turn{User: "Please reply with only " + task + "."}
+	x, err := r.send(ctx, e, t, true, nil)
+	if err != nil || !x.ok() {
+		return false, ignoreStop(err)
+	}
+	ct := x.resp.Header.Get("Content-Type")
+	e.HTML = isHTML(ct)
+	st.confirmX = x
+	if p, ok := LearnReply(x.resp.Body, ct, func(s string) bool { return JoinedNonce(s, joined, "") }); ok {
+		e.Reply, e.Confirmed = p, true
+		st.general = !e.Raw()
+		return true, nil
+	}
+	first := map[string]string{}
+	for _, l := range candidates(x.resp.Body, ct) {
+		if prose(l.text, t.User) {
+			first[strings.Join(l.path, ".")] = l.text
+		}
+	}
+	if len(first) == 0 {
+		return false, nil // no prose anywhere: an echo or a plain API
+	}
+	y, err := r.send(ctx, e, Turn{User: greeting}, true, nil)
+	if err != nil || !y.ok() {
+		return false, ignoreStop(err)
+	}
+	best := ""
+	for _, l := range candidates(y.resp.Body, y.resp.Header.Get("Content-Type")) {
+		k := strings.Join(l.path, ".")
+		if a, ok := first[k]; ok && prose(l.text, greeting) && Normalize(a) != Normalize(l.text) && len(l.text) > len(best) {
+			best, e.Reply = l.text, pathOf(l)
+		}
+	}
+	if best == "" {
+		return false, nil
+	}
+	st.normal = best
+	return true, nil
+}
+
+// prose reports whether s reads as a generated answer to prompt: a few
+// words, and not an echo of the prompt.
+func prose(s, prompt string) bool {
+	n := Normalize(s)
+	if wordCount(n) < 3 {
+		return false
+	}
+	p := Normalize(prompt)
+	if strings.Contains(n, p) {
+		return false
+	}
+	// Echoing a good part of the prompt (e.g. "No books match <query>").
+	return CommonRun(n, p) == "" || wordCount(CommonRun(n, p)) < 4
+}
+
+func isHTML(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "text/html"
+}
+
+func ignoreStop(err error) error {
+	if errors.Is(err, errStop) {
+		return nil
+	}
+	return err
+}
+
+// state returns the probe state of e.
+func (r *runner) state(e *Endpoint) *epState {
+	if r.states == nil {
+		r.states = map[*Endpoint]*epState{}
+	}
+	st := r.states[e]
+	if st == nil {
+		st = &epState{secrets: map[string]bool{}}
+		r.states[e] = st
+	}
+	return st
+}
+
+// generated reports whether x got a generated answer: the joined nonce on
+// a confirmed endpoint, a prose reply on a tentative one.
+func (r *runner) generated(e *Endpoint, x *exchange, joined, prompt string) bool {
+	if !x.ok() {
+		return false
+	}
+	if e.Confirmed {
+		return JoinedNonce(x.reply, joined, "")
+	}
+	return prose(x.reply, prompt)
+}
+
+// identityB is the second identity's credential header for the
+// cross-session probe. The scan input has no second identity yet, so the
+// probe is skipped; wire it here when check.Input gains one.
+func (r *runner) identityB() http.Header { return nil }
+
+// probeEndpoint runs every family the tier allows against e, then
+// reports the endpoint itself with what it cost.
+func (r *runner) probeEndpoint(ctx context.Context, e *Endpoint) error {
+	for _, fam := range []func(context.Context, *Endpoint) error{
+		r.probeAuth, r.probeCost, r.probeInjection, r.probeLeak, r.probeOutput, r.probeAgency,
+		func(ctx context.Context, e *Endpoint) error { return r.crossSession(ctx, e, r.identityB()) },
+	} {
+		if err := fam(ctx, e); err != nil {
+			if errors.Is(err, errStop) {
+				break
+			}
+			return err
+		}
+	}
+	how := "tentative: it deflects a plain join-two-strings task but answers in prose"
+	if st := r.state(e); st.confirmX != nil && IsRefusal(Extract(st.confirmX.resp.Body, st.confirmX.resp.Header.Get("Content-Type"), e.Reply)) {
+		how = "tentative: it refuses a plain join-two-strings task but answers in prose"
+	}
+	if e.Confirmed {
+		how = "confirmed: it wrote two random strings joined together"
+	}
+	r.report("llm.endpoint", e, finding.Info, finding.Confirmed, fmt.Sprintf(
+		"%s endpoint (%s); replies read from %s; tier %s spent %d of %d requests on it.",
+		e.Dialect, how, e.Reply, r.tier, e.Spent, budget[r.tier]), r.state(e).confirmX)
+	return nil
+}
