@@ -178,8 +178,8 @@ type Summary struct {
 	Answered404 int       `json:"answered_404"`
 	Failed      int       `json:"failed"`
 	Skipped     []Skipped `json:"skipped"`
-	Other       int       `json:"answered_other"` // any other status
-	Operations  OpRows    `json:"operations"`     // one row per imported operation
+	Other       int       `json:"answered_other"`       // any other status
+	Operations  OpRows    `json:"operations,omitempty"` // one row per imported operation
 }
 
 // Skipped is one operation that was not requested, with why.

@@ -95,7 +95,7 @@ func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) erro
 		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
 	}
 	fmt.Fprintf(&b, "    --dns-root %s --dns-authority-port %s \\\n", w.RootAddr, w.AuthorityPort)
-	fmt.Fprintf(&b, "    --cacert %s --bearer-env LAB_TOKEN --bearer-env-b LAB_TOKEN_B\n\nPress Ctrl-C to stop the lab.\n", ca)
+	fmt.Fprintf(&b, "    --rate %d --cacert %s --bearer-env LAB_TOKEN --bearer-env-b LAB_TOKEN_B\n\nPress Ctrl-C to stop the lab.\n", labscan.Rate, ca)
 	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
 		return err
 	}

@@ -81,6 +81,7 @@ type dnsFlags struct {
 	ownedIPs    string
 	failOn      string
 	noHTTP      bool
+	httpRate    float64
 }
 
 func newDNSCmd(st *Streams) *cobra.Command {
@@ -115,6 +116,7 @@ Timeouts and SERVFAIL are "error", never "does not exist".
 	fs.StringVar(&f.ownedIPs, "owned-ips", "", "`FILE` of CIDRs you own, one per line: addresses outside them are reported as possibly released")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above `SEVERITY` (critical, high, medium, low)")
 	fs.BoolVar(&f.noHTTP, "no-http", false, "skip HTTP fingerprints of unclaimed services")
+	fs.Float64Var(&f.httpRate, "rate", 20, "HTTP fingerprint requests per second per host")
 	return cmd
 }
 
@@ -215,8 +217,11 @@ func (f *dnsFlags) options() (dnsaudit.Options, error) {
 			return o, err
 		}
 	}
+	if f.httpRate <= 0 {
+		return o, usagef("--rate must be positive")
+	}
 	if !f.noHTTP {
-		o.HTTP, err = netx.NewClient(netx.Config{Resolver: res, ConnectTo: ct, RootCAs: roots, Insecure: f.net.insecure,
+		o.HTTP, err = netx.NewClient(netx.Config{Resolver: res, ConnectTo: ct, RootCAs: roots, Insecure: f.net.insecure, Rate: f.httpRate,
 			Timeout: f.net.timeout, MaxRedirects: -1, UserAgent: "plumb/" + version()})
 		if err != nil {
 			return o, usagef("%v", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 // TestScripts runs the black-box CLI scripts in testdata/script: each
@@ -50,7 +51,7 @@ func TestScripts(t *testing.T) {
 				env.Setenv("LAB_CONNECT_"+strconv.Itoa(i+1), c)
 				cts = append(cts, "--connect-to="+c)
 			}
-			env.Setenv("LAB_NET", strings.Join(append(cts, "--resolver="+w.DNSAddr, "--cacert="+ca,
+			env.Setenv("LAB_NET", strings.Join(append(cts, "--resolver="+w.DNSAddr, "--cacert="+ca, "--rate="+strconv.Itoa(labscan.Rate),
 				"--dns-root="+w.RootAddr, "--dns-authority-port="+w.AuthorityPort), " "))
 			env.Setenv("LAB_REWRITER", w.RewritingResolverAddr)
 			return nil

@@ -24,6 +24,9 @@ func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *e
 		o.CredentialsB = http.Header{"Authorization": {"Bearer " + tg.TokenB}}
 	}
 	o.AllowWrites = writes
+	// LLM probes may POST text (invariant 3); their limits are tested in
+	// internal/checks/llm. Here every non-safe method must be a real write.
+	o.LLM.Tier = "off"
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: tg.BaseURL}, o)
 	if err != nil {
 		t.Fatalf("scan %s: %v", tg.Name, err)
@@ -189,6 +192,7 @@ func TestLoginRecipes(t *testing.T) {
 	o := labOptions(t, w, "")
 	o.Login = &engine.Login{Path: "/api/v1/login", Body: []byte(`{"username":"alice","password":"alice123"}`), TokenPath: "auth_token"}
 	o.LoginB = &engine.Login{Path: "/api/v1/login", Body: []byte(`username=bob&password=bob123`), Form: true}
+	o.LLM.Tier = "off" // LLM probes' text-only POSTs are tested in internal/checks/llm
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
 	if err != nil {
 		t.Fatalf("scan: %v", err)

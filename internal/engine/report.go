@@ -21,7 +21,7 @@ type Report struct {
 	StartedAt     time.Time         `json:"started_at"`
 	DurationMS    int64             `json:"duration_ms"`
 	Mode          string            `json:"mode" jsonschema:"enum=read-only,enum=writes"`
-	Identities    []IdentityInfo    `json:"identities"`
+	Identities    []IdentityInfo    `json:"identities,omitempty"`
 	Insecure      bool              `json:"insecure_tls"`
 	Score         int               `json:"score"`
 	Grade         string            `json:"grade" jsonschema:"enum=A,enum=B,enum=C,enum=D,enum=F,enum=N/A"`

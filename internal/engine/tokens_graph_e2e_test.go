@@ -122,7 +122,7 @@ func TestCORSOnLab(t *testing.T) {
 		cors.IDNullOrigin:     finding.High,
 		cors.IDPreflightAuthz: finding.Low,
 	} {
-		f := findingAt(rep, id, "/api/v1/account")
+		f := findingAt(rep, id, "/api/v1/profile")
 		if f == nil || f.Severity != sev || f.Confidence != finding.Confirmed {
 			t.Errorf("%s: want %s confirmed, got %+v", id, sev, f)
 		}

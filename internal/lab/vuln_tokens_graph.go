@@ -36,8 +36,8 @@ func (v *vulnShop) tokensGraphRoutes(mux *http.ServeMux) {
 			"jwks_uri":              "https://" + vulnKeysHost + "/.well-known/jwks.json",
 		})
 	})
-	mux.Handle("GET /api/v1/account", reflectCORS(v.requireToken(v.account)))
-	mux.Handle("OPTIONS /api/v1/account", reflectCORS(http.HandlerFunc(noContent)))
+	mux.Handle("GET /api/v1/profile", reflectCORS(v.requireToken(v.account)))
+	mux.Handle("OPTIONS /api/v1/profile", reflectCORS(http.HandlerFunc(noContent)))
 	mux.HandleFunc("GET /api/v1/wishlist", v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		// Flaw: the allow-list names a preview site whose DNS dangles;
 		// whoever claims it reads users' wishlists with their cookies.
@@ -101,10 +101,10 @@ func (c *cleanShop) tokensGraphRoutes(mux *http.ServeMux) {
 			"response_types_supported": []string{"code"},
 		})
 	})
-	mux.Handle("GET /api/v1/account", strictCORS(c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
+	mux.Handle("GET /api/v1/profile", strictCORS(c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		c.writeUser(w, sub)
 	})))
-	mux.Handle("OPTIONS /api/v1/account", strictCORS(http.HandlerFunc(noContent)))
+	mux.Handle("OPTIONS /api/v1/profile", strictCORS(http.HandlerFunc(noContent)))
 	mux.Handle("GET /api/v1/wishlist", strictCORS(c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		writeJSON(w, http.StatusOK, map[string]any{"user": sub, "items": []int{1, 3}})
 	})))

@@ -17,6 +17,9 @@ import (
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
+// Rate is the per-host request rate used against the lab (--rate).
+const Rate = 500
+
 // Options returns engine options that reach the lab through its DNS server
 // and connect-to rules, trusting its CA, with token as identity A ("" for
 // none).
@@ -35,6 +38,9 @@ func Options(w *lab.World, token string) (engine.Options, error) {
 	}
 	o := engine.Options{
 		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool,
+		// The lab is on loopback and built for it: no need for the polite
+		// default rate a real target gets.
+		Rate: Rate,
 		// The lab plays the root and TLD servers, so delegation walks stay on loopback.
 		DNSAudit: check.DNSAuditConfig{Roots: []string{w.RootAddr}, AuthorityPort: uint16(port)},
 	}

@@ -26,7 +26,7 @@ import (
 
 // MaxOracles bounds how many secured GET operations are calibrated (4
 // requests each).
-const MaxOracles = 16
+const MaxOracles = 32
 
 // Exchange is one request and what came back.
 type Exchange struct {

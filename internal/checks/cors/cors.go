@@ -31,7 +31,7 @@ const (
 	IDBypass          = "data-exposure.cors-origin-validation-bypass"
 	IDWildcardCreds   = "data-exposure.cors-wildcard-credentials"
 	IDPreflightAuthz  = "data-exposure.cors-preflight-authorization"
-	maxEndpoints      = 8 // GET operations probed with a foreign Origin
+	maxEndpoints      = 32 // GET operations probed with a foreign Origin
 	maxTrickEndpoints = 2 // endpoints also probed with null and look-alike origins
 )
 

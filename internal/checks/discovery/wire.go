@@ -16,7 +16,7 @@ import (
 
 // Bounds on the requests WireHosts sends.
 const (
-	maxSampleOps   = 12 // GET operations sampled for headers and bodies
+	maxSampleOps   = 32 // GET operations sampled for headers and bodies
 	maxMetadataURL = 6  // metadata documents fetched (well-known, spec, discovered)
 )
 

@@ -34,7 +34,7 @@ func TestTransportChecksAgainstLab(t *testing.T) {
 		{"HSTS two years", encryption.HSTS{}, w.Clean.BaseURL, nil, 0, ""},
 		{"expired certificate", encryption.Certificate{}, "https://expired.vulnshop.test", insecure, 1, "expired"},
 		{"certificate for another name", encryption.Certificate{}, "https://wrongname.vulnshop.test", insecure, 1, "another host name"},
-		{"self-signed certificate", encryption.Certificate{}, "https://selfsigned.vulnshop.test", insecure, 1, "trusted authority"},
+		{"self-signed certificate", encryption.Certificate{}, "https://selfsigned.vulnshop.test", insecure, 1, "self-signed"},
 		{"valid certificate", encryption.Certificate{}, w.Clean.BaseURL, nil, 0, ""},
 		{"valid certificate with --insecure", encryption.Certificate{}, w.Clean.BaseURL, insecure, 0, ""},
 	}

@@ -18,8 +18,8 @@ import (
 
 // Bounds on the forgery check's requests.
 const (
-	MaxForgeryOps      = 8   // usable oracles tried
-	MaxForgeryRequests = 160 // forged tokens sent per scan
+	MaxForgeryOps      = 16  // usable oracles tried
+	MaxForgeryRequests = 240 // forged tokens sent per scan
 )
 
 // forgery is one forged token and what it tests.
