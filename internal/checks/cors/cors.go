@@ -32,7 +32,7 @@ const (
 	IDWildcardCreds   = "data-exposure.cors-wildcard-credentials"
 	IDPreflightAuthz  = "data-exposure.cors-preflight-authorization"
 	maxEndpoints      = 32 // GET operations probed with a foreign Origin
-	maxTrickEndpoints = 2 // endpoints also probed with null and look-alike origins
+	maxTrickEndpoints = 2  // endpoints also probed with null and look-alike origins
 )
 
 // probeSuffix is where probe origins live: a reserved TLD (RFC 6761) that
