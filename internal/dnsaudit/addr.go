@@ -98,6 +98,10 @@ func isGeneric(s string) bool {
 }
 
 func (fp HTTPFingerprint) matches(resp *netx.Response) bool {
+	if resp != nil && fp.Match != nil {
+		ok, _ := fp.Match(resp.StatusCode, resp.Header, resp.Body)
+		return ok
+	}
 	if resp == nil || generic(fp) || (fp.Status != 0 && resp.StatusCode != fp.Status) {
 		return false
 	}

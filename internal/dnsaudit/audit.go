@@ -47,7 +47,7 @@ type Options struct {
 	// queries (glue and nameserver addresses), 53 when zero. The lab serves
 	// its root, TLD and provider servers on 127.0.0.x at one shared port.
 	AuthorityPort uint16
-	// Fingerprints identifies services; nil uses NewBuiltinFingerprints.
+	// Fingerprints identifies services; nil uses the embedded database (DefaultFingerprints).
 	Fingerprints Fingerprints
 	// HTTP, if set, fetches the victim name to match the HTTP fingerprint
 	// of a service its DNS chain identified. Nil skips HTTP fingerprints.
@@ -92,7 +92,11 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 		return nil, errors.New("dnsaudit: no resolver")
 	}
 	if opts.Fingerprints == nil {
-		opts.Fingerprints = NewBuiltinFingerprints()
+		db, err := DefaultFingerprints()
+		if err != nil {
+			return nil, err
+		}
+		opts.Fingerprints = db
 	}
 	if opts.ProbeZone == "" {
 		opts.ProbeZone = "com"

@@ -21,6 +21,9 @@ const (
 type HTTPFingerprint struct {
 	Status int
 	Body   []string
+	// Match, when set, replaces Status and Body (a fingerprint database's
+	// compiled matcher).
+	Match matchFunc
 }
 
 // ServiceInfo is what a fingerprint database knows about the service a

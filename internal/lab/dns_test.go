@@ -63,7 +63,7 @@ func TestDNSAnswers(t *testing.T) {
 		{"dangling chain ends NXDOMAIN", "legacy-api.vulnshop.test", dns.TypeA, true, dns.RcodeNameError, true,
 			[]string{"legacy-api.vulnshop.test. CNAME vulnshop-legacy.azurewebsites.net."}, "azurewebsites.net."},
 		{"dangling login chain", "login.vulnshop.test", dns.TypeA, true, dns.RcodeNameError, true,
-			[]string{"login.vulnshop.test. CNAME vulnshop-login.herokuapp.com."}, "herokuapp.com."},
+			[]string{"login.vulnshop.test. CNAME vulnshop-login.azurewebsites.net."}, "azurewebsites.net."},
 		{"dangling metrics chain", "metrics.vulnshop.test", dns.TypeAAAA, true, dns.RcodeNameError, true,
 			[]string{"metrics.vulnshop.test. CNAME vulnshop-metrics.azurewebsites.net."}, "azurewebsites.net."},
 		{"healthy chain", "www.vulnshop.test", dns.TypeA, true, dns.RcodeSuccess, true,

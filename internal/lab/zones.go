@@ -22,9 +22,9 @@ var zoneData = []struct {
 		"www CNAME api.vulnshop.test.",
 		// Dangling: the cloud apps these point at were deleted.
 		"legacy-api CNAME vulnshop-legacy.azurewebsites.net.",
-		"login CNAME vulnshop-login.herokuapp.com.", // the OAuth token URL
+		"login CNAME vulnshop-login.azurewebsites.net.", // the OAuth token URL
 		"metrics CNAME vulnshop-metrics.azurewebsites.net.",
-		"keys CNAME vulnshop-keys.herokuapp.com.",           // the OIDC jwks_uri
+		"keys CNAME vulnshop-keys.azurewebsites.net.",       // the OIDC jwks_uri
 		"preview CNAME vulnshop-preview.azurewebsites.net.", // an allowed CORS origin
 		// TLS failures for later checks; each serves a 200 page.
 		"expired A 127.0.0.1",

@@ -1,48 +1,21 @@
 package dns_test
 
 import (
-	"context"
-	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
-	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 func scanLab(t *testing.T, target func(*lab.World) lab.Target) *engine.Report {
 	t.Helper()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	var cts []netx.ConnectTo
-	for _, c := range w.ConnectTo {
-		ct, err := netx.ParseConnectTo(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cts = append(cts, ct)
-	}
-	port, err := strconv.ParseUint(w.AuthorityPort, 10, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := labscan.Start(t)
 	tg := target(w)
-	rep, err := engine.Scan(context.Background(), engine.Target{URL: tg.BaseURL}, engine.Options{
-		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test",
-		Credentials: http.Header{"Authorization": {"Bearer " + tg.Token}},
-		DNSAudit:    check.DNSAuditConfig{Roots: []string{w.RootAddr}, AuthorityPort: uint16(port)},
-	})
-	if err != nil {
-		t.Fatalf("scan: %v", err)
-	}
-	return rep
+	return labscan.Scan(t, w, tg.BaseURL, tg.Token, nil, checks.All()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and
