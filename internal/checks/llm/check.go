@@ -146,6 +146,12 @@ type exchange struct {
 // send posts a turn to ep with the user's credentials (unless hdr sets
 // its own Authorization or creds is false) and extracts the reply.
 func (r *runner) send(ctx context.Context, ep *Endpoint, t Turn, creds bool, hdr http.Header) (*exchange, error) {
+	return r.sendVia(ctx, r.in.HTTP, ep, t, creds, hdr)
+}
+
+// sendVia is send through a given identity's client (identity B for the
+// cross-session probe).
+func (r *runner) sendVia(ctx context.Context, c *netx.Client, ep *Endpoint, t Turn, creds bool, hdr http.Header) (*exchange, error) {
 	if ep.Spent >= budget[r.tier] {
 		return nil, errStop
 	}
@@ -155,7 +161,7 @@ func (r *runner) send(ctx context.Context, ep *Endpoint, t Turn, creds bool, hdr
 		h[k] = v
 	}
 	req := &netx.Request{Method: http.MethodPost, URL: ep.URL, Header: h, Body: ep.Body(t), WithCredentials: creds}
-	resp, err := r.in.HTTP.Do(ctx, req)
+	resp, err := c.Do(ctx, req)
 	if err != nil {
 		if errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil {
 			return nil, err

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"mime"
-	"net/http"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // Probe-independent endpoint state, kept next to the Endpoint.
@@ -121,10 +121,9 @@ func (r *runner) generated(e *Endpoint, x *exchange, joined, prompt string) bool
 	return prose(x.reply, prompt)
 }
 
-// identityB is the second identity's credential header for the
-// cross-session probe. The scan input has no second identity yet, so the
-// probe is skipped; wire it here when check.Input gains one.
-func (r *runner) identityB() http.Header { return nil }
+// identityB is the second identity's client for the cross-session probe;
+// nil (probe skipped) without --header-b/--bearer-env-b/--login-b.
+func (r *runner) identityB() *netx.Client { return r.in.HTTPB }
 
 // probeEndpoint runs every family the tier allows against e, then
 // reports the endpoint itself with what it cost.

@@ -52,11 +52,10 @@ func TestCrossSession(t *testing.T) {
 	t.Cleanup(func() { _ = w.Close() })
 	for _, tc := range []struct {
 		target lab.Target
-		tokenB string
 		want   bool
 	}{
-		{w.Vuln, "identity-b-token", true}, // vulnshop only checks that a token is present
-		{w.Clean, w.Clean.Token, false},
+		{w.Vuln, true},
+		{w.Clean, false},
 	} {
 		r := labRunner(t, w, tc.target)
 		ep := &Endpoint{URL: tc.target.BaseURL + "/api/v1/assistant/chat", Path: "/api/v1/assistant/chat",
@@ -67,7 +66,11 @@ func TestCrossSession(t *testing.T) {
 		if err := r.crossSession(context.Background(), ep, nil); err != nil || ep.Spent != 0 {
 			t.Fatalf("without identity B: err %v, %d requests", err, ep.Spent)
 		}
-		if err := r.crossSession(context.Background(), ep, http.Header{"Authorization": {"Bearer " + tc.tokenB}}); err != nil {
+		b, err := r.in.HTTP.WithIdentity(http.Header{"Authorization": {"Bearer " + tc.target.TokenB}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.crossSession(context.Background(), ep, b); err != nil {
 			t.Fatal(err)
 		}
 		if got := len(r.out) == 1 && r.out[0].ID == "llm.leak.cross-session"; got != tc.want {
