@@ -53,3 +53,14 @@ func onlyUpstream(h hosts.Host) bool {
 	}
 	return true
 }
+
+// keySource reports whether h decides which tokens the API trusts (JWKS,
+// issuer, key URLs) rather than receiving them.
+func keySource(h hosts.Host) bool {
+	for _, r := range hosts.KeySourceRoles {
+		if slices.Contains(h.Roles, r) {
+			return true
+		}
+	}
+	return false
+}

@@ -155,6 +155,9 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 				f.Confidence = finding.Firm
 			}
 			f.Title = fmt.Sprintf("Bearer tokens would be sent to %s, a host anyone can claim", h.Name)
+			if keySource(h) {
+				f.Title = fmt.Sprintf("Whoever claims %s can mint tokens the API accepts: it is a host anyone can claim", h.Name)
+			}
 		case takeover:
 			f.Severity = max(f.Severity, finding.High)
 		case danglingID(af.ID) && h.CarriesCredentials:
