@@ -4,14 +4,13 @@ package checktest
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
-	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 // Lab starts a lab world for the test.
@@ -25,22 +24,15 @@ func Lab(t testing.TB, opts lab.Options) *lab.World {
 	return w
 }
 
-// Options are engine options that reach w, with token as the bearer
-// credential ("" for none), running only cs.
+// Options are engine options that reach w (see labscan.Options), with
+// token as the bearer credential ("" for none), running only cs, unthrottled.
 func Options(t testing.TB, w *lab.World, token string, cs ...check.Check) engine.Options {
 	t.Helper()
-	var cts []netx.ConnectTo
-	for _, c := range w.ConnectTo {
-		ct, err := netx.ParseConnectTo(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cts = append(cts, ct)
+	o, err := labscan.Options(w, token)
+	if err != nil {
+		t.Fatal(err)
 	}
-	o := engine.Options{Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test", Checks: cs, Rate: -1}
-	if token != "" {
-		o.Credentials = http.Header{"Authorization": {"Bearer " + token}}
-	}
+	o.Version, o.Checks, o.Rate = "test", cs, -1
 	return o
 }
 
