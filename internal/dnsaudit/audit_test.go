@@ -274,7 +274,10 @@ func TestAddressFindings(t *testing.T) {
 
 func TestSuffixLabelBoundary(t *testing.T) {
 	t.Parallel()
-	fp := NewBuiltinFingerprints()
+	fp, err := DefaultFingerprints()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, want := range map[string]string{
 		"app.azurewebsites.net":              "azure-app-service",
 		"APP.AzureWebsites.NET.":             "azure-app-service",
@@ -311,14 +314,16 @@ var genericBodies = []string{
 
 func TestNoFingerprintMatchesGenericPages(t *testing.T) {
 	t.Parallel()
-	fp := NewBuiltinFingerprints()
-	for _, s := range fp.services {
-		for _, f := range s.info.HTTP {
-			for _, body := range genericBodies {
-				for _, status := range []int{401, 404} {
-					if f.matches(&netx.Response{StatusCode: status, Body: []byte(body)}) {
-						t.Errorf("%s fingerprint matches a generic page: %q", s.info.ID, body)
-					}
+	fp, err := DefaultFingerprints()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range fp.db.Services() {
+		f := HTTPFingerprint{Match: s.MatchHTTP}
+		for _, body := range genericBodies {
+			for _, status := range []int{401, 404} {
+				if f.matches(&netx.Response{StatusCode: status, Body: []byte(body)}) {
+					t.Errorf("%s fingerprint matches a generic page: %q", s.ID, body)
 				}
 			}
 		}
