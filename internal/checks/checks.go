@@ -13,6 +13,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/input"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/checks/property"
@@ -48,6 +49,10 @@ func All() []check.Check {
 		discovery.WireHosts{},
 		discovery.UpstreamInErrors{},
 		cors.Policy{},
+		input.DebugEndpoints{},
+		input.StackTraces{},
+		input.SQLErrors{},
+		input.DangerousMethods{},
 		redirect.Redirects{},
 		dns.Resolution{},
 		llm.Check{},

@@ -1,0 +1,54 @@
+package lab
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httputil"
+	"strings"
+)
+
+// owaspRoutes: the input-validation flaw family (OWASP API8). The
+// Werkzeug /console and the traceback of GET /api/v1/books/{id} live in
+// vulnshop.go; these add a SQL error, TRACE and an over-generous Allow.
+func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
+	// Flaw (SQL injection): the search term is pasted into the query, so a
+	// quote surfaces the SQLite error.
+	mux.HandleFunc("GET /api/v1/search", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query().Get("q")
+		if strings.Count(q, "'")%2 == 1 {
+			msg := fmt.Sprintf("sqlite3.OperationalError: unrecognized token: \"'%%%s%%'\"", strings.ReplaceAll(q, "'", "''"))
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "fail", "message": msg,
+				"query": "SELECT id, book_title FROM books WHERE book_title LIKE '%" + q + "%'"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"books": searchBooks(q)})
+	})
+	// Not a flaw but a trap for scanners: everything under /mirror/ is a
+	// catch-all 200 that looks like the debugger console, so a check that
+	// skips its random-path baseline reports /mirror/console.
+	mux.HandleFunc("GET /mirror/", func(w http.ResponseWriter, r *http.Request) {
+		writeHTML(w, http.StatusOK, werkzeugConsole)
+	})
+	// Flaw: TRACE echoes the request (headers included).
+	mux.HandleFunc("TRACE /{$}", func(w http.ResponseWriter, r *http.Request) {
+		dump, _ := httputil.DumpRequest(r, false)
+		w.Header().Set("Content-Type", "message/http")
+		_, _ = w.Write(dump)
+	})
+	// Flaw: the router accepts PUT and DELETE on the book list, which the
+	// spec does not document.
+	mux.HandleFunc("OPTIONS /api/v1/books", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS, PUT, DELETE")
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+func searchBooks(q string) []book {
+	out := []book{}
+	for _, b := range shopBooks {
+		if strings.Contains(strings.ToLower(b.Title), strings.ToLower(q)) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
