@@ -17,6 +17,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/checks/property"
+	"github.com/plumbsec/plumb/internal/checks/ratelimit"
 	"github.com/plumbsec/plumb/internal/checks/redirect"
 )
 
@@ -53,6 +54,8 @@ func All() []check.Check {
 		input.StackTraces{},
 		input.SQLErrors{},
 		input.DangerousMethods{},
+		ratelimit.NoRateLimit{},
+		ratelimit.PageSize{},
 		redirect.Redirects{},
 		dns.Resolution{},
 		llm.Check{},

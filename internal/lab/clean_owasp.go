@@ -1,9 +1,15 @@
 package lab
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
 
 // owaspRoutes: the search without the SQL error (bound parameters, length
-// limit); TRACE and undeclared methods fall to the 404 catch-all.
+// limit) and the catalogue with a clamped page size; TRACE and undeclared
+// methods fall to the 404 catch-all.
 func (c *cleanShop) owaspRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query().Get("q")
@@ -12,5 +18,45 @@ func (c *cleanShop) owaspRoutes(mux *http.ServeMux) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"books": searchBooks(q)})
+	})
+	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
+		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+		if err != nil || limit < 1 {
+			limit = 20
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": catalogPage(min(limit, 100))})
+	})
+}
+
+// rateLimiter is the clean twin's fixed-window limit, announced with the
+// RateLimit headers on every response. The window is generous: the lab's
+// own scans must never hit it.
+type rateLimiter struct {
+	mu    sync.Mutex
+	start time.Time
+	n     int
+}
+
+const cleanRateLimit = 5000
+
+func (l *rateLimiter) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		if now := time.Now(); now.Sub(l.start) > time.Minute {
+			l.start, l.n = now, 0
+		}
+		l.n++
+		left := max(0, cleanRateLimit-l.n)
+		reset := int(time.Until(l.start.Add(time.Minute)).Seconds()) + 1
+		l.mu.Unlock()
+		w.Header().Set("RateLimit-Limit", strconv.Itoa(cleanRateLimit))
+		w.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
+		w.Header().Set("RateLimit-Reset", strconv.Itoa(reset))
+		if left == 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(reset))
+			writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "rate_limited"})
+			return
+		}
+		h.ServeHTTP(w, r)
 	})
 }

@@ -86,7 +86,7 @@ func (c *cleanShop) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"books": shopBooks})
 	})
 	mux.HandleFunc("GET /api/v1/books/{id}", getBookClean)
-	return c.log.wrap(cleanHeaders(mux))
+	return c.log.wrap(cleanHeaders((&rateLimiter{}).wrap(mux)))
 }
 
 // redirectRoutes: export and legacy without the lures (same-origin only).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httputil"
+	"strconv"
 	"strings"
 )
 
@@ -29,6 +30,15 @@ func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /mirror/", func(w http.ResponseWriter, r *http.Request) {
 		writeHTML(w, http.StatusOK, werkzeugConsole)
 	})
+	// Flaw (API4): the page size is whatever the caller asks for, up to
+	// the whole catalogue (and no route is rate-limited).
+	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
+		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+		if err != nil || limit < 1 {
+			limit = 20
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"items": catalogPage(min(limit, catalogSize))})
+	})
 	// Flaw: TRACE echoes the request (headers included).
 	mux.HandleFunc("TRACE /{$}", func(w http.ResponseWriter, r *http.Request) {
 		dump, _ := httputil.DumpRequest(r, false)
@@ -41,6 +51,17 @@ func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS, PUT, DELETE")
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// catalogSize is the size of the lab's catalogue.
+const catalogSize = 5000
+
+func catalogPage(n int) []book {
+	out := make([]book, n)
+	for i := range out {
+		out[i] = book{ID: i + 1, Title: fmt.Sprintf("Catalogue entry %d", i+1), User: "shop"}
+	}
+	return out
 }
 
 func searchBooks(q string) []book {
