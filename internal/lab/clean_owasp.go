@@ -19,6 +19,13 @@ func (c *cleanShop) owaspRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"books": searchBooks(q)})
 	})
+	mux.HandleFunc("GET /api/v1/support/tickets", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"tickets": []ticket{
+			{ID: 1, Subject: "Refund", Message: "Refund requested for the card ending 1111."},
+			{ID: 2, Subject: "Tax form", Message: "Tax form received."},
+			{ID: 3, Subject: "Build broken", Message: "Deploy credentials rotated."},
+		}})
+	})
 	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
 		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
 		if err != nil || limit < 1 {

@@ -39,6 +39,13 @@ func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"items": catalogPage(min(limit, catalogSize))})
 	})
+	// Flaw (API3): the public support queue serves customers' contact
+	// details, a card number, an SSN and a pasted AWS key, and names the
+	// backend it ran on.
+	mux.HandleFunc("GET /api/v1/support/tickets", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Backend-Server", "10.0.3.17:8080")
+		writeJSON(w, http.StatusOK, map[string]any{"tickets": vulnTickets})
+	})
 	// Flaw: TRACE echoes the request (headers included).
 	mux.HandleFunc("TRACE /{$}", func(w http.ResponseWriter, r *http.Request) {
 		dump, _ := httputil.DumpRequest(r, false)
@@ -51,6 +58,19 @@ func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS, PUT, DELETE")
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+type ticket struct {
+	ID      int    `json:"id"`
+	From    string `json:"from,omitempty"`
+	Subject string `json:"subject"`
+	Message string `json:"message"`
+}
+
+var vulnTickets = []ticket{
+	{1, "alice@vulnshop.test", "Refund", "Please refund card 4111 1111 1111 1111, or call me, phone +1 415 555 0134."},
+	{2, "bob@vulnshop.test", "Tax form", "My SSN: 078-05-1120 for the invoice."},
+	{3, "carol@example.test", "Build broken", "The deploy log says aws_access_key_id=AKIA2E0A8F3B244C9986 is invalid."},
 }
 
 // catalogSize is the size of the lab's catalogue.

@@ -97,9 +97,9 @@ func (c PageSize) probe(ctx context.Context, in *check.Input, op spec.Operation,
 	if sresp.StatusCode < 200 || sresp.StatusCode > 299 {
 		return nil, nil
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return nil, nil
+	u, perr := url.Parse(base)
+	if perr != nil {
+		return nil, nil //nolint:nilerr // base came from OperationURL; an unparsable one is just not probed
 	}
 	q := u.Query()
 	q.Set(p.Name, hugePage)
