@@ -14,6 +14,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
 	"github.com/plumbsec/plumb/internal/checks/input"
+	"github.com/plumbsec/plumb/internal/checks/inventory"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/checks/property"
@@ -59,6 +60,10 @@ func All() []check.Check {
 		input.DangerousMethods{},
 		ratelimit.NoRateLimit{},
 		ratelimit.PageSize{},
+		inventory.SpecExposed{},
+		inventory.UndocumentedVersions{},
+		inventory.DeprecatedServed{},
+		inventory.NonProductionServers{},
 		redirect.Redirects{},
 		dns.Resolution{},
 		llm.Check{},

@@ -26,6 +26,10 @@ func (c *cleanShop) owaspRoutes(mux *http.ServeMux) {
 			{ID: 3, Subject: "Build broken", Message: "Deploy credentials rotated."},
 		}})
 	})
+	mux.HandleFunc("GET /api/v1/catalog/legacy", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Sunset", "Wed, 31 Dec 2025 23:59:59 GMT")
+		writeJSON(w, http.StatusGone, map[string]string{"error": "gone", "use": "/api/v1/catalog"})
+	})
 	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
 		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
 		if err != nil || limit < 1 {

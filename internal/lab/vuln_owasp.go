@@ -46,6 +46,14 @@ func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
 		w.Header().Set("X-Backend-Server", "10.0.3.17:8080")
 		writeJSON(w, http.StatusOK, map[string]any{"tickets": vulnTickets})
 	})
+	// Flaw (API9): the retired v0 API still answers, and the deprecated
+	// legacy catalogue is still served.
+	mux.HandleFunc("GET /api/v0/books", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"books": shopBooks})
+	})
+	mux.HandleFunc("GET /api/v1/catalog/legacy", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"items": catalogPage(20)})
+	})
 	// Flaw: TRACE echoes the request (headers included).
 	mux.HandleFunc("TRACE /{$}", func(w http.ResponseWriter, r *http.Request) {
 		dump, _ := httputil.DumpRequest(r, false)
