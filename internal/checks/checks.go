@@ -20,6 +20,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/property"
 	"github.com/plumbsec/plumb/internal/checks/ratelimit"
 	"github.com/plumbsec/plumb/internal/checks/redirect"
+	"github.com/plumbsec/plumb/internal/checks/ssrf"
 )
 
 // All returns every check, in catalog order.
@@ -64,6 +65,7 @@ func All() []check.Check {
 		inventory.UndocumentedVersions{},
 		inventory.DeprecatedServed{},
 		inventory.NonProductionServers{},
+		ssrf.ServerSideFetch{},
 		redirect.Redirects{},
 		dns.Resolution{},
 		llm.Check{},

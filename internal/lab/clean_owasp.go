@@ -2,6 +2,7 @@ package lab
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -30,6 +31,16 @@ func (c *cleanShop) owaspRoutes(mux *http.ServeMux) {
 		w.Header().Set("Sunset", "Wed, 31 Dec 2025 23:59:59 GMT")
 		writeJSON(w, http.StatusGone, map[string]string{"error": "gone", "use": "/api/v1/catalog"})
 	})
+	// The preview fetches only from the shop's own docs host (allow-list)
+	// and would never forward the caller's token; here it just refuses.
+	mux.HandleFunc("GET /api/v1/preview", c.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
+		u, err := url.Parse(r.URL.Query().Get("url"))
+		if err != nil || u.Scheme != "https" || u.Hostname() != cleanDocsHost {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "url_not_allowed"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"preview": ""})
+	}))
 	mux.HandleFunc("GET /api/v1/catalog", func(w http.ResponseWriter, r *http.Request) {
 		limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
 		if err != nil || limit < 1 {

@@ -41,7 +41,8 @@ type vulnShop struct {
 	jwt   jwtIssuer
 	token string
 	now   func() time.Time
-	spec  []byte // base document plus specs/vulnshop.d fragments
+	spec  []byte       // base document plus specs/vulnshop.d fragments
+	fetch http.Handler // the lab hosts its server-side fetches reach (the collector); see vuln_owasp.go
 	*authzParts
 }
 
