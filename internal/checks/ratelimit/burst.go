@@ -107,16 +107,26 @@ func (c NoRateLimit) Run(ctx context.Context, in *check.Input) ([]finding.Findin
 	return []finding.Finding{f}, nil
 }
 
-// cheapest returns the parameterless 2xx GET sample with the smallest
-// body, skipping authentication-related operations.
+// cheapest returns the 2xx GET sample without path parameters to burst:
+// operations open to anonymous callers first (so scans with and without a
+// credential pick the same one), then the smallest body, then the path.
+// Authentication-related operations are never picked.
 func cheapest(cp *reqgen.Corpus) *reqgen.Sample {
 	var best *reqgen.Sample
+	better := func(a, b *reqgen.Sample) bool {
+		if pa, pb := !a.Op.RequiresAuth(), !b.Op.RequiresAuth(); pa != pb {
+			return pa
+		}
+		if len(a.Resp.Body) != len(b.Resp.Body) {
+			return len(a.Resp.Body) < len(b.Resp.Body)
+		}
+		return a.Op.Path < b.Op.Path
+	}
 	for _, s := range cp.Samples {
 		if !s.OK() || s.Op.Method != http.MethodGet || strings.Contains(s.Op.Path, "{") || sensitiveOp.MatchString(s.Op.Path) {
 			continue
 		}
-		if best == nil || len(s.Resp.Body) < len(best.Resp.Body) ||
-			(len(s.Resp.Body) == len(best.Resp.Body) && s.Op.Path < best.Op.Path) {
+		if best == nil || better(s, best) {
 			best = s
 		}
 	}
