@@ -8,6 +8,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/bearer"
 	"github.com/plumbsec/plumb/internal/checks/bfla"
 	"github.com/plumbsec/plumb/internal/checks/bola"
+	"github.com/plumbsec/plumb/internal/checks/consumption"
 	"github.com/plumbsec/plumb/internal/checks/cors"
 	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/checks/dns"
@@ -66,6 +67,7 @@ func All() []check.Check {
 		inventory.DeprecatedServed{},
 		inventory.NonProductionServers{},
 		ssrf.ServerSideFetch{},
+		consumption.PlainHTTPUpstream{},
 		redirect.Redirects{},
 		dns.Resolution{},
 		llm.Check{},
