@@ -45,11 +45,12 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 			continue
 		}
 		try := func(where, text string) {
+			lower := strings.ToLower(text)
 			for _, r := range valueRules {
 				if r.Kind != kind {
 					continue
 				}
-				m := r.Find(text)
+				m := r.FindLower(text, lower)
 				if m == "" || (own != "" && (strings.Contains(own, m) || strings.Contains(m, own))) {
 					continue
 				}
@@ -246,8 +247,12 @@ func (c PIIValues) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 		if !s.OK() || !public(s.Op) {
 			continue
 		}
+		body := string(s.Resp.Body[:min(len(s.Resp.Body), maxScanBody)])
+		if !strings.Contains(body, "@") {
+			continue
+		}
 		set := map[string]bool{}
-		for _, e := range emailRE.FindAllString(string(s.Resp.Body[:min(len(s.Resp.Body), maxScanBody)]), 1000) {
+		for _, e := range emailRE.FindAllString(body, 1000) {
 			set[strings.ToLower(e)] = true
 		}
 		if len(set) < minBulkEmails {

@@ -23,6 +23,7 @@ type ValueRule struct {
 	Pattern  string   `json:"re"`
 	Luhn     bool     `json:"luhn"`     // the match must pass the Luhn checksum
 	Isolated bool     `json:"isolated"` // not part of a longer dotted number (1.10.0.0.1.5)
+	Hints    []string `json:"hints"`    // lower-case literals one of which a match contains: a cheap prefilter
 	Positive []string `json:"positive"`
 	Negative []string `json:"negative"`
 
@@ -67,7 +68,26 @@ func mustValueRules() []*ValueRule {
 }
 
 // Find returns the first match of r in s, or "".
-func (r *ValueRule) Find(s string) string {
+func (r *ValueRule) Find(s string) string { return r.FindLower(s, strings.ToLower(s)) }
+
+// FindLower is Find with s already lower-cased in lower (computed once
+// for the whole pack): rules whose hints are absent skip the regexp.
+func (r *ValueRule) FindLower(s, lower string) string {
+	if len(r.Hints) > 0 {
+		hit := false
+		for _, h := range r.Hints {
+			if strings.Contains(lower, h) {
+				hit = true
+				break
+			}
+		}
+		if !hit {
+			return ""
+		}
+	}
+	if r.Luhn && !digitRun(s, 13) {
+		return ""
+	}
 	for _, ix := range r.re.FindAllStringIndex(s, 8) {
 		m := s[ix[0]:ix[1]]
 		if r.Luhn && !luhn(m) {
@@ -90,6 +110,26 @@ func isolated(s string, i, j int) bool {
 	}
 	dotted := j < len(s) && s[j] == '.' && digit(j+1)
 	return !digit(j) && !dotted
+}
+
+// digitRun says whether s has n digits in a row, allowing one space or
+// dash between them (the shape card numbers are written in).
+func digitRun(s string, n int) bool {
+	run, sep := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if run++; run >= n {
+				return true
+			}
+			sep = false
+		case (c == ' ' || c == '-') && run > 0 && !sep:
+			sep = true
+		default:
+			run, sep = 0, false
+		}
+	}
+	return false
 }
 
 // luhn checks the Luhn checksum of the digits in s.

@@ -76,3 +76,20 @@ func FuzzValueRules(f *testing.F) {
 		_ = emailRE.FindAllString(s, 10)
 	})
 }
+
+// Hints are a prefilter only: every positive sample contains one.
+func TestValueRuleHints(t *testing.T) {
+	t.Parallel()
+	for _, r := range valueRules {
+		for _, h := range r.Hints {
+			if h != strings.ToLower(h) {
+				t.Errorf("%s: hint %q is not lower-case", r.Name, h)
+			}
+		}
+		for _, p := range r.Positive {
+			if m := r.re.FindString(p); m != "" && r.FindLower(p, strings.ToLower(p)) == "" {
+				t.Errorf("%s: hints filter out positive %q", r.Name, p)
+			}
+		}
+	}
+}
