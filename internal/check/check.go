@@ -95,6 +95,7 @@ type Input struct {
 	Coverage       *Coverage
 	Now            func() time.Time
 	JWTWordlist    []string // extra HMAC secrets to try (--jwt-wordlist)
+	CallbackURL    string   // out-of-band listener for blind probes (--callback-url); "" disables them
 
 	LLM      LLMOptions
 	shared   sharedValues // per-scan values computed once (see Shared)

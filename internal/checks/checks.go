@@ -8,15 +8,20 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/bearer"
 	"github.com/plumbsec/plumb/internal/checks/bfla"
 	"github.com/plumbsec/plumb/internal/checks/bola"
+	"github.com/plumbsec/plumb/internal/checks/consumption"
 	"github.com/plumbsec/plumb/internal/checks/cors"
 	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/input"
+	"github.com/plumbsec/plumb/internal/checks/inventory"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/checks/property"
+	"github.com/plumbsec/plumb/internal/checks/ratelimit"
 	"github.com/plumbsec/plumb/internal/checks/redirect"
+	"github.com/plumbsec/plumb/internal/checks/ssrf"
 )
 
 // All returns every check, in catalog order.
@@ -45,9 +50,24 @@ func All() []check.Check {
 		exposure.VersionDisclosure{},
 		exposure.NoSniff{},
 		exposure.CacheControl{},
+		exposure.SecretValues{},
+		exposure.PIIValues{},
+		exposure.InternalAddresses{},
 		discovery.WireHosts{},
 		discovery.UpstreamInErrors{},
 		cors.Policy{},
+		input.DebugEndpoints{},
+		input.StackTraces{},
+		input.SQLErrors{},
+		input.DangerousMethods{},
+		ratelimit.NoRateLimit{},
+		ratelimit.PageSize{},
+		inventory.SpecExposed{},
+		inventory.UndocumentedVersions{},
+		inventory.DeprecatedServed{},
+		inventory.NonProductionServers{},
+		ssrf.ServerSideFetch{},
+		consumption.PlainHTTPUpstream{},
 		redirect.Redirects{},
 		dns.Resolution{},
 		llm.Check{},

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +31,7 @@ type scanFlags struct {
 	allowWrites     bool
 	allowRemoteRefs bool
 	jwtWordlist     string
+	callbackURL     string
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -36,6 +39,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, `FILE` or URL (default: discover it on the target)")
 	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE); use on staging only")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
+	fs.StringVar(&f.callbackURL, "callback-url", "", "`URL` of an out-of-band listener the SSRF check points URL parameters at (it must answer GET URL/plumb/interactions/ID; see docs/checks.md)")
 	fs.StringVar(&f.jwtWordlist, "jwt-wordlist", "", "`FILE` of extra JWT HMAC secrets to try offline, one per line (added to the built-in list)")
 	f.auth.register(fs)
 	f.ids.register(fs)
@@ -78,6 +82,12 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		if o.JWTWordlist, err = jwt.ReadWordlist(f.jwtWordlist); err != nil {
 			return o, usagef("--jwt-wordlist: %v", err)
 		}
+	}
+	if f.callbackURL != "" {
+		if u, err := url.Parse(f.callbackURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return o, usagef("--callback-url: want an absolute http(s) URL, got %q", f.callbackURL)
+		}
+		o.CallbackURL = strings.TrimSuffix(f.callbackURL, "/")
 	}
 	o.Version = version()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {

@@ -55,6 +55,7 @@ type Options struct {
 	AllowWrites               bool
 	AllowRemoteRefs           bool
 	JWTWordlist               []string // extra HMAC secrets for the JWT checks
+	CallbackURL               string   // out-of-band listener for SSRF probes (--callback-url)
 	Checks                    []check.Check
 	Progress                  func(Progress)
 	Now                       func() time.Time
@@ -287,6 +288,7 @@ func (s *scanner) input() *check.Input {
 		Coverage:       s.cov,
 		Now:            s.opts.Now,
 		JWTWordlist:    s.opts.JWTWordlist,
+		CallbackURL:    s.opts.CallbackURL,
 		DNSAudit:       s.opts.DNSAudit,
 		LLM:            s.opts.LLM,
 	}

@@ -216,8 +216,8 @@ func TestTokenGraphRequestsPerCheck(t *testing.T) {
 		for _, c := range []check.Check{discovery.WireHosts{}, discovery.UpstreamInErrors{}, cors.Policy{}, redirect.Redirects{}} {
 			n := scanWith(t, w, tgt, c).Requests.HTTP - base
 			t.Logf("%s on %s: %d requests", c.Meta().ID, tgt.Name, n)
-			if n <= 0 || n > 40 {
-				t.Errorf("%s on %s sent %d requests; want 1..40", c.Meta().ID, tgt.Name, n)
+			if n <= 0 || n > 48 { // cors: at most 1+32 endpoints plus trick origins on 2 (its own caps)
+				t.Errorf("%s on %s sent %d requests; want 1..48", c.Meta().ID, tgt.Name, n)
 			}
 		}
 	}

@@ -66,7 +66,7 @@ func (c *cleanShop) handler() http.Handler {
 	mux.HandleFunc("/", jsonNotFound)
 	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
 	// Each flaw family registers its fixed routes here (one line each).
-	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes} {
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes, c.owaspRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", c.login)
@@ -86,7 +86,7 @@ func (c *cleanShop) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"books": shopBooks})
 	})
 	mux.HandleFunc("GET /api/v1/books/{id}", getBookClean)
-	return c.log.wrap(cleanHeaders(mux))
+	return c.log.wrap(cleanHeaders((&rateLimiter{}).wrap(mux)))
 }
 
 // redirectRoutes: export and legacy without the lures (same-origin only).

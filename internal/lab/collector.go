@@ -32,6 +32,9 @@ type Collector struct {
 const collectorBodyCap = 64 << 10
 
 func (c *Collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.serveInteractions(w, r) {
+		return
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, collectorBodyCap))
 	rec := RecordedRequest{
 		Time:   time.Now(),

@@ -41,7 +41,8 @@ type vulnShop struct {
 	jwt   jwtIssuer
 	token string
 	now   func() time.Time
-	spec  []byte // base document plus specs/vulnshop.d fragments
+	spec  []byte       // base document plus specs/vulnshop.d fragments
+	fetch http.Handler // the lab hosts its server-side fetches reach (the collector); see vuln_owasp.go
 	*authzParts
 }
 
@@ -80,7 +81,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /openapi.json", serveSpec(v.spec))
 	// Each flaw family registers its routes here (one line each, handlers
 	// in their own file, operations in specs/vulnshop.d/).
-	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes} {
+	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes, v.owaspRoutes} {
 		routes(mux)
 	}
 	mux.HandleFunc("POST /api/v1/login", v.login)

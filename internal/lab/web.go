@@ -33,7 +33,7 @@ type Site struct {
 func builtinSites(v *vulnShop, c *cleanShop, h *hostile, col *Collector) []Site {
 	page := simplePage
 	return []Site{
-		{Host: vulnHost, Handler: v.handler()},
+		{Host: vulnHost, Handler: v.withFetcher(col).handler()},
 		{Host: "docs.vulnshop.test", Handler: page("vulnshop API documentation")},
 		{Host: "expired.vulnshop.test", Handler: page("expired"), Cert: CertExpired},
 		{Host: "wrongname.vulnshop.test", Handler: page("wrong name"), Cert: CertWrongName},

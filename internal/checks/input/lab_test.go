@@ -1,0 +1,106 @@
+package input_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks/input"
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/labscan"
+)
+
+var all = []check.Check{input.DebugEndpoints{}, input.StackTraces{}, input.SQLErrors{}, input.DangerousMethods{}}
+
+type want struct {
+	id, method, path, param string
+	sev                     finding.Severity
+	conf                    finding.Confidence
+}
+
+// The vulnerable shop has every flaw; each finding is where the lab put it.
+func TestInputChecksOnVulnShop(t *testing.T) {
+	t.Parallel()
+	w := labscan.Start(t)
+	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
+	wants := []want{
+		{"input.debug-endpoint", "GET", "/console", "", finding.High, finding.Confirmed},
+		{"input.stack-trace", "GET", "/api/v1/books/{id}", "id", finding.Medium, finding.Confirmed},
+		{"input.sql-error", "GET", "/api/v1/search", "q", finding.High, finding.Firm},
+		{"input.http-methods", "TRACE", "/", "", finding.Low, finding.Confirmed},
+		{"input.http-methods", "OPTIONS", "/api/v1/books", "", finding.Low, finding.Firm},
+	}
+	if len(rep.Findings) != len(wants) {
+		for _, f := range rep.Findings {
+			t.Logf("%s %s %s %s: %s", f.ID, f.Location.Method, f.Location.Path, f.Location.Param, f.Title)
+		}
+		t.Errorf("%d findings, want %d", len(rep.Findings), len(wants))
+	}
+	for _, wt := range wants {
+		var got *finding.Finding
+		for i, f := range rep.Findings {
+			if f.ID == wt.id && f.Location.Method == wt.method && f.Location.Path == wt.path && f.Location.Param == wt.param {
+				got = &rep.Findings[i]
+			}
+		}
+		if got == nil {
+			t.Errorf("missing %s %s %s", wt.id, wt.method, wt.path)
+			continue
+		}
+		if got.Severity != wt.sev || got.Confidence != wt.conf {
+			t.Errorf("%s %s: severity %v confidence %v, want %v %v", wt.id, wt.path, got.Severity, got.Confidence, wt.sev, wt.conf)
+		}
+		if got.Evidence.Summary == "" || len(got.Evidence.HTTP) == 0 {
+			t.Errorf("%s %s: no evidence", wt.id, wt.path)
+		}
+		if strings.Contains(got.Evidence.Summary, w.Vuln.Token) {
+			t.Errorf("%s: token in evidence", wt.id)
+		}
+	}
+}
+
+// The clean twin fixes every flaw: no finding, and the requests it took
+// stay bounded.
+func TestInputChecksOnCleanShop(t *testing.T) {
+	t.Parallel()
+	w := labscan.Start(t)
+	rep := labscan.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
+	for _, f := range rep.Findings {
+		t.Errorf("clean twin: %s %s %s: %s", f.ID, f.Location.Method, f.Location.Path, f.Title)
+	}
+}
+
+// A catch-all that answers 200 with a debugger-looking page everywhere
+// (vulnshop's /mirror/) must not be reported: the random-path baseline
+// vetoes the signature.
+func TestDebugEndpointsCatchAll(t *testing.T) {
+	t.Parallel()
+	w := labscan.Start(t)
+	rep := labscan.Scan(t, w, w.Vuln.BaseURL+"/mirror", "", nil, input.DebugEndpoints{})
+	for _, f := range rep.Findings {
+		t.Errorf("catch-all reported: %s %s", f.ID, f.Location.Path)
+	}
+	// The same page at a real path is reported (the test can fail).
+	rep = labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, input.DebugEndpoints{})
+	if len(labscan.WithID(rep, "input.debug-endpoint")) != 1 {
+		t.Errorf("debugger console not reported: %+v", rep.Findings)
+	}
+}
+
+// Requests each check sends to the lab (reported, and bounded).
+func TestRequestCounts(t *testing.T) {
+	t.Parallel()
+	w := labscan.Start(t)
+	counts := map[string]int{}
+	for _, c := range all {
+		w.Vuln.Methods.Reset()
+		labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, c)
+		counts[c.Meta().ID] = len(w.Vuln.Methods.Records())
+	}
+	t.Logf("requests per check on vulnshop (incl. the spec fetch): %v", counts)
+	for id, n := range counts {
+		if n > 25 {
+			t.Errorf("%s sent %d requests", id, n)
+		}
+	}
+}
