@@ -75,6 +75,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 		return err
 	}
 	o.Version = version()
+	o.CallbackURL = lab.CallbackURL // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)
 }
@@ -95,7 +96,7 @@ func serveLab(ctx context.Context, st *Streams, w *lab.World, t lab.Target) erro
 		fmt.Fprintf(&b, "    --connect-to %s \\\n", c)
 	}
 	fmt.Fprintf(&b, "    --dns-root %s --dns-authority-port %s \\\n", w.RootAddr, w.AuthorityPort)
-	fmt.Fprintf(&b, "    --rate %d --cacert %s --bearer-env LAB_TOKEN --bearer-env-b LAB_TOKEN_B\n\nPress Ctrl-C to stop the lab.\n", labscan.Rate, ca)
+	fmt.Fprintf(&b, "    --rate %d --callback-url %s --cacert %s --bearer-env LAB_TOKEN --bearer-env-b LAB_TOKEN_B\n\nPress Ctrl-C to stop the lab.\n", labscan.Rate, lab.CallbackURL, ca)
 	if _, err := fmt.Fprint(st.Out, b.String()); err != nil {
 		return err
 	}

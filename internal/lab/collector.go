@@ -11,6 +11,10 @@ import (
 
 const collectorHost = "collector.evil.test"
 
+// CallbackURL is the collector as an out-of-band listener for --callback-url:
+// it answers GET /plumb/interactions/ID with what reached it.
+const CallbackURL = "https://" + collectorHost
+
 // RecordedRequest is one request that reached the attacker's collector.
 type RecordedRequest struct {
 	Time   time.Time
