@@ -75,7 +75,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 		return err
 	}
 	o.Version = version()
-	o.CallbackURL = lab.CallbackURL // the lab's collector listens for SSRF callbacks
+	o.CallbackURL = lab.CallbackURL                                       // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)
 }
