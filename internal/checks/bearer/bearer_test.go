@@ -1,14 +1,12 @@
 package bearer_test
 
 import (
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/bearer"
 	"github.com/plumbsec/plumb/internal/checks/checktest"
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 )
@@ -16,15 +14,6 @@ import (
 func all() []check.Check {
 	return []check.Check{bearer.QueryToken{}, bearer.PlainHTTPToken{}, bearer.StatusCodes{}, bearer.MalformedToken{},
 		bearer.Reflected{}, bearer.SessionCookies{}}
-}
-
-func locs(rep *engine.Report, id string) []string {
-	var out []string
-	for k := range checktest.ByID(rep, id) {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Each check finds exactly the lab endpoints built with its flaw.
@@ -41,13 +30,13 @@ func TestBearerChecksOnVulnerableLab(t *testing.T) {
 		"authentication.session-cookie-flags":   {"GET " + h + "/api/v1/jwt/session [session]"},
 	}
 	for id, locations := range want {
-		if got := locs(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
+		if got := checktest.Locations(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
 			t.Errorf("%s: got %q, want %q", id, got, locations)
 		}
 	}
 	// The plain-HTTP finding is about the API, whichever 401-ing operation
 	// carried the dummy token.
-	if got := locs(rep, "authentication.bearer-over-plain-http"); len(got) != 1 || !strings.Contains(got[0], "api.vulnshop.test/") {
+	if got := checktest.Locations(rep, "authentication.bearer-over-plain-http"); len(got) != 1 || !strings.Contains(got[0], "api.vulnshop.test/") {
 		t.Errorf("bearer-over-plain-http: got %q, want one finding", got)
 	}
 	for _, f := range rep.Findings {

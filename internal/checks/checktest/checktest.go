@@ -4,6 +4,8 @@ package checktest
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
@@ -62,4 +64,11 @@ func ByID(rep *engine.Report, id string) map[string]finding.Finding {
 		}
 	}
 	return m
+}
+
+// Locations returns the sorted locations of one check's findings.
+func Locations(rep *engine.Report, id string) []string {
+	out := slices.Collect(maps.Keys(ByID(rep, id)))
+	slices.Sort(out)
+	return out
 }

@@ -1,28 +1,17 @@
 package jwt_test
 
 import (
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/checktest"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 )
 
 func all() []check.Check { return []check.Check{jwt.Claims{}, jwt.WeakSecret{}, jwt.Forgery{}} }
-
-func locs(rep *engine.Report, id string) []string {
-	var out []string
-	for k := range checktest.ByID(rep, id) {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 func TestJWTChecksOnVulnerableLab(t *testing.T) {
 	t.Parallel()
@@ -42,7 +31,7 @@ func TestJWTChecksOnVulnerableLab(t *testing.T) {
 		},
 	}
 	for id, locations := range want {
-		if got := locs(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
+		if got := checktest.Locations(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
 			t.Errorf("%s:\n got %q\nwant %q", id, got, locations)
 		}
 	}
