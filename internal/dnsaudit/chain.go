@@ -236,7 +236,7 @@ func (rn *run) danglingCNAME(ctx context.Context, c *chain, last string, ev []fi
 		f.Detail = "The target's service is not in the fingerprint database, so whether anyone can claim it is unknown."
 	case svcs[0].Claim == ClaimClaimable && svcs[0].Vulnerable:
 		f.Severity, f.Claimable = finding.High, true
-		f.Title = fmt.Sprintf("%s points at %s, a %s name anyone can claim", owner, last, svcs[0].Name)
+		f.Title = fmt.Sprintf("%s points at %s, a name anyone can claim on %s", owner, last, svcs[0].Name)
 		f.Detail = fmt.Sprintf("%s does not exist; %s: %s.", last, svcs[0].Name, svcs[0].Note)
 	case svcs[0].Claim == ClaimNotClaimable:
 		f.Severity = finding.Low
