@@ -6,7 +6,6 @@ package check
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -225,9 +224,4 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 	}
 	s.Operations = c.rows(api)
 	return s
-}
-
-// Errorf is a convenience for check errors naming the check.
-func Errorf(m Meta, format string, args ...any) error {
-	return fmt.Errorf("%s: %s", m.ID, fmt.Sprintf(format, args...))
 }

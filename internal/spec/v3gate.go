@@ -255,19 +255,7 @@ func plainValue2(k fkind, v any) bool {
 // plainList and plainMap accept null (an empty value to encoding/json) but
 // not null members, which kin-openapi keeps as nil pointers.
 func plainList(v any, elem func(any) bool) bool {
-	if v == nil {
-		return true
-	}
-	a, ok := v.([]any)
-	if !ok {
-		return false
-	}
-	for _, e := range a {
-		if e == nil || !elem(e) {
-			return false
-		}
-	}
-	return true
+	return plainScalars(v, func(e any) bool { return e != nil && elem(e) })
 }
 
 // plainScalars is plainList for lists of values, where null decodes to the
