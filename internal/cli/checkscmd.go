@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/spf13/cobra"
 
 	"github.com/plumbsec/plumb/internal/checks"
@@ -84,4 +86,14 @@ func CatalogMarkdown(w io.Writer) error {
 
 func anchor(id string) string {
 	return strings.NewReplacer(".", "", "/", "").Replace(id)
+}
+
+// ruleLookup tells renderers what a finding id means.
+func ruleLookup(id string) (result.Rule, bool) {
+	for _, c := range checks.All() {
+		if m := c.Meta(); m.ID == id {
+			return result.Rule{ID: m.ID, Title: m.Title, Description: m.Description, Category: m.Category, Severity: m.Severity, OWASP: m.OWASP, CWE: m.CWE}, true
+		}
+	}
+	return result.Rule{}, false
 }

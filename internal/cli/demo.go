@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labscan"
@@ -75,6 +76,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 		return err
 	}
 	o.Version = version()
+	o.Checks = checks.All()
 	o.CallbackURL = lab.CallbackURL                                       // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/spf13/cobra"
 
 	"github.com/plumbsec/plumb/internal/checks/jwt"
@@ -90,6 +93,7 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		o.CallbackURL = strings.TrimSuffix(f.callbackURL, "/")
 	}
 	o.Version = version()
+	o.Checks = checks.All()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
 		return o, err
 	}
@@ -171,12 +175,12 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 
 // writeReport writes every --output-FORMAT file (atomically), then the
 // main report to --output or stdout; the table lists the other files.
-func writeReport(st *Streams, rep *engine.Report, out *outputFlags, gate *gateFlags) error {
+func writeReport(st *Streams, rep *result.Report, out *outputFlags, gate *gateFlags) error {
 	format, err := report.Lookup(out.format)
 	if err != nil {
 		return err
 	}
-	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly}
+	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: ruleLookup}
 	written := out.extra.list()
 	for _, w := range written {
 		f, err := report.Lookup(w.Format)
