@@ -22,6 +22,7 @@ var zoneData = []struct {
 		"www CNAME api.vulnshop.test.",
 		// Dangling: the cloud apps these point at were deleted.
 		"legacy-api CNAME vulnshop-legacy.azurewebsites.net.",
+		"avatars CNAME vulnshop-avatars.azurewebsites.net.", // the GraphQL API's avatar CDN (named in answers)
 		"login CNAME vulnshop-login.azurewebsites.net.", // the OAuth token URL
 		"metrics CNAME vulnshop-metrics.azurewebsites.net.",
 		"keys CNAME vulnshop-keys.azurewebsites.net.",       // the OIDC jwks_uri
