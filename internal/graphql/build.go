@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/formatter"
 )
 
 // Field builds a field selection. Names must be valid GraphQL names (every
@@ -57,12 +56,46 @@ func StringValue(s string) *ast.Value { return &ast.Value{Kind: ast.StringValue,
 // IntValue is an integer literal.
 func IntValue(n int) *ast.Value { return &ast.Value{Kind: ast.IntValue, Raw: strconv.Itoa(n)} }
 
-// Document prints a one-operation document on one line.
+// Document prints a one-operation document on one line. Names were
+// validated when the fields were built; values print through gqlparser's
+// literal printer, which escapes strings.
 func Document(op ast.Operation, sel ast.SelectionSet) string {
-	doc := &ast.QueryDocument{Operations: ast.OperationList{{Operation: op, SelectionSet: sel}}}
 	var b strings.Builder
-	formatter.NewFormatter(&b, formatter.WithCompacted()).FormatQueryDocument(doc)
-	return strings.TrimSpace(b.String())
+	b.WriteString(string(op))
+	writeSet(&b, sel)
+	return b.String()
+}
+
+func writeSet(b *strings.Builder, sel ast.SelectionSet) {
+	if len(sel) == 0 {
+		return
+	}
+	b.WriteByte('{')
+	for i, s := range sel {
+		f, ok := s.(*ast.Field)
+		if !ok {
+			continue
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if f.Alias != "" && f.Alias != f.Name {
+			b.WriteString(f.Alias + ":")
+		}
+		b.WriteString(f.Name)
+		if len(f.Arguments) > 0 {
+			b.WriteByte('(')
+			for j, a := range f.Arguments {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(a.Name + ":" + a.Value.String())
+			}
+			b.WriteByte(')')
+		}
+		writeSet(b, f.SelectionSet)
+	}
+	b.WriteByte('}')
 }
 
 // Typename is the cheapest query a server can answer: the name of its

@@ -148,6 +148,15 @@ func (r *Recon) learn(path []string, resp *Response) {
 			owner := f.Parent
 			if owner == "" {
 				owner = parent
+				// Messages about the probed path's own field (its
+				// arguments, its type) belong to the type above it.
+				if n := len(path); n > 0 && f.Field == path[n-1] && f.Kind != FactSuggestion {
+					if n == 1 {
+						owner = r.root
+					} else {
+						owner = r.typeAt(path[:n-1])
+					}
+				}
 			}
 			if owner == "" {
 				continue

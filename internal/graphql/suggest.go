@@ -35,11 +35,11 @@ type FactKind int
 
 // Fact kinds.
 const (
-	FactSuggestion FactKind = iota // the server suggested existing names for a guess
-	FactObject                     // the field exists and returns an object type
-	FactLeaf                       // the field exists and returns a leaf type
-	FactArg                        // the field exists and has this (required) argument
-	FactArgSuggestion              // the server suggested argument names
+	FactSuggestion    FactKind = iota // the server suggested existing names for a guess
+	FactObject                        // the field exists and returns an object type
+	FactLeaf                          // the field exists and returns a leaf type
+	FactArg                           // the field exists and has this (required) argument
+	FactArgSuggestion                 // the server suggested argument names
 )
 
 // Facts reads one validation message. Suggestions of inline fragments
@@ -94,13 +94,13 @@ func NamedType(t string) string {
 // near an existing name draws a suggestion; an exact guess draws no
 // "Cannot query field" error at all.
 var Words = strings.Fields(`
-user users me viewer account accounts profile customer customers admin admins
+id name username email password passwordHash token secret apiKey ssn phone address
+owner title description status total price amount createdAt role admin
+user users me viewer account accounts profile customer customers
 order orders item items product products book books post posts comment comments
 payment payments invoice invoices card cards transaction transactions cart
-node nodes search login session sessions token tokens apiKey secret secrets
-file files upload document documents message messages notification settings
-config configuration team teams group groups role roles permission permissions
-organization project projects employee employees author authors category
-id name username email password passwordHash hash ssn phone address owner
-title description status total price amount createdAt updatedAt
+node nodes search login session sessions tokens secrets
+file files document documents message messages settings config
+team teams group groups roles permissions organization project projects
+employee employees author authors category
 `)

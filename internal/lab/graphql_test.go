@@ -86,7 +86,9 @@ func TestLabGraphQLFlawsAndTwin(t *testing.T) {
 		}, `"queryType":{"name":"Query"}`, "introspection disabled"},
 		{"suggestions", func(s *httptest.Server, tk map[string]string) (int, string) { return gqlQuery(t, s, "", "query{usr}") },
 			`Did you mean \"user\"`, `Cannot query field \"usr\" on type \"Query\".","`},
-		{"anonymous users", func(s *httptest.Server, tk map[string]string) (int, string) { return gqlQuery(t, s, "", "query{users{username email}}") },
+		{"anonymous users", func(s *httptest.Server, tk map[string]string) (int, string) {
+			return gqlQuery(t, s, "", "query{users{username email}}")
+		},
 			`"email":"bob@vulnshop.test"`, "UNAUTHENTICATED"},
 		{"bola", func(s *httptest.Server, tk map[string]string) (int, string) {
 			return gqlQuery(t, s, tk["bob"], `query{order(id:"101"){id total user{username}}}`)
@@ -106,9 +108,13 @@ func TestLabGraphQLFlawsAndTwin(t *testing.T) {
 		{"form post", func(s *httptest.Server, tk map[string]string) (int, string) {
 			return gqlPost(t, s, "", "query="+url.QueryEscape("{__typename}"), "application/x-www-form-urlencoded")
 		}, `"__typename":"Query"`, "application/json"},
-		{"syntax", func(s *httptest.Server, tk map[string]string) (int, string) { return gqlQuery(t, s, "", graphql.SyntaxProbe) },
+		{"syntax", func(s *httptest.Server, tk map[string]string) (int, string) {
+			return gqlQuery(t, s, "", graphql.SyntaxProbe)
+		},
 			`Syntax Error: Unexpected Name \"queryy\".","extensions":{"code":"GRAPHQL_PARSE_FAILED","exception":{"stacktrace"`, `"message":"Unexpected Name \"queryy\"","extensions":{"code":"GRAPHQL_PARSE_FAILED"}}`},
-		{"tracing", func(s *httptest.Server, tk map[string]string) (int, string) { return gqlQuery(t, s, "", "query{books{title}}") },
+		{"tracing", func(s *httptest.Server, tk map[string]string) (int, string) {
+			return gqlQuery(t, s, "", "query{books{title}}")
+		},
 			`"execution":{"resolvers":[{"path":["books"]`, `"data":{"books":[{"title":"The Go Programming Language"}`},
 		{"anonymous write", func(s *httptest.Server, tk map[string]string) (int, string) {
 			return gqlQuery(t, s, "", `mutation{cancelOrder(id:"201"){id status}}`)
