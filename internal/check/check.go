@@ -130,7 +130,7 @@ type Coverage struct {
 	mu        sync.Mutex
 	imported  int
 	extra     []spec.Operation // found at run time (GraphQL schemas), not in the spec
-	requested map[string]int // op key → last status
+	requested map[string]int   // op key → last status
 	skipped   map[string]string
 	counts    map[string]int // op key → requests recorded
 }
