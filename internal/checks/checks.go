@@ -14,6 +14,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/graphql"
 	"github.com/plumbsec/plumb/internal/checks/input"
 	"github.com/plumbsec/plumb/internal/checks/inventory"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
@@ -69,6 +70,13 @@ func All() []check.Check {
 		ssrf.ServerSideFetch{},
 		consumption.PlainHTTPUpstream{},
 		redirect.Redirects{},
+		graphql.Schema{},
+		graphql.SensitiveFields{},
+		graphql.Unauthenticated{},
+		graphql.ObjectAccess{},
+		graphql.Limits{},
+		graphql.CSRF{},
+		graphql.Errors{},
 		dns.Resolution{},
 		llm.Check{},
 	}

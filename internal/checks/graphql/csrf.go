@@ -1,0 +1,105 @@
+package graphql
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/finding"
+	gql "github.com/plumbsec/plumb/internal/graphql"
+)
+
+// MutationProbe is the only mutation document plumb sends in read-only
+// mode: it selects nothing but the root type's name, so no mutation field
+// (no resolver) runs; it only shows whether a mutation operation is
+// accepted over GET.
+const MutationProbe = "mutation{__typename}"
+
+// CSRF checks the transports a browser can use cross-site without a CORS
+// preflight: GET, and form-encoded POST.
+type CSRF struct{}
+
+// Meta describes the check.
+func (CSRF) Meta() check.Meta {
+	return check.Meta{
+		ID: "graphql.csrf", Title: "GraphQL operations accepted in cross-site-request form",
+		Category: finding.CatAuthentication, OWASP: "API8:2023", CWE: "CWE-352", Severity: finding.Medium, Phase: check.PhaseProbe,
+		Description: "Three requests per endpoint: GET ?query={__typename} (graphql.get-query), GET ?query=mutation{__typename} " +
+			"(graphql.mutation-over-get) and a form-encoded POST of {__typename} (graphql.form-post). A browser sends all three " +
+			"cross-site without a CORS preflight, with the user's cookies. The mutation probe selects only __typename, so it " +
+			"runs no mutation field and changes nothing: it is the one mutation document plumb sends without --allow-writes.",
+	}
+}
+
+// Run probes every endpoint.
+func (c CSRF) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	st, err := shared(ctx, in)
+	if st == nil {
+		return nil, err
+	}
+	var out []finding.Finding
+	for _, ep := range st.endpoints {
+		fs, err := c.endpoint(ctx, in, st, ep)
+		out = append(out, fs...)
+		if _, err := stop(err); err != nil {
+			return out, err
+		}
+	}
+	return out, err
+}
+
+type csrfProbe struct {
+	id, title, doc string
+	how            transport
+	sev            finding.Severity
+	summary        string
+}
+
+var csrfProbes = []csrfProbe{
+	{"graphql.get-query", "GraphQL queries are accepted over GET", gql.Typename, getQuery, finding.Low,
+		"A GET request answered the query. Browsers send GET cross-site with cookies and no preflight, and GET URLs end up " +
+			"in logs, caches and Referer headers; with cookie sessions, any page can make a signed-in user run queries."},
+	{"graphql.mutation-over-get", "GraphQL mutations are accepted over GET", MutationProbe, getQuery, finding.Medium,
+		"A GET request carrying a mutation operation was executed (the probe selected only __typename, so nothing changed). " +
+			"With cookie sessions, a link or an <img> tag on any site makes a signed-in user run any mutation."},
+	{"graphql.form-post", "GraphQL accepts form-encoded POST requests", gql.Typename, postForm, finding.Low,
+		"A POST with Content-Type application/x-www-form-urlencoded was answered. Browsers send such forms cross-site " +
+			"without a CORS preflight, so with cookie sessions any page can submit operations as a signed-in user."},
+}
+
+func (c CSRF) endpoint(ctx context.Context, in *check.Input, st *state, ep *Endpoint) ([]finding.Finding, error) {
+	var out []finding.Finding
+	for _, p := range csrfProbes {
+		if p.doc == MutationProbe && ep.Schema != nil && ep.Schema.Mutation == nil {
+			continue // no mutations to worry about
+		}
+		x, err := st.send(ctx, in, ep, groupCSRF, in.HTTP, p.doc, p.how, true)
+		if err != nil {
+			return out, err
+		}
+		if x.gql == nil || x.status()/100 != 2 {
+			continue
+		}
+		if _, ok := x.gql.Typename(""); !ok {
+			continue
+		}
+		loc := location(in, ep, "", "")
+		if p.how == getQuery {
+			loc.Method = http.MethodGet
+		}
+		f := check.New(c.Meta(), p.title, loc)
+		f.ID, f.Severity, f.Confidence = p.id, p.sev, finding.Confirmed
+		f.Evidence.Summary = fmt.Sprintf("Sent %s: %s", p.doc, p.summary)
+		f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
+		f.Remediation = finding.Remediation{
+			Summary: "Accept operations only as POST with Content-Type: application/json (or require a custom header such as " +
+				"Apollo's CSRF prevention: Apollo-Require-Preflight), never run mutations from GET, and prefer bearer tokens " +
+				"or SameSite=Strict cookies.",
+			References: []string{"https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
+				"https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html"},
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}

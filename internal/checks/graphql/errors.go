@@ -1,0 +1,213 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/finding"
+	gql "github.com/plumbsec/plumb/internal/graphql"
+)
+
+// Errors reports GraphQL answers that carry stack traces or debug and
+// tracing extensions.
+type Errors struct{}
+
+// Meta describes the check.
+func (Errors) Meta() check.Meta {
+	return check.Meta{
+		ID: "graphql.verbose-errors", Title: "GraphQL answers leak stack traces or debug data",
+		Category: finding.CatInputValidation, OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Phase: check.PhaseProbe,
+		Description: "Reads the answers discovery got ({__typename}, a misspelt keyword, introspection, suggestion probes) and " +
+			"sends one more with a malformed argument value. Reports errors whose stacktrace/exception/trace members or messages " +
+			"hold stack frames (graphql.stack-trace) and answers whose extensions carry tracing, debug or SQL data " +
+			"(graphql.debug-extensions).",
+	}
+}
+
+// StackFrames recognise one stack frame per language. They are facts of
+// each runtime's trace format; errors_test.go holds samples of each.
+var StackFrames = []struct {
+	Family string
+	RE     *regexp.Regexp
+}{
+	{"Node.js", regexp.MustCompile(`\bat (?:[^\s()]{1,200} )?\(?(?:/|[A-Za-z]:\\|file://|node:)[^\s()]{1,300}:\d+:\d+\)?`)},
+	{"Python", regexp.MustCompile(`File "[^"\n]{1,300}\.py", line \d+`)},
+	{"Java", regexp.MustCompile(`\bat (?:[\w$]+\.){2,}[\w$<>]+\([\w$]+\.(?:java|kt|scala):\d+\)`)},
+	{"Go", regexp.MustCompile(`goroutine \d+ \[running\]|\S+\.go:\d+(?: \+0x[0-9a-f]+)?`)},
+	{".NET", regexp.MustCompile(`\bat [\w.<>` + "`" + `]+\([^)\n]*\) in [^\n]{1,300}:line \d+`)},
+	{"Ruby", regexp.MustCompile("\\S+\\.rb:\\d+:in `")},
+	{"PHP", regexp.MustCompile(`\S+\.php(?:\(\d+\)|:\d+|, line \d+)`)},
+}
+
+var (
+	stackKeyRE = regexp.MustCompile(`(?i)^(?:stack|stacktrace|stack_trace|trace|traceback|backtrace|exception|originalerror|internal)$`)
+	debugExtRE = regexp.MustCompile(`(?i)^(?:tracing|debug|debugger|profiler|profile|queries|sql|sqlqueries|sql_queries|queryplan|logs|timings|__debug|clockwork)$`)
+	sqlRE      = regexp.MustCompile(`(?is)\bselect\b.{1,200}\bfrom\b|\binsert into\b|\bupdate\b.{1,100}\bset\b`)
+)
+
+// Frame returns the runtime and the first stack frame in s.
+func Frame(s string) (family, frame string, ok bool) {
+	for _, f := range StackFrames {
+		if m := f.RE.FindString(s); m != "" {
+			return f.Family, m, true
+		}
+	}
+	return "", "", false
+}
+
+// traceIn looks for stack frames in an answer's errors: under
+// stack-like members of each error (and its extensions), and in messages.
+func traceIn(body []byte) (family, frame string, ok bool) {
+	var top struct {
+		Errors []any `json:"errors"`
+	}
+	if json.Unmarshal(body, &top) != nil {
+		return "", "", false
+	}
+	var hit func(v any, underStack bool, depth int) bool
+	hit = func(v any, underStack bool, depth int) bool {
+		if depth > 12 {
+			return false
+		}
+		switch t := v.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				if hit(t[k], underStack || stackKeyRE.MatchString(k) || k == "message", depth+1) {
+					return true
+				}
+			}
+		case []any:
+			for _, e := range t {
+				if hit(e, underStack, depth+1) {
+					return true
+				}
+			}
+		case string:
+			if underStack {
+				family, frame, ok = Frame(t)
+				return ok
+			}
+		}
+		return false
+	}
+	for _, e := range top.Errors {
+		if hit(e, false, 0) {
+			return family, frame, true
+		}
+	}
+	return "", "", false
+}
+
+// debugIn returns the debug-like members of an answer's extensions, and
+// whether any of them holds SQL.
+func debugIn(body []byte) (keys []string, sql bool) {
+	var top struct {
+		Extensions map[string]json.RawMessage `json:"extensions"`
+	}
+	if json.Unmarshal(body, &top) != nil {
+		return nil, false
+	}
+	for k, v := range top.Extensions {
+		if debugExtRE.MatchString(k) {
+			keys = append(keys, k)
+			sql = sql || sqlRE.Match(v)
+		}
+	}
+	sort.Strings(keys)
+	return keys, sql
+}
+
+// Run reads every endpoint's answers and sends one malformed argument.
+func (c Errors) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	st, err := shared(ctx, in)
+	if st == nil {
+		return nil, err
+	}
+	var out []finding.Finding
+	for _, ep := range st.endpoints {
+		xs := []*exchange{ep.Typename, ep.Syntax, ep.Introspection, ep.ReconEx}
+		x, err := c.malformed(ctx, in, st, ep)
+		if _, err := stop(err); err != nil {
+			return out, err
+		}
+		xs = append(xs, x)
+		out = append(out, c.judge(in, ep, xs)...)
+	}
+	return out, err
+}
+
+// malformed sends a query whose first argument gets a quote-laden string
+// (a type error for numbers, odd input for strings): the errors servers
+// answer it with are where debug modes show their traces.
+func (c Errors) malformed(ctx context.Context, in *check.Input, st *state, ep *Endpoint) (*exchange, error) {
+	if ep.Schema == nil {
+		return nil, nil
+	}
+	for _, f := range gql.RootFields(ep.Schema.Schema, ast.Query) {
+		if len(f.Arguments) == 0 {
+			continue
+		}
+		a := f.Arguments[0]
+		fl, ok := fieldSelection(ep.Schema.Schema, f, map[string]*ast.Value{a.Name: gql.StringValue(`plumb'")`)})
+		if !ok {
+			continue
+		}
+		return st.send(ctx, in, ep, groupErrors, in.HTTP, gql.Document(ast.Query, gql.Set(fl)), postJSON, true)
+	}
+	return nil, nil
+}
+
+func (c Errors) judge(in *check.Input, ep *Endpoint, xs []*exchange) []finding.Finding {
+	var out []finding.Finding
+	var traced, debugged bool
+	for _, x := range xs {
+		if x == nil || x.resp == nil || x.gql == nil {
+			continue
+		}
+		if family, frame, ok := traceIn(x.resp.Body); ok && !traced {
+			traced = true
+			f := check.New(c.Meta(), "GraphQL errors carry stack traces", location(in, ep, "", ""))
+			f.ID, f.Confidence = "graphql.stack-trace", finding.Confirmed
+			f.Evidence.Summary = in.HTTP.Redactor().String(fmt.Sprintf("The answer to %s carries a %s stack trace (%q): "+
+				"source paths, library versions and code structure for anyone who sends a bad query.", excerpt(x.doc), family, frame))
+			f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
+			f.Remediation = finding.Remediation{
+				Summary: "Run the server in production mode (NODE_ENV=production; Apollo Server: includeStacktraceInErrorResponses: " +
+					"false; Graphene/Strawberry: no debug middleware) and mask unexpected errors with a generic message.",
+				References: references,
+			}
+			out = append(out, f)
+		}
+		if keys, sql := debugIn(x.resp.Body); len(keys) > 0 && !debugged {
+			debugged = true
+			f := check.New(c.Meta(), "GraphQL answers carry debug or tracing extensions", location(in, ep, "", ""))
+			f.ID, f.Severity, f.Confidence = "graphql.debug-extensions", finding.Low, finding.Confirmed
+			what := "resolver timings and the schema's execution paths"
+			if sql {
+				f.Severity, what = finding.Medium, "the SQL the server ran"
+			}
+			f.Evidence.Summary = fmt.Sprintf("The answer to %s has extensions %s, which show %s to every caller.",
+				excerpt(x.doc), strings.Join(keys, ", "), what)
+			f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
+			f.Remediation = finding.Remediation{
+				Summary: "Turn tracing and debug extensions off in production (Apollo tracing / cache-control plugins, " +
+					"Lighthouse debug, Hot Chocolate tracing) or return them only to authorised operators.",
+				References: references,
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,231 @@
+package graphql
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/finding"
+	gql "github.com/plumbsec/plumb/internal/graphql"
+)
+
+var references = []string{
+	"https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
+	"https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html",
+}
+
+// Schema finds GraphQL endpoints, names their server, and reports
+// introspection and field suggestions left on.
+type Schema struct{}
+
+// Meta describes the check.
+func (Schema) Meta() check.Meta {
+	return check.Meta{
+		ID: "graphql.schema-exposure", Title: "GraphQL schema exposed (introspection, field suggestions)",
+		Category: finding.CatDataExposure, OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Medium, Phase: check.PhaseProbe,
+		Description: "Finds GraphQL endpoints (spec operations that look like GraphQL, then /graphql, /api/graphql, /v1/graphql, " +
+			"/graphql/v1, /query, /gql, /graphiql; POST, GET after a 405) and names the server (Apollo, Hasura, gqlgen, " +
+			"graphql-core, graphql-java, …) from its answers to {__typename} and a misspelt keyword (graphql.endpoint, info). " +
+			"Reports introspection answered (graphql.introspection) and validation errors that suggest field names " +
+			"(graphql.field-suggestions), from which plumb rebuilds the schema when introspection is off. Every later GraphQL " +
+			"check uses the schema learned here; URLs in its descriptions and in answers join the host graph.",
+	}
+}
+
+// Run reports what discovery learned.
+func (c Schema) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	st, err := shared(ctx, in)
+	if st == nil {
+		return nil, err
+	}
+	var out []finding.Finding
+	for _, ep := range st.endpoints {
+		out = append(out, c.endpoint(in, ep))
+		if f := c.introspection(in, ep); f != nil {
+			out = append(out, *f)
+		}
+		if f := c.suggestions(in, ep); f != nil {
+			out = append(out, *f)
+		}
+	}
+	return out, err
+}
+
+func (c Schema) endpoint(in *check.Input, ep *Endpoint) finding.Finding {
+	f := check.New(c.Meta(), "GraphQL endpoint", location(in, ep, "", ""))
+	f.ID, f.Severity, f.Confidence, f.Category = "graphql.endpoint", finding.Info, finding.Confirmed, finding.CatInventory
+	engine := "an unidentified server"
+	if ep.Engine != "" {
+		engine = ep.Engine
+		f.Title = "GraphQL endpoint (" + ep.Engine + ")"
+	}
+	schema := "no schema could be learned (introspection and suggestions are off)"
+	if ep.Schema != nil {
+		schema = fmt.Sprintf("its schema (from %s) has %d queries and %d mutations", ep.Source,
+			len(gql.RootFields(ep.Schema.Schema, "query")), len(gql.RootFields(ep.Schema.Schema, "mutation")))
+	}
+	f.Evidence.Summary = fmt.Sprintf("%s answers GraphQL: %s; %s.", ep.Path, engine, schema)
+	f.Evidence.HTTP = append(f.Evidence.HTTP, ep.Typename.evidence())
+	if ep.Syntax != nil && ep.Syntax.resp != nil {
+		f.Evidence.HTTP = append(f.Evidence.HTTP, ep.Syntax.evidence())
+	}
+	f.Remediation = finding.Remediation{Summary: "Keep the endpoint in the API inventory and scan it like the rest of the API.", References: references}
+	return f
+}
+
+func (c Schema) introspection(in *check.Input, ep *Endpoint) *finding.Finding {
+	if ep.Source != "introspection" {
+		return nil
+	}
+	s := ep.Schema
+	f := check.New(c.Meta(), "GraphQL introspection is enabled", location(in, ep, "", ""))
+	f.ID, f.Confidence = "graphql.introspection", finding.Confirmed
+	who := "with identity A's credential"
+	if !in.HasCredentials {
+		who = "without any credential"
+	}
+	f.Evidence.Summary = fmt.Sprintf("An introspection query sent %s returned the whole schema: %d types, %d queries, %d mutations "+
+		"(e.g. %s). Anyone who can reach the endpoint can map every operation and argument.", who, len(userTypes(s)),
+		len(gql.RootFields(s.Schema, "query")), len(gql.RootFields(s.Schema, "mutation")), strings.Join(firstFields(s, 6), ", "))
+	f.Evidence.HTTP = []finding.HTTPExchange{ep.Introspection.evidence()}
+	f.Remediation = finding.Remediation{
+		Summary: "Disable introspection in production (Apollo Server: introspection: false; graphql-yoga: useDisableIntrospection; " +
+			"gqlgen: leave out the introspection extension; Hasura: disable it per role) and publish the schema to the clients that need it instead.",
+		References: references,
+	}
+	return &f
+}
+
+func (c Schema) suggestions(in *check.Input, ep *Endpoint) *finding.Finding {
+	if ep.Recon == nil || len(ep.Recon.Suggested) == 0 {
+		return nil
+	}
+	f := check.New(c.Meta(), "GraphQL error messages suggest field names", location(in, ep, "", ""))
+	f.ID, f.Severity, f.Confidence = "graphql.field-suggestions", finding.Low, finding.Confirmed
+	names := ep.Recon.Suggested
+	sort.Strings(names)
+	summary := fmt.Sprintf("Validation errors answer misspelt fields with \"Did you mean …\", naming %d real fields (%s). "+
+		"The message was: %q.", len(names), strings.Join(names[:min(8, len(names))], ", "), ep.Recon.Evidence)
+	if ep.Source == "suggestions" {
+		summary += fmt.Sprintf(" Introspection is off, yet plumb rebuilt %d queries from the suggestions alone.", len(gql.RootFields(ep.Schema.Schema, "query")))
+	}
+	f.Evidence.Summary = summary
+	if ep.ReconEx != nil {
+		f.Evidence.HTTP = []finding.HTTPExchange{ep.ReconEx.evidence()}
+	}
+	f.Remediation = finding.Remediation{
+		Summary: "Turn suggestions off in production (Apollo Server 4: hideSchemaDetailsFromClientErrors; graphql-armor / " +
+			"Envelop: blockFieldSuggestions; gqlgen: DisableSuggestion; Strawberry: MaskErrors or a validation rule without suggestions).",
+		References: references,
+	}
+	return &f
+}
+
+func userTypes(s *gql.Schema) []string {
+	var out []string
+	for n, d := range s.Types {
+		if !d.BuiltIn && !strings.HasPrefix(n, "__") {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func firstFields(s *gql.Schema, n int) []string {
+	var out []string
+	for _, f := range gql.RootFields(s.Schema, "query") {
+		if len(out) < n {
+			out = append(out, "query "+f.Name)
+		}
+	}
+	for _, f := range gql.RootFields(s.Schema, "mutation") {
+		if len(out) < n {
+			out = append(out, "mutation "+f.Name)
+		}
+	}
+	return out
+}
+
+// SensitiveFields reports schema fields whose names say they hold secrets
+// or personal identifiers.
+type SensitiveFields struct{}
+
+// Meta describes the check.
+func (SensitiveFields) Meta() check.Meta {
+	return check.Meta{
+		ID: "graphql.sensitive-field", Title: "GraphQL schema exposes sensitive fields",
+		Category: finding.CatPropertyAuthz, OWASP: "API3:2023", CWE: "CWE-213", Severity: finding.Medium, Phase: check.PhaseProbe,
+		Description: "Reads the schema learned by graphql.schema-exposure and reports output fields named like secrets or " +
+			"identifiers (password, password hash, token, secret, API key, private key, SSN, credit card): one finding per " +
+			"type and field. Sends no request of its own.",
+	}
+}
+
+// sensitiveRE matches field names that hold secrets or identifiers.
+var sensitiveRE = regexp.MustCompile(`(?i)^(?:.*_)?(?:password|passwd|pass_?hash|password_?hash|hashed_?password|secret|client_?secret|api_?key|apikey|access_?token|refresh_?token|auth_?token|api_?token|token|private_?key|ssn|social_?security(?:_?number)?|credit_?card(?:_?number)?|card_?number|cvv|otp_?secret|mfa_?secret|totp_?secret)$`)
+
+// Sensitive reports whether a field name says it holds a secret.
+func Sensitive(name string) bool {
+	return sensitiveRE.MatchString(strings.ReplaceAll(camelToSnake(name), "__", "_"))
+}
+
+func camelToSnake(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Run lists the sensitive fields of every learned schema.
+func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	st, err := shared(ctx, in)
+	if st == nil {
+		return nil, err
+	}
+	var out []finding.Finding
+	for _, ep := range st.endpoints {
+		if ep.Schema == nil {
+			continue
+		}
+		for _, tn := range userTypes(ep.Schema) {
+			def := ep.Schema.Types[tn]
+			if def.Kind != "OBJECT" && def.Kind != "INTERFACE" {
+				continue
+			}
+			for _, fd := range def.Fields {
+				if !Sensitive(fd.Name) {
+					continue
+				}
+				f := check.New(c.Meta(), fmt.Sprintf("GraphQL type %s exposes %s", tn, fd.Name), location(in, ep, "type "+tn+"."+fd.Name, ""))
+				f.Confidence = finding.Firm
+				f.Evidence.Summary = fmt.Sprintf("The schema (from %s) lets clients select %s.%s: %s. A field like this belongs "+
+					"on no client-facing type; any caller who can reach a %s can ask for it.", ep.Source, tn, fd.Name, fd.Type.String(), tn)
+				x := ep.Introspection
+				if ep.Source == "suggestions" {
+					x = ep.ReconEx
+				}
+				if x != nil && x.resp != nil {
+					f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
+				}
+				f.Remediation = finding.Remediation{
+					Summary: "Remove the field from the schema, or resolve it only for the owner with an explicit authorization " +
+						"check; never expose password hashes, tokens or secrets through the API.",
+					References: []string{"https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/"},
+				}
+				out = append(out, f)
+			}
+		}
+	}
+	return out, err
+}
