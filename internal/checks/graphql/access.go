@@ -143,13 +143,22 @@ func (c Unauthenticated) mutations(ctx context.Context, in *check.Input, st *sta
 			return out, err
 		}
 		ep.record(in, "mutation "+f.Name, x, f.Name)
-		if x.gql == nil || x.gql.Field(f.Name) == nil || len(x.gql.Errors) > 0 {
+		// Refused, or not even valid: nothing ran. An answer with the
+		// field set ran it; data without the field and without any error
+		// means the resolver ran and found nothing to change.
+		if x.gql == nil || x.status()/100 != 2 || authDenied(x) || !x.gql.HasData() {
+			continue
+		}
+		conf, what := finding.Confirmed, fmt.Sprintf("the answer carries a %s and no error", f.Type.String())
+		switch {
+		case x.gql.Field(f.Name) == nil && len(x.gql.Errors) == 0:
+			conf, what = finding.Firm, "the resolver ran (null for the placeholder arguments) and nothing refused the anonymous caller"
+		case x.gql.Field(f.Name) == nil || len(x.gql.Errors) > 0:
 			continue
 		}
 		fd := check.New(c.Meta(), fmt.Sprintf("GraphQL mutation %s runs without credentials", f.Name), location(in, ep, "mutation "+f.Name, ""))
-		fd.Confidence = finding.Confirmed
-		fd.Evidence.Summary = fmt.Sprintf("With --allow-writes, %s was sent without any credential and ran: the answer carries "+
-			"a %s and no error.", excerpt(x.doc), f.Type.String())
+		fd.Confidence = conf
+		fd.Evidence.Summary = fmt.Sprintf("With --allow-writes, %s was sent without any credential: %s.", excerpt(x.doc), what)
 		fd.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
 		fd.Remediation = finding.Remediation{
 			Summary:    "Authenticate every mutation; deny by default at the resolver or gateway.",
