@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -149,7 +150,7 @@ func Leaves(s *ast.Schema, typeName string, n int) ast.SelectionSet {
 			rest = append(rest, Field("", f.Name, nil))
 		}
 	}
-	all := append(first, rest...)
+	all := slices.Concat(first, rest)
 	if len(all) == 0 {
 		return Set(Field("", "__typename", nil))
 	}

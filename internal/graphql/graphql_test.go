@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -195,7 +196,7 @@ func TestReconstruct(t *testing.T) {
 	quiet := func(context.Context, string) (*Response, error) {
 		return &Response{Errors: []Error{{Message: `Cannot query field "user" on type "Query".`}}}, nil
 	}
-	if _, err := Reconstruct(context.Background(), quiet, 8); err != ErrNoSuggestions {
+	if _, err := Reconstruct(context.Background(), quiet, 8); !errors.Is(err, ErrNoSuggestions) {
 		t.Errorf("quiet server: %v", err)
 	}
 }
@@ -223,7 +224,7 @@ func TestFromIntrospectionTolerates(t *testing.T) {
 	if s.Types["Empty"].Kind != ast.Scalar || s.Dropped == 0 {
 		t.Errorf("Empty should be a scalar placeholder: %+v dropped %d", s.Types["Empty"], s.Dropped)
 	}
-	if _, err := FromIntrospection([]byte(`{"data":{"x":1}}`)); err != ErrNotIntrospection {
+	if _, err := FromIntrospection([]byte(`{"data":{"x":1}}`)); !errors.Is(err, ErrNotIntrospection) {
 		t.Errorf("not introspection: %v", err)
 	}
 }

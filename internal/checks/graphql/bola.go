@@ -201,9 +201,9 @@ func (r *bolaRun) pick(t string) (owned, bool) {
 func (r *bolaRun) probe(ctx context.Context, f *ast.FieldDefinition, arg *ast.ArgumentDefinition, o owned) error {
 	v := gql.StringValue(o.id)
 	if arg.Type.Name() == "Int" {
-		n, err := strconv.Atoi(o.id)
-		if err != nil {
-			return nil
+		n, ok := intID(o.id)
+		if !ok {
+			return nil // not an integer id: this field cannot take it
 		}
 		v = gql.IntValue(n)
 	}
@@ -253,6 +253,11 @@ func (r *bolaRun) probe(ctx context.Context, f *ast.FieldDefinition, arg *ast.Ar
 	fd.Remediation = bolaRemedy
 	r.result = append(r.result, fd)
 	return nil
+}
+
+func intID(s string) (int, bool) {
+	n, err := strconv.Atoi(s)
+	return n, err == nil
 }
 
 func ownerOf(obj map[string]any) string {

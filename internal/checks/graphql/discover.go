@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -166,7 +167,7 @@ func (s *state) learn(ctx context.Context, in *check.Input, ep *Endpoint) error 
 		return x.gql, nil
 	}
 	rc, err := gql.Reconstruct(ctx, send, budget)
-	if err != nil && err != gql.ErrNoSuggestions {
+	if err != nil && !errors.Is(err, gql.ErrNoSuggestions) {
 		if fatal, e := stop(err); fatal && e != nil {
 			return e
 		}

@@ -264,7 +264,7 @@ func findCycle(s *ast.Schema, t string, depth int) ([]edge, bool) {
 // nest turns a chain of edges into nested fields with __typename at the
 // bottom.
 func nest(chain []edge) *ast.Field {
-	var inner ast.SelectionSet = gql.Set(gql.Field("", "__typename", nil))
+	inner := gql.Set(gql.Field("", "__typename", nil))
 	for i := len(chain) - 1; i >= 0; i-- {
 		e := chain[i]
 		var args ast.ArgumentList
