@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
@@ -27,6 +28,7 @@ type scanFlags struct {
 	accept          acceptFlags
 	dnsAudit        dnsAuditFlags
 	llm             llmFlags
+	sel             selectFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -50,6 +52,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.accept.register(fs)
 	f.dnsAudit.register(fs, false)
 	f.llm.register(fs)
+	f.sel.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -94,6 +97,10 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		return o, err
 	}
 	if o.LLM, err = f.llm.build(); err != nil {
+		return o, err
+	}
+	o.Checks = catalog.Checks()
+	if o.Select, err = f.sel.build(); err != nil {
 		return o, err
 	}
 	return o, nil

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -193,7 +193,7 @@ func TestHostileTargetIsBounded(t *testing.T) {
 	o := labOptions(t, w, "")
 	o.Timeout = time.Second
 	o.MaxDuration = 20 * time.Second
-	o.Checks = append(checks.All(), probeAll{})
+	o.Checks = append(catalog.Checks(), probeAll{})
 	start := time.Now()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Hostile.BaseURL}, o)
 	if err != nil {

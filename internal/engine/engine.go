@@ -19,7 +19,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
@@ -54,9 +53,10 @@ type Options struct {
 	AllowPlainHTTPCredentials bool
 	AllowWrites               bool
 	AllowRemoteRefs           bool
-	JWTWordlist               []string // extra HMAC secrets for the JWT checks
-	CallbackURL               string   // out-of-band listener for SSRF probes (--callback-url)
-	Checks                    []check.Check
+	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
+	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
+	Checks                    []check.Check // the checks to run (internal/catalog lists them all)
+	Select                    Selector      // which checks run and which findings are kept; nil: all
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
@@ -64,6 +64,17 @@ type Options struct {
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 	LLM                       check.LLMOptions
 }
+
+// Selector narrows a scan to some rules (--only, --skip). A check it
+// deselects is reported as skipped; findings of rules it does not select
+// are dropped.
+type Selector interface {
+	Check(m check.Meta) bool
+	Rule(id string) bool
+}
+
+// Deselected is the reason a check the Selector left out gives in the report.
+const Deselected = "deselected by --only/--skip"
 
 // Progress is reported while a scan runs.
 type Progress struct {
@@ -94,9 +105,6 @@ func (o *Options) defaults() {
 	}
 	if o.Progress == nil {
 		o.Progress = func(Progress) {}
-	}
-	if o.Checks == nil {
-		o.Checks = checks.All()
 	}
 }
 
@@ -311,7 +319,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 			if m.Phase != phase {
 				continue
 			}
-			if reason := s.unmet(m.Needs); reason != "" {
+			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
 				rep.Checks = append(rep.Checks, CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
 				done++
@@ -321,6 +329,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 			g.Go(func() error {
 				t0 := time.Now()
 				fs, err := runOne(gctx, c, in)
+				fs = s.selected(fs)
 				run := CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
 				mu.Lock()
 				defer mu.Unlock()
@@ -355,8 +364,26 @@ func runOne(ctx context.Context, c check.Check, in *check.Input) (fs []finding.F
 	return c.Run(ctx, in)
 }
 
-func (s *scanner) unmet(n check.Needs) string {
+// selected drops the findings of rules the Selector leaves out.
+func (s *scanner) selected(fs []finding.Finding) []finding.Finding {
+	if s.opts.Select == nil {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if s.opts.Select.Rule(f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unmet says why a check cannot or must not run, "" when it runs.
+func (s *scanner) unmet(m check.Meta) string {
+	n := m.Needs
 	switch {
+	case s.opts.Select != nil && !s.opts.Select.Check(m):
+		return Deselected
 	case n&check.NeedSpec != 0 && s.api == nil:
 		return "needs an OpenAPI document (--spec)"
 	case n&check.NeedCredential != 0 && !s.http.HasCredentials():

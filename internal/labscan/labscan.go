@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
@@ -20,9 +21,9 @@ import (
 // Rate is the per-host request rate used against the lab (--rate).
 const Rate = 500
 
-// Options returns engine options that reach the lab through its DNS server
-// and connect-to rules, trusting its CA, with token as identity A ("" for
-// none).
+// Options returns engine options that run every check and reach the lab
+// through its DNS server and connect-to rules, trusting its CA, with token
+// as identity A ("" for none).
 func Options(w *lab.World, token string) (engine.Options, error) {
 	var cts []netx.ConnectTo
 	for _, c := range w.ConnectTo {
@@ -40,7 +41,8 @@ func Options(w *lab.World, token string) (engine.Options, error) {
 		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool,
 		// The lab is on loopback and built for it: no need for the polite
 		// default rate a real target gets.
-		Rate: Rate,
+		Rate:   Rate,
+		Checks: catalog.Checks(),
 		// The lab plays the root and TLD servers, so delegation walks stay on loopback.
 		DNSAudit: check.DNSAuditConfig{Roots: []string{w.RootAddr}, AuthorityPort: uint16(port)},
 	}
@@ -75,7 +77,9 @@ func ScanTarget(t testing.TB, w *lab.World, target engine.Target, token string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Checks = checks
+	if len(checks) > 0 {
+		o.Checks = checks
+	}
 	if mod != nil {
 		mod(&o)
 	}

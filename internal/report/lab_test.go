@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
@@ -44,7 +45,7 @@ func TestLabScanRendersEveryFormat(t *testing.T) {
 	}
 	now := time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL, Spec: specFile}, engine.Options{
-		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test",
+		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test", Checks: catalog.Checks(),
 		Credentials: http.Header{"Authorization": {"Bearer " + w.Vuln.Token}},
 		Now:         func() time.Time { return now },
 	})

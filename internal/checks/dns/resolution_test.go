@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -15,7 +15,7 @@ func scanLab(t *testing.T, target func(*lab.World) lab.Target) *engine.Report {
 	t.Helper()
 	w := labscan.Start(t)
 	tg := target(w)
-	return labscan.Scan(t, w, tg.BaseURL, tg.Token, nil, checks.All()...)
+	return labscan.Scan(t, w, tg.BaseURL, tg.Token, nil, catalog.Checks()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and
