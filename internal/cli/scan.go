@@ -99,7 +99,7 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	if o.LLM, err = f.llm.build(); err != nil {
 		return o, err
 	}
-	o.Checks = catalog.Checks()
+	o.Checks = catalog.Default().Checks()
 	if o.Select, err = f.sel.build(); err != nil {
 		return o, err
 	}
