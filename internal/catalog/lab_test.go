@@ -17,6 +17,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labscan"
+	"github.com/plumbsec/plumb/internal/labtest"
 )
 
 // emitted records which finding ids each check returned.
@@ -68,7 +69,7 @@ func (r recorder) Run(ctx context.Context, in *check.Input) ([]finding.Finding, 
 // hostile targets, and the lab hosts built for DNS and transport flaws.
 func TestEveryLabFindingIsACatalogRule(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	cat := catalog.Default()
 	out := &emitted{by: map[string][]finding.Finding{}}
 	var checks []check.Check

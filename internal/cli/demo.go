@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labscan"
@@ -80,7 +81,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, sel eng
 	if err != nil {
 		return err
 	}
-	o.Version, o.Select = version(), sel
+	o.Version, o.Checks, o.Select = version(), catalog.Default().Checks(), sel
 	o.CallbackURL = lab.CallbackURL                                       // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)

@@ -16,6 +16,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 type scanFlags struct {
@@ -178,12 +179,12 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 
 // writeReport writes every --output-FORMAT file (atomically), then the
 // main report to --output or stdout; the table lists the other files.
-func writeReport(st *Streams, rep *engine.Report, out *outputFlags, gate *gateFlags) error {
+func writeReport(st *Streams, rep *result.Report, out *outputFlags, gate *gateFlags) error {
 	format, err := report.Lookup(out.format)
 	if err != nil {
 		return err
 	}
-	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly}
+	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: catalog.Default().Rule}
 	written := out.extra.list()
 	for _, w := range written {
 		f, err := report.Lookup(w.Format)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
@@ -17,7 +19,7 @@ import (
 )
 
 // scanAuthz scans a lab target with identity A and, when withB, identity B.
-func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *engine.Report {
+func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *result.Report {
 	t.Helper()
 	o := labOptions(t, w, tg.Token)
 	if withB {
@@ -35,7 +37,7 @@ func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *e
 }
 
 // find returns the finding of check id at method+path, or nil.
-func find(r *engine.Report, id, method, path string) *finding.Finding {
+func find(r *result.Report, id, method, path string) *finding.Finding {
 	for i, f := range r.Findings {
 		if f.ID == id && f.Location.Method == method && f.Location.Path == path {
 			return &r.Findings[i]
@@ -49,7 +51,7 @@ type want struct {
 	conf             finding.Confidence
 }
 
-func expect(t *testing.T, rep *engine.Report, wants []want) {
+func expect(t *testing.T, rep *result.Report, wants []want) {
 	t.Helper()
 	for _, w := range wants {
 		f := find(rep, w.id, w.method, w.path)

@@ -12,9 +12,12 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/plumbsec/plumb/internal/result"
 
 	"golang.org/x/sync/errgroup"
 
@@ -55,7 +58,7 @@ type Options struct {
 	AllowRemoteRefs           bool
 	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
 	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
-	Checks                    []check.Check // the checks to run (internal/catalog lists them all)
+	Checks                    []check.Check // what to run; the caller chooses (the CLI passes the catalog)
 	Select                    Selector      // which checks run and which findings are kept; nil: all
 	Progress                  func(Progress)
 	Now                       func() time.Time
@@ -110,7 +113,7 @@ func (o *Options) defaults() {
 
 // Scan scans one API. On a fatal problem it returns a *ScanError and, when
 // anything was learned before it, a partial report.
-func Scan(ctx context.Context, t Target, o Options) (*Report, error) {
+func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 	o.defaults()
 	start := o.Now()
 	target, err := ParseTarget(t.URL)
@@ -132,18 +135,18 @@ func Scan(ctx context.Context, t Target, o Options) (*Report, error) {
 	o.Progress(Progress{Stage: "preflight"})
 	if err := s.preflight(ctx); err != nil {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "preflight", Message: err.Error()})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "preflight", Message: err.Error()})
 		return rep, err
 	}
 	o.Progress(Progress{Stage: "spec"})
 	if err := s.loadSpec(ctx, t.Spec, rep); err != nil {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "spec", Message: err.Error()})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: err.Error()})
 		return rep, err
 	}
 	if err := s.identities(ctx, rep); err != nil {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "login", Message: err.Error()})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: err.Error()})
 		return rep, err
 	}
 	s.seedHosts()
@@ -218,23 +221,23 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 	return res, client, nil
 }
 
-func (s *scanner) newReport(start time.Time) *Report {
+func (s *scanner) newReport(start time.Time) *result.Report {
 	mode := "read-only"
 	if s.opts.AllowWrites {
 		mode = "writes"
 	}
-	return &Report{
-		SchemaVersion: SchemaVersion,
-		Tool:          Tool{Name: "plumb", Version: s.opts.Version},
+	return &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "plumb", Version: s.opts.Version},
 		Target:        s.target.String(),
 		StartedAt:     start.UTC(),
 		Mode:          mode,
 		Insecure:      s.opts.Insecure,
 		Findings:      []finding.Finding{},
 		Hosts:         []hosts.Host{},
-		Checks:        []CheckRun{},
-		Errors:        []Error{},
-		Identities:    []IdentityInfo{},
+		Checks:        []result.CheckRun{},
+		Errors:        []result.Error{},
+		Identities:    []result.IdentityInfo{},
 	}
 }
 
@@ -305,7 +308,7 @@ func (s *scanner) input() *check.Input {
 // runChecks runs every check, probes first and host audits after, each
 // phase with at most Concurrency checks at once. A failing check is an
 // entry in the report, never the end of the scan.
-func (s *scanner) runChecks(ctx context.Context, rep *Report) {
+func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	checks := s.opts.Checks
 	in := s.input()
 	var mu sync.Mutex
@@ -321,7 +324,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 			}
 			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
-				rep.Checks = append(rep.Checks, CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
+				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
 				done++
 				mu.Unlock()
 				continue
@@ -330,12 +333,12 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 				t0 := time.Now()
 				fs, err := runOne(gctx, c, in)
 				fs = s.selected(fs)
-				run := CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
+				run := result.CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
 					run.Status, run.Reason = "error", err.Error()
-					rep.Errors = append(rep.Errors, Error{Stage: "check " + m.ID, Message: err.Error()})
+					rep.Errors = append(rep.Errors, result.Error{Stage: "check " + m.ID, Message: err.Error()})
 				}
 				all = append(all, fs...)
 				rep.Checks = append(rep.Checks, run)
@@ -349,7 +352,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
 	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
-		rep.Errors = append(rep.Errors, Error{Stage: "auth", Message: w})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
 }
 
@@ -395,19 +398,19 @@ func (s *scanner) unmet(m check.Meta) string {
 }
 
 // finish fills what is known at the end, whatever happened before.
-func (s *scanner) finish(rep *Report, start time.Time) {
+func (s *scanner) finish(rep *result.Report, start time.Time) {
 	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
 	rep.Hosts = s.graph.List()
 	if s.cov != nil {
 		rep.Coverage = s.cov.Summary(s.api)
 	} else {
-		rep.Coverage = check.Summary{Skipped: []check.Skipped{}, Operations: check.OpRows{}}
+		rep.Coverage = result.Coverage{Skipped: []result.Skipped{}, Operations: result.OpRows{}}
 	}
 	st := s.http.Stats()
-	rep.Requests = RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
+	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
 	if st.BudgetExhausted {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
 	}
 	assessed := map[finding.Category]bool{}
 	byID := map[string]check.Meta{}
@@ -424,4 +427,8 @@ func (s *scanner) finish(rep *Report, start time.Time) {
 	sc := score.Compute(finding.Active(rep.Findings), assessed)
 	rep.Score, rep.Grade, rep.CappedBy, rep.Categories = sc.Score, sc.Grade, sc.CappedBy, sc.Categories
 	sortChecks(rep.Checks)
+}
+
+func sortChecks(runs []result.CheckRun) {
+	slices.SortFunc(runs, func(a, b result.CheckRun) int { return strings.Compare(a.ID, b.ID) })
 }

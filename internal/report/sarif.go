@@ -8,18 +8,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
-	"github.com/plumbsec/plumb/internal/catalog"
-	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 )
 
 // SARIF renders the report as SARIF 2.1.0: one result per finding, one rule
 // per finding id with its catalog help text and remediation, plumb's fingerprint as the
 // stable partial fingerprint, suppressed findings kept with a suppression.
-type SARIF struct{}
+type SARIF struct{ Opts Options }
 
 const informationURI = "https://github.com/plumbsec/plumb"
 
@@ -46,7 +45,7 @@ var precision = map[finding.Confidence]string{
 }
 
 // Render writes the SARIF log.
-func (SARIF) Render(w io.Writer, r *engine.Report) error {
+func (s SARIF) Render(w io.Writer, r *result.Report) error {
 	log := sarif.NewReport()
 	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
 	run := sarif.NewRunWithInformationURI("plumb", informationURI)
@@ -58,7 +57,7 @@ func (SARIF) Render(w io.Writer, r *engine.Report) error {
 	run.AddInvocation(inv)
 	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
 
-	addRules(run, r.Findings, catalog.Default())
+	addRules(run, r.Findings, s.Opts.Rule)
 	for _, f := range r.Findings {
 		run.AddResult(sarifResult(run, f))
 	}
@@ -67,8 +66,8 @@ func (SARIF) Render(w io.Writer, r *engine.Report) error {
 }
 
 // addRules adds one rule per finding id, sorted by id so the rule indexes
-// are stable. Ids the catalog does not know take the finding's fields.
-func addRules(run *sarif.Run, fs []finding.Finding, cat *catalog.Catalog) {
+// are stable. Ids the lookup does not know take the finding's fields.
+func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.Rule, bool)) {
 	first := map[string]finding.Finding{}
 	var ids []string
 	for _, f := range fs {
@@ -80,9 +79,12 @@ func addRules(run *sarif.Run, fs []finding.Finding, cat *catalog.Catalog) {
 	sort.Strings(ids)
 	for _, id := range ids {
 		f := first[id]
-		m, known := cat.Rule(id)
+		m, known := result.Rule{}, false
+		if lookup != nil {
+			m, known = lookup(id)
+		}
 		if !known {
-			m = check.Rule{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, OWASPLLM: f.OWASPLLM, CWE: f.CWE, Severity: f.Severity}
+			m = result.Rule{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, OWASPLLM: f.OWASPLLM, CWE: f.CWE, Severity: f.Severity}
 		}
 		fix := m.Remediation
 		if fix.Summary == "" {
@@ -138,7 +140,7 @@ func problemSeverity(s finding.Severity) string {
 
 type helpText struct{ text, markdown string }
 
-func ruleHelp(m check.Rule, rem finding.Remediation) helpText {
+func ruleHelp(m result.Rule, rem finding.Remediation) helpText {
 	var t, md strings.Builder
 	fmt.Fprintf(&t, "%s\n\n", m.Title)
 	fmt.Fprintf(&md, "## %s\n\n", m.Title)
