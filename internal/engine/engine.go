@@ -36,8 +36,8 @@ type Target struct {
 	Spec string // OpenAPI document: file path or URL; "" discovers it
 }
 
-// Options configure a scan. The zero value is usable: defaults are filled
-// by Scan.
+// Options configure a scan. Scan fills defaults for the zero limits; the
+// caller chooses the checks (a zero Checks runs none).
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
