@@ -59,8 +59,8 @@ const (
 	PhaseWrites // state-changing probes (--allow-writes) run last, so their effects cannot skew read-only checks
 )
 
-// Meta describes a check. It is the source of `plumb checks` and the
-// generated check catalog.
+// Meta describes a check and the rules it emits. It is the source of
+// `plumb checks` and the generated check catalog.
 type Meta struct {
 	ID          string
 	Title       string
@@ -71,6 +71,12 @@ type Meta struct {
 	Needs       Needs
 	Phase       Phase
 	Description string
+	// Remediation is the fix of the check's own rule (see Emits); findings
+	// may carry a more specific one.
+	Remediation finding.Remediation
+	// Rules lists what the check emits when that is not one rule with the
+	// check's id; NoRules when it emits nothing. See Emits.
+	Rules []Rule
 }
 
 // Check is one security test.

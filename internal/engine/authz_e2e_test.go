@@ -10,7 +10,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -79,10 +79,10 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"bola.object-level-authorization", "GET", "/api/v1/invoice", finding.Confirmed},
 		{"bfla.privileged-operation", "GET", "/api/v1/admin/users", finding.Confirmed},
 		{"bfla.privileged-operation", "HEAD", "/api/v1/admin/stats", finding.Firm},
-		{"property.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},
-		{"property.sensitive-fields", "GET", "/api/v1/admin/users", finding.Confirmed},
-		{"property.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
-		{"property.mass-assignment", "POST", "/api/v1/register", finding.Firm},
+		{"property-authorization.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},
+		{"property-authorization.sensitive-fields", "GET", "/api/v1/admin/users", finding.Confirmed},
+		{"property-authorization.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
+		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Firm},
 	})
 	if rep.Mode != "writes" || len(rep.Identities) != 2 {
 		t.Errorf("mode %s identities %+v", rep.Mode, rep.Identities)
@@ -128,7 +128,7 @@ func TestAuthzCleanTwinStaysClean(t *testing.T) {
 	for _, c := range rep.Checks {
 		ran[c.ID] = c.Status == "ran"
 	}
-	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property.sensitive-fields", "property.mass-assignment"} {
+	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields", "property-authorization.mass-assignment"} {
 		if !ran[id] {
 			t.Errorf("%s did not run on the clean twin; the test proves nothing", id)
 		}
@@ -147,7 +147,7 @@ func TestAuthzOneIdentityReadOnly(t *testing.T) {
 		{"bfla.privileged-operation", "GET", "/api/v1/admin/users", finding.Confirmed},
 	})
 	for _, c := range rep.Checks {
-		if c.ID == "property.mass-assignment" && c.Status != "skipped" {
+		if c.ID == "property-authorization.mass-assignment" && c.Status != "skipped" {
 			t.Errorf("mass assignment %s without --allow-writes", c.Status)
 		}
 	}
@@ -290,7 +290,7 @@ func TestWrongCredentialsWarn(t *testing.T) {
 	w := startLab(t)
 	o := labOptions(t, w, w.Clean.Token) // cleanshop's token does not verify on vulnshop
 	o.CredentialsB = http.Header{"Authorization": {"Bearer not-a-token"}}
-	o.Checks = checks.All()
+	o.Checks = catalog.Checks()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
 	if err != nil {
 		t.Fatal(err)

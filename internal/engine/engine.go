@@ -36,8 +36,8 @@ type Target struct {
 	Spec string // OpenAPI document: file path or URL; "" discovers it
 }
 
-// Options configure a scan. The zero value is usable: defaults are filled
-// by Scan.
+// Options configure a scan. Scan fills defaults for the zero limits; the
+// caller chooses the checks (a zero Checks runs none).
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
@@ -59,6 +59,7 @@ type Options struct {
 	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
 	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
 	Checks                    []check.Check // what to run; the caller chooses (the CLI passes the catalog)
+	Select                    Selector      // which checks run and which findings are kept; nil: all
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
@@ -66,6 +67,17 @@ type Options struct {
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 	LLM                       check.LLMOptions
 }
+
+// Selector narrows a scan to some rules (--only, --skip). A check it
+// deselects is reported as skipped; findings of rules it does not select
+// are dropped.
+type Selector interface {
+	Check(m check.Meta) bool
+	Rule(id string) bool
+}
+
+// Deselected is the reason a check the Selector left out gives in the report.
+const Deselected = "deselected by --only/--skip"
 
 // Progress is reported while a scan runs.
 type Progress struct {
@@ -312,7 +324,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 			if m.Phase != phase {
 				continue
 			}
-			if reason := s.unmet(m.Needs); reason != "" {
+			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
 				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
 				done++
@@ -322,6 +334,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 			g.Go(func() error {
 				t0 := time.Now()
 				fs, err := runOne(gctx, c, in)
+				fs = s.selected(fs)
 				run := result.CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
 				mu.Lock()
 				defer mu.Unlock()
@@ -356,8 +369,26 @@ func runOne(ctx context.Context, c check.Check, in *check.Input) (fs []finding.F
 	return c.Run(ctx, in)
 }
 
-func (s *scanner) unmet(n check.Needs) string {
+// selected drops the findings of rules the Selector leaves out.
+func (s *scanner) selected(fs []finding.Finding) []finding.Finding {
+	if s.opts.Select == nil {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if s.opts.Select.Rule(f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unmet says why a check cannot or must not run, "" when it runs.
+func (s *scanner) unmet(m check.Meta) string {
+	n := m.Needs
 	switch {
+	case s.opts.Select != nil && !s.opts.Select.Check(m):
+		return Deselected
 	case n&check.NeedSpec != 0 && s.api == nil:
 		return "needs an OpenAPI document (--spec)"
 	case n&check.NeedCredential != 0 && !s.http.HasCredentials():

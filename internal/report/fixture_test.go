@@ -21,7 +21,7 @@ const evilEvidence = `<script>document.title="pwned"</script><img src=x onerror=
 func fixture() *result.Report {
 	fs := []finding.Finding{
 		{
-			ID: "dns.resolution", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
+			ID: "dns.dangling-cname", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
 			Severity: finding.Critical, Confidence: finding.Confirmed, Category: finding.CatDNS, OWASP: "API8:2023", CWE: "CWE-350",
 			Location: finding.Location{Host: "legacy-auth.example.test"},
 			Evidence: finding.Evidence{Summary: "CNAME legacy-auth.example.test → old-app.cloudhost.test, which is NXDOMAIN",

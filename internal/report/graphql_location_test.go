@@ -14,9 +14,9 @@ func TestGraphQLLocationInEveryFormat(t *testing.T) {
 	rep := fixture()
 	loc := finding.Location{Host: "api.example.test", Method: "POST", Path: "/graphql", GraphQL: "query user", Param: "id"}
 	rep.Findings = append(rep.Findings, finding.Finding{
-		ID: "graphql.object-level-authorization", Title: "GraphQL query user lets user B read user A's objects",
+		ID: "bola.graphql-object-level-authorization", Title: "GraphQL query user lets user B read user A's objects",
 		Severity: finding.High, Confidence: finding.Confirmed, Category: finding.CatBOLA, Location: loc,
-		Fingerprint: finding.ComputeFingerprint("graphql.object-level-authorization", loc),
+		Fingerprint: finding.ComputeFingerprint("bola.graphql-object-level-authorization", loc),
 		Evidence:    finding.Evidence{Summary: "B read A's object."},
 	})
 	want := map[string]string{

@@ -8,7 +8,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 )
@@ -17,7 +17,7 @@ func scanLab(t *testing.T, target func(*lab.World) lab.Target) *result.Report {
 	t.Helper()
 	w := labtest.Start(t)
 	tg := target(w)
-	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, checks.All()...)
+	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, catalog.Checks()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and

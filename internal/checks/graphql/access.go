@@ -30,12 +30,13 @@ type Unauthenticated struct{}
 // Meta describes the check.
 func (Unauthenticated) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.unauthenticated", Title: "GraphQL operation answers without credentials",
+		ID: "authentication.graphql-unauthenticated", Title: "GraphQL operation answers without credentials",
 		Category: finding.CatAuthentication, OWASP: "API2:2023", CWE: "CWE-306", Severity: finding.Critical, Phase: check.PhaseProbe,
 		Description: "Sends each query of the learned schema that needs no argument (up to 8) without any credential. Where the " +
 			"API refuses at least one of them, every other that answers with personal data or secrets (e-mail, password, token, " +
 			"phone, address, …) is reported. With --allow-writes, mutations (up to 4, placeholder arguments) are sent without " +
 			"credentials too, and one that runs is critical; without it no mutation is ever sent.",
+		Remediation: unauthFix,
 	}
 }
 
@@ -116,11 +117,7 @@ func (c Unauthenticated) openQuery(in *check.Input, ep *Endpoint, o openAnswer, 
 		"anonymous caller elsewhere (HTTP %d: %q), so it does authenticate; this field was left open.",
 		excerpt(o.x.doc), o.f.Type.String(), strings.Join(keys, ", "), denied.status(), firstMessage(denied))
 	f.Evidence.HTTP = []finding.HTTPExchange{o.x.evidence(), denied.evidence()}
-	f.Remediation = finding.Remediation{
-		Summary: "Require authentication in the resolver (or a schema directive such as @auth / @authenticated) for every field " +
-			"that returns user data, and deny by default: new fields should need an explicit rule to be public.",
-		References: []string{"https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/"},
-	}
+	f.Remediation = unauthFix
 	return f
 }
 
@@ -160,10 +157,7 @@ func (c Unauthenticated) mutations(ctx context.Context, in *check.Input, st *sta
 		fd.Confidence = conf
 		fd.Evidence.Summary = fmt.Sprintf("With --allow-writes, %s was sent without any credential: %s.", excerpt(x.doc), what)
 		fd.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
-		fd.Remediation = finding.Remediation{
-			Summary:    "Authenticate every mutation; deny by default at the resolver or gateway.",
-			References: []string{"https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/"},
-		}
+		fd.Remediation = mutationFix
 		out = append(out, fd)
 	}
 	return out, nil

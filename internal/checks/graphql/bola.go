@@ -23,12 +23,13 @@ type ObjectAccess struct{}
 // Meta describes the check.
 func (ObjectAccess) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.object-level-authorization", Title: "GraphQL objects readable by users who do not own them",
+		ID: "bola.graphql-object-level-authorization", Title: "GraphQL objects readable by users who do not own them",
 		Category: finding.CatBOLA, OWASP: "API1:2023", CWE: "CWE-639", Severity: finding.High, Needs: check.NeedCredential, Phase: check.PhaseProbe,
 		Description: "Learns who identity A (and B, with --header-b) is from a self query (me, viewer, currentUser, …), harvests " +
 			"the ids of A's objects from up to 3 list queries, then asks up to 4 queries that take one id argument " +
 			"(user(id:), order(id:), …) for an object A owns: as A, without credentials and as B. Confirmed when B gets A's " +
 			"object unchanged while the anonymous request is refused, or when the anonymous request gets it.",
+		Remediation: bolaRemedy,
 	}
 }
 

@@ -23,12 +23,21 @@ type CSRF struct{}
 // Meta describes the check.
 func (CSRF) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.csrf", Title: "GraphQL operations accepted in cross-site-request form",
+		ID: "authentication.graphql-csrf", Title: "GraphQL operations accepted in cross-site-request form",
 		Category: finding.CatAuthentication, OWASP: "API8:2023", CWE: "CWE-352", Severity: finding.Medium, Phase: check.PhaseProbe,
-		Description: "Three requests per endpoint: GET ?query={__typename} (graphql.get-query), GET ?query=mutation{__typename} " +
-			"(graphql.mutation-over-get) and a form-encoded POST of {__typename} (graphql.form-post). A browser sends all three " +
+		Description: "Three requests per endpoint: GET ?query={__typename} (authentication.graphql-get-query), GET ?query=mutation{__typename} " +
+			"(authentication.graphql-mutation-over-get) and a form-encoded POST of {__typename} (authentication.graphql-form-post). A browser sends all three " +
 			"cross-site without a CORS preflight, with the user's cookies. The mutation probe selects only __typename, so it " +
 			"runs no mutation field and changes nothing: it is the one mutation document plumb sends without --allow-writes.",
+		Rules: []check.Rule{
+			{ID: IDGetQuery, Title: "GraphQL queries are accepted over GET", Severity: finding.Low, Remediation: csrfFix,
+				Description: "A GET request ran a query: browsers send it cross-site with cookies and no preflight."},
+			{ID: IDMutationGet, Title: "GraphQL mutations are accepted over GET", Severity: finding.Medium, Remediation: csrfFix,
+				Description: "A GET request ran a mutation operation (plumb's probe selects only __typename, so nothing changed): " +
+					"with cookie sessions a link makes a signed-in user run any mutation."},
+			{ID: IDFormPost, Title: "GraphQL accepts form-encoded POST requests", Severity: finding.Low, Remediation: csrfFix,
+				Description: "A form-encoded POST ran a query: such forms go cross-site without a CORS preflight."},
+		},
 	}
 }
 
@@ -52,18 +61,17 @@ func (c CSRF) Run(ctx context.Context, in *check.Input) ([]finding.Finding, erro
 type csrfProbe struct {
 	id, title, doc string
 	how            transport
-	sev            finding.Severity
 	summary        string
 }
 
 var csrfProbes = []csrfProbe{
-	{"graphql.get-query", "GraphQL queries are accepted over GET", gql.Typename, getQuery, finding.Low,
+	{IDGetQuery, "GraphQL queries are accepted over GET", gql.Typename, getQuery,
 		"A GET request answered the query. Browsers send GET cross-site with cookies and no preflight, and GET URLs end up " +
 			"in logs, caches and Referer headers; with cookie sessions, any page can make a signed-in user run queries."},
-	{"graphql.mutation-over-get", "GraphQL mutations are accepted over GET", MutationProbe, getQuery, finding.Medium,
+	{IDMutationGet, "GraphQL mutations are accepted over GET", MutationProbe, getQuery,
 		"A GET request carrying a mutation operation was executed (the probe selected only __typename, so nothing changed). " +
 			"With cookie sessions, a link or an <img> tag on any site makes a signed-in user run any mutation."},
-	{"graphql.form-post", "GraphQL accepts form-encoded POST requests", gql.Typename, postForm, finding.Low,
+	{IDFormPost, "GraphQL accepts form-encoded POST requests", gql.Typename, postForm,
 		"A POST with Content-Type application/x-www-form-urlencoded was answered. Browsers send such forms cross-site " +
 			"without a CORS preflight, so with cookie sessions any page can submit operations as a signed-in user."},
 }
@@ -88,17 +96,11 @@ func (c CSRF) endpoint(ctx context.Context, in *check.Input, st *state, ep *Endp
 		if p.how == getQuery {
 			loc.Method = http.MethodGet
 		}
-		f := check.New(c.Meta(), p.title, loc)
-		f.ID, f.Severity, f.Confidence = p.id, p.sev, finding.Confirmed
+		f := newFinding(c.Meta(), p.id, p.title, loc)
+		f.Confidence = finding.Confirmed
 		f.Evidence.Summary = fmt.Sprintf("Sent %s: %s", p.doc, p.summary)
 		f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
-		f.Remediation = finding.Remediation{
-			Summary: "Accept operations only as POST with Content-Type: application/json (or require a custom header such as " +
-				"Apollo's CSRF prevention: Apollo-Require-Preflight), never run mutations from GET, and prefer bearer tokens " +
-				"or SameSite=Strict cookies.",
-			References: []string{"https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html",
-				"https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html"},
-		}
+		f.Remediation = csrfFix
 		out = append(out, f)
 	}
 	return out, nil

@@ -22,12 +22,19 @@ type Errors struct{}
 // Meta describes the check.
 func (Errors) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.verbose-errors", Title: "GraphQL answers leak stack traces or debug data",
+		ID: "input-validation.graphql-errors", Title: "GraphQL answers leak stack traces or debug data",
 		Category: finding.CatInputValidation, OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Phase: check.PhaseProbe,
 		Description: "Reads the answers discovery got ({__typename}, a misspelt keyword, introspection, suggestion probes) and " +
 			"sends one more with a malformed argument value. Reports errors whose stacktrace/exception/trace members or messages " +
-			"hold stack frames (graphql.stack-trace) and answers whose extensions carry tracing, debug or SQL data " +
-			"(graphql.debug-extensions).",
+			"hold stack frames (input-validation.graphql-stack-trace) and answers whose extensions carry tracing, debug or SQL data " +
+			"(input-validation.graphql-debug-extensions).",
+		Rules: []check.Rule{
+			{ID: IDStackTrace, Title: "GraphQL errors carry stack traces", Severity: finding.Medium, Remediation: traceFix,
+				Description: "An error in a GraphQL answer holds stack frames (Node.js, Python, Java, Go, .NET, Ruby, PHP) in its " +
+					"stacktrace/exception members or its message."},
+			{ID: IDDebug, Title: "GraphQL answers carry debug or tracing extensions", Severity: finding.Medium, Remediation: debugFix,
+				Description: "An answer's extensions carry tracing, debug or SQL data (low; medium when they hold SQL)."},
+		},
 	}
 }
 
@@ -178,22 +185,18 @@ func (c Errors) judge(in *check.Input, ep *Endpoint, xs []*exchange) []finding.F
 		}
 		if family, frame, ok := traceIn(x.resp.Body); ok && !traced {
 			traced = true
-			f := check.New(c.Meta(), "GraphQL errors carry stack traces", location(in, ep, "", ""))
-			f.ID, f.Confidence = "graphql.stack-trace", finding.Confirmed
+			f := newFinding(c.Meta(), IDStackTrace, "GraphQL errors carry stack traces", location(in, ep, "", ""))
+			f.Confidence = finding.Confirmed
 			f.Evidence.Summary = in.HTTP.Redactor().String(fmt.Sprintf("The answer to %s carries a %s stack trace (%q): "+
 				"source paths, library versions and code structure for anyone who sends a bad query.", excerpt(x.doc), family, frame))
 			f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
-			f.Remediation = finding.Remediation{
-				Summary: "Run the server in production mode (NODE_ENV=production; Apollo Server: includeStacktraceInErrorResponses: " +
-					"false; Graphene/Strawberry: no debug middleware) and mask unexpected errors with a generic message.",
-				References: references,
-			}
+			f.Remediation = traceFix
 			out = append(out, f)
 		}
 		if keys, sql := debugIn(x.resp.Body); len(keys) > 0 && !debugged {
 			debugged = true
-			f := check.New(c.Meta(), "GraphQL answers carry debug or tracing extensions", location(in, ep, "", ""))
-			f.ID, f.Severity, f.Confidence = "graphql.debug-extensions", finding.Low, finding.Confirmed
+			f := newFinding(c.Meta(), IDDebug, "GraphQL answers carry debug or tracing extensions", location(in, ep, "", ""))
+			f.Severity, f.Confidence = finding.Low, finding.Confirmed
 			what := "resolver timings and the schema's execution paths"
 			if sql {
 				f.Severity, what = finding.Medium, "the SQL the server ran"
@@ -201,11 +204,7 @@ func (c Errors) judge(in *check.Input, ep *Endpoint, xs []*exchange) []finding.F
 			f.Evidence.Summary = fmt.Sprintf("The answer to %s has extensions %s, which show %s to every caller.",
 				excerpt(x.doc), strings.Join(keys, ", "), what)
 			f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
-			f.Remediation = finding.Remediation{
-				Summary: "Turn tracing and debug extensions off in production (Apollo tracing / cache-control plugins, " +
-					"Lighthouse debug, Hot Chocolate tracing) or return them only to authorised operators.",
-				References: references,
-			}
+			f.Remediation = debugFix
 			out = append(out, f)
 		}
 	}

@@ -83,24 +83,24 @@ func TestGraphQLOnVulnShop(t *testing.T) {
 	w := labtest.Start(t)
 	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, withB(w.Vuln, false), all...)
 	expect(t, rep, w.Vuln.Token, []want{
-		{"graphql.endpoint", "POST /graphql", finding.Info},
-		{"graphql.introspection", "POST /graphql", finding.Medium},
-		{"graphql.field-suggestions", "POST /graphql", finding.Low},
-		{"graphql.sensitive-field", "POST /graphql type User.passwordHash", finding.Medium},
-		{"graphql.sensitive-field", "POST /graphql type User.apiToken", finding.Medium},
-		{"graphql.unauthenticated", "POST /graphql query users", finding.Critical},
-		{"graphql.object-level-authorization", "POST /graphql query user(id)", finding.High},
-		{"graphql.object-level-authorization", "POST /graphql query order(id)", finding.High},
-		{"graphql.no-depth-limit", "POST /graphql", finding.Medium},
-		{"graphql.alias-batching", "POST /graphql", finding.Medium},
-		{"graphql.array-batching", "POST /graphql", finding.Medium},
-		{"graphql.get-query", "GET /graphql", finding.Low},
-		{"graphql.mutation-over-get", "GET /graphql", finding.Medium},
-		{"graphql.form-post", "POST /graphql", finding.Low},
-		{"graphql.stack-trace", "POST /graphql", finding.Medium},
-		{"graphql.debug-extensions", "POST /graphql", finding.Low},
+		{"inventory.graphql-endpoint", "POST /graphql", finding.Info},
+		{"data-exposure.graphql-introspection", "POST /graphql", finding.Medium},
+		{"data-exposure.graphql-field-suggestions", "POST /graphql", finding.Low},
+		{"property-authorization.graphql-sensitive-field", "POST /graphql type User.passwordHash", finding.Medium},
+		{"property-authorization.graphql-sensitive-field", "POST /graphql type User.apiToken", finding.Medium},
+		{"authentication.graphql-unauthenticated", "POST /graphql query users", finding.Critical},
+		{"bola.graphql-object-level-authorization", "POST /graphql query user(id)", finding.High},
+		{"bola.graphql-object-level-authorization", "POST /graphql query order(id)", finding.High},
+		{"rate-limiting.graphql-no-depth-limit", "POST /graphql", finding.Medium},
+		{"rate-limiting.graphql-alias-batching", "POST /graphql", finding.Medium},
+		{"rate-limiting.graphql-array-batching", "POST /graphql", finding.Medium},
+		{"authentication.graphql-get-query", "GET /graphql", finding.Low},
+		{"authentication.graphql-mutation-over-get", "GET /graphql", finding.Medium},
+		{"authentication.graphql-form-post", "POST /graphql", finding.Low},
+		{"input-validation.graphql-stack-trace", "POST /graphql", finding.Medium},
+		{"input-validation.graphql-debug-extensions", "POST /graphql", finding.Low},
 	})
-	if ep := got(rep)["graphql.endpoint POST /graphql"]; !strings.Contains(ep.Title, "Apollo Server") {
+	if ep := got(rep)["inventory.graphql-endpoint POST /graphql"]; !strings.Contains(ep.Title, "Apollo Server") {
 		t.Errorf("engine not identified: %s", ep.Title)
 	}
 	// URLs in schema descriptions and answers joined the host graph.
@@ -139,8 +139,8 @@ func TestGraphQLOnCleanShop(t *testing.T) {
 	t.Parallel()
 	w := labtest.Start(t)
 	rep := labtest.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, withB(w.Clean, true), all...)
-	expect(t, rep, w.Clean.Token, []want{{"graphql.endpoint", "POST /graphql", finding.Info}})
-	if ep := got(rep)["graphql.endpoint POST /graphql"]; !strings.Contains(ep.Title, "gqlgen") {
+	expect(t, rep, w.Clean.Token, []want{{"inventory.graphql-endpoint", "POST /graphql", finding.Info}})
+	if ep := got(rep)["inventory.graphql-endpoint POST /graphql"]; !strings.Contains(ep.Title, "gqlgen") {
 		t.Errorf("engine not identified: %s", ep.Title)
 	}
 }
@@ -168,8 +168,8 @@ func TestGraphQLIntrospectableTwin(t *testing.T) {
 	w, tg := twin(t, lab.GraphQLFlaws{Introspection: true})
 	rep := labtest.Scan(t, w, tg.BaseURL, tg.Token, withB(tg, true), all...)
 	expect(t, rep, tg.Token, []want{
-		{"graphql.endpoint", "POST /graphql", finding.Info},
-		{"graphql.introspection", "POST /graphql", finding.Medium},
+		{"inventory.graphql-endpoint", "POST /graphql", finding.Info},
+		{"data-exposure.graphql-introspection", "POST /graphql", finding.Medium},
 	})
 	sent := map[string]bool{}
 	for _, r := range tg.GraphQL.Records() {
@@ -194,21 +194,21 @@ func TestGraphQLSchemaFromSuggestions(t *testing.T) {
 	rep := labtest.Scan(t, w, tg.BaseURL, tg.Token, withB(tg, false), all...)
 	g := got(rep)
 	for _, k := range []string{
-		"graphql.field-suggestions POST /graphql",
-		"graphql.unauthenticated POST /graphql query users",
-		"graphql.object-level-authorization POST /graphql query order(id)",
-		"graphql.object-level-authorization POST /graphql query user(id)",
-		"graphql.sensitive-field POST /graphql type User.passwordHash",
+		"data-exposure.graphql-field-suggestions POST /graphql",
+		"authentication.graphql-unauthenticated POST /graphql query users",
+		"bola.graphql-object-level-authorization POST /graphql query order(id)",
+		"bola.graphql-object-level-authorization POST /graphql query user(id)",
+		"property-authorization.graphql-sensitive-field POST /graphql type User.passwordHash",
 	} {
 		if _, ok := g[k]; !ok {
 			dump(t, rep)
 			t.Errorf("missing %s", k)
 		}
 	}
-	if _, ok := g["graphql.introspection POST /graphql"]; ok {
+	if _, ok := g["data-exposure.graphql-introspection POST /graphql"]; ok {
 		t.Error("introspection reported although it is off")
 	}
-	if s := g["graphql.field-suggestions POST /graphql"].Evidence.Summary; !strings.Contains(s, "rebuilt") {
+	if s := g["data-exposure.graphql-field-suggestions POST /graphql"].Evidence.Summary; !strings.Contains(s, "rebuilt") {
 		t.Errorf("suggestions summary: %s", s)
 	}
 }
@@ -240,12 +240,12 @@ func TestGraphQLMutationsNeedAllowWrites(t *testing.T) {
 	}
 
 	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, withB(w.Vuln, true), graphql.Schema{}, graphql.Unauthenticated{})
-	f, ok := got(rep)["graphql.unauthenticated POST /graphql mutation cancelOrder"]
+	f, ok := got(rep)["authentication.graphql-unauthenticated POST /graphql mutation cancelOrder"]
 	if !ok || f.Severity != finding.Critical {
 		dump(t, rep)
 		t.Fatal("the anonymous mutation was not found with --allow-writes")
 	}
-	if _, ok := got(rep)["graphql.unauthenticated POST /graphql mutation updateEmail"]; ok {
+	if _, ok := got(rep)["authentication.graphql-unauthenticated POST /graphql mutation updateEmail"]; ok {
 		t.Error("updateEmail requires a credential and must not be reported")
 	}
 }

@@ -31,13 +31,22 @@ type Limits struct{}
 // Meta describes the check.
 func (Limits) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.resource-limits", Title: "GraphQL requests are not bounded (depth, aliases, batches)",
+		ID: "rate-limiting.graphql-limits", Title: "GraphQL requests are not bounded (depth, aliases, batches)",
 		Category: finding.CatRateLimiting, OWASP: "API4:2023", CWE: "CWE-770", Severity: finding.Medium, Phase: check.PhaseProbe,
 		Description: fmt.Sprintf("Three requests per endpoint, each harmless: a query nested %d object levels deep along a cycle "+
 			"of the schema (list fields only when they take a first/limit argument, set to 1, so at most %d objects resolve; "+
-			"graphql.no-depth-limit), one query with %d aliased __typename fields (graphql.alias-batching) and a JSON array of %d "+
-			"{__typename} operations (graphql.array-batching). Answered in full, each shows that one HTTP request can carry "+
+			"rate-limiting.graphql-no-depth-limit), one query with %d aliased __typename fields (rate-limiting.graphql-alias-batching) and a JSON array of %d "+
+			"{__typename} operations (rate-limiting.graphql-array-batching). Answered in full, each shows that one HTTP request can carry "+
 			"unbounded work, and that rate limits counting requests are bypassed.", probeDepth, probeDepth, probeAliases, probeBatch),
+		Rules: []check.Rule{
+			{ID: IDDepth, Title: "GraphQL queries have no depth limit", Severity: finding.Medium, Remediation: depthFix,
+				Description: "A query nested 12 object levels deep along a cycle of the schema was answered in full."},
+			{ID: IDAliases, Title: "GraphQL accepts unlimited aliases in one request", Severity: finding.Medium, CWE: "CWE-799",
+				Remediation: batchRemedy, Description: "One query with 40 aliased fields was answered in full: one request can run " +
+					"a field many times, past rate limits that count requests."},
+			{ID: IDBatch, Title: "GraphQL accepts batches of operations in one request", Severity: finding.Medium, CWE: "CWE-799",
+				Remediation: batchRemedy, Description: "A JSON array of 10 operations was answered with 10 results in one response."},
+		},
 	}
 }
 
@@ -63,8 +72,8 @@ func (c Limits) Run(ctx context.Context, in *check.Input) ([]finding.Finding, er
 }
 
 func (c Limits) finding(in *check.Input, ep *Endpoint, id, title string) finding.Finding {
-	f := check.New(c.Meta(), title, location(in, ep, "", ""))
-	f.ID, f.Confidence = id, finding.Confirmed
+	f := newFinding(c.Meta(), id, title, location(in, ep, "", ""))
+	f.Confidence = finding.Confirmed
 	return f
 }
 
@@ -81,17 +90,12 @@ func (c Limits) depth(ctx context.Context, in *check.Input, st *state, ep *Endpo
 	if err != nil || x.gql == nil || len(x.gql.Errors) > 0 || !reachesBottom(x.gql.Data) {
 		return nil, err
 	}
-	f := c.finding(in, ep, "graphql.no-depth-limit", "GraphQL queries have no depth limit")
+	f := c.finding(in, ep, IDDepth, "GraphQL queries have no depth limit")
 	f.Evidence.Summary = fmt.Sprintf("A query nested %d object levels deep (starting at query %s and looping through %s) was "+
 		"answered in full, without an error. Each extra level of a list field multiplies the work one request asks for.",
 		probeDepth, root, strings.Join(typesOf(ep.Schema.Schema, chain), " → "))
 	f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
-	f.Remediation = finding.Remediation{
-		Summary: "Reject queries nested deeper than the clients need (graphql-depth-limit, graphql-armor maxDepth, gqlgen " +
-			"FixedComplexityLimit, Hasura/Apollo Router limits) and add a cost or complexity limit for list fields.",
-		References: []string{"https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/",
-			"https://cheatsheetseries.owasp.org/cheatsheets/GraphQL_Cheat_Sheet.html"},
-	}
+	f.Remediation = depthFix
 	return &f, nil
 }
 
@@ -110,7 +114,7 @@ func (c Limits) aliases(ctx context.Context, in *check.Input, st *state, ep *End
 	if err != nil || x.gql == nil || x.gql.FieldCount() != probeAliases {
 		return nil, err
 	}
-	f := c.finding(in, ep, "graphql.alias-batching", "GraphQL accepts unlimited aliases in one request")
+	f := c.finding(in, ep, IDAliases, "GraphQL accepts unlimited aliases in one request")
 	f.Evidence.Summary = fmt.Sprintf("One query with %d aliased copies of a field was answered with all %d results. Aliases "+
 		"let one HTTP request run a field (a login, a coupon check, an OTP check) as many times as the attacker likes, "+
 		"so rate limits that count requests never see the attempts.", probeAliases, probeAliases)
@@ -136,7 +140,7 @@ func (c Limits) batch(ctx context.Context, in *check.Input, st *state, ep *Endpo
 			return nil, nil
 		}
 	}
-	f := c.finding(in, ep, "graphql.array-batching", "GraphQL accepts batches of operations in one request")
+	f := c.finding(in, ep, IDBatch, "GraphQL accepts batches of operations in one request")
 	f.Evidence.Summary = fmt.Sprintf("A JSON array of %d operations was answered with %d results in one HTTP response. "+
 		"Batching multiplies what one request may do and lets brute force slip under per-request rate limits.", probeBatch, probeBatch)
 	f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}

@@ -24,14 +24,25 @@ type Schema struct{}
 // Meta describes the check.
 func (Schema) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.schema-exposure", Title: "GraphQL schema exposed (introspection, field suggestions)",
+		ID: "data-exposure.graphql-schema", Title: "GraphQL schema exposed (introspection, field suggestions)",
 		Category: finding.CatDataExposure, OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Medium, Phase: check.PhaseProbe,
 		Description: "Finds GraphQL endpoints (spec operations that look like GraphQL, then /graphql, /api/graphql, /v1/graphql, " +
 			"/graphql/v1, /query, /gql, /graphiql; POST, GET after a 405) and names the server (Apollo, Hasura, gqlgen, " +
-			"graphql-core, graphql-java, …) from its answers to {__typename} and a misspelt keyword (graphql.endpoint, info). " +
-			"Reports introspection answered (graphql.introspection) and validation errors that suggest field names " +
-			"(graphql.field-suggestions), from which plumb rebuilds the schema when introspection is off. Every later GraphQL " +
+			"graphql-core, graphql-java, …) from its answers to {__typename} and a misspelt keyword (inventory.graphql-endpoint, info). " +
+			"Reports introspection answered (data-exposure.graphql-introspection) and validation errors that suggest field names " +
+			"(data-exposure.graphql-field-suggestions), from which plumb rebuilds the schema when introspection is off. Every later GraphQL " +
 			"check uses the schema learned here; URLs in its descriptions and in answers join the host graph.",
+		Rules: []check.Rule{
+			{ID: IDEndpoint, Title: "GraphQL endpoint", Category: finding.CatInventory, Severity: finding.Info, OWASP: "API9:2023", CWE: "CWE-1059",
+				Remediation: endpointFix, Description: "A GraphQL endpoint answers on the target; the title names its server when " +
+					"its answers match a fingerprint (internal/graphql/engines.json). Informational: it puts the endpoint in the inventory."},
+			{ID: IDIntrospection, Title: "GraphQL introspection is enabled", Severity: finding.Medium, Remediation: introspectionFix,
+				Description: "The endpoint answers the introspection query with its whole schema: every type, field, argument and " +
+					"mutation, ready for an attacker to map."},
+			{ID: IDSuggestions, Title: "GraphQL error messages suggest field names", Severity: finding.Low, CWE: "CWE-209",
+				Remediation: suggestionsFix, Description: "Validation errors answer misspelt fields with \"Did you mean …\", " +
+					"which rebuilds the schema even with introspection off (plumb does, within its budget)."},
+		},
 	}
 }
 
@@ -55,8 +66,8 @@ func (c Schema) Run(ctx context.Context, in *check.Input) ([]finding.Finding, er
 }
 
 func (c Schema) endpoint(in *check.Input, ep *Endpoint) finding.Finding {
-	f := check.New(c.Meta(), "GraphQL endpoint", location(in, ep, "", ""))
-	f.ID, f.Severity, f.Confidence, f.Category = "graphql.endpoint", finding.Info, finding.Confirmed, finding.CatInventory
+	f := newFinding(c.Meta(), IDEndpoint, "GraphQL endpoint", location(in, ep, "", ""))
+	f.Confidence = finding.Confirmed
 	engine := "an unidentified server"
 	if ep.Engine != "" {
 		engine = ep.Engine
@@ -72,7 +83,7 @@ func (c Schema) endpoint(in *check.Input, ep *Endpoint) finding.Finding {
 	if ep.Syntax != nil && ep.Syntax.resp != nil {
 		f.Evidence.HTTP = append(f.Evidence.HTTP, ep.Syntax.evidence())
 	}
-	f.Remediation = finding.Remediation{Summary: "Keep the endpoint in the API inventory and scan it like the rest of the API.", References: references}
+	f.Remediation = endpointFix
 	return f
 }
 
@@ -81,8 +92,8 @@ func (c Schema) introspection(in *check.Input, ep *Endpoint) *finding.Finding {
 		return nil
 	}
 	s := ep.Schema
-	f := check.New(c.Meta(), "GraphQL introspection is enabled", location(in, ep, "", ""))
-	f.ID, f.Confidence = "graphql.introspection", finding.Confirmed
+	f := newFinding(c.Meta(), IDIntrospection, "GraphQL introspection is enabled", location(in, ep, "", ""))
+	f.Confidence = finding.Confirmed
 	who := "with identity A's credential"
 	if !in.HasCredentials {
 		who = "without any credential"
@@ -91,11 +102,7 @@ func (c Schema) introspection(in *check.Input, ep *Endpoint) *finding.Finding {
 		"(e.g. %s). Anyone who can reach the endpoint can map every operation and argument.", who, len(userTypes(s)),
 		len(gql.RootFields(s.Schema, "query")), len(gql.RootFields(s.Schema, "mutation")), strings.Join(firstFields(s, 6), ", "))
 	f.Evidence.HTTP = []finding.HTTPExchange{ep.Introspection.evidence()}
-	f.Remediation = finding.Remediation{
-		Summary: "Disable introspection in production (Apollo Server: introspection: false; graphql-yoga: useDisableIntrospection; " +
-			"gqlgen: leave out the introspection extension; Hasura: disable it per role) and publish the schema to the clients that need it instead.",
-		References: references,
-	}
+	f.Remediation = introspectionFix
 	return &f
 }
 
@@ -103,8 +110,8 @@ func (c Schema) suggestions(in *check.Input, ep *Endpoint) *finding.Finding {
 	if ep.Recon == nil || len(ep.Recon.Suggested) == 0 {
 		return nil
 	}
-	f := check.New(c.Meta(), "GraphQL error messages suggest field names", location(in, ep, "", ""))
-	f.ID, f.Severity, f.Confidence = "graphql.field-suggestions", finding.Low, finding.Confirmed
+	f := newFinding(c.Meta(), IDSuggestions, "GraphQL error messages suggest field names", location(in, ep, "", ""))
+	f.Confidence = finding.Confirmed
 	names := ep.Recon.Suggested
 	sort.Strings(names)
 	summary := fmt.Sprintf("Validation errors answer misspelt fields with \"Did you mean …\", naming %d real fields (%s). "+
@@ -116,11 +123,7 @@ func (c Schema) suggestions(in *check.Input, ep *Endpoint) *finding.Finding {
 	if ep.ReconEx != nil {
 		f.Evidence.HTTP = []finding.HTTPExchange{ep.ReconEx.evidence()}
 	}
-	f.Remediation = finding.Remediation{
-		Summary: "Turn suggestions off in production (Apollo Server 4: hideSchemaDetailsFromClientErrors; graphql-armor / " +
-			"Envelop: blockFieldSuggestions; gqlgen: DisableSuggestion; Strawberry: MaskErrors or a validation rule without suggestions).",
-		References: references,
-	}
+	f.Remediation = suggestionsFix
 	return &f
 }
 
@@ -157,11 +160,12 @@ type SensitiveFields struct{}
 // Meta describes the check.
 func (SensitiveFields) Meta() check.Meta {
 	return check.Meta{
-		ID: "graphql.sensitive-field", Title: "GraphQL schema exposes sensitive fields",
+		ID: "property-authorization.graphql-sensitive-field", Title: "GraphQL schema exposes sensitive fields",
 		Category: finding.CatPropertyAuthz, OWASP: "API3:2023", CWE: "CWE-213", Severity: finding.Medium, Phase: check.PhaseProbe,
-		Description: "Reads the schema learned by graphql.schema-exposure and reports output fields named like secrets or " +
+		Description: "Reads the schema learned by data-exposure.graphql-schema and reports output fields named like secrets or " +
 			"identifiers (password, password hash, token, secret, API key, private key, SSN, credit card): one finding per " +
 			"type and field. Sends no request of its own.",
+		Remediation: sensitiveFix,
 	}
 }
 
@@ -218,11 +222,7 @@ func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 				if x != nil && x.resp != nil {
 					f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
 				}
-				f.Remediation = finding.Remediation{
-					Summary: "Remove the field from the schema, or resolve it only for the owner with an explicit authorization " +
-						"check; never expose password hashes, tokens or secrets through the API.",
-					References: []string{"https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/"},
-				}
+				f.Remediation = sensitiveFix
 				out = append(out, f)
 			}
 		}
