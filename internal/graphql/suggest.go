@@ -66,17 +66,6 @@ func Facts(msg string) []Fact {
 	return out
 }
 
-// Suggests reports whether a message carries a "Did you mean" list of
-// schema names.
-func Suggests(msg string) bool {
-	for _, f := range Facts(msg) {
-		if f.Kind == FactSuggestion || f.Kind == FactArgSuggestion {
-			return true
-		}
-	}
-	return false
-}
-
 func quoted(s string) []string {
 	var out []string
 	for _, m := range quotedRE.FindAllStringSubmatch(s, 16) {

@@ -114,17 +114,6 @@ func (ep *Endpoint) take(group string) bool {
 	return true
 }
 
-// Spent reports the requests each group sent to ep.
-func (ep *Endpoint) Spent() map[string]int {
-	ep.mu.Lock()
-	defer ep.mu.Unlock()
-	out := map[string]int{}
-	for k, v := range ep.spent {
-		out[k] = v
-	}
-	return out
-}
-
 // state is what the GraphQL checks of one scan share.
 type state struct {
 	endpoints []*Endpoint
