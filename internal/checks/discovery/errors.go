@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -123,32 +123,11 @@ func malformedURL(in *check.Input, op spec.Operation) (string, string, bool) {
 		if (p.In != "path" && p.In != "query") || !typed(p.Schema) {
 			continue
 		}
-		u, ok := in.OperationURL(op)
-		if !ok {
+		b, why := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: malformed}, nil)
+		if why != "" {
 			return "", "", false
 		}
-		pu, err := url.Parse(u)
-		if err != nil {
-			return "", "", false
-		}
-		if p.In == "path" {
-			path := op.Path
-			for _, q := range op.Params {
-				if q.In == "path" {
-					v := check.ParamValue(q)
-					if q.Name == p.Name {
-						v = malformed
-					}
-					path = strings.ReplaceAll(path, "{"+q.Name+"}", url.PathEscape(v))
-				}
-			}
-			pu.Path = strings.TrimSuffix(in.BaseURL().Path, "/") + path
-		} else {
-			q := pu.Query()
-			q.Set(p.Name, malformed)
-			pu.RawQuery = q.Encode()
-		}
-		return pu.String(), p.Name, true
+		return b.URL, p.Name, true
 	}
 	return "", "", false
 }

@@ -10,9 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -276,7 +276,7 @@ func appEndpoint(op spec.Operation, target string) *Endpoint {
 		if name == e.PromptField || name == e.DataField || props[name] == nil {
 			continue
 		}
-		e.Extra[name] = check.ParamValue(spec.Param{Name: name, Schema: props[name]})
+		e.Extra[name] = reqgen.Value(props[name])
 	}
 	return e
 }
