@@ -2,7 +2,7 @@
 // parameter values from schemas, examples, enums and formats; JSON request
 // bodies; and object ids harvested from earlier responses (a list
 // operation's items feed the {id} of its detail operation). Checks share
-// one baseline Corpus of what identity A sees, built once per scan.
+// one Corpus of what identity A sees, built once per scan.
 package reqgen
 
 import (

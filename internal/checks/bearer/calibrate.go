@@ -113,15 +113,11 @@ type Calibration struct {
 	Requests int
 }
 
-type calibrationKey struct{}
+var calibrationKey = check.NewKey[*Calibration]("bearer calibration")
 
 // Calibrate returns the scan's calibration, computing it on first use.
 func Calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
-	v, err := in.Shared(calibrationKey{}, func() (any, error) { return calibrate(ctx, in) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Calibration), nil
+	return check.Once(in, calibrationKey, func() (*Calibration, error) { return calibrate(ctx, in) })
 }
 
 // Oracles returns the usable oracles.
