@@ -196,15 +196,17 @@ func TestFetchDoesNotKeepFailures(t *testing.T) {
 	c := client(t, s, "t")
 	m := NewMemo()
 	s.fail.Store(1)
-	if _, _, err := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/x"}); err == nil {
+	if _, err := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/x"}); err == nil {
 		t.Fatal("the first request should fail")
 	}
-	resp, sent, err := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/x"})
-	if err != nil || !sent || string(resp.Body) != "hello" {
-		t.Fatalf("retry: %v sent=%v", err, sent)
+	for range 2 {
+		resp, err := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/x"})
+		if err != nil || string(resp.Body) != "hello" {
+			t.Fatalf("retry: %v", err)
+		}
 	}
-	if _, sent, _ := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/x"}); sent {
-		t.Error("a success was not kept")
+	if n := s.count("GET /x auth= x="); n != 2 {
+		t.Errorf("%d requests: want the failed one, its retry, and nothing more", n)
 	}
 }
 
@@ -220,7 +222,7 @@ func TestFetchOutlivesACancelledSender(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	leaderDone := make(chan error)
 	go func() {
-		_, _, err := m.Fetch(ctx, c, &netx.Request{URL: s.URL + "/slow"})
+		_, err := m.Fetch(ctx, c, &netx.Request{URL: s.URL + "/slow"})
 		leaderDone <- err
 	}()
 	for s.count("GET /slow auth= x=") == 0 {
@@ -228,7 +230,7 @@ func TestFetchOutlivesACancelledSender(t *testing.T) {
 	}
 	waiter := make(chan error)
 	go func() {
-		resp, _, err := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/slow"})
+		resp, err := m.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/slow"})
 		if err == nil && string(resp.Body) != "hello" {
 			err = errors.New("wrong body")
 		}
@@ -241,5 +243,24 @@ func TestFetchOutlivesACancelledSender(t *testing.T) {
 	close(s.block)
 	if err := <-waiter; err != nil {
 		t.Errorf("the waiter inherited the sender's cancellation: %v", err)
+	}
+}
+
+// Coverage counts a shared request once, for the first caller that names
+// its operation, even when another check sent it without naming one.
+func TestFetchCountsCoverageOnce(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	c := client(t, s, "t")
+	op := spec.Operation{Method: "GET", Path: "/c"}
+	in := &Input{Memo: NewMemo(), Coverage: NewCoverage(1)}
+	for _, o := range []*spec.Operation{nil, &op, &op} {
+		if _, err := in.Fetch(context.Background(), c, &netx.Request{URL: s.URL + "/c"}, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows := in.Coverage.Summary(&spec.API{Operations: []spec.Operation{op}}).Operations
+	if rows[0].Requests != 1 || rows[0].Status != 200 {
+		t.Errorf("coverage %+v, want one request answered 200", rows[0])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/spec"
@@ -69,7 +70,8 @@ func headerKey(h http.Header) string {
 // probe is the outcome of one shared request.
 type probe struct {
 	resp      *netx.Response
-	cancelled bool // the sender's context ended: not an answer from the target
+	cancelled bool        // the sender's context ended: not an answer from the target
+	recorded  atomic.Bool // coverage has counted it
 }
 
 // Fetch sends req through c, unless the identical request (see probeKey)
@@ -83,10 +85,10 @@ type probe struct {
 // Failures are not kept: callers waiting on a failed request share its
 // error (as if each had sent its own at that moment), and the next caller
 // sends again. The request counts once in the budget (it is sent once)
-// and, when op is given, once in coverage.
+// and once in coverage, for the first caller that names its operation.
 func (in *Input) Fetch(ctx context.Context, c *netx.Client, req *netx.Request, op *spec.Operation) (*netx.Response, error) {
-	resp, sent, err := in.Memo.Fetch(ctx, c, req)
-	if sent && op != nil && in.Coverage != nil {
+	resp, p, err := in.Memo.fetch(ctx, c, req)
+	if op != nil && in.Coverage != nil && p.recorded.CompareAndSwap(false, true) {
 		st := 0
 		if resp != nil {
 			st = resp.StatusCode
@@ -96,45 +98,55 @@ func (in *Input) Fetch(ctx context.Context, c *netx.Client, req *netx.Request, o
 	return resp, err
 }
 
-// Fetch is Input.Fetch without coverage, for the engine's own requests
-// before the checks run. sent is true when this call sent the request.
-func (m *Memo) Fetch(ctx context.Context, c *netx.Client, req *netx.Request) (resp *netx.Response, sent bool, err error) {
+// Fetch is Input.Fetch for the engine's own requests before the checks
+// run (no coverage).
+func (m *Memo) Fetch(ctx context.Context, c *netx.Client, req *netx.Request) (*netx.Response, error) {
+	resp, _, err := m.fetch(ctx, c, req)
+	return resp, err
+}
+
+// fetch returns the response and the probe it belongs to, which callers
+// share when they shared the request.
+func (m *Memo) fetch(ctx context.Context, c *netx.Client, req *netx.Request) (*netx.Response, *probe, error) {
 	key, ok := probeKeyOf(c, req)
 	if m == nil || !ok {
 		resp, err := c.Do(ctx, req)
-		return resp, true, err
+		return resp, &probe{}, err
 	}
 	var prev *cell
 	for {
 		cl, leader := m.claim(key)
 		if cl == prev { // a cancelled send that stayed cached: never spin on it
-			return nil, false, cl.err
+			return nil, &probe{}, cl.err
 		}
 		prev = cl
 		if leader {
-			resp, err := m.send(ctx, c, req, key, cl)
-			return copyResponse(resp), true, err
+			p, err := m.send(ctx, c, req, key, cl)
+			return copyResponse(p.resp), p, err
 		}
 		select {
 		case <-cl.done:
 		case <-ctx.Done():
-			return nil, false, ctx.Err()
+			return nil, &probe{}, ctx.Err()
 		}
 		p, _ := cl.v.(*probe)
-		if cl.err == nil {
-			return copyResponse(p.resp), false, nil
+		if p == nil {
+			p = &probe{}
 		}
-		if p != nil && p.cancelled && ctx.Err() == nil {
+		if cl.err == nil {
+			return copyResponse(p.resp), p, nil
+		}
+		if p.cancelled && ctx.Err() == nil {
 			continue // the sender's scan ended, not ours: send it ourselves
 		}
-		return nil, false, cl.err
+		return nil, p, cl.err
 	}
 }
 
 // send sends req as the leader of cl and settles it. A failure, or a
 // response past the cache's size bound, is forgotten before its waiters
 // wake, so the next caller sends again.
-func (m *Memo) send(ctx context.Context, c *netx.Client, req *netx.Request, key probeKey, cl *cell) (*netx.Response, error) {
+func (m *Memo) send(ctx context.Context, c *netx.Client, req *netx.Request, key probeKey, cl *cell) (*probe, error) {
 	p := &probe{}
 	cl.v, cl.err = p, errPanicked
 	keep := false
@@ -153,7 +165,7 @@ func (m *Memo) send(ctx context.Context, c *netx.Client, req *netx.Request, key 
 		}
 		m.mu.Unlock()
 	}
-	return resp, err
+	return p, err
 }
 
 // copyResponse gives each caller its own headers, body and hops, so no

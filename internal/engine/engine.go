@@ -233,7 +233,7 @@ func (s *scanner) newReport(start time.Time) *Report {
 // preflight proves the target answers before anything else runs, so an
 // unreachable target or a dead resolver is one clear error.
 func (s *scanner) preflight(ctx context.Context) error {
-	_, _, err := s.memo.Fetch(ctx, s.http, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
+	_, err := s.memo.Fetch(ctx, s.http, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
 	if err == nil {
 		return nil
 	}

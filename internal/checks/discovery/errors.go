@@ -57,14 +57,7 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 	var out []finding.Finding
 	for _, p := range probes {
 		req := &netx.Request{Method: http.MethodGet, URL: p.url, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
-		if p.op != nil {
-			st := 0
-			if resp != nil {
-				st = resp.StatusCode
-			}
-			in.Coverage.Requested(*p.op, st)
-		}
+		resp, err := in.Fetch(ctx, in.HTTP, req, p.op) // input's error checks send the same probes
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()

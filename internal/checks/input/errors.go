@@ -81,8 +81,7 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs [
 	var out []hit
 	for _, p := range probes {
 		req := &netx.Request{Method: http.MethodGet, URL: p.probe, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
-		in.Coverage.Requested(p.op, status(resp))
+		resp, err := in.Fetch(ctx, in.HTTP, req, &p.op) // shared with the other error checks
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
@@ -94,27 +93,19 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs [
 			continue
 		}
 		breq := &netx.Request{Method: http.MethodGet, URL: p.base, WithCredentials: true}
-		bresp, err := in.HTTP.Do(ctx, breq)
+		bresp, err := in.Fetch(ctx, in.HTTP, breq, &p.op)
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
 			continue
 		}
-		in.Coverage.Requested(p.op, bresp.StatusCode)
 		if _, _, same := match(sigs, bresp.Body); same {
 			continue
 		}
 		out = append(out, hit{p: p, g: g, match: m, req: req, resp: resp, breq: breq, bre: bresp})
 	}
 	return out, nil
-}
-
-func status(r *netx.Response) int {
-	if r == nil {
-		return 0
-	}
-	return r.StatusCode
 }
 
 func (h hit) location(in *check.Input) finding.Location {
