@@ -8,7 +8,6 @@ import (
 
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/hosts"
 )
 
 // Table renders the report for a terminal: grade, category scores,
@@ -230,10 +229,10 @@ func (t *tw) hosts(r *engine.Report) {
 		status, col, detail := "not audited", ansiDim, ""
 		if h.DNS != nil {
 			status, col, detail = string(h.DNS.Status), "", h.DNS.Detail
-			switch h.DNS.Status {
-			case hosts.DNSDangling, hosts.DNSNXDomain:
+			switch {
+			case h.DNS.Status.Broken():
 				status, col = strings.ToUpper(status), ansiRed
-			case hosts.DNSError:
+			case h.DNS.Status == finding.DNSError:
 				col = ansiYel
 			}
 		}
