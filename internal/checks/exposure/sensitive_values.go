@@ -24,7 +24,7 @@ const minBulkEmails = 3
 var refExposure = []string{"https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
 	"https://cwe.mitre.org/data/definitions/200.html"}
 
-// valueHit is one rule match in one baseline response.
+// valueHit is one rule match in one corpus response.
 type valueHit struct {
 	rule   *ValueRule
 	sample *reqgen.Sample
@@ -32,7 +32,7 @@ type valueHit struct {
 	match  string // redacted
 }
 
-// scanValues runs the rules of kind over every baseline response:
+// scanValues runs the rules of kind over every corpus response:
 // header values, and body values with their JSON key as context. Values
 // under keys property-authorization.sensitive-fields reports are skipped (reported
 // once), and so is the caller's own credential.
@@ -188,7 +188,8 @@ func (SecretValues) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.secret-in-response", Title: "Credentials or keys in responses", Category: finding.CatDataExposure,
 		OWASP: "API3:2023", CWE: "CWE-200", Severity: finding.Critical, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Scans the baseline GET responses (headers and body values) for credentials by their shape: AWS access " +
+		Description: "Scans the corpus (each GET operation requested once as identity A), headers and body values, " +
+			"for credentials by their shape: AWS access " +
 			"key ids, GitHub, Slack, Stripe live and Google API keys, PEM private keys and JWTs (other than the caller's own). " +
 			"Values under key names property-authorization.sensitive-fields already reports are skipped. Matches are shown redacted.",
 		Remediation: secretRemediation,
@@ -230,7 +231,8 @@ func (PIIValues) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.pii-in-response", Title: "Personal data in responses", Category: finding.CatDataExposure,
 		OWASP: "API3:2023", CWE: "CWE-359", Severity: finding.High, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Scans the baseline GET responses for personal data: Luhn-valid payment card numbers, US social security " +
+		Description: "Scans the corpus (each GET operation requested once as identity A) for personal data: " +
+			"Luhn-valid payment card numbers, US social security " +
 			"numbers and phone numbers next to a naming word (ssn, phone, mobile, tel), and lists of " +
 			fmt.Sprint(minBulkEmails) + " or more distinct e-mail addresses on operations the spec lets anonymous callers use. " +
 			"Matches are shown redacted.",
@@ -296,7 +298,8 @@ func (InternalAddresses) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.internal-address", Title: "Internal addresses in responses", Category: finding.CatDataExposure,
 		OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Low, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Scans the baseline GET responses (headers and body values) for private IPv4 addresses (RFC 1918, " +
+		Description: "Scans the corpus (each GET operation requested once as identity A), headers and body values, " +
+			"for private IPv4 addresses (RFC 1918, " +
 			"link-local) and host names under internal suffixes (.internal, .intranet, .corp, .lan, .localdomain).",
 		Remediation: internalRemediation,
 	}

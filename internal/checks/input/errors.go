@@ -10,6 +10,7 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -50,77 +51,18 @@ func errorProbes(in *check.Input, pick func(spec.Param) bool, value string) []er
 			if (p.In != "path" && p.In != "query") || !pick(p) {
 				continue
 			}
-			base, ok := in.OperationURL(op)
-			if !ok {
+			// Baseline and probe differ only in p's value (an optional query
+			// parameter is sent in both).
+			base, why := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: reqgen.ParamValue(p)}, nil)
+			if why != "" {
 				break
 			}
-			probe, ok := withValue(base, op, p, value)
-			if !ok {
-				break
-			}
-			out = append(out, errorProbe{op: op, param: p, base: withQuery(base, p), probe: probe})
+			probe, _ := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: value}, nil)
+			out = append(out, errorProbe{op: op, param: p, base: base.URL, probe: probe.URL})
 			break
 		}
 	}
 	return out
-}
-
-// withQuery makes sure an optional query parameter is present in the
-// baseline too, so baseline and probe differ only in its value.
-func withQuery(base string, p spec.Param) string {
-	if p.In != "query" {
-		return base
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return base
-	}
-	q := u.Query()
-	if !q.Has(p.Name) {
-		q.Set(p.Name, check.ParamValue(p))
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// withValue rewrites base so parameter p carries value.
-func withValue(base string, op spec.Operation, p spec.Param, value string) (string, bool) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", false
-	}
-	if p.In == "query" {
-		q := u.Query()
-		q.Set(p.Name, value)
-		u.RawQuery = q.Encode()
-		return u.String(), true
-	}
-	// Rebuild the path from the template: the base path is a prefix of the
-	// concrete one.
-	concrete := op.Path
-	templ := op.Path
-	for _, q := range op.Params {
-		if q.In != "path" {
-			continue
-		}
-		v := check.ParamValue(q)
-		if q.Name == p.Name {
-			v = value
-		}
-		templ = strings.ReplaceAll(templ, "{"+q.Name+"}", url.PathEscape(v))
-		concrete = strings.ReplaceAll(concrete, "{"+q.Name+"}", url.PathEscape(check.ParamValue(q)))
-	}
-	esc := u.EscapedPath()
-	if !strings.HasSuffix(esc, concrete) {
-		return "", false
-	}
-	prefix := strings.TrimSuffix(esc, concrete)
-	probe, err := url.Parse(u.Scheme + "://" + u.Host + prefix + templ)
-	if err != nil {
-		return "", false
-	}
-	probe.RawQuery = u.RawQuery
-	return probe.String(), true
 }
 
 // hit is a probe whose response carries a signature its baseline lacks.
@@ -139,8 +81,7 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs [
 	var out []hit
 	for _, p := range probes {
 		req := &netx.Request{Method: http.MethodGet, URL: p.probe, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
-		in.Coverage.Requested(p.op, status(resp))
+		resp, err := in.Fetch(ctx, in.HTTP, req, &p.op) // shared with the other error checks
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
@@ -152,27 +93,19 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs [
 			continue
 		}
 		breq := &netx.Request{Method: http.MethodGet, URL: p.base, WithCredentials: true}
-		bresp, err := in.HTTP.Do(ctx, breq)
+		bresp, err := in.Fetch(ctx, in.HTTP, breq, &p.op)
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
 			continue
 		}
-		in.Coverage.Requested(p.op, bresp.StatusCode)
 		if _, _, same := match(sigs, bresp.Body); same {
 			continue
 		}
 		out = append(out, hit{p: p, g: g, match: m, req: req, resp: resp, breq: breq, bre: bresp})
 	}
 	return out, nil
-}
-
-func status(r *netx.Response) int {
-	if r == nil {
-		return 0
-	}
-	return r.StatusCode
 }
 
 func (h hit) location(in *check.Input) finding.Location {

@@ -19,7 +19,7 @@ import (
 // SensitiveFields reads the JSON of every response identity A got and
 // reports properties that should never leave the server (password
 // hashes, API keys, secrets, tokens), other users' privilege fields and
-// internal ids. It sends no request of its own beyond the shared baseline.
+// internal ids. It sends no request of its own beyond the shared corpus.
 type SensitiveFields struct{}
 
 // Meta describes the check.
@@ -32,7 +32,8 @@ func (SensitiveFields) Meta() check.Meta {
 		CWE:      "CWE-213",
 		Severity: finding.High,
 		Needs:    check.NeedSpec,
-		Description: "Walks the JSON bodies of the baseline GET responses and matches property names against a data-driven " +
+		Description: "Walks the JSON bodies of the corpus (each GET operation requested once as identity A) and matches " +
+			"property names against a data-driven " +
 			"list (keys.json: password, password_hash, secret, token, api_key, role/is_admin, internal ids; each with tested " +
 			"positive and negative samples). Masked or empty values are ignored; the values found are redacted in the evidence. " +
 			"Credentials on the caller's own record weigh less than other users' (a profile showing its own API key).",
@@ -58,7 +59,7 @@ type hit struct {
 	self  bool
 }
 
-// Run analyses the baseline corpus.
+// Run analyses identity A's corpus.
 func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	cp, err := in.Corpus(ctx)
 	if err != nil {
