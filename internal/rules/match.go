@@ -25,7 +25,8 @@ func (t *Text) lowerString() string {
 	return t.lower
 }
 
-// Match is one validated match of a pattern rule.
+// Match is one validated match of a pattern rule. The zero Match (no
+// match) has empty text and captures.
 type Match struct {
 	rule *Rule
 	s    string
@@ -36,16 +37,34 @@ type Match struct {
 func (m Match) Rule() *Rule { return m.rule }
 
 // Text is the matched text.
-func (m Match) Text() string { return m.s[m.loc[0]:m.loc[1]] }
+func (m Match) Text() string {
+	if m.loc == nil {
+		return ""
+	}
+	return m.s[m.loc[0]:m.loc[1]]
+}
 
-// Start and End locate the match in the input.
-func (m Match) Start() int { return m.loc[0] }
+// Start is the offset of the match in the input (-1: no match).
+func (m Match) Start() int {
+	if m.loc == nil {
+		return -1
+	}
+	return m.loc[0]
+}
 
-// End is the offset just past the match.
-func (m Match) End() int { return m.loc[1] }
+// End is the offset just past the match (-1: no match).
+func (m Match) End() int {
+	if m.loc == nil {
+		return -1
+	}
+	return m.loc[1]
+}
 
 // Capture returns what the named group captured ("" if it did not take part).
 func (m Match) Capture(name string) string {
+	if m.loc == nil {
+		return ""
+	}
 	i := m.rule.re.SubexpIndex(name)
 	if i < 0 || m.loc[2*i] < 0 {
 		return ""

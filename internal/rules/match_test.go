@@ -45,7 +45,7 @@ func TestFindAllCapturesAndFirst(t *testing.T) {
 	if !ok || m.Rule().ID != "b" || m.Text() != "card 4111111111111111" {
 		t.Errorf("First = %v %q", ok, m.Text())
 	}
-	if _, ok := p.First(NewText("nothing here")); ok {
+	if m, ok := p.First(NewText("nothing here")); ok || m.Text() != "" || m.Capture("id") != "" || m.Start() != -1 || m.End() != -1 {
 		t.Error("First matched nothing")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/property"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -26,17 +27,27 @@ var refExposure = []string{"https://owasp.org/API-Security/editions/2023/en/0xa3
 
 // valueHit is one rule match in one baseline response.
 type valueHit struct {
-	rule   *ValueRule
-	sample *reqgen.Sample
-	where  string // "body" or the header name
-	match  string // redacted
+	id, title string
+	sev       finding.Severity
+	sample    *reqgen.Sample
+	where     string // "body" or the header name
+	match     string // redacted
 }
 
-// scanValues runs the rules of kind over every baseline response:
+// scanValues runs the rules of a pack over every baseline response:
 // header values, and body values with their JSON key as context. Values
 // under keys property.sensitive-fields reports are skipped (reported
 // once), and so is the caller's own credential.
-func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
+func scanValues(in *check.Input, cp *reqgen.Corpus, pack string) ([]valueHit, error) {
+	p, err := rules.Load(pack)
+	if err != nil {
+		return nil, err
+	}
+	sensitive, err := property.SensitiveKeys()
+	if err != nil {
+		return nil, err
+	}
+	kind := kindOf(pack)
 	own := in.HTTP.BearerToken()
 	var out []valueHit
 	seen := map[string]bool{}
@@ -45,21 +56,22 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 			continue
 		}
 		try := func(where, text string) {
-			lower := strings.ToLower(text)
-			for _, r := range valueRules {
-				if r.Kind != kind {
+			t := rules.NewText(text)
+			for _, r := range p.Rules {
+				mt, ok := r.Find(t)
+				if !ok {
 					continue
 				}
-				m := r.FindLower(text, lower)
-				if m == "" || (own != "" && (strings.Contains(own, m) || strings.Contains(m, own))) {
+				m := mt.Text()
+				if own != "" && (strings.Contains(own, m) || strings.Contains(m, own)) {
 					continue
 				}
-				key := r.Name + "\x00" + check.OpKey(s.Op)
+				key := r.ID + "\x00" + check.OpKey(s.Op)
 				if seen[key] {
 					continue
 				}
 				seen[key] = true
-				out = append(out, valueHit{rule: r, sample: s, where: where, match: redactMatch(kind, m)})
+				out = append(out, valueHit{id: r.ID, title: r.Title, sev: r.Level(), sample: s, where: where, match: redactMatch(kind, m)})
 			}
 		}
 		for _, k := range sortedHeaderKeys(s.Resp.Header) {
@@ -74,7 +86,7 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 		var doc any
 		if json.Unmarshal(body, &doc) == nil {
 			walkValues(doc, "", 0, func(key string, v string) {
-				if !property.SensitiveKey(key, v) {
+				if !sensitive(key, v) {
 					try("body", key+": "+v)
 				}
 			})
@@ -82,7 +94,7 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 			try("body", string(body))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // walkValues calls fn for every string or number in a JSON document with
@@ -138,12 +150,12 @@ func valueFindings(m check.Meta, in *check.Input, hits []valueHit, rem finding.R
 	for _, k := range order {
 		hs := byOp[k]
 		first := hs[0]
-		sev := first.rule.sev
+		sev := first.sev
 		var titles, lines []string
 		for _, h := range hs {
-			sev = max(sev, h.rule.sev)
-			titles = append(titles, h.rule.Title)
-			lines = append(lines, fmt.Sprintf("rule %s (%s): %s", h.rule.Name, h.where, h.match))
+			sev = max(sev, h.sev)
+			titles = append(titles, h.title)
+			lines = append(lines, fmt.Sprintf("rule %s (%s): %s", h.id, h.where, h.match))
 		}
 		f := check.New(m, fmt.Sprintf("%s in the response of %s", capitalize(strings.Join(titles, ", ")), k),
 			finding.Location{Host: in.Target.Host, Method: first.sample.Op.Method, Path: first.sample.Op.Path})
@@ -200,7 +212,11 @@ func (c SecretValues) Run(ctx context.Context, in *check.Input) ([]finding.Findi
 	if err != nil {
 		return nil, err
 	}
-	return valueFindings(c.Meta(), in, scanValues(in, cp, "secret"), secretRemediation), nil
+	hits, err := scanValues(in, cp, packSecrets)
+	if err != nil {
+		return nil, err
+	}
+	return valueFindings(c.Meta(), in, hits, secretRemediation), nil
 }
 
 var secretRemediation = finding.Remediation{
@@ -242,7 +258,10 @@ func (c PIIValues) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	if err != nil {
 		return nil, err
 	}
-	hits := scanValues(in, cp, "pii")
+	hits, err := scanValues(in, cp, packPII)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range cp.Samples {
 		if !s.OK() || !public(s.Op) {
 			continue
@@ -263,15 +282,11 @@ func (c PIIValues) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 			ex = append(ex, redactEmail(e))
 		}
 		sort.Strings(ex)
-		hits = append(hits, valueHit{rule: bulkEmails, sample: s, where: "body, operation open to anonymous callers",
+		hits = append(hits, valueHit{id: "bulk-emails", title: "e-mail addresses in bulk", sev: finding.Medium, sample: s, where: "body, operation open to anonymous callers",
 			match: fmt.Sprintf("%d distinct addresses: %s", len(set), strings.Join(ex[:min(len(ex), 5)], ", "))})
 	}
 	return valueFindings(c.Meta(), in, hits, piiRemediation), nil
 }
-
-// bulkEmails is the pseudo-rule for lists of addresses (counted, not
-// matched one by one).
-var bulkEmails = &ValueRule{Name: "bulk-emails", Kind: "pii", Title: "e-mail addresses in bulk", sev: finding.Medium}
 
 var piiRemediation = finding.Remediation{
 	Summary: "Return only the personal data the caller needs and is allowed to see: mask card numbers to the last four " +
@@ -305,7 +320,11 @@ func (c InternalAddresses) Run(ctx context.Context, in *check.Input) ([]finding.
 	if err != nil {
 		return nil, err
 	}
-	return valueFindings(c.Meta(), in, scanValues(in, cp, "internal"), internalRemediation), nil
+	hits, err := scanValues(in, cp, packInternal)
+	if err != nil {
+		return nil, err
+	}
+	return valueFindings(c.Meta(), in, hits, internalRemediation), nil
 }
 
 var internalRemediation = finding.Remediation{
