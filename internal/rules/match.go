@@ -1,15 +1,11 @@
 package rules
 
-import (
-	"strings"
-)
-
-// Text is one input that many pattern rules read. Keywords of (?i) rules
-// are looked up in its lower-cased form, computed at most once.
+// Text is one input that many pattern rules read. The keywords of a
+// pack are looked up in one pass over it, at most once per pack.
 type Text struct {
-	s       string
-	lower   string
-	lowered bool
+	s     string
+	packs []*Pack
+	hits  [][]bool // hits[i][j]: rule j of packs[i] has a keyword in s
 }
 
 // NewText wraps s for matching.
@@ -18,11 +14,19 @@ func NewText(s string) *Text { return &Text{s: s} }
 // String returns the text as given.
 func (t *Text) String() string { return t.s }
 
-func (t *Text) lowerString() string {
-	if !t.lowered {
-		t.lower, t.lowered = strings.ToLower(t.s), true
+// keywordHits returns which rules of p have a keyword in t.
+func (t *Text) keywordHits(p *Pack) []bool {
+	for i, q := range t.packs {
+		if q == p {
+			return t.hits[i]
+		}
 	}
-	return t.lower
+	h := make([]bool, len(p.Rules))
+	if p.keywords != nil {
+		p.keywords.scan(t.s, h)
+	}
+	t.packs, t.hits = append(t.packs, p), append(t.hits, h)
+	return h
 }
 
 // Match is one validated match of a pattern rule. The zero Match (no
@@ -115,21 +119,8 @@ func (r *Rule) candidate(t *Text) bool {
 	if r.re == nil {
 		return false
 	}
-	if len(r.Keywords) > 0 {
-		s := t.s
-		if r.fold {
-			s = t.lowerString()
-		}
-		hit := false
-		for _, k := range r.Keywords {
-			if strings.Contains(s, k) {
-				hit = true
-				break
-			}
-		}
-		if !hit {
-			return false
-		}
+	if len(r.Keywords) > 0 && !t.keywordHits(r.owner)[r.index] {
+		return false
 	}
 	for _, v := range r.validators {
 		if v.quick != nil && !v.quick(t.s) {

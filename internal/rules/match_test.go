@@ -2,6 +2,7 @@ package rules
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -63,6 +64,9 @@ func TestValidators(t *testing.T) {
 			t.Errorf("isolated(%q) = %v", s, !want)
 		}
 	}
+	if !ibanHead("IBAN GB82 WEST") || !ibanHead("DE89") || ibanHead("GB8") || ibanHead("Gb82 gB82 G82") {
+		t.Error("ibanHead")
+	}
 	if !digitRun("card 4111 1111 1111 1111", 13) || digitRun("12345  67890 123", 13) {
 		t.Error("digitRun")
 	}
@@ -103,4 +107,56 @@ func TestConfirm(t *testing.T) {
 	if !LooksHTML([]byte("  <!DOCTYPE html><p>")) || LooksHTML([]byte("{}")) {
 		t.Error("LooksHTML")
 	}
+}
+
+// naiveKeywordHits is what the automaton must compute: rule j has a
+// keyword in s, compared exactly, or ignoring ASCII case for (?i) rules.
+func naiveKeywordHits(p *Pack, s string) []bool {
+	folded := []byte(s)
+	for i, c := range folded {
+		folded[i] = foldByte(c)
+	}
+	out := make([]bool, len(p.Rules))
+	for j, r := range p.Rules {
+		for _, k := range r.Keywords {
+			hay := s
+			if r.fold {
+				hay = string(folded)
+			}
+			out[j] = out[j] || strings.Contains(hay, k)
+		}
+	}
+	return out
+}
+
+func checkKeywordHits(t *testing.T, s string) {
+	t.Helper()
+	for _, n := range Names() {
+		p, _ := Load(n)
+		want := naiveKeywordHits(p, s)
+		got := NewText(s).keywordHits(p)
+		for j, r := range p.Rules {
+			if len(r.Keywords) > 0 && got[j] != want[j] {
+				t.Errorf("%s/%s on %q: automaton says %v, Contains says %v", n, r.ID, s, got[j], want[j])
+			}
+		}
+	}
+}
+
+func TestKeywordIndex(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "AKIA", "akia", "GHP_ ghp_", "SSN: 1", "PASSWORD=", "xxsecretxx", "Werkzeug werkzeug",
+		"a .INTERNAL host", "ghp_ghs_gho_", "mysql postgres redis", "ConnectionPool(host=", "\x00\xff"} {
+		checkKeywordHits(t, s)
+	}
+	// Overlapping keywords: ": lookup " and "\": " share bytes; the
+	// failure links must still find both.
+	checkKeywordHits(t, `Get "https://x.io/a": dial tcp: lookup h.io: no such host`)
+}
+
+func FuzzKeywordIndex(f *testing.F) {
+	for _, s := range []string{"AKIA ghp_ xox", "Social SSN phone", `request for "`, "Traceback .py\""} {
+		f.Add(s)
+	}
+	f.Fuzz(checkKeywordHits)
 }

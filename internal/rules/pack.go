@@ -34,7 +34,8 @@ type Pack struct {
 	Description string
 	Rules       []*Rule
 
-	byID map[string]*Rule
+	byID     map[string]*Rule
+	keywords *keywordIndex // nil when no rule has keywords
 }
 
 // Rule returns the rule with id, or nil.
@@ -76,10 +77,12 @@ type Rule struct {
 	Negative []Sample `yaml:"negative"`
 
 	pack       string
+	owner      *Pack
+	index      int // in owner.Rules
 	kind       Kind
 	level      finding.Severity
 	re         *regexp.Regexp
-	fold       bool // keywords compared ignoring case ((?i) patterns)
+	fold       bool // keywords compared ignoring ASCII case ((?i) patterns)
 	validators []validator
 	keys       map[string]bool
 	words      map[string]bool

@@ -90,7 +90,7 @@ func Parse(src string, data []byte) (*Pack, error) {
 			where = r.ID
 		}
 		if err == nil {
-			r.pack, r.kind = p.Name, p.Kind
+			r.pack, r.owner, r.index, r.kind = p.Name, p, len(p.Rules), p.Kind
 			err = r.compile()
 		}
 		if err == nil && p.byID[r.ID] != nil {
@@ -107,6 +107,7 @@ func Parse(src string, data []byte) (*Pack, error) {
 		p.byID[r.ID] = r
 		p.Rules = append(p.Rules, r)
 	}
+	p.keywords = newKeywordIndex(p.Rules)
 	return p, nil
 }
 

@@ -17,8 +17,9 @@ type validator struct {
 var validators = map[string]validator{
 	// luhn: the digits of the match pass the Luhn checksum (payment cards).
 	"luhn": {quick: func(s string) bool { return digitRun(s, 13) }, accept: func(s string, i, j int) bool { return luhn(s[i:j]) }},
-	// iban: the match passes the ISO 13616 mod-97 checksum.
-	"iban": {accept: func(s string, i, j int) bool { return iban(s[i:j]) }},
+	// iban: the match passes the ISO 13616 mod-97 checksum (quick test:
+	// a country code and check digits, AB12, occur somewhere).
+	"iban": {quick: ibanHead, accept: func(s string, i, j int) bool { return iban(s[i:j]) }},
 	// isolated: the match is not glued to more digits or dotted digits
 	// (10.0.3.17 but not 1.10.0.3.17.5).
 	"isolated": {accept: isolated},
@@ -63,6 +64,20 @@ func luhn(s string) bool {
 		double = !double
 	}
 	return n >= 13 && n <= 19 && sum%10 == 0
+}
+
+// ibanHead says whether s has two upper-case letters followed by two
+// digits, the start of every IBAN.
+func ibanHead(s string) bool {
+	upper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
+	digit := func(c byte) bool { return c >= '0' && c <= '9' }
+	for i := 2; i+1 < len(s); i++ {
+		// s[i] is the first check digit: test it first, digits are rarer.
+		if digit(s[i]) && digit(s[i+1]) && upper(s[i-1]) && upper(s[i-2]) {
+			return true
+		}
+	}
+	return false
 }
 
 // iban checks the ISO 13616 mod-97 checksum.
