@@ -14,6 +14,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/result"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -57,8 +58,8 @@ const (
 	PhaseWrites // state-changing probes (--allow-writes) run last, so their effects cannot skew read-only checks
 )
 
-// Meta describes a check. It is the source of `plumb checks` and the
-// generated check catalog.
+// Meta describes a check and the rules it emits. It is the source of
+// `plumb checks` and the generated check catalog.
 type Meta struct {
 	ID          string
 	Title       string
@@ -69,6 +70,12 @@ type Meta struct {
 	Needs       Needs
 	Phase       Phase
 	Description string
+	// Remediation is the fix of the check's own rule (see Emits); findings
+	// may carry a more specific one.
+	Remediation finding.Remediation
+	// Rules lists what the check emits when that is not one rule with the
+	// check's id; NoRules when it emits nothing. See Emits.
+	Rules []Rule
 }
 
 // Check is one security test.
@@ -169,31 +176,12 @@ func (c *Coverage) Skip(op spec.Operation, reason string) {
 	}
 }
 
-// Summary is the coverage table of a report.
-type Summary struct {
-	Imported    int       `json:"operations_imported"`
-	Requested   int       `json:"operations_requested"`
-	Answered2x  int       `json:"answered_2xx"`
-	Answered4x  int       `json:"answered_401_403"`
-	Answered404 int       `json:"answered_404"`
-	Failed      int       `json:"failed"`
-	Skipped     []Skipped `json:"skipped"`
-	Other       int       `json:"answered_other"`       // any other status
-	Operations  OpRows    `json:"operations,omitempty"` // one row per imported operation
-}
-
-// Skipped is one operation that was not requested, with why.
-type Skipped struct {
-	Operation string `json:"operation"`
-	Reason    string `json:"reason"`
-}
-
 // Summary returns the counts. Operations neither requested nor skipped by
 // any check are listed as skipped with reason "no check applies".
-func (c *Coverage) Summary(api *spec.API) Summary {
+func (c *Coverage) Summary(api *spec.API) result.Coverage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := Summary{Imported: c.imported, Requested: len(c.requested), Skipped: []Skipped{}}
+	s := result.Coverage{Imported: c.imported, Requested: len(c.requested), Skipped: []result.Skipped{}}
 	for _, st := range c.requested {
 		switch {
 		case st >= 200 && st < 300:
@@ -220,7 +208,7 @@ func (c *Coverage) Summary(api *spec.API) Summary {
 		if !ok {
 			reason = "no check applies"
 		}
-		s.Skipped = append(s.Skipped, Skipped{Operation: k, Reason: reason})
+		s.Skipped = append(s.Skipped, result.Skipped{Operation: k, Reason: reason})
 	}
 	s.Operations = c.rows(api)
 	return s

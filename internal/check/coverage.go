@@ -1,29 +1,19 @@
 package check
 
-import "github.com/plumbsec/plumb/internal/spec"
-
-// OperationCoverage is one row of the coverage table: what happened to
-// one imported operation.
-type OperationCoverage struct {
-	Operation string `json:"operation"`
-	Outcome   string `json:"outcome" jsonschema:"enum=2xx,enum=401-403,enum=404,enum=other,enum=failed,enum=skipped"`
-	Status    int    `json:"status,omitempty"` // the most telling status seen (2xx wins)
-	Requests  int    `json:"requests"`         // requests checks recorded for it
-	Reason    string `json:"reason,omitempty"` // why it was skipped
-}
-
-// OpRows is the per-operation coverage table.
-type OpRows []OperationCoverage
+import (
+	"github.com/plumbsec/plumb/internal/result"
+	"github.com/plumbsec/plumb/internal/spec"
+)
 
 // rows builds the per-operation table; c.mu is held by the caller.
-func (c *Coverage) rows(api *spec.API) OpRows {
+func (c *Coverage) rows(api *spec.API) result.OpRows {
 	if api == nil {
-		return OpRows{}
+		return result.OpRows{}
 	}
-	out := make(OpRows, 0, len(api.Operations))
+	out := make(result.OpRows, 0, len(api.Operations))
 	for _, op := range api.Operations {
 		k := OpKey(op)
-		row := OperationCoverage{Operation: k, Requests: c.counts[k]}
+		row := result.OperationCoverage{Operation: k, Requests: c.counts[k]}
 		st, ok := c.requested[k]
 		switch {
 		case !ok:

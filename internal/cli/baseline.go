@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/spf13/pflag"
 
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/score"
 	"github.com/plumbsec/plumb/internal/suppress"
@@ -27,7 +28,7 @@ func (f *acceptFlags) register(fs *pflag.FlagSet) {
 
 // load reads the config file (explicit, or the default one when present)
 // and the baseline report. Problems are usage errors: the user fixes a file.
-func (f *acceptFlags) load(gate *gateFlags) (*suppress.Config, *engine.Report, error) {
+func (f *acceptFlags) load(gate *gateFlags) (*suppress.Config, *result.Report, error) {
 	if gate.newOnly && f.baselineReport == "" {
 		return nil, nil, usagef("--gate-new-only needs --baseline-report")
 	}
@@ -50,14 +51,14 @@ func (f *acceptFlags) load(gate *gateFlags) (*suppress.Config, *engine.Report, e
 		}
 		cfg = c
 	}
-	var old *engine.Report
+	var old *result.Report
 	if f.baselineReport != "" {
 		fh, err := os.Open(f.baselineReport)
 		if err != nil {
 			return nil, nil, usagef("--baseline-report: %v", err)
 		}
 		defer fh.Close()
-		old, err = engine.ReadReport(fh)
+		old, err = result.ReadReport(fh)
 		if err != nil {
 			return nil, nil, usagef("--baseline-report %s: %v", f.baselineReport, err)
 		}
@@ -82,7 +83,7 @@ func warnIgnoreEntries(st *Streams, s *suppress.Summary) {
 func newFindings(fs []finding.Finding) []finding.Finding {
 	var out []finding.Finding
 	for _, f := range fs {
-		if f.BaselineState == engine.StateNew {
+		if f.BaselineState == result.StateNew {
 			out = append(out, f)
 		}
 	}
@@ -90,7 +91,7 @@ func newFindings(fs []finding.Finding) []finding.Finding {
 }
 
 // scoreOf rescores a report's assessed categories over other findings.
-func scoreOf(r *engine.Report, fs []finding.Finding) int {
+func scoreOf(r *result.Report, fs []finding.Finding) int {
 	assessed := map[finding.Category]bool{}
 	for _, c := range r.Categories {
 		assessed[c.ID] = c.Assessed

@@ -8,9 +8,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/spf13/cobra"
 
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/suppress"
 )
 
@@ -54,7 +55,7 @@ func runBaseline(st *Streams, reportPath, output, reason, expires string, merge,
 	if err != nil {
 		return usagef("%v", err)
 	}
-	rep, err := engine.ReadReport(fh)
+	rep, err := result.ReadReport(fh)
 	fh.Close()
 	if err != nil {
 		return usagef("%s: %v", reportPath, err)

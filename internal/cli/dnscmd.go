@@ -41,7 +41,9 @@ type dnsAuditFlags struct {
 
 func (f *dnsAuditFlags) register(fs *pflag.FlagSet, bulk bool) {
 	fs.StringArrayVar(&f.roots, "dns-root", nil, "root server `HOST:PORT` where delegation walks start (repeatable; default: the IANA root servers; 'none' disables lame-delegation and registrability checks)")
-	fs.IntVar(&f.authorityPort, "dns-authority-port", 0, "TESTING: send direct-to-authority queries to this `PORT` instead of 53 (the lab serves its authorities on one port)")
+	fs.IntVar(&f.authorityPort, "dns-authority-port", 0, "send direct-to-authority queries to this `PORT` instead of 53 (the lab serves its authorities on one port)")
+	// A testing knob: the lab (plumb demo --serve prints it) needs it, users do not.
+	_ = fs.MarkHidden("dns-authority-port")
 	if !bulk {
 		return
 	}

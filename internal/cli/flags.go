@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/spf13/pflag"
 
 	"github.com/plumbsec/plumb/internal/engine"
@@ -244,7 +246,7 @@ func (f *gateFlags) validate() error {
 // count; with --gate-new-only neither do unchanged ones, and --min-score
 // applies to the score of the new findings alone (as if every unchanged
 // finding were suppressed).
-func (f *gateFlags) check(r *engine.Report) error {
+func (f *gateFlags) check(r *result.Report) error {
 	fs := finding.Active(r.Findings)
 	scoreNow, what := r.Score, "score"
 	if f.newOnly {

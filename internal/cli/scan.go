@@ -12,9 +12,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 type scanFlags struct {
@@ -27,6 +29,7 @@ type scanFlags struct {
 	accept          acceptFlags
 	dnsAudit        dnsAuditFlags
 	llm             llmFlags
+	sel             selectFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -50,6 +53,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.accept.register(fs)
 	f.dnsAudit.register(fs, false)
 	f.llm.register(fs)
+	f.sel.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -94,6 +98,10 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		return o, err
 	}
 	if o.LLM, err = f.llm.build(); err != nil {
+		return o, err
+	}
+	o.Checks = catalog.Default().Checks()
+	if o.Select, err = f.sel.build(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -171,12 +179,12 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 
 // writeReport writes every --output-FORMAT file (atomically), then the
 // main report to --output or stdout; the table lists the other files.
-func writeReport(st *Streams, rep *engine.Report, out *outputFlags, gate *gateFlags) error {
+func writeReport(st *Streams, rep *result.Report, out *outputFlags, gate *gateFlags) error {
 	format, err := report.Lookup(out.format)
 	if err != nil {
 		return err
 	}
-	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly}
+	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: catalog.Default().Rule}
 	written := out.extra.list()
 	for _, w := range written {
 		f, err := report.Lookup(w.Format)

@@ -10,17 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
 func startLab(t testing.TB) *lab.World {
 	t.Helper()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatalf("lab: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(t)
 	return w
 }
 

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
 )
@@ -49,11 +51,7 @@ func benchLab(b *testing.B) *lab.World {
 		}
 		zones = append(zones, z)
 	}
-	w, err := lab.Start(context.Background(), lab.Options{ExtraZones: zones})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(b, lab.Options{ExtraZones: zones})
 	return w
 }
 

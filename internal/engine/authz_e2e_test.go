@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/result"
+
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -17,7 +19,7 @@ import (
 )
 
 // scanAuthz scans a lab target with identity A and, when withB, identity B.
-func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *engine.Report {
+func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *result.Report {
 	t.Helper()
 	o := labOptions(t, w, tg.Token)
 	if withB {
@@ -35,7 +37,7 @@ func scanAuthz(t *testing.T, w *lab.World, tg lab.Target, withB, writes bool) *e
 }
 
 // find returns the finding of check id at method+path, or nil.
-func find(r *engine.Report, id, method, path string) *finding.Finding {
+func find(r *result.Report, id, method, path string) *finding.Finding {
 	for i, f := range r.Findings {
 		if f.ID == id && f.Location.Method == method && f.Location.Path == path {
 			return &r.Findings[i]
@@ -49,7 +51,7 @@ type want struct {
 	conf             finding.Confidence
 }
 
-func expect(t *testing.T, rep *engine.Report, wants []want) {
+func expect(t *testing.T, rep *result.Report, wants []want) {
 	t.Helper()
 	for _, w := range wants {
 		f := find(rep, w.id, w.method, w.path)
@@ -77,10 +79,10 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"bola.object-level-authorization", "GET", "/api/v1/invoice", finding.Confirmed},
 		{"bfla.privileged-operation", "GET", "/api/v1/admin/users", finding.Confirmed},
 		{"bfla.privileged-operation", "HEAD", "/api/v1/admin/stats", finding.Firm},
-		{"property.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},
-		{"property.sensitive-fields", "GET", "/api/v1/admin/users", finding.Confirmed},
-		{"property.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
-		{"property.mass-assignment", "POST", "/api/v1/register", finding.Firm},
+		{"property-authorization.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},
+		{"property-authorization.sensitive-fields", "GET", "/api/v1/admin/users", finding.Confirmed},
+		{"property-authorization.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
+		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Firm},
 	})
 	if rep.Mode != "writes" || len(rep.Identities) != 2 {
 		t.Errorf("mode %s identities %+v", rep.Mode, rep.Identities)
@@ -126,7 +128,7 @@ func TestAuthzCleanTwinStaysClean(t *testing.T) {
 	for _, c := range rep.Checks {
 		ran[c.ID] = c.Status == "ran"
 	}
-	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property.sensitive-fields", "property.mass-assignment"} {
+	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields", "property-authorization.mass-assignment"} {
 		if !ran[id] {
 			t.Errorf("%s did not run on the clean twin; the test proves nothing", id)
 		}
@@ -145,7 +147,7 @@ func TestAuthzOneIdentityReadOnly(t *testing.T) {
 		{"bfla.privileged-operation", "GET", "/api/v1/admin/users", finding.Confirmed},
 	})
 	for _, c := range rep.Checks {
-		if c.ID == "property.mass-assignment" && c.Status != "skipped" {
+		if c.ID == "property-authorization.mass-assignment" && c.Status != "skipped" {
 			t.Errorf("mass assignment %s without --allow-writes", c.Status)
 		}
 	}
@@ -261,7 +263,7 @@ func TestWrongCredentialsWarn(t *testing.T) {
 	w := startLab(t)
 	o := labOptions(t, w, w.Clean.Token) // cleanshop's token does not verify on vulnshop
 	o.CredentialsB = http.Header{"Authorization": {"Bearer not-a-token"}}
-	o.Checks = checks.All()
+	o.Checks = catalog.Checks()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
 	if err != nil {
 		t.Fatal(err)

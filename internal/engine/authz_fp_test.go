@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -72,11 +74,7 @@ func TestAuthzNoFalsePositivesOnLookalikes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := lab.Start(context.Background(), lab.Options{ExtraZones: []lab.Zone{z}, ExtraSites: []lab.Site{{Host: "api.fpshop.test", Handler: fpSite()}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(t, lab.Options{ExtraZones: []lab.Zone{z}, ExtraSites: []lab.Site{{Host: "api.fpshop.test", Handler: fpSite()}}})
 	o := labOptions(t, w, "tok-alice-0001")
 	o.CredentialsB = http.Header{"Authorization": {"Bearer tok-bob-0002"}}
 	o.AllowWrites = true

@@ -11,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
+	"github.com/plumbsec/plumb/internal/result"
+
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -21,7 +25,7 @@ import (
 	"github.com/plumbsec/plumb/internal/report"
 )
 
-func startLab(t *testing.T) *lab.World { return labscan.Start(t) }
+func startLab(t *testing.T) *lab.World { return labtest.Start(t) }
 
 func labOptions(t testing.TB, w *lab.World, token string) engine.Options {
 	t.Helper()
@@ -29,11 +33,11 @@ func labOptions(t testing.TB, w *lab.World, token string) engine.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Version = "test"
+	o.Version, o.Checks = "test", catalog.Checks()
 	return o
 }
 
-func ids(r *engine.Report) map[string]finding.Finding {
+func ids(r *result.Report) map[string]finding.Finding {
 	m := map[string]finding.Finding{}
 	for _, f := range r.Findings {
 		m[f.ID+" "+f.Location.String()] = f
@@ -41,7 +45,7 @@ func ids(r *engine.Report) map[string]finding.Finding {
 	return m
 }
 
-func hasID(r *engine.Report, id string) bool {
+func hasID(r *result.Report, id string) bool {
 	for _, f := range r.Findings {
 		if f.ID == id {
 			return true
@@ -193,7 +197,7 @@ func TestHostileTargetIsBounded(t *testing.T) {
 	o := labOptions(t, w, "")
 	o.Timeout = time.Second
 	o.MaxDuration = 20 * time.Second
-	o.Checks = append(checks.All(), probeAll{})
+	o.Checks = append(catalog.Checks(), probeAll{})
 	start := time.Now()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Hostile.BaseURL}, o)
 	if err != nil {

@@ -12,14 +12,16 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
@@ -34,8 +36,8 @@ type Target struct {
 	Spec string // OpenAPI document: file path or URL; "" discovers it
 }
 
-// Options configure a scan. The zero value is usable: defaults are filled
-// by Scan.
+// Options configure a scan. Scan fills defaults for the zero limits; the
+// caller chooses the checks (a zero Checks runs none).
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
@@ -54,9 +56,10 @@ type Options struct {
 	AllowPlainHTTPCredentials bool
 	AllowWrites               bool
 	AllowRemoteRefs           bool
-	JWTWordlist               []string // extra HMAC secrets for the JWT checks
-	CallbackURL               string   // out-of-band listener for SSRF probes (--callback-url)
-	Checks                    []check.Check
+	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
+	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
+	Checks                    []check.Check // what to run; the caller chooses (the CLI passes the catalog)
+	Select                    Selector      // which checks run and which findings are kept; nil: all
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
@@ -64,6 +67,17 @@ type Options struct {
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 	LLM                       check.LLMOptions
 }
+
+// Selector narrows a scan to some rules (--only, --skip). A check it
+// deselects is reported as skipped; findings of rules it does not select
+// are dropped.
+type Selector interface {
+	Check(m check.Meta) bool
+	Rule(id string) bool
+}
+
+// Deselected is the reason a check the Selector left out gives in the report.
+const Deselected = "deselected by --only/--skip"
 
 // Progress is reported while a scan runs.
 type Progress struct {
@@ -95,14 +109,11 @@ func (o *Options) defaults() {
 	if o.Progress == nil {
 		o.Progress = func(Progress) {}
 	}
-	if o.Checks == nil {
-		o.Checks = checks.All()
-	}
 }
 
 // Scan scans one API. On a fatal problem it returns a *ScanError and, when
 // anything was learned before it, a partial report.
-func Scan(ctx context.Context, t Target, o Options) (*Report, error) {
+func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 	o.defaults()
 	start := o.Now()
 	target, err := ParseTarget(t.URL)
@@ -124,18 +135,18 @@ func Scan(ctx context.Context, t Target, o Options) (*Report, error) {
 	o.Progress(Progress{Stage: "preflight"})
 	if err := s.preflight(ctx); err != nil {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "preflight", Message: err.Error()})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "preflight", Message: err.Error()})
 		return rep, err
 	}
 	o.Progress(Progress{Stage: "spec"})
 	if err := s.loadSpec(ctx, t.Spec, rep); err != nil {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "spec", Message: err.Error()})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: err.Error()})
 		return rep, err
 	}
 	if err := s.identities(ctx, rep); err != nil {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "login", Message: err.Error()})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: err.Error()})
 		return rep, err
 	}
 	s.seedHosts()
@@ -210,23 +221,23 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 	return res, client, nil
 }
 
-func (s *scanner) newReport(start time.Time) *Report {
+func (s *scanner) newReport(start time.Time) *result.Report {
 	mode := "read-only"
 	if s.opts.AllowWrites {
 		mode = "writes"
 	}
-	return &Report{
-		SchemaVersion: SchemaVersion,
-		Tool:          Tool{Name: "plumb", Version: s.opts.Version},
+	return &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "plumb", Version: s.opts.Version},
 		Target:        s.target.String(),
 		StartedAt:     start.UTC(),
 		Mode:          mode,
 		Insecure:      s.opts.Insecure,
 		Findings:      []finding.Finding{},
 		Hosts:         []hosts.Host{},
-		Checks:        []CheckRun{},
-		Errors:        []Error{},
-		Identities:    []IdentityInfo{},
+		Checks:        []result.CheckRun{},
+		Errors:        []result.Error{},
+		Identities:    []result.IdentityInfo{},
 	}
 }
 
@@ -297,7 +308,7 @@ func (s *scanner) input() *check.Input {
 // runChecks runs every check, probes first and host audits after, each
 // phase with at most Concurrency checks at once. A failing check is an
 // entry in the report, never the end of the scan.
-func (s *scanner) runChecks(ctx context.Context, rep *Report) {
+func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	checks := s.opts.Checks
 	in := s.input()
 	var mu sync.Mutex
@@ -311,9 +322,9 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 			if m.Phase != phase {
 				continue
 			}
-			if reason := s.unmet(m.Needs); reason != "" {
+			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
-				rep.Checks = append(rep.Checks, CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
+				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
 				done++
 				mu.Unlock()
 				continue
@@ -321,12 +332,13 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 			g.Go(func() error {
 				t0 := time.Now()
 				fs, err := runOne(gctx, c, in)
-				run := CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
+				fs = s.selected(fs)
+				run := result.CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
 				mu.Lock()
 				defer mu.Unlock()
 				if err != nil {
 					run.Status, run.Reason = "error", err.Error()
-					rep.Errors = append(rep.Errors, Error{Stage: "check " + m.ID, Message: err.Error()})
+					rep.Errors = append(rep.Errors, result.Error{Stage: "check " + m.ID, Message: err.Error()})
 				}
 				all = append(all, fs...)
 				rep.Checks = append(rep.Checks, run)
@@ -340,7 +352,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *Report) {
 	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
 	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
-		rep.Errors = append(rep.Errors, Error{Stage: "auth", Message: w})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
 }
 
@@ -355,8 +367,26 @@ func runOne(ctx context.Context, c check.Check, in *check.Input) (fs []finding.F
 	return c.Run(ctx, in)
 }
 
-func (s *scanner) unmet(n check.Needs) string {
+// selected drops the findings of rules the Selector leaves out.
+func (s *scanner) selected(fs []finding.Finding) []finding.Finding {
+	if s.opts.Select == nil {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if s.opts.Select.Rule(f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unmet says why a check cannot or must not run, "" when it runs.
+func (s *scanner) unmet(m check.Meta) string {
+	n := m.Needs
 	switch {
+	case s.opts.Select != nil && !s.opts.Select.Check(m):
+		return Deselected
 	case n&check.NeedSpec != 0 && s.api == nil:
 		return "needs an OpenAPI document (--spec)"
 	case n&check.NeedCredential != 0 && !s.http.HasCredentials():
@@ -368,19 +398,19 @@ func (s *scanner) unmet(n check.Needs) string {
 }
 
 // finish fills what is known at the end, whatever happened before.
-func (s *scanner) finish(rep *Report, start time.Time) {
+func (s *scanner) finish(rep *result.Report, start time.Time) {
 	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
 	rep.Hosts = s.graph.List()
 	if s.cov != nil {
 		rep.Coverage = s.cov.Summary(s.api)
 	} else {
-		rep.Coverage = check.Summary{Skipped: []check.Skipped{}, Operations: check.OpRows{}}
+		rep.Coverage = result.Coverage{Skipped: []result.Skipped{}, Operations: result.OpRows{}}
 	}
 	st := s.http.Stats()
-	rep.Requests = RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
+	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
 	if st.BudgetExhausted {
 		rep.Partial = true
-		rep.Errors = append(rep.Errors, Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
+		rep.Errors = append(rep.Errors, result.Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
 	}
 	assessed := map[finding.Category]bool{}
 	byID := map[string]check.Meta{}
@@ -397,4 +427,8 @@ func (s *scanner) finish(rep *Report, start time.Time) {
 	sc := score.Compute(finding.Active(rep.Findings), assessed)
 	rep.Score, rep.Grade, rep.CappedBy, rep.Categories = sc.Score, sc.Grade, sc.CappedBy, sc.Categories
 	sortChecks(rep.Checks)
+}
+
+func sortChecks(runs []result.CheckRun) {
+	slices.SortFunc(runs, func(a, b result.CheckRun) int { return strings.Compare(a.ID, b.ID) })
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
@@ -29,19 +31,9 @@ type Login struct {
 	Header string
 }
 
-// IdentityInfo says where an identity of the scan came from. It never
-// holds a secret.
-type IdentityInfo struct {
-	Name   string `json:"name" jsonschema:"enum=A,enum=B"`
-	Source string `json:"source" jsonschema:"enum=header,enum=login"`
-	// Login is the login request sent for it, e.g. "POST https://api.example.com/api/v1/login".
-	Login string `json:"login,omitempty"`
-	Note  string `json:"note,omitempty"`
-}
-
 // identities sets up identity A (a login replaces the anonymous client)
 // and identity B.
-func (s *scanner) identities(ctx context.Context, rep *Report) error {
+func (s *scanner) identities(ctx context.Context, rep *result.Report) error {
 	if s.opts.Login != nil {
 		if len(s.opts.Credentials) > 0 {
 			return fail(KindUsage, "give identity A either as a header or as a login recipe", fmt.Errorf("both credentials and a login recipe set identity A"))
@@ -56,10 +48,10 @@ func (s *scanner) identities(ctx context.Context, rep *Report) error {
 		rep.Identities = append(rep.Identities, info)
 		s.noteLogin(rep, info)
 	} else if len(s.opts.Credentials) > 0 {
-		rep.Identities = append(rep.Identities, IdentityInfo{Name: "A", Source: "header"})
+		rep.Identities = append(rep.Identities, result.IdentityInfo{Name: "A", Source: "header"})
 	}
 	credsB := s.opts.CredentialsB
-	infoB := IdentityInfo{Name: "B", Source: "header"}
+	infoB := result.IdentityInfo{Name: "B", Source: "header"}
 	if s.opts.LoginB != nil {
 		if len(credsB) > 0 {
 			return fail(KindUsage, "give identity B either as a header or as a login recipe", fmt.Errorf("both credentials and a login recipe set identity B"))
@@ -91,11 +83,11 @@ func (s *scanner) identities(ctx context.Context, rep *Report) error {
 
 // noteLogin records, in a read-only scan, the login request that was
 // nevertheless sent, so the mode line never hides a POST.
-func (s *scanner) noteLogin(rep *Report, info IdentityInfo) {
+func (s *scanner) noteLogin(rep *result.Report, info result.IdentityInfo) {
 	if s.opts.AllowWrites {
 		return
 	}
-	rep.Errors = append(rep.Errors, Error{Stage: "login", Message: fmt.Sprintf(
+	rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: fmt.Sprintf(
 		"read-only scan: %s was sent to obtain identity %s, as --login%s asked; no other state-changing request was sent",
 		info.Login, info.Name, flagSuffix(info.Name))})
 }
@@ -114,11 +106,11 @@ func sameCreds(a, b http.Header) bool {
 
 // login runs a recipe through the anonymous client. The body's values and
 // the token join the redactor before anything can echo them.
-func (s *scanner) login(ctx context.Context, name string, l *Login) (http.Header, IdentityInfo, error) {
+func (s *scanner) login(ctx context.Context, name string, l *Login) (http.Header, result.IdentityInfo, error) {
 	hint := "check the --login" + flagSuffix(name) + " recipe and the credentials in its body"
 	u, err := s.loginURL(l.Path)
 	if err != nil {
-		return nil, IdentityInfo{}, fail(KindUsage, hint, fmt.Errorf("login %s: %w", name, err))
+		return nil, result.IdentityInfo{}, fail(KindUsage, hint, fmt.Errorf("login %s: %w", name, err))
 	}
 	method := strings.ToUpper(l.Method)
 	if method == "" {
@@ -131,7 +123,7 @@ func (s *scanner) login(ctx context.Context, name string, l *Login) (http.Header
 	}
 	req := &netx.Request{Method: method, URL: u.String(), Body: l.Body, Header: http.Header{"Content-Type": {ct}, "Accept": {"application/json"}}}
 	resp, err := s.base.Do(ctx, req)
-	info := IdentityInfo{Name: name, Source: "login", Login: method + " " + s.base.Redactor().URL(u.String()),
+	info := result.IdentityInfo{Name: name, Source: "login", Login: method + " " + s.base.Redactor().URL(u.String()),
 		Note: "sent at the user's request (--login" + flagSuffix(name) + "), also in read-only mode"}
 	if err != nil {
 		return nil, info, fail(KindTarget, hint, fmt.Errorf("login %s: %w", name, err))

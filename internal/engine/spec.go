@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/spec"
@@ -24,7 +27,7 @@ var DiscoveryPaths = []string{
 // loadSpec loads the given document, or discovers one on the target. A
 // given document that cannot be used is fatal; discovery that finds
 // nothing is not (checks that need a spec are skipped with a reason).
-func (s *scanner) loadSpec(ctx context.Context, source string, rep *Report) error {
+func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Report) error {
 	opts := spec.LoadOptions{AllowRemoteRefs: s.opts.AllowRemoteRefs, Fetch: s.fetch}
 	if source != "" {
 		api, err := spec.Load(ctx, source, opts)
@@ -37,7 +40,7 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *Report) erro
 	for _, p := range DiscoveryPaths {
 		u := s.target.ResolveReference(&url.URL{Path: strings.TrimSuffix(s.target.Path, "/") + p})
 		resp, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: u.String(), WithCredentials: true})
-		attempt := SpecAttempt{URL: u.String()}
+		attempt := result.SpecAttempt{URL: u.String()}
 		switch {
 		case errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil:
 			attempt.Result = "not tried: scan stopped"
@@ -62,11 +65,11 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *Report) erro
 			break
 		}
 	}
-	rep.Errors = append(rep.Errors, Error{Stage: "spec", Message: fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))})
+	rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))})
 	return nil
 }
 
-func (s *scanner) useSpec(api *spec.API, rep *Report, discovered bool) {
+func (s *scanner) useSpec(api *spec.API, rep *result.Report, discovered bool) {
 	s.api = api
 	s.cov = check.NewCoverage(len(api.Operations))
 	rep.Spec.Source = api.Source
@@ -119,4 +122,24 @@ func LoadSpec(ctx context.Context, source string, o Options) (*spec.API, error) 
 		return nil, fail(KindSpec, "", fmt.Errorf("spec: %w", err))
 	}
 	return api, nil
+}
+
+// annotateSources records where each finding's operation is defined in
+// the OpenAPI document, for SARIF locations.
+func annotateSources(fs []finding.Finding, api *spec.API) {
+	if api == nil {
+		return
+	}
+	byOp := map[string]spec.Origin{}
+	for _, op := range api.Operations {
+		if op.Origin.Line > 0 && op.Origin.File != "" {
+			byOp[op.Method+" "+op.Path] = op.Origin
+		}
+	}
+	for i := range fs {
+		l := fs[i].Location
+		if o, ok := byOp[l.Method+" "+l.Path]; ok && l.Method != "" {
+			fs[i].Source = &finding.Source{File: o.File, Line: o.Line}
+		}
+	}
 }

@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/cors"
 	"github.com/plumbsec/plumb/internal/checks/discovery"
@@ -19,7 +23,7 @@ import (
 )
 
 // scanWith scans one lab target with only the given checks.
-func scanWith(t *testing.T, w *lab.World, tgt lab.Target, cs ...check.Check) *engine.Report {
+func scanWith(t *testing.T, w *lab.World, tgt lab.Target, cs ...check.Check) *result.Report {
 	t.Helper()
 	o := labOptions(t, w, tgt.Token)
 	o.Checks = cs
@@ -30,7 +34,7 @@ func scanWith(t *testing.T, w *lab.World, tgt lab.Target, cs ...check.Check) *en
 	return rep
 }
 
-func host(rep *engine.Report, name string) (hosts.Host, bool) {
+func host(rep *result.Report, name string) (hosts.Host, bool) {
 	for _, h := range rep.Hosts {
 		if h.Name == name {
 			return h, true
@@ -39,7 +43,7 @@ func host(rep *engine.Report, name string) (hosts.Host, bool) {
 	return hosts.Host{}, false
 }
 
-func findingAt(rep *engine.Report, id, hostOrPath string) *finding.Finding {
+func findingAt(rep *result.Report, id, hostOrPath string) *finding.Finding {
 	for i, f := range rep.Findings {
 		if f.ID == id && (f.Location.Host == hostOrPath || f.Location.Path == hostOrPath) {
 			return &rep.Findings[i]
@@ -243,16 +247,12 @@ func TestCORSAllowListTricks(t *testing.T) {
 			_, _ = w.Write([]byte(`{"ok":true}`))
 		})}
 	}
-	w, err := lab.Start(context.Background(), lab.Options{ExtraZones: []lab.Zone{zone}, ExtraSites: []lab.Site{
+	w := labtest.Start(t, lab.Options{ExtraZones: []lab.Zone{zone}, ExtraSites: []lab.Site{
 		site("prefix", func(o string) (string, bool) { return o, strings.HasPrefix(o, "https://prefix.trick.test") }),
 		site("suffix", func(o string) (string, bool) { return o, strings.HasSuffix(o, "trick.test") }),
 		site("wildcard", func(string) (string, bool) { return "*", true }),
 		site("strict", func(o string) (string, bool) { return o, o == "https://app.trick.test" }),
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
 	for name, want := range map[string]string{"prefix": cors.IDBypass, "suffix": cors.IDBypass, "wildcard": cors.IDWildcardCreds, "strict": ""} {
 		rep := scanWith(t, w, lab.Target{Name: name, BaseURL: "https://" + name + ".trick.test"}, cors.Policy{})
 		switch {

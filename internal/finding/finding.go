@@ -113,7 +113,7 @@ type Remediation struct {
 
 // Finding is one issue found by one check at one location.
 type Finding struct {
-	ID          string      `json:"id"` // the check id
+	ID          string      `json:"id"` // the rule id (internal/catalog lists them)
 	Title       string      `json:"title"`
 	Severity    Severity    `json:"severity"`
 	Confidence  Confidence  `json:"confidence"`
@@ -135,19 +135,20 @@ type Finding struct {
 }
 
 // ComputeFingerprint returns the stable fingerprint of a finding: a SHA-256
-// over the length-prefixed check id, host, method, path template and
+// over the length-prefixed rule id, host, method, path template and
 // parameter. It never depends on evidence, timestamps or line numbers, so
 // the same issue on the same operation keeps its fingerprint across runs.
-func ComputeFingerprint(checkID string, loc Location) string {
+// Renaming a rule changes it; FormerFingerprints gives the earlier ones.
+func ComputeFingerprint(ruleID string, loc Location) string {
 	h := sha256.New()
-	for _, part := range []string{checkID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param} {
+	for _, part := range []string{ruleID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param} {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // Normalize fills the fingerprint and sorts findings by severity (highest
-// first), then category, check id and location, so output is deterministic.
+// first), then category, rule id and location, so output is deterministic.
 // Findings with the same fingerprint are merged, keeping the most severe.
 func Normalize(fs []Finding) []Finding {
 	byFP := make(map[string]int, len(fs))

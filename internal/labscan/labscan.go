@@ -1,18 +1,15 @@
 // Package labscan points scans at the in-process lab exactly as a user
 // would point them at a real host: --resolver, --connect-to, --cacert and a
-// credential. plumb demo and the end-to-end tests of every check use it.
+// credential. plumb demo uses it, and so does the test kit (labtest).
 package labscan
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
-	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/engine"
-	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
 )
@@ -48,51 +45,4 @@ func Options(w *lab.World, token string) (engine.Options, error) {
 		o.Credentials = http.Header{"Authorization": {"Bearer " + token}}
 	}
 	return o, nil
-}
-
-// Start starts a lab for a test and closes it when the test ends.
-func Start(t testing.TB) *lab.World {
-	t.Helper()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatalf("start lab: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return w
-}
-
-// Scan scans target in the lab with only the given checks (all checks
-// when none are given) and fails the test if the scan cannot run.
-func Scan(t testing.TB, w *lab.World, target, token string, mod func(*engine.Options), checks ...check.Check) *engine.Report {
-	t.Helper()
-	return ScanTarget(t, w, engine.Target{URL: target}, token, mod, checks...)
-}
-
-// ScanTarget is Scan with a full target (e.g. a spec file).
-func ScanTarget(t testing.TB, w *lab.World, target engine.Target, token string, mod func(*engine.Options), checks ...check.Check) *engine.Report {
-	t.Helper()
-	o, err := Options(w, token)
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Checks = checks
-	if mod != nil {
-		mod(&o)
-	}
-	rep, err := engine.Scan(context.Background(), target, o)
-	if err != nil {
-		t.Fatalf("scan %s: %v", target.URL, err)
-	}
-	return rep
-}
-
-// WithID returns the findings with the given id.
-func WithID(r *engine.Report, id string) []finding.Finding {
-	var out []finding.Finding
-	for _, f := range r.Findings {
-		if f.ID == id {
-			out = append(out, f)
-		}
-	}
-	return out
 }

@@ -3,8 +3,8 @@ package report
 import (
 	"time"
 
-	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/score"
@@ -18,17 +18,17 @@ const evilEvidence = `<script>document.title="pwned"</script><img src=x onerror=
 // fixture is a deterministic report exercising every renderer feature:
 // all severities, a spec source line, DNS and HTTP evidence, a suppressed
 // finding, a baseline diff and hosts in several DNS states.
-func fixture() *engine.Report {
+func fixture() *result.Report {
 	fs := []finding.Finding{
 		{
-			ID: "dns.resolution", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
+			ID: "dns.dangling-cname", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
 			Severity: finding.Critical, Confidence: finding.Confirmed, Category: finding.CatDNS, OWASP: "API8:2023", CWE: "CWE-350",
 			Location: finding.Location{Host: "legacy-auth.example.test"},
 			Evidence: finding.Evidence{Summary: "CNAME legacy-auth.example.test → old-app.cloudhost.test, which is NXDOMAIN",
 				DNS: []finding.DNSAnswer{{Name: "legacy-auth.example.test", Type: "CNAME", Server: "127.0.0.1:53", Rcode: "NOERROR", Answer: []string{"old-app.cloudhost.test."}},
 					{Name: "old-app.cloudhost.test", Type: "A", Server: "127.0.0.1:53", Rcode: "NXDOMAIN"}}},
 			Remediation:   finding.Remediation{Summary: "Delete the dangling CNAME record. Or claim the target again.", References: []string{"https://developer.mozilla.org/en-US/docs/Web/Security/Subdomain_takeovers"}},
-			BaselineState: engine.StateNew,
+			BaselineState: result.StateNew,
 		},
 		{
 			ID: "authentication.unauthenticated-access", Title: "GET /users/{id} answers without a credential",
@@ -40,7 +40,7 @@ func fixture() *engine.Report {
 					Headers: map[string][]string{"Content-Type": {"text/html"}}, Body: evilEvidence}}},
 			Remediation: finding.Remediation{Summary: "Require authentication on every operation the spec secures.",
 				Snippets: []finding.Snippet{{Lang: "python-flask", Code: "@app.get('/users/<id>')\n@jwt_required()\ndef user(id): ..."}}},
-			BaselineState: engine.StateNew,
+			BaselineState: result.StateNew,
 		},
 		{
 			ID: "data-exposure.version-disclosure", Title: "Response headers disclose software versions: Server: Werkzeug/2.2.3",
@@ -50,7 +50,7 @@ func fixture() *engine.Report {
 			Remediation:   finding.Remediation{Summary: "Remove version numbers from Server and X-Powered-By headers."},
 			Suppressed:    true,
 			Suppression:   &finding.Suppression{Reason: "Accepted until the gateway migration", Expires: "2099-12-31", By: "check", Entry: ".plumb.yaml:7"},
-			BaselineState: engine.StateUnchanged,
+			BaselineState: result.StateUnchanged,
 		},
 		{
 			ID: "encryption.hsts-missing", Title: "HTTPS responses lack Strict-Transport-Security",
@@ -58,7 +58,7 @@ func fixture() *engine.Report {
 			Location:      finding.Location{Host: "api.example.test"},
 			Evidence:      finding.Evidence{Summary: "GET / returned no Strict-Transport-Security header"},
 			Remediation:   finding.Remediation{Summary: "Send Strict-Transport-Security: max-age=31536000 on every HTTPS response."},
-			BaselineState: engine.StateUnchanged,
+			BaselineState: result.StateUnchanged,
 		},
 	}
 	fs = finding.Normalize(fs)
@@ -71,9 +71,9 @@ func fixture() *engine.Report {
 	sc := score.Compute(finding.Active(fs), assessed)
 	fixed := finding.Finding{ID: "encryption.plain-http", Title: "The API answers over plain HTTP", Severity: finding.High, Confidence: finding.Confirmed,
 		Category: finding.CatEncryption, Location: finding.Location{Host: "api.example.test"}, Fingerprint: finding.ComputeFingerprint("encryption.plain-http", finding.Location{Host: "api.example.test"})}
-	return &engine.Report{
-		SchemaVersion: engine.SchemaVersion,
-		Tool:          engine.Tool{Name: "plumb", Version: "v1.0.0-test"},
+	return &result.Report{
+		SchemaVersion: result.SchemaVersion,
+		Tool:          result.Tool{Name: "plumb", Version: "v1.0.0-test"},
 		Target:        "https://api.example.test",
 		StartedAt:     time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC),
 		DurationMS:    1234,
@@ -87,15 +87,15 @@ func fixture() *engine.Report {
 				DNS: &hosts.DNSSummary{Status: hosts.DNSDangling, CNAMEs: []string{"old-app.cloudhost.test"}, Detail: "CNAME target old-app.cloudhost.test does not exist"}},
 			{Name: "docs.example.test", Roles: []hosts.Role{"docs"}, DNS: &hosts.DNSSummary{Status: hosts.DNSError, Detail: "SERVFAIL from 127.0.0.1:53"}},
 		},
-		Spec:     engine.SpecInfo{Source: "openapi.yaml", Version: "3.0.3", Title: "Example", Operations: 12},
-		Coverage: check.Summary{Imported: 12, Requested: 10, Answered2x: 6, Answered4x: 3, Answered404: 1, Skipped: []check.Skipped{{Operation: "DELETE /users/{id}", Reason: "needs --allow-writes"}, {Operation: "POST /users", Reason: "needs --allow-writes"}}},
-		Checks:   []engine.CheckRun{{ID: "authentication.unauthenticated-access", Status: "ran", Findings: 1}, {ID: "dns.resolution", Status: "ran", Findings: 1}},
-		Requests: engine.RequestStats{HTTP: 57, Budget: 2000},
-		Errors:   []engine.Error{},
+		Spec:     result.SpecInfo{Source: "openapi.yaml", Version: "3.0.3", Title: "Example", Operations: 12},
+		Coverage: result.Coverage{Imported: 12, Requested: 10, Answered2x: 6, Answered4x: 3, Answered404: 1, Skipped: []result.Skipped{{Operation: "DELETE /users/{id}", Reason: "needs --allow-writes"}, {Operation: "POST /users", Reason: "needs --allow-writes"}}},
+		Checks:   []result.CheckRun{{ID: "authentication.unauthenticated-access", Status: "ran", Findings: 1}, {ID: "dns.resolution", Status: "ran", Findings: 1}},
+		Requests: result.RequestStats{HTTP: 57, Budget: 2000},
+		Errors:   []result.Error{},
 		Suppressions: &suppress.Summary{Config: ".plumb.yaml", Entries: 3, Suppressed: 1,
 			Expired: []suppress.EntryRef{{Entry: ".plumb.yaml:12", Match: "check encryption.hsts-missing", Reason: "waiting for the CDN", Expires: "2026-01-31", Matches: 1}},
 			Unused:  []suppress.EntryRef{{Entry: ".plumb.yaml:17", Match: "fingerprint 0123456789abcdef0123456789abcdef", Reason: "old finding"}}},
-		Diff: &engine.Diff{Baseline: "baseline.json", BaselineStartedAt: time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
+		Diff: &result.Diff{Baseline: "baseline.json", BaselineStartedAt: time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
 			New: 2, Unchanged: 2, Fixed: 1, FixedFindings: []finding.Finding{fixed}},
 	}
 }

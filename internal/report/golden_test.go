@@ -52,7 +52,7 @@ func TestGolden(t *testing.T) {
 		{"table", "table-80.txt", Options{Width: 80}},
 		{"table", "table-color.txt", Options{Width: 100, Color: true}},
 		{"json", "report.json", Options{}},
-		{"sarif", "report.sarif", Options{}},
+		{"sarif", "report.sarif", Options{Rule: testRules}},
 		{"markdown", "report.md", Options{}},
 		{"junit", "report.junit.xml", Options{}},
 		{"junit", "report-fail-on-critical.junit.xml", Options{FailOn: "critical"}},

@@ -10,7 +10,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
@@ -40,7 +41,7 @@ var htmlTmpl = template.Must(template.New("report.html.tmpl").Funcs(template.Fun
 }).ParseFS(assets, "assets/report.html.tmpl"))
 
 type htmlData struct {
-	R          *engine.Report
+	R          *result.Report
 	CSS        template.CSS
 	JS         template.JS
 	CSP        string
@@ -55,7 +56,7 @@ type sevCount struct {
 }
 
 // Render writes the page.
-func (h HTML) Render(w io.Writer, r *engine.Report) error {
+func (h HTML) Render(w io.Writer, r *result.Report) error {
 	css, err := assets.ReadFile("assets/report.css")
 	if err != nil {
 		return err

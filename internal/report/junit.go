@@ -6,7 +6,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/finding"
 )
 
@@ -67,7 +68,7 @@ type junitSkipped struct {
 }
 
 // Render writes the report.
-func (j JUnit) Render(w io.Writer, r *engine.Report) error {
+func (j JUnit) Render(w io.Writer, r *result.Report) error {
 	gate := finding.Low
 	if j.Opts.FailOn != "" {
 		s, err := finding.ParseSeverity(j.Opts.FailOn)
@@ -138,7 +139,7 @@ func (j JUnit) findingCase(f finding.Finding, gate finding.Severity) junitCase {
 	switch {
 	case f.Suppressed && f.Suppression != nil:
 		tc.Skipped = &junitSkipped{Message: "suppressed (" + f.Suppression.Entry + "): " + f.Suppression.Reason}
-	case f.Severity >= gate && gate > finding.Info && (!j.Opts.NewOnly || f.BaselineState != engine.StateUnchanged):
+	case f.Severity >= gate && gate > finding.Info && (!j.Opts.NewOnly || f.BaselineState != result.StateUnchanged):
 		tc.Failure = &junitFailure{Message: f.Severity.String() + ": " + f.Title, Type: f.Severity.String(), Text: body.String()}
 	default:
 		tc.SystemOut = &junitText{body.String()}

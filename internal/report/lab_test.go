@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/catalog"
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/engine"
-	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
@@ -21,11 +23,7 @@ import (
 // operation's line in that file.
 func TestLabScanRendersEveryFormat(t *testing.T) {
 	t.Parallel()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(t)
 	specFile := filepath.Join(t.TempDir(), "vulnshop.openapi.json")
 	var pretty bytes.Buffer
 	if err := json.Indent(&pretty, w.Vuln.Spec, "", "  "); err != nil {
@@ -43,7 +41,7 @@ func TestLabScanRendersEveryFormat(t *testing.T) {
 		cts = append(cts, ct)
 	}
 	now := time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)
-	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL, Spec: specFile}, engine.Options{
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL, Spec: specFile}, engine.Options{Checks: catalog.Checks(),
 		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test",
 		Credentials: http.Header{"Authorization": {"Bearer " + w.Vuln.Token}},
 		Now:         func() time.Time { return now },

@@ -5,7 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/finding"
 )
 
@@ -18,7 +19,7 @@ type Markdown struct{ Opts Options }
 const topFindings = 10
 
 // Render writes the report.
-func (m Markdown) Render(w io.Writer, r *engine.Report) error {
+func (m Markdown) Render(w io.Writer, r *result.Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## plumb: grade %s (%d/100) for %s\n\n", r.Grade, r.Score, mdEscape(r.Target))
 	meta := []string{r.Mode, fmt.Sprintf("%d requests", r.Requests.HTTP)}
@@ -40,7 +41,7 @@ func (m Markdown) Render(w io.Writer, r *engine.Report) error {
 		fmt.Fprintf(&b, "### Top findings\n\n| severity | finding | location | check |\n|---|---|---|---|\n")
 		for _, f := range active[:n] {
 			title := mdEscape(f.Title)
-			if f.BaselineState == engine.StateNew {
+			if f.BaselineState == result.StateNew {
 				title = "🆕 " + title
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", sevBadge(f.Severity), title, mdCode(f.Location.String()), mdCode(f.ID))
@@ -62,11 +63,11 @@ func sevBadge(s finding.Severity) string {
 	return icon + " " + s.String()
 }
 
-func mdSummary(b *strings.Builder, r *engine.Report) {
+func mdSummary(b *strings.Builder, r *result.Report) {
 	counts := r.Counts()
 	newCounts := map[finding.Severity]int{}
 	for _, f := range finding.Active(r.Findings) {
-		if f.BaselineState == engine.StateNew {
+		if f.BaselineState == result.StateNew {
 			newCounts[f.Severity]++
 		}
 	}
@@ -85,7 +86,7 @@ func mdSummary(b *strings.Builder, r *engine.Report) {
 	b.WriteString("\n")
 }
 
-func mdCategories(b *strings.Builder, r *engine.Report) {
+func mdCategories(b *strings.Builder, r *result.Report) {
 	var parts []string
 	for _, c := range r.Categories {
 		if c.Assessed {
@@ -123,7 +124,7 @@ func mdDetails(b *strings.Builder, summary string, fs []finding.Finding) {
 	b.WriteString("</details>\n\n")
 }
 
-func mdDiff(b *strings.Builder, r *engine.Report) {
+func mdDiff(b *strings.Builder, r *result.Report) {
 	d := r.Diff
 	if d == nil {
 		return
@@ -138,7 +139,7 @@ func mdDiff(b *strings.Builder, r *engine.Report) {
 	}
 }
 
-func mdSuppressions(b *strings.Builder, r *engine.Report) {
+func mdSuppressions(b *strings.Builder, r *result.Report) {
 	s := r.Suppressions
 	if s == nil {
 		return
@@ -159,7 +160,7 @@ func mdSuppressions(b *strings.Builder, r *engine.Report) {
 	b.WriteString("\n</details>\n\n")
 }
 
-func mdHosts(b *strings.Builder, r *engine.Report) {
+func mdHosts(b *strings.Builder, r *result.Report) {
 	if len(r.Hosts) == 0 {
 		return
 	}

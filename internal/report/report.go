@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 // Options tune rendering.
@@ -22,6 +22,9 @@ type Options struct {
 	NewOnly bool
 	// Written lists the other outputs of this run, for the table to mention.
 	Written []Written
+	// Rule looks up what a finding id means (the check catalog); nil: the
+	// renderers that list rules describe them from the findings alone.
+	Rule func(id string) (result.Rule, bool)
 }
 
 // Written is one report file written by this run.
@@ -32,7 +35,7 @@ type Written struct {
 
 // Renderer writes one report in one format.
 type Renderer interface {
-	Render(w io.Writer, r *engine.Report) error
+	Render(w io.Writer, r *result.Report) error
 }
 
 // Format is a registered output format.
@@ -45,7 +48,7 @@ type Format struct {
 var formats = []Format{
 	{Name: "table", Description: "human-readable terminal report", New: func(o Options) Renderer { return Table{Opts: o} }},
 	{Name: "json", Description: "the JSON report contract (docs/report.schema.json)", New: func(Options) Renderer { return JSON{} }},
-	{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", New: func(Options) Renderer { return SARIF{} }},
+	{Name: "sarif", Description: "SARIF 2.1.0 for GitHub code scanning and other SARIF viewers", New: func(o Options) Renderer { return SARIF{Opts: o} }},
 	{Name: "html", Description: "one self-contained HTML page (works offline)", New: func(o Options) Renderer { return HTML{Opts: o} }},
 	{Name: "markdown", Description: "compact Markdown for pull-request comments and job summaries", New: func(o Options) Renderer { return Markdown{Opts: o} }},
 	{Name: "junit", Description: "JUnit XML: one test case per check and location", New: func(o Options) Renderer { return JUnit{Opts: o} }},
@@ -78,7 +81,7 @@ func Lookup(name string) (Format, error) {
 type JSON struct{}
 
 // Render writes the report.
-func (JSON) Render(w io.Writer, r *engine.Report) error {
+func (JSON) Render(w io.Writer, r *result.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -8,18 +8,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
-	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 )
 
 // SARIF renders the report as SARIF 2.1.0: one result per finding, one rule
-// per check with its help text and remediation, plumb's fingerprint as the
+// per finding id with its catalog help text and remediation, plumb's fingerprint as the
 // stable partial fingerprint, suppressed findings kept with a suppression.
-type SARIF struct{}
+type SARIF struct{ Opts Options }
 
 const informationURI = "https://github.com/plumbsec/plumb"
 
@@ -46,7 +45,7 @@ var precision = map[finding.Confidence]string{
 }
 
 // Render writes the SARIF log.
-func (SARIF) Render(w io.Writer, r *engine.Report) error {
+func (s SARIF) Render(w io.Writer, r *result.Report) error {
 	log := sarif.NewReport()
 	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
 	run := sarif.NewRunWithInformationURI("plumb", informationURI)
@@ -58,8 +57,7 @@ func (SARIF) Render(w io.Writer, r *engine.Report) error {
 	run.AddInvocation(inv)
 	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
 
-	metas := checkMetas()
-	addRules(run, r.Findings, metas)
+	addRules(run, r.Findings, s.Opts.Rule)
 	for _, f := range r.Findings {
 		run.AddResult(sarifResult(run, f))
 	}
@@ -67,17 +65,9 @@ func (SARIF) Render(w io.Writer, r *engine.Report) error {
 	return log.PrettyWrite(w)
 }
 
-func checkMetas() map[string]check.Meta {
-	m := map[string]check.Meta{}
-	for _, c := range checks.All() {
-		m[c.Meta().ID] = c.Meta()
-	}
-	return m
-}
-
-// addRules adds one rule per check that has findings, sorted by id so the
-// rule indexes are stable.
-func addRules(run *sarif.Run, fs []finding.Finding, metas map[string]check.Meta) {
+// addRules adds one rule per finding id, sorted by id so the rule indexes
+// are stable. Ids the lookup does not know take the finding's fields.
+func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.Rule, bool)) {
 	first := map[string]finding.Finding{}
 	var ids []string
 	for _, f := range fs {
@@ -89,9 +79,16 @@ func addRules(run *sarif.Run, fs []finding.Finding, metas map[string]check.Meta)
 	sort.Strings(ids)
 	for _, id := range ids {
 		f := first[id]
-		m, known := metas[id]
+		m, known := result.Rule{}, false
+		if lookup != nil {
+			m, known = lookup(id)
+		}
 		if !known {
-			m = check.Meta{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, CWE: f.CWE, Severity: f.Severity}
+			m = result.Rule{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, OWASPLLM: f.OWASPLLM, CWE: f.CWE, Severity: f.Severity}
+		}
+		fix := m.Remediation
+		if fix.Summary == "" {
+			fix = f.Remediation
 		}
 		rule := run.AddRule(id).WithName(ruleName(id)).WithDescription(m.Title)
 		full := m.Description
@@ -99,10 +96,10 @@ func addRules(run *sarif.Run, fs []finding.Finding, metas map[string]check.Meta)
 			full = m.Title
 		}
 		rule.WithFullDescription(sarif.NewMultiformatMessageString().WithText(full))
-		help := ruleHelp(m, f.Remediation)
+		help := ruleHelp(m, fix)
 		rule.WithHelp(sarif.NewMultiformatMessageString().WithText(help.text).WithMarkdown(help.markdown))
-		if len(f.Remediation.References) > 0 {
-			rule.WithHelpURI(f.Remediation.References[0])
+		if len(fix.References) > 0 {
+			rule.WithHelpURI(fix.References[0])
 		}
 		rule.WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(m.Severity)))
 		props := sarif.NewPropertyBag().Add("security-severity", securitySeverity[m.Severity]).
@@ -110,6 +107,9 @@ func addRules(run *sarif.Run, fs []finding.Finding, metas map[string]check.Meta)
 		props.AddTag("security").AddTag(string(m.Category))
 		if m.OWASP != "" {
 			props.AddTag("owasp-" + m.OWASP)
+		}
+		if m.OWASPLLM != "" {
+			props.AddTag("owasp-" + m.OWASPLLM)
 		}
 		if m.CWE != "" {
 			props.AddTag("external/cwe/" + strings.ToLower(m.CWE))
@@ -140,7 +140,7 @@ func problemSeverity(s finding.Severity) string {
 
 type helpText struct{ text, markdown string }
 
-func ruleHelp(m check.Meta, rem finding.Remediation) helpText {
+func ruleHelp(m result.Rule, rem finding.Remediation) helpText {
 	var t, md strings.Builder
 	fmt.Fprintf(&t, "%s\n\n", m.Title)
 	fmt.Fprintf(&md, "## %s\n\n", m.Title)
@@ -149,7 +149,7 @@ func ruleHelp(m check.Meta, rem finding.Remediation) helpText {
 		fmt.Fprintf(&md, "%s\n\n", m.Description)
 	}
 	var meta []string
-	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"CWE", m.CWE}} {
+	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"OWASP LLM Top 10", m.OWASPLLM}, {"CWE", m.CWE}} {
 		if kv[1] != "" {
 			meta = append(meta, kv[0]+": "+kv[1])
 		}

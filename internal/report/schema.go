@@ -5,9 +5,10 @@ import (
 	"path"
 	"reflect"
 
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/invopop/jsonschema"
 
-	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
@@ -49,10 +50,10 @@ func Schema() ([]byte, error) {
 			return path.Base(t.PkgPath()) + "." + t.Name()
 		},
 	}
-	s := r.Reflect(&engine.Report{})
+	s := r.Reflect(&result.Report{})
 	s.ID = SchemaID
 	s.Title = "plumb scan report"
-	s.Description = "The JSON report written by `plumb scan --format json`, schema_version " + engine.SchemaVersion + "."
+	s.Description = "The JSON report written by `plumb scan --format json`, schema_version " + result.SchemaVersion + "."
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err

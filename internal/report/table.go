@@ -6,7 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
@@ -52,7 +53,7 @@ func (t *tw) c(code, s string) string {
 }
 
 // Render writes the report.
-func (tb Table) Render(w io.Writer, r *engine.Report) error {
+func (tb Table) Render(w io.Writer, r *result.Report) error {
 	t := &tw{w: w, color: tb.Opts.Color, width: tb.Opts.Width, written: tb.Opts.Written}
 	if t.width <= 0 {
 		t.width = 80
@@ -68,7 +69,7 @@ func (tb Table) Render(w io.Writer, r *engine.Report) error {
 	return t.err
 }
 
-func (t *tw) header(r *engine.Report) {
+func (t *tw) header(r *result.Report) {
 	dur := (time.Duration(r.DurationMS) * time.Millisecond).Round(10 * time.Millisecond)
 	t.printf("%s %s — %s\n", t.c(ansiBold, "plumb"), r.Tool.Version, r.Target)
 	t.printf("%s mode, %s, %d requests", r.Mode, dur, r.Requests.HTTP)
@@ -104,7 +105,7 @@ func (t *tw) header(r *engine.Report) {
 	t.printf("\n")
 }
 
-func (t *tw) categories(r *engine.Report) {
+func (t *tw) categories(r *result.Report) {
 	t.printf("  %-24s %5s  %-20s  %-5s %s\n", "CATEGORY", "SCORE", "", "GRADE", "FINDINGS")
 	skipped := []string{}
 	for _, c := range r.Categories {
@@ -129,7 +130,7 @@ func (t *tw) categories(r *engine.Report) {
 	t.printf("\n")
 }
 
-func (t *tw) findings(r *engine.Report) {
+func (t *tw) findings(r *result.Report) {
 	counts := r.Counts()
 	var parts []string
 	for s := finding.Critical; s >= finding.Info; s-- {
@@ -160,7 +161,7 @@ func (t *tw) findings(r *engine.Report) {
 
 func (t *tw) finding(f finding.Finding) {
 	title := f.Title
-	if f.BaselineState == engine.StateNew {
+	if f.BaselineState == result.StateNew {
 		title = "[NEW] " + title
 	}
 	t.wrap("  "+t.c(sevColor[f.Severity], "■")+" ", title, "")
@@ -174,7 +175,7 @@ func (t *tw) finding(f finding.Finding) {
 	t.printf("\n")
 }
 
-func (t *tw) suppressed(r *engine.Report) {
+func (t *tw) suppressed(r *result.Report) {
 	n := len(r.Findings) - len(finding.Active(r.Findings))
 	if n > 0 {
 		t.printf("%s\n", t.c(ansiBold+ansiDim, fmt.Sprintf("SUPPRESSED (%d): not in the score or the gates", n)))
@@ -205,7 +206,7 @@ func (t *tw) suppressed(r *engine.Report) {
 	t.printf("\n")
 }
 
-func (t *tw) diff(r *engine.Report) {
+func (t *tw) diff(r *result.Report) {
 	d := r.Diff
 	if d == nil {
 		return
@@ -217,7 +218,7 @@ func (t *tw) diff(r *engine.Report) {
 	t.printf("\n")
 }
 
-func (t *tw) hosts(r *engine.Report) {
+func (t *tw) hosts(r *result.Report) {
 	if len(r.Hosts) == 0 {
 		return
 	}
@@ -261,7 +262,7 @@ func (t *tw) outputs() {
 	t.printf("\n")
 }
 
-func (t *tw) coverage(r *engine.Report) {
+func (t *tw) coverage(r *result.Report) {
 	c := r.Coverage
 	if c.Imported == 0 {
 		return
@@ -282,7 +283,7 @@ func (t *tw) coverage(r *engine.Report) {
 	t.printf("\n")
 }
 
-func (t *tw) errors(r *engine.Report) {
+func (t *tw) errors(r *result.Report) {
 	if len(r.Errors) == 0 {
 		return
 	}

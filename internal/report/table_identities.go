@@ -3,12 +3,12 @@ package report
 import (
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 // identities prints who the scan acted as, and any login it sent (the one
 // POST a read-only scan may send, because the user asked for it).
-func (t *tw) identities(r *engine.Report) {
+func (t *tw) identities(r *result.Report) {
 	if len(r.Identities) == 0 {
 		return
 	}

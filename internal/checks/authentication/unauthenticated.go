@@ -37,6 +37,7 @@ func (Unauthenticated) Meta() check.Meta {
 		Needs:    check.NeedSpec,
 		Description: "Requests every read-only operation whose OpenAPI security requirement demands a credential, " +
 			"without any credential. A 2xx answer (that is not the API's catch-all page) means the operation is unprotected.",
+		Remediation: remediation,
 	}
 }
 

@@ -5,20 +5,21 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/checks/authentication"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 func TestUnauthenticatedAccess(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	c := authentication.Unauthenticated{}
 
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, c)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, "", nil, c)
 	byPath := map[string]finding.Finding{}
-	for _, f := range labscan.WithID(rep, c.Meta().ID) {
+	for _, f := range labtest.WithID(rep, c.Meta().ID) {
 		byPath[f.Location.Path] = f
 	}
 	// The two operations vulnshop leaves open although its spec secures them.
@@ -35,8 +36,8 @@ func TestUnauthenticatedAccess(t *testing.T) {
 		t.Errorf("want exactly the two open operations, got %d: %v", len(byPath), byPath)
 	}
 
-	rep = labscan.Scan(t, w, w.Clean.BaseURL, "", nil, c)
-	if got := labscan.WithID(rep, c.Meta().ID); len(got) != 0 {
+	rep = labtest.Scan(t, w, w.Clean.BaseURL, "", nil, c)
+	if got := labtest.WithID(rep, c.Meta().ID); len(got) != 0 {
 		t.Fatalf("cleanshop: want no finding, got %+v", got)
 	}
 	if rep.Coverage.Answered4x == 0 {
@@ -48,7 +49,7 @@ func TestUnauthenticatedAccess(t *testing.T) {
 // make every secured operation look unprotected.
 func TestUnauthenticatedAccessIgnoresCatchAll(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	// docs.vulnshop.test serves the same small page on every path.
 	doc := `{"openapi":"3.0.3","info":{"title":"t","version":"1"},
 	"security":[{"b":[]}],"components":{"securitySchemes":{"b":{"type":"http","scheme":"bearer"}}},
@@ -57,8 +58,8 @@ func TestUnauthenticatedAccessIgnoresCatchAll(t *testing.T) {
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rep := labscan.ScanTarget(t, w, engine.Target{URL: "https://docs.vulnshop.test", Spec: path}, "", nil, authentication.Unauthenticated{})
-	if got := labscan.WithID(rep, "authentication.unauthenticated-access"); len(got) != 0 {
+	rep := labtest.ScanTarget(t, w, engine.Target{URL: "https://docs.vulnshop.test", Spec: path}, "", nil, authentication.Unauthenticated{})
+	if got := labtest.WithID(rep, "authentication.unauthenticated-access"); len(got) != 0 {
 		t.Fatalf("catch-all page reported as unprotected operation: %+v", got)
 	}
 }

@@ -6,9 +6,9 @@ import (
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/bearer"
-	"github.com/plumbsec/plumb/internal/checks/checktest"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 )
 
 func all() []check.Check {
@@ -19,8 +19,8 @@ func all() []check.Check {
 // Each check finds exactly the lab endpoints built with its flaw.
 func TestBearerChecksOnVulnerableLab(t *testing.T) {
 	t.Parallel()
-	w := checktest.Lab(t, lab.Options{})
-	rep := checktest.Scan(t, w.Vuln.BaseURL, checktest.Options(t, w, w.Vuln.Token, all()...))
+	w := labtest.Start(t, lab.Options{})
+	rep := labtest.Run(t, w.Vuln.BaseURL, labtest.Options(t, w, w.Vuln.Token, all()...))
 	h := "api.vulnshop.test"
 	want := map[string][]string{
 		"authentication.bearer-token-in-query":  {"GET " + h + "/api/v1/jwt/query [access_token]"},
@@ -30,13 +30,13 @@ func TestBearerChecksOnVulnerableLab(t *testing.T) {
 		"authentication.session-cookie-flags":   {"GET " + h + "/api/v1/jwt/session [session]"},
 	}
 	for id, locations := range want {
-		if got := checktest.Locations(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
+		if got := labtest.Locations(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
 			t.Errorf("%s: got %q, want %q", id, got, locations)
 		}
 	}
 	// The plain-HTTP finding is about the API, whichever 401-ing operation
 	// carried the dummy token.
-	if got := checktest.Locations(rep, "authentication.bearer-over-plain-http"); len(got) != 1 || !strings.Contains(got[0], "api.vulnshop.test/") {
+	if got := labtest.Locations(rep, "authentication.bearer-over-plain-http"); len(got) != 1 || !strings.Contains(got[0], "api.vulnshop.test/") {
 		t.Errorf("bearer-over-plain-http: got %q, want one finding", got)
 	}
 	for _, f := range rep.Findings {
@@ -52,8 +52,8 @@ func TestBearerChecksOnVulnerableLab(t *testing.T) {
 
 func TestBearerChecksOnCleanTwin(t *testing.T) {
 	t.Parallel()
-	w := checktest.Lab(t, lab.Options{})
-	rep := checktest.Scan(t, w.Clean.BaseURL, checktest.Options(t, w, w.Clean.Token, all()...))
+	w := labtest.Start(t, lab.Options{})
+	rep := labtest.Run(t, w.Clean.BaseURL, labtest.Options(t, w, w.Clean.Token, all()...))
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s: %s", f.ID, f.Location, f.Title)
 	}

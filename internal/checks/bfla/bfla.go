@@ -40,6 +40,7 @@ func (Privileged) Meta() check.Meta {
 			"(A, or B when A's self description says admin) and without credentials. A 2xx with data while the anonymous request " +
 			"is refused means authentication without authorization; confirmed when the identity's self description says it is " +
 			"not an admin. Operations refused on GET are retried with HEAD (method switching), twice, to rule out flukes.",
+		Remediation: remediation,
 	}
 }
 

@@ -39,6 +39,7 @@ func (ObjectAccess) Meta() check.Meta {
 			"from A's list operations) and requests it as identity B (--header-b) and without credentials; also probes the " +
 			"adjacent integer ids as A. Confirmed when B (or nobody) gets A's object while the anonymous request is refused; " +
 			"tentative when ownership cannot be shown. Public objects (same answer without credentials) are never reported.",
+		Remediation: remediation,
 	}
 }
 

@@ -4,16 +4,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/checks/consumption"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 func TestPlainHTTPUpstream(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, consumption.PlainHTTPUpstream{})
-	fs := labscan.WithID(rep, "unsafe-consumption.plain-http-upstream")
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, "", nil, consumption.PlainHTTPUpstream{})
+	fs := labtest.WithID(rep, "unsafe-consumption.plain-http-upstream")
 	if len(fs) != 1 || fs[0].Location.Host != "metrics.vulnshop.test" || fs[0].Severity != finding.Low ||
 		!strings.Contains(fs[0].Evidence.Summary, "http://metrics.vulnshop.test/v1/preview-stats") {
 		t.Errorf("vulnshop: %+v", rep.Findings)
@@ -22,7 +23,7 @@ func TestPlainHTTPUpstream(t *testing.T) {
 	if strings.Contains(fs[0].Evidence.Summary, "https://") {
 		t.Errorf("https URL reported: %s", fs[0].Evidence.Summary)
 	}
-	rep = labscan.Scan(t, w, w.Clean.BaseURL, "", nil, consumption.PlainHTTPUpstream{})
+	rep = labtest.Scan(t, w, w.Clean.BaseURL, "", nil, consumption.PlainHTTPUpstream{})
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s", f.ID, f.Title)
 	}

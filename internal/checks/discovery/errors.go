@@ -40,6 +40,7 @@ func (UpstreamInErrors) Meta() check.Meta {
 			"errors and stack traces (urllib3 HTTPSConnectionPool(host=…), Go dial/lookup, Java UnknownHostException, Node " +
 			"getaddrinfo ENOTFOUND, .NET, libcurl). Each host joins the host graph as upstream-seen-in-error, carrying " +
 			"credentials, so the DNS audit reports a dangling upstream as a critical token leak.",
+		Remediation: upstreamRemediation,
 	}
 }
 

@@ -43,6 +43,7 @@ func (WireHosts) Meta() check.Meta {
 			"graph with its role (jwks, issuer, token-endpoint, userinfo-endpoint, cors-origin, redirect-target, link-header, " +
 			"csp-source, body-url, jwt-key-url) so the DNS audit covers it. Key sources and token-receiving endpoints are marked " +
 			"as carrying credentials. It reports no finding itself; the DNS checks judge the hosts.",
+		Rules: check.NoRules,
 	}
 }
 

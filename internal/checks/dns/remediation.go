@@ -75,15 +75,5 @@ func remediation(h hosts.Host, af dnsaudit.Finding) finding.Remediation {
 		summary = fmt.Sprintf("Remove the DNS record of %s that points at %s, or reclaim the resource it pointed at before "+
 			"anyone else does.", h.Name, af.Subject)
 	}
-	summary += " Rotate every credential that may have been sent there. In clients: send tokens only to an allowlist of " +
-		"hosts you own, pin TLS to a CA or key you control, and never read the target host from untrusted configuration."
-	return finding.Remediation{
-		Summary: summary,
-		Snippets: []finding.Snippet{
-			{Lang: "python-flask", Code: flaskSnippet},
-			{Lang: "go", Code: goSnippet},
-			{Lang: "node-express", Code: nodeSnippet},
-		},
-		References: []string{takeoverRef},
-	}
+	return takeoverFix(summary)
 }

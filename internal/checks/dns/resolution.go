@@ -52,6 +52,7 @@ func (Resolution) Meta() check.Meta {
 			dnsaudit.IDHostNXDomain + " (the name does not exist), " + dnsaudit.IDResolverDisagree + " and " + IDLookupFailed +
 			" (info: the resolvers could not answer, never read as \"does not exist\"). A host anyone can claim that receives " +
 			"Bearer tokens is critical.",
+		Rules: rules,
 	}
 }
 

@@ -4,18 +4,20 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/checks"
-	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/labtest"
+
+	"github.com/plumbsec/plumb/internal/result"
+
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
-func scanLab(t *testing.T, target func(*lab.World) lab.Target) *engine.Report {
+func scanLab(t *testing.T, target func(*lab.World) lab.Target) *result.Report {
 	t.Helper()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	tg := target(w)
-	return labscan.Scan(t, w, tg.BaseURL, tg.Token, nil, checks.All()...)
+	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, catalog.Checks()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and

@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks/checktest"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 )
 
 func TestTLSChecksOnLabHosts(t *testing.T) {
 	t.Parallel()
-	w := checktest.Lab(t, lab.Options{})
+	w := labtest.Start(t, lab.Options{})
 	cs := []check.Check{encryption.LegacyTLS{}, encryption.WeakCiphers{}, encryption.Certificate{}}
 	for _, tc := range []struct {
 		host string
@@ -31,9 +31,9 @@ func TestTLSChecksOnLabHosts(t *testing.T) {
 	} {
 		t.Run(tc.host, func(t *testing.T) {
 			t.Parallel()
-			o := checktest.Options(t, w, "", cs...)
+			o := labtest.Options(t, w, "", cs...)
 			o.Insecure = true
-			rep := checktest.Scan(t, "https://"+tc.host, o)
+			rep := labtest.Run(t, "https://"+tc.host, o)
 			got := map[string]string{}
 			for _, f := range rep.Findings {
 				got[f.ID] = f.Title + " — " + f.Evidence.Summary

@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/engine"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 // Each transport check against a lab target with the flaw and one without.
 func TestTransportChecksAgainstLab(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	insecure := func(o *engine.Options) { o.Insecure = true }
 	tests := []struct {
 		name    string
@@ -41,8 +42,8 @@ func TestTransportChecksAgainstLab(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rep := labscan.Scan(t, w, tt.target, "", tt.mod, tt.check)
-			got := labscan.WithID(rep, tt.check.Meta().ID)
+			rep := labtest.Scan(t, w, tt.target, "", tt.mod, tt.check)
+			got := labtest.WithID(rep, tt.check.Meta().ID)
 			if len(got) != tt.want {
 				t.Fatalf("%s on %s: %d findings, want %d: %+v", tt.check.Meta().ID, tt.target, len(got), tt.want, got)
 			}
@@ -60,9 +61,9 @@ func TestTransportChecksAgainstLab(t *testing.T) {
 
 func TestSpecDeclaringPlainHTTPServer(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, encryption.PlainHTTP{})
-	for _, f := range labscan.WithID(rep, "encryption.plain-http") {
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, "", nil, encryption.PlainHTTP{})
+	for _, f := range labtest.WithID(rep, "encryption.plain-http") {
 		t.Errorf("vulnshop's spec declares only https servers, got %s", f.Title)
 	}
 	doc := `{"openapi":"3.0.3","info":{"title":"t","version":"1"},
@@ -73,8 +74,8 @@ func TestSpecDeclaringPlainHTTPServer(t *testing.T) {
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rep = labscan.ScanTarget(t, w, engine.Target{URL: w.Vuln.BaseURL, Spec: path}, "", nil, encryption.PlainHTTP{})
-	got := labscan.WithID(rep, "encryption.plain-http")
+	rep = labtest.ScanTarget(t, w, engine.Target{URL: w.Vuln.BaseURL, Spec: path}, "", nil, encryption.PlainHTTP{})
+	got := labtest.WithID(rep, "encryption.plain-http")
 	if len(got) != 1 || !strings.Contains(got[0].Title, "http://api.vulnshop.test/v1") {
 		t.Fatalf("want one finding for the http:// server, got %+v", got)
 	}

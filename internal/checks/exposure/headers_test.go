@@ -3,14 +3,15 @@ package exposure_test
 import (
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 func TestHeaderChecksAgainstLab(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	tests := []struct {
 		check      check.Check
 		vulnWant   int
@@ -28,12 +29,12 @@ func TestHeaderChecksAgainstLab(t *testing.T) {
 			if tt.needsToken {
 				vt, ct = w.Vuln.Token, w.Clean.Token
 			}
-			rep := labscan.Scan(t, w, w.Vuln.BaseURL, vt, nil, tt.check)
-			if got := labscan.WithID(rep, tt.check.Meta().ID); len(got) != tt.vulnWant {
+			rep := labtest.Scan(t, w, w.Vuln.BaseURL, vt, nil, tt.check)
+			if got := labtest.WithID(rep, tt.check.Meta().ID); len(got) != tt.vulnWant {
 				t.Errorf("vulnshop: %d findings, want %d: %+v", len(got), tt.vulnWant, got)
 			}
-			rep = labscan.Scan(t, w, w.Clean.BaseURL, ct, nil, tt.check)
-			if got := labscan.WithID(rep, tt.check.Meta().ID); len(got) != tt.cleanWant {
+			rep = labtest.Scan(t, w, w.Clean.BaseURL, ct, nil, tt.check)
+			if got := labtest.WithID(rep, tt.check.Meta().ID); len(got) != tt.cleanWant {
 				t.Errorf("cleanshop: %d findings, want %d: %+v", len(got), tt.cleanWant, got)
 			}
 		})
@@ -42,9 +43,9 @@ func TestHeaderChecksAgainstLab(t *testing.T) {
 
 func TestVersionDisclosureNamesTheHeader(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, exposure.VersionDisclosure{})
-	got := labscan.WithID(rep, "data-exposure.version-disclosure")
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, "", nil, exposure.VersionDisclosure{})
+	got := labtest.WithID(rep, "data-exposure.version-disclosure")
 	if len(got) != 1 || got[0].Evidence.Summary != "Server: Werkzeug/2.0.2 Python/3.9.7" {
 		t.Fatalf("want the Werkzeug header as evidence, got %+v", got)
 	}

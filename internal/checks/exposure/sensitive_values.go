@@ -36,7 +36,7 @@ type valueHit struct {
 
 // scanValues runs the rules of a pack over every baseline response:
 // header values, and body values with their JSON key as context. Values
-// under keys property.sensitive-fields reports are skipped (reported
+// under keys property-authorization.sensitive-fields reports are skipped (reported
 // once), and so is the caller's own credential.
 func scanValues(in *check.Input, cp *reqgen.Corpus, pack string) ([]valueHit, error) {
 	p, err := rules.Load(pack)
@@ -202,7 +202,8 @@ func (SecretValues) Meta() check.Meta {
 		OWASP: "API3:2023", CWE: "CWE-200", Severity: finding.Critical, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Scans the baseline GET responses (headers and body values) for credentials by their shape: AWS access " +
 			"key ids, GitHub, Slack, Stripe live and Google API keys, PEM private keys and JWTs (other than the caller's own). " +
-			"Values under key names property.sensitive-fields already reports are skipped. Matches are shown redacted.",
+			"Values under key names property-authorization.sensitive-fields already reports are skipped. Matches are shown redacted.",
+		Remediation: secretRemediation,
 	}
 }
 
@@ -249,6 +250,7 @@ func (PIIValues) Meta() check.Meta {
 			"numbers and phone numbers next to a naming word (ssn, phone, mobile, tel), and lists of " +
 			fmt.Sprint(minBulkEmails) + " or more distinct e-mail addresses on operations the spec lets anonymous callers use. " +
 			"Matches are shown redacted.",
+		Remediation: piiRemediation,
 	}
 }
 
@@ -311,6 +313,7 @@ func (InternalAddresses) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Low, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Scans the baseline GET responses (headers and body values) for private IPv4 addresses (RFC 1918, " +
 			"link-local) and host names under internal suffixes (.internal, .intranet, .corp, .lan, .localdomain).",
+		Remediation: internalRemediation,
 	}
 }
 

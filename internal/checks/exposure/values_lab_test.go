@@ -4,18 +4,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 var valueChecks = []check.Check{exposure.SecretValues{}, exposure.PIIValues{}, exposure.InternalAddresses{}}
 
 func TestValueChecksOnVulnShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, valueChecks...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, valueChecks...)
 	got := map[string]finding.Finding{}
 	for _, f := range rep.Findings {
 		t.Logf("%s %v %s: %s\n%s", f.ID, f.Severity, f.Location.Path, f.Title, f.Evidence.Summary)
@@ -47,16 +48,16 @@ func TestValueChecksOnVulnShop(t *testing.T) {
 	}
 	// Bulk e-mails only where the spec lets anonymous callers in: the
 	// ticket list, not the bearer-protected user directory.
-	for _, f := range labscan.WithID(rep, "data-exposure.pii-in-response") {
+	for _, f := range labtest.WithID(rep, "data-exposure.pii-in-response") {
 		if strings.Contains(f.Evidence.Summary, "bulk-emails") != (f.Location.Path == "/api/v1/support/tickets") {
 			t.Errorf("bulk e-mails on %s: %s", f.Location.Path, f.Evidence.Summary)
 		}
 	}
-	if pii := labscan.WithID(rep, "data-exposure.pii-in-response"); len(pii) != 1 || pii[0].Severity != finding.High {
+	if pii := labtest.WithID(rep, "data-exposure.pii-in-response"); len(pii) != 1 || pii[0].Severity != finding.High {
 		t.Errorf("pii findings: %+v", pii)
 	}
 	// The caller's own JWT is never reported, and the password hashes of
-	// GET /api/v1/users are property.sensitive-fields' to report.
+	// GET /api/v1/users are property-authorization.sensitive-fields' to report.
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Evidence.Summary, "rule jwt") {
 			t.Errorf("JWT reported: %s", f.Evidence.Summary)
@@ -66,8 +67,8 @@ func TestValueChecksOnVulnShop(t *testing.T) {
 
 func TestValueChecksOnCleanShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, valueChecks...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, valueChecks...)
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s: %s", f.ID, f.Location.Path, f.Evidence.Summary)
 	}

@@ -25,12 +25,13 @@ type DebugEndpoints struct{}
 // Meta describes the check.
 func (DebugEndpoints) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.debug-endpoint", Title: "Debug or admin endpoint exposed", Category: finding.CatInputValidation,
+		ID: "input-validation.debug-endpoint", Title: "Debug or admin endpoint exposed", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-489", Severity: finding.High, Phase: check.PhaseProbe,
 		Description: "Requests well-known debug and admin paths (Werkzeug /console, /debug/pprof/, /debug/vars, /actuator, " +
 			"/actuator/env, /.env, /server-status, /phpinfo.php) without credentials and reports those whose body carries the " +
 			"endpoint's own content signature. A random path is requested first: if the catch-all page carries a signature, " +
 			"that signature is ignored.",
+		Remediation: debugRemediation,
 	}
 }
 

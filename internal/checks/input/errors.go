@@ -207,12 +207,13 @@ type StackTraces struct{}
 // Meta describes the check.
 func (StackTraces) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
+		ID: "input-validation.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Sends GET operations with a non-numeric value in a numeric, boolean, uuid or date parameter (type " +
 			"confusion, read-only) and reports responses carrying a stack trace or debugger page (Werkzeug, Python, Java, " +
 			"Go panic, Node.js, .NET, PHP, Ruby) that the same request with a valid value does not carry. Upstream host " +
 			"names inside such traces are reported separately by inventory.upstream-in-errors.",
+		Remediation: stackRemediation,
 	}
 }
 
@@ -261,11 +262,12 @@ type SQLErrors struct{}
 // Meta describes the check.
 func (SQLErrors) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.sql-error", Title: "Database error provoked by a quote (possible injection)", Category: finding.CatInputValidation,
+		ID: "input-validation.sql-error", Title: "Database error provoked by a quote (possible injection)", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-89", Severity: finding.High, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Sends GET operations with unbalanced quotes in a string parameter (read-only; no injection payload) " +
 			"and reports responses carrying a database error (MySQL, PostgreSQL, SQLite, SQL Server, Oracle, MongoDB) that " +
 			"the same request with the spec's value does not: the value reached a query unescaped.",
+		Remediation: sqlRemediation,
 	}
 }
 

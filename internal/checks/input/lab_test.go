@@ -4,10 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/input"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 var all = []check.Check{input.DebugEndpoints{}, input.StackTraces{}, input.SQLErrors{}, input.DangerousMethods{}}
@@ -21,14 +22,14 @@ type want struct {
 // The vulnerable shop has every flaw; each finding is where the lab put it.
 func TestInputChecksOnVulnShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
 	wants := []want{
-		{"input.debug-endpoint", "GET", "/console", "", finding.High, finding.Confirmed},
-		{"input.stack-trace", "GET", "/api/v1/books/{id}", "id", finding.Medium, finding.Confirmed},
-		{"input.sql-error", "GET", "/api/v1/search", "q", finding.High, finding.Firm},
-		{"input.http-methods", "TRACE", "/", "", finding.Low, finding.Confirmed},
-		{"input.http-methods", "OPTIONS", "/api/v1/books", "", finding.Low, finding.Firm},
+		{"input-validation.debug-endpoint", "GET", "/console", "", finding.High, finding.Confirmed},
+		{"input-validation.stack-trace", "GET", "/api/v1/books/{id}", "id", finding.Medium, finding.Confirmed},
+		{"input-validation.sql-error", "GET", "/api/v1/search", "q", finding.High, finding.Firm},
+		{"input-validation.http-methods", "TRACE", "/", "", finding.Low, finding.Confirmed},
+		{"input-validation.http-methods", "OPTIONS", "/api/v1/books", "", finding.Low, finding.Firm},
 	}
 	if len(rep.Findings) != len(wants) {
 		for _, f := range rep.Findings {
@@ -63,8 +64,8 @@ func TestInputChecksOnVulnShop(t *testing.T) {
 // stay bounded.
 func TestInputChecksOnCleanShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s %s: %s", f.ID, f.Location.Method, f.Location.Path, f.Title)
 	}
@@ -75,14 +76,14 @@ func TestInputChecksOnCleanShop(t *testing.T) {
 // vetoes the signature.
 func TestDebugEndpointsCatchAll(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL+"/mirror", "", nil, input.DebugEndpoints{})
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL+"/mirror", "", nil, input.DebugEndpoints{})
 	for _, f := range rep.Findings {
 		t.Errorf("catch-all reported: %s %s", f.ID, f.Location.Path)
 	}
 	// The same page at a real path is reported (the test can fail).
-	rep = labscan.Scan(t, w, w.Vuln.BaseURL, "", nil, input.DebugEndpoints{})
-	if len(labscan.WithID(rep, "input.debug-endpoint")) != 1 {
+	rep = labtest.Scan(t, w, w.Vuln.BaseURL, "", nil, input.DebugEndpoints{})
+	if len(labtest.WithID(rep, "input-validation.debug-endpoint")) != 1 {
 		t.Errorf("debugger console not reported: %+v", rep.Findings)
 	}
 }
@@ -90,11 +91,11 @@ func TestDebugEndpointsCatchAll(t *testing.T) {
 // Requests each check sends to the lab (reported, and bounded).
 func TestRequestCounts(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	counts := map[string]int{}
 	for _, c := range all {
 		w.Vuln.Methods.Reset()
-		labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, c)
+		labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, c)
 		counts[c.Meta().ID] = len(w.Vuln.Methods.Records())
 	}
 	t.Logf("requests per check on vulnshop (incl. the spec fetch): %v", counts)

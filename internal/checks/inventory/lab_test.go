@@ -3,18 +3,19 @@ package inventory_test
 import (
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/inventory"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 var all = []check.Check{inventory.SpecExposed{}, inventory.UndocumentedVersions{}, inventory.DeprecatedServed{}, inventory.NonProductionServers{}}
 
 func TestVulnShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
 	for _, f := range rep.Findings {
 		t.Logf("%s %v %s %s: %s", f.ID, f.Severity, f.Location.Host, f.Location.Path, f.Title)
 	}
@@ -32,7 +33,7 @@ func TestVulnShop(t *testing.T) {
 	}
 	for _, wt := range wants {
 		ok := false
-		for _, f := range labscan.WithID(rep, wt.id) {
+		for _, f := range labtest.WithID(rep, wt.id) {
 			ok = ok || (f.Location.Host == wt.host && f.Location.Path == wt.path && f.Severity == wt.sev && f.Evidence.Summary != "")
 		}
 		if !ok {
@@ -45,14 +46,14 @@ func TestVulnShop(t *testing.T) {
 // lists only its production server; its document is public (info only).
 func TestCleanShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
 	for _, f := range rep.Findings {
 		if f.ID != "inventory.spec-exposed" || f.Severity != finding.Info {
 			t.Errorf("clean twin: %s %s: %s", f.ID, f.Location.Path, f.Title)
 		}
 	}
-	if len(labscan.WithID(rep, "inventory.spec-exposed")) != 1 {
+	if len(labtest.WithID(rep, "inventory.spec-exposed")) != 1 {
 		t.Error("the clean twin's public document was not reported (info)")
 	}
 }

@@ -142,6 +142,7 @@ func (WeakSecret) Meta() check.Meta {
 		OWASP: "API2:2023", CWE: "CWE-1391", Severity: finding.Critical,
 		Description: "Tries, offline, a built-in list of common HMAC secrets (and --jwt-wordlist) against HS256/384/512 tokens " +
 			"the user supplied or the API handed out. A match means anyone can mint valid tokens for any user (RFC 8725 §3.5).",
+		Remediation: remedySecret,
 	}
 }
 

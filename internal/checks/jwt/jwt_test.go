@@ -5,18 +5,18 @@ import (
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks/checktest"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 )
 
 func all() []check.Check { return []check.Check{jwt.Claims{}, jwt.WeakSecret{}, jwt.Forgery{}} }
 
 func TestJWTChecksOnVulnerableLab(t *testing.T) {
 	t.Parallel()
-	w := checktest.Lab(t, lab.Options{})
-	rep := checktest.Scan(t, w.Vuln.BaseURL, checktest.Options(t, w, w.Vuln.Token, all()...))
+	w := labtest.Start(t, lab.Options{})
+	rep := labtest.Run(t, w.Vuln.BaseURL, labtest.Options(t, w, w.Vuln.Token, all()...))
 	h := "api.vulnshop.test"
 	want := map[string][]string{
 		"authentication.jwt-weak-secret": {h + " [credential]", h + " [response-1]"},
@@ -31,7 +31,7 @@ func TestJWTChecksOnVulnerableLab(t *testing.T) {
 		},
 	}
 	for id, locations := range want {
-		if got := checktest.Locations(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
+		if got := labtest.Locations(rep, id); strings.Join(got, "|") != strings.Join(locations, "|") {
 			t.Errorf("%s:\n got %q\nwant %q", id, got, locations)
 		}
 	}
@@ -54,8 +54,8 @@ func TestJWTChecksOnVulnerableLab(t *testing.T) {
 
 func TestJWTChecksOnCleanTwin(t *testing.T) {
 	t.Parallel()
-	w := checktest.Lab(t, lab.Options{})
-	rep := checktest.Scan(t, w.Clean.BaseURL, checktest.Options(t, w, w.Clean.Token, all()...))
+	w := labtest.Start(t, lab.Options{})
+	rep := labtest.Run(t, w.Clean.BaseURL, labtest.Options(t, w, w.Clean.Token, all()...))
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s: %s", f.ID, f.Location, f.Title)
 	}

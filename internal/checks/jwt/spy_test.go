@@ -17,10 +17,10 @@ import (
 
 	gjwt "github.com/golang-jwt/jwt/v5"
 
-	"github.com/plumbsec/plumb/internal/checks"
-	"github.com/plumbsec/plumb/internal/checks/checktest"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 )
 
 const spyHost = "api.rsshop.test"
@@ -116,7 +116,7 @@ func startRS(t *testing.T, confused bool) (*lab.World, *rsShop) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return checktest.Lab(t, lab.Options{ExtraZones: []lab.Zone{z}, ExtraSites: []lab.Site{{Host: spyHost, Handler: s.handler()}}}), s
+	return labtest.Start(t, lab.Options{ExtraZones: []lab.Zone{z}, ExtraSites: []lab.Site{{Host: spyHost, Handler: s.handler()}}}), s
 }
 
 // RS→HS key confusion is found with the API's own JWKS, and only where
@@ -127,8 +127,8 @@ func TestKeyConfusion(t *testing.T) {
 		t.Run(fmt.Sprint("confused=", confused), func(t *testing.T) {
 			t.Parallel()
 			w, s := startRS(t, confused)
-			rep := checktest.Scan(t, "https://"+spyHost, checktest.Options(t, w, s.token(t), all()...))
-			got := checktest.ByID(rep, "authentication.jwt-forgery")
+			rep := labtest.Run(t, "https://"+spyHost, labtest.Options(t, w, s.token(t), all()...))
+			got := labtest.ByID(rep, "authentication.jwt-forgery")
 			f, ok := got["GET "+spyHost+"/me [key-confusion]"]
 			if ok != confused || len(got) != map[bool]int{true: 1, false: 0}[confused] {
 				t.Fatalf("confused=%v: forgery findings %v", confused, got)
@@ -148,9 +148,9 @@ func TestRealTokenOnlyToTargetOverTLS(t *testing.T) {
 	t.Parallel()
 	w, s := startRS(t, true)
 	tok := s.token(t)
-	o := checktest.Options(t, w, tok, checks.All()...)
-	rep := checktest.Scan(t, "https://"+spyHost, o)
-	if len(checktest.ByID(rep, "authentication.bearer-token-in-query")) != 1 {
+	o := labtest.Options(t, w, tok, catalog.Checks()...)
+	rep := labtest.Run(t, "https://"+spyHost, o)
+	if len(labtest.ByID(rep, "authentication.bearer-token-in-query")) != 1 {
 		t.Fatal("the query-string check did not put the token in a URL; the test proves less than it claims")
 	}
 	s.mu.Lock()

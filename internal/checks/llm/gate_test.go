@@ -1,12 +1,13 @@
 package llm_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
+
+	"github.com/plumbsec/plumb/internal/labtest"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -57,11 +58,7 @@ func TestGeneralPurposeGate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := lab.Start(context.Background(), lab.Options{ExtraZones: []lab.Zone{zone}, ExtraSites: []lab.Site{{Host: "api.gp.test", Handler: gpHandler()}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(t, lab.Options{ExtraZones: []lab.Zone{zone}, ExtraSites: []lab.Site{{Host: "api.gp.test", Handler: gpHandler()}}})
 	rep := scan(t, w, lab.Target{Name: "gp", BaseURL: "https://api.gp.test"}, "", check.LLMOptions{Tier: "standard"})
 	got := found(rep)
 	ep, ok := got["llm.endpoint /ask"]

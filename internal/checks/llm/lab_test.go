@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
+	"github.com/plumbsec/plumb/internal/result"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/engine"
@@ -16,23 +20,19 @@ import (
 
 func startLab(t testing.TB) *lab.World {
 	t.Helper()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatalf("start lab: %v", err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(t)
 	return w
 }
 
 // scan runs only the LLM check against a lab target, through the real
 // network layer.
-func scan(t testing.TB, w *lab.World, target lab.Target, token string, o check.LLMOptions) *engine.Report {
+func scan(t testing.TB, w *lab.World, target lab.Target, token string, o check.LLMOptions) *result.Report {
 	t.Helper()
 	return scanAt(t, w, target, token, o, 1000)
 }
 
 // scanAt scans at rate requests per second per host (0: the default).
-func scanAt(t testing.TB, w *lab.World, target lab.Target, token string, o check.LLMOptions, rate float64) *engine.Report {
+func scanAt(t testing.TB, w *lab.World, target lab.Target, token string, o check.LLMOptions, rate float64) *result.Report {
 	t.Helper()
 	var cts []netx.ConnectTo
 	for _, c := range w.ConnectTo {
@@ -58,7 +58,7 @@ func scanAt(t testing.TB, w *lab.World, target lab.Target, token string, o check
 }
 
 // found indexes findings by "probe-id path".
-func found(rep *engine.Report) map[string]finding.Finding {
+func found(rep *result.Report) map[string]finding.Finding {
 	m := map[string]finding.Finding{}
 	for _, f := range rep.Findings {
 		m[f.ID+" "+f.Location.Path] = f
@@ -66,7 +66,7 @@ func found(rep *engine.Report) map[string]finding.Finding {
 	return m
 }
 
-func dump(t testing.TB, rep *engine.Report) {
+func dump(t testing.TB, rep *result.Report) {
 	t.Helper()
 	for _, f := range rep.Findings {
 		t.Logf("%-8s %-9s %-28s %-28s %s", f.Severity, f.Confidence, f.ID, f.Location.Path, strings.SplitN(f.Evidence.Summary, ". Prompt", 2)[0])

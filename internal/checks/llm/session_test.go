@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
@@ -45,11 +47,7 @@ func labRunner(t *testing.T, w *lab.World, tg lab.Target) *runner {
 // none to share. Without identity B the probe sends nothing.
 func TestCrossSession(t *testing.T) {
 	t.Parallel()
-	w, err := lab.Start(context.Background(), lab.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
+	w := labtest.Start(t)
 	for _, tc := range []struct {
 		target lab.Target
 		want   bool

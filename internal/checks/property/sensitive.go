@@ -25,7 +25,7 @@ type SensitiveFields struct{}
 // Meta describes the check.
 func (SensitiveFields) Meta() check.Meta {
 	return check.Meta{
-		ID:       "property.sensitive-fields",
+		ID:       "property-authorization.sensitive-fields",
 		Title:    "Responses expose sensitive object properties",
 		Category: finding.CatPropertyAuthz,
 		OWASP:    "API3:2023",
@@ -36,6 +36,7 @@ func (SensitiveFields) Meta() check.Meta {
 			"list (keys.json: password, password_hash, secret, token, api_key, role/is_admin, internal ids; each with tested " +
 			"positive and negative samples). Masked or empty values are ignored; the values found are redacted in the evidence. " +
 			"Credentials on the caller's own record weigh less than other users' (a profile showing its own API key).",
+		Remediation: sensitiveRemediation,
 	}
 }
 

@@ -55,6 +55,7 @@ func (NoRateLimit) Meta() check.Meta {
 			"login, token or session operation) and, when its response announces no rate limit (RateLimit-*, X-RateLimit-*, "+
 			"Retry-After), sends %d more requests to it at the scan's rate. No 429 and no limit header → finding. Skipped when "+
 			"the request budget could not afford the burst twice over.", Burst),
+		Remediation: burstRemediation,
 	}
 }
 

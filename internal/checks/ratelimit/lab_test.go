@@ -3,26 +3,27 @@ package ratelimit_test
 import (
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/ratelimit"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 var all = []check.Check{ratelimit.NoRateLimit{}, ratelimit.PageSize{}}
 
 func TestVulnShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
-	rl := labscan.WithID(rep, "rate-limiting.no-rate-limit")
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
+	rl := labtest.WithID(rep, "rate-limiting.no-rate-limit")
 	if len(rl) != 1 || rl[0].Confidence != finding.Firm || rl[0].Location.Method != "GET" || rl[0].Evidence.Summary == "" {
 		t.Errorf("no-rate-limit: %+v", rl)
 	} else if rl[0].Location.Path == "/api/v1/login" {
 		t.Error("burst hit the login operation")
 	}
-	ps := labscan.WithID(rep, "rate-limiting.unbounded-page-size")
+	ps := labtest.WithID(rep, "rate-limiting.unbounded-page-size")
 	if len(ps) != 1 || ps[0].Location.Path != "/api/v1/catalog" || ps[0].Location.Param != "limit" || ps[0].Severity != finding.Medium {
 		t.Errorf("unbounded-page-size: %+v", ps)
 	}
@@ -33,8 +34,8 @@ func TestVulnShop(t *testing.T) {
 
 func TestCleanShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, nil, all...)
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s: %s", f.ID, f.Location.Path, f.Title)
 	}
@@ -44,16 +45,16 @@ func TestCleanShop(t *testing.T) {
 // left it is not sent at all.
 func TestBurstRespectsBudget(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
+	w := labtest.Start(t)
 	w.Vuln.Methods.Reset()
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, func(o *engine.Options) { o.MaxRequests = 40 }, ratelimit.NoRateLimit{})
-	if n := len(labscan.WithID(rep, "rate-limiting.no-rate-limit")); n != 0 {
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, func(o *engine.Options) { o.MaxRequests = 40 }, ratelimit.NoRateLimit{})
+	if n := len(labtest.WithID(rep, "rate-limiting.no-rate-limit")); n != 0 {
 		t.Errorf("burst ran on a 40-request budget (%d findings)", n)
 	}
 	if n := len(w.Vuln.Methods.Records()); n > 40 {
 		t.Errorf("%d requests on a budget of 40", n)
 	}
 	w.Vuln.Methods.Reset()
-	labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, ratelimit.NoRateLimit{})
+	labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, ratelimit.NoRateLimit{})
 	t.Logf("no-rate-limit sent %d requests to vulnshop (spec + baseline corpus + burst)", len(w.Vuln.Methods.Records()))
 }

@@ -41,6 +41,7 @@ func (PageSize) Meta() check.Meta {
 			"max_results, top, take, first, rows), requests the default page and a page of " + hugePage + "; reports when the " +
 			"big page is 2xx, at least 10 times larger and at least 20 KiB (or hits plumb's body cap): one request can make " +
 			"the server read and serialise as much as an attacker asks for.",
+		Remediation: pageRemediation,
 	}
 }
 

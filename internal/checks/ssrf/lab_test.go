@@ -4,10 +4,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/labtest"
+
 	"github.com/plumbsec/plumb/internal/checks/ssrf"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/labscan"
 )
 
 const callback = "https://collector.evil.test"
@@ -18,9 +19,9 @@ func withCallback(o *engine.Options) { o.CallbackURL = callback }
 // token: critical, confirmed by the collector's own record.
 func TestVulnShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, withCallback, ssrf.ServerSideFetch{})
-	fs := labscan.WithID(rep, "ssrf.server-side-fetch")
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, withCallback, ssrf.ServerSideFetch{})
+	fs := labtest.WithID(rep, "ssrf.server-side-fetch")
 	if len(fs) != 1 {
 		t.Fatalf("%d findings: %+v", len(fs), rep.Findings)
 	}
@@ -48,8 +49,8 @@ func TestVulnShop(t *testing.T) {
 
 func TestCleanShop(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, withCallback, ssrf.ServerSideFetch{})
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Clean.BaseURL, w.Clean.Token, withCallback, ssrf.ServerSideFetch{})
 	for _, f := range rep.Findings {
 		t.Errorf("clean twin: %s %s", f.ID, f.Title)
 	}
@@ -61,8 +62,8 @@ func TestCleanShop(t *testing.T) {
 // Without --callback-url the check sends nothing.
 func TestNoCallbackNoProbe(t *testing.T) {
 	t.Parallel()
-	w := labscan.Start(t)
-	rep := labscan.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, ssrf.ServerSideFetch{})
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, ssrf.ServerSideFetch{})
 	if len(rep.Findings) != 0 || len(w.Collector.Requests()) != 0 {
 		t.Errorf("findings %d, collector requests %d", len(rep.Findings), len(w.Collector.Requests()))
 	}

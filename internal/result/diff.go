@@ -1,4 +1,4 @@
-package engine
+package result
 
 import (
 	"encoding/json"
@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/spec"
 )
 
 // Diff compares a report's findings with an earlier report's, by fingerprint.
@@ -71,26 +70,7 @@ func ReadReport(rd io.Reader) (*Report, error) {
 		if f.Fingerprint == "" {
 			r.Findings[i].Fingerprint = finding.ComputeFingerprint(f.ID, f.Location)
 		}
+		finding.Upgrade(&r.Findings[i]) // a renamed id compares equal to its current one
 	}
 	return &r, nil
-}
-
-// annotateSources records where each finding's operation is defined in
-// the OpenAPI document, for SARIF locations.
-func annotateSources(fs []finding.Finding, api *spec.API) {
-	if api == nil {
-		return
-	}
-	byOp := map[string]spec.Origin{}
-	for _, op := range api.Operations {
-		if op.Origin.Line > 0 && op.Origin.File != "" {
-			byOp[op.Method+" "+op.Path] = op.Origin
-		}
-	}
-	for i := range fs {
-		l := fs[i].Location
-		if o, ok := byOp[l.Method+" "+l.Path]; ok && l.Method != "" {
-			fs[i].Source = &finding.Source{File: o.File, Line: o.Line}
-		}
-	}
 }

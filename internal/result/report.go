@@ -1,11 +1,11 @@
-package engine
+// Package result is the report model of a scan: the JSON contract every
+// renderer, the server and the MCP tools share, and the diff of two reports.
+// It does not import the engine.
+package result
 
 import (
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/score"
@@ -30,7 +30,7 @@ type Report struct {
 	Findings      []finding.Finding `json:"findings"`
 	Hosts         []hosts.Host      `json:"hosts"`
 	Spec          SpecInfo          `json:"spec"`
-	Coverage      check.Summary     `json:"coverage"`
+	Coverage      Coverage          `json:"coverage"`
 	Checks        []CheckRun        `json:"checks"`
 	Requests      RequestStats      `json:"requests"`
 	Partial       bool              `json:"partial"`
@@ -101,10 +101,69 @@ func (r *Report) Counts() map[finding.Severity]int {
 	return m
 }
 
-func sortChecks(runs []CheckRun) {
-	slices.SortFunc(runs, func(a, b CheckRun) int { return strings.Compare(a.ID, b.ID) })
-}
-
 // SchemaVersion is the version of the JSON report contract. It changes
 // only when a field is removed or changes meaning.
 const SchemaVersion = "1"
+
+// IdentityInfo says where an identity of the scan came from. It never
+// holds a secret.
+type IdentityInfo struct {
+	Name   string `json:"name" jsonschema:"enum=A,enum=B"`
+	Source string `json:"source" jsonschema:"enum=header,enum=login"`
+	// Login is the login request sent for it, e.g. "POST https://api.example.com/api/v1/login".
+	Login string `json:"login,omitempty"`
+	Note  string `json:"note,omitempty"`
+}
+
+// Coverage is the coverage table of a report: what happened to each
+// imported operation.
+type Coverage struct {
+	Imported    int       `json:"operations_imported"`
+	Requested   int       `json:"operations_requested"`
+	Answered2x  int       `json:"answered_2xx"`
+	Answered4x  int       `json:"answered_401_403"`
+	Answered404 int       `json:"answered_404"`
+	Failed      int       `json:"failed"`
+	Skipped     []Skipped `json:"skipped"`
+	Other       int       `json:"answered_other"`       // any other status
+	Operations  OpRows    `json:"operations,omitempty"` // one row per imported operation
+}
+
+// Skipped is one operation that was not requested, with why.
+type Skipped struct {
+	Operation string `json:"operation"`
+	Reason    string `json:"reason"`
+}
+
+// OperationCoverage is one row of the coverage table: what happened to
+// one imported operation.
+type OperationCoverage struct {
+	Operation string `json:"operation"`
+	Outcome   string `json:"outcome" jsonschema:"enum=2xx,enum=401-403,enum=404,enum=other,enum=failed,enum=skipped"`
+	Status    int    `json:"status,omitempty"` // the most telling status seen (2xx wins)
+	Requests  int    `json:"requests"`         // requests checks recorded for it
+	Reason    string `json:"reason,omitempty"` // why it was skipped
+}
+
+// OpRows is the per-operation coverage table.
+type OpRows []OperationCoverage
+
+// Rule says what a finding id means: what the catalog knows about it beyond
+// what each finding carries. Checks declare the rules they emit
+// (check.Rule is this type); renderers that list rules (SARIF) take a
+// lookup of these, so they need not import the checks.
+type Rule struct {
+	ID          string // category.kebab-name, e.g. "dns.dangling-cname"
+	Title       string
+	Description string
+	Category    finding.Category
+	Severity    finding.Severity // default: the highest severity the rule reports
+	OWASP       string           // OWASP API Security Top 10 2023 id, e.g. "API2:2023"
+	OWASPLLM    string           // OWASP Top 10 for LLM Applications 2025 id, e.g. "LLM01:2025"
+	CWE         string
+	// Remediation is the fix as the catalog states it; a finding's own
+	// remediation may name its host or parameter.
+	Remediation finding.Remediation
+	// Check is the id of the check that emits the rule.
+	Check string
+}

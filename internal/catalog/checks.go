@@ -1,6 +1,4 @@
-// Package checks is the explicit registry of every check plumb runs.
-// Adding a check means adding it to All; there is no self-registration.
-package checks
+package catalog
 
 import (
 	"github.com/plumbsec/plumb/internal/check"
@@ -24,8 +22,9 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/ssrf"
 )
 
-// All returns every check, in catalog order.
-func All() []check.Check {
+// Checks returns every check plumb runs, in catalog order. Adding a check
+// means adding it here; there is no self-registration.
+func Checks() []check.Check {
 	return []check.Check{
 		authentication.Unauthenticated{},
 		bearer.QueryToken{},
