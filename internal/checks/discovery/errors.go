@@ -13,6 +13,7 @@ import (
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -52,6 +53,10 @@ type probe struct {
 // Run sends the probes sequentially and reports one finding per
 // operation that leaks hosts.
 func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	pack, err := rules.Load(errorPack)
+	if err != nil {
+		return nil, err
+	}
 	probes := errorProbes(in)
 	add := newAdder(in.Hosts, nil)
 	target := strings.ToLower(in.Target.Hostname())
@@ -66,7 +71,7 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 			continue
 		}
 		var leaks []leak
-		for _, l := range upstreamHosts(resp.Body) {
+		for _, l := range upstreamHosts(pack, resp.Body) {
 			if l.Host != target {
 				leaks = append(leaks, l)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -77,7 +78,11 @@ type hit struct {
 // runProbes sends each baseline and probe and keeps the probes whose
 // response matches sigs while the baseline's does not: the malformed
 // value, not the page itself, caused the message.
-func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs []sig) ([]hit, error) {
+func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, pack string) ([]hit, error) {
+	sigs, err := rules.Load(pack)
+	if err != nil {
+		return nil, err
+	}
 	var out []hit
 	for _, p := range probes {
 		req := &netx.Request{Method: http.MethodGet, URL: p.probe, WithCredentials: true}
@@ -148,7 +153,7 @@ func (StackTraces) Meta() check.Meta {
 // Run probes up to maxProbeOps operations and reports one finding per
 // operation.
 func (c StackTraces) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	hits, err := runProbes(ctx, in, errorProbes(in, func(p spec.Param) bool { return typed(p.Schema) }, typeConfusion), stackSigs)
+	hits, err := runProbes(ctx, in, errorProbes(in, func(p spec.Param) bool { return typed(p.Schema) }, typeConfusion), stackPack)
 	out := make([]finding.Finding, 0, len(hits))
 	for _, h := range hits {
 		f := check.New(c.Meta(), fmt.Sprintf("%s returned to the client by %s %s", h.g.Family, h.p.op.Method, h.p.op.Path), h.location(in))
@@ -204,7 +209,7 @@ func (c SQLErrors) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	pick := func(p spec.Param) bool {
 		return !typed(p.Schema) && (p.Schema == nil || p.Schema.Type == "" || p.Schema.Type == "string") && (p.Schema == nil || len(p.Schema.Enum) == 0)
 	}
-	hits, err := runProbes(ctx, in, errorProbes(in, pick, quoteProbe), sqlSigs)
+	hits, err := runProbes(ctx, in, errorProbes(in, pick, quoteProbe), sqlPack)
 	out := make([]finding.Finding, 0, len(hits))
 	for _, h := range hits {
 		f := check.New(c.Meta(), fmt.Sprintf("%s error from a quote in %s of %s %s", h.g.Family, h.p.param.Name, h.p.op.Method, h.p.op.Path), h.location(in))
