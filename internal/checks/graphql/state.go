@@ -120,15 +120,11 @@ type state struct {
 	hosts     *hostAdder
 }
 
-type stateKey struct{}
+var stateKey = check.NewKey[*state]("graphql discovery")
 
 // shared returns the scan's GraphQL state, discovering it on first use.
 func shared(ctx context.Context, in *check.Input) (*state, error) {
-	v, err := in.Shared(stateKey{}, func() (any, error) { return discover(ctx, in) })
-	if v == nil {
-		return nil, err
-	}
-	return v.(*state), err
+	return check.Once(in, stateKey, func() (*state, error) { return discover(ctx, in) })
 }
 
 // How a document travels.
