@@ -1,18 +1,17 @@
 package graphql
 
 import (
-	_ "embed"
-	"encoding/json"
-	"fmt"
-	"regexp"
-	"sync"
+	"strings"
+
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
 // SyntaxProbe is a document with a misspelt keyword: every engine rejects
 // it, each in its own words.
 const SyntaxProbe = "queryy{__typename}"
 
-// Probe names the request an engine rule reads.
+// Probe names the request an engine rule reads; it is the rule's tag in
+// the graphql-engines pack.
 type Probe string
 
 // Probes.
@@ -21,89 +20,59 @@ const (
 	ProbeSyntax   Probe = "syntax"   // the answer to SyntaxProbe
 )
 
-//go:embed engines.json
-var enginesJSON []byte
+// enginePack is the internal/rules pack of engine fingerprints.
+const enginePack = "graphql-engines"
 
-// EngineRule recognises one server engine from the answer to one probe.
-type EngineRule struct {
-	Engine   string `json:"engine"`
-	Probe    Probe  `json:"probe"`
-	Typename string `json:"typename,omitempty"` // regexp on data.__typename
-	Message  string `json:"message,omitempty"`  // regexp on an error message
-	Code     string `json:"code,omitempty"`     // regexp on that error's extensions.code
-	Samples  struct {
-		Match   []string `json:"match"`
-		NoMatch []string `json:"nomatch"`
-	} `json:"samples"`
-
-	typename, message, code *regexp.Regexp
-}
-
-// Matches reports whether an answer to the rule's probe fits the rule.
-func (e *EngineRule) Matches(r *Response) bool {
-	if e.typename != nil {
-		n, ok := r.Typename("")
-		return ok && e.typename.MatchString(n)
+// EngineTexts turns an answer to a probe into the texts the engine rules
+// read: "typename: NAME" for the typename probe; for the syntax probe,
+// one text per error, "message: MESSAGE" after "code: CODE" when the
+// error has a code.
+func EngineTexts(p Probe, r *Response) []string {
+	if r == nil {
+		return nil
 	}
-	for _, er := range r.Errors {
-		if e.message != nil && e.message.MatchString(er.Message) && (e.code == nil || e.code.MatchString(er.Code())) {
-			return true
+	if p == ProbeTypename {
+		if n, ok := r.Typename(""); ok {
+			return []string{"typename: " + n}
 		}
+		return nil
 	}
-	return false
-}
-
-var (
-	engineOnce  sync.Once
-	engineRules []*EngineRule
-	engineErr   error
-)
-
-// EngineRules returns the embedded fingerprint table, compiled.
-func EngineRules() ([]*EngineRule, error) {
-	engineOnce.Do(func() { engineRules, engineErr = parseEngines(enginesJSON) })
-	return engineRules, engineErr
-}
-
-func parseEngines(data []byte) ([]*EngineRule, error) {
-	var doc struct {
-		Rules []*EngineRule `json:"rules"`
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("engines.json: %w", err)
-	}
-	for i, r := range doc.Rules {
-		if r.Engine == "" || (r.Probe != ProbeTypename && r.Probe != ProbeSyntax) || (r.Typename == "") == (r.Message == "") {
-			return nil, fmt.Errorf("engines.json rule %d (%s): needs an engine, a known probe and one of typename or message", i, r.Engine)
+	var out []string
+	for _, e := range r.Errors {
+		t := "message: " + e.Message
+		if c := e.Code(); c != "" {
+			t = "code: " + c + "\n" + t
 		}
-		var err error
-		for _, p := range []struct {
-			src string
-			dst **regexp.Regexp
-		}{{r.Typename, &r.typename}, {r.Message, &r.message}, {r.Code, &r.code}} {
-			if p.src == "" {
-				continue
-			}
-			if *p.dst, err = regexp.Compile(p.src); err != nil {
-				return nil, fmt.Errorf("engines.json rule %d (%s): %w", i, r.Engine, err)
-			}
-		}
+		out = append(out, t)
 	}
-	return doc.Rules, nil
+	return out
 }
 
 // Identify names the engine behind the answers to the probes (nil answers
-// are probes not sent or not answered as GraphQL). ok is false when no
-// rule matched.
-func Identify(answers map[Probe]*Response) (engine string, rule *EngineRule, ok bool) {
-	rules, err := EngineRules()
+// are probes not sent or not answered as GraphQL), with the id of the rule
+// that matched. ok is false when no rule matched.
+func Identify(answers map[Probe]*Response) (engine, rule string, ok bool) {
+	pack, err := rules.Load(enginePack)
 	if err != nil {
-		return "", nil, false
+		return "", "", false
 	}
-	for _, r := range rules {
-		if a := answers[r.Probe]; a != nil && r.Matches(a) {
-			return r.Engine, r, true
+	texts := map[Probe][]*rules.Text{}
+	for p, r := range answers {
+		for _, t := range EngineTexts(p, r) {
+			texts[p] = append(texts[p], rules.NewText(t))
 		}
 	}
-	return "", nil, false
+	for _, r := range pack.Rules {
+		for _, p := range []Probe{ProbeTypename, ProbeSyntax} {
+			if !r.HasTag(string(p)) {
+				continue
+			}
+			for _, t := range texts[p] {
+				if _, ok := r.Find(t); ok {
+					return strings.TrimSpace(r.Title), r.ID, true
+				}
+			}
+		}
+	}
+	return "", "", false
 }

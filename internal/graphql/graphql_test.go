@@ -91,41 +91,28 @@ func TestFacts(t *testing.T) {
 	}
 }
 
-// Every engine rule matches its positive samples and none of its
-// negative ones, and every rule compiles.
-func TestEngineRuleSamples(t *testing.T) {
+// Whole answers of each engine are identified through the graphql-engines
+// pack (whose own samples internal/rules runs).
+func TestIdentify(t *testing.T) {
 	t.Parallel()
-	rules, err := EngineRules()
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		typename, syntax, want string
+	}{
+		{`{"data":{"__typename":"query_root"}}`, `{"errors":[{"message":"x"}]}`, "Hasura"},
+		{`{"data":{"__typename":"Query"}}`, `{"errors":[{"message":"Syntax Error: Unexpected Name \"queryy\".","locations":[{"line":1,"column":1}],"extensions":{"code":"GRAPHQL_PARSE_FAILED"}}]}`, "Apollo Server"},
+		{`{"data":{"__typename":"Query"}}`, `{"errors":[{"message":"Syntax Error: Unexpected Name \"queryy\".","locations":[{"line":1,"column":1}]}]}`, "graphql-js (graphql-yoga, express-graphql, graphql-http, …)"},
+		{`{"data":{"__typename":"Query"}}`, `{"errors":[{"message":"Unexpected Name \"queryy\"","extensions":{"code":"GRAPHQL_PARSE_FAILED"}}],"data":null}`, "gqlgen (Go, gqlparser)"},
+		{`{"data":{"__typename":"Query"}}`, `{"data":null,"errors":[{"message":"Syntax Error: Unexpected Name 'queryy'."}]}`, "graphql-core 3 (Python: Graphene 3, Strawberry, Ariadne)"},
+		{`{"data":{"__typename":"Query"}}`, `{"errors":[{"message":"Invalid Syntax : offending token 'queryy' at line 1 column 1"}]}`, "graphql-java"},
+		{`{"data":{"__typename":"Query"}}`, `{"errors":[{"message":"something else"}]}`, ""},
 	}
-	if len(rules) < 8 {
-		t.Fatalf("%d rules", len(rules))
-	}
-	for _, r := range rules {
-		if len(r.Samples.Match) == 0 || len(r.Samples.NoMatch) == 0 {
-			t.Errorf("%s: a rule needs samples both ways", r.Engine)
+	for _, tt := range tests {
+		a, _ := Parse([]byte(tt.typename))
+		b, _ := Parse([]byte(tt.syntax))
+		got, _, _ := Identify(map[Probe]*Response{ProbeTypename: a, ProbeSyntax: b})
+		if got != tt.want {
+			t.Errorf("Identify(%s) = %q, want %q", tt.syntax, got, tt.want)
 		}
-		for _, s := range r.Samples.Match {
-			resp, ok := Parse([]byte(s))
-			if !ok || !r.Matches(resp) {
-				t.Errorf("%s must match %s", r.Engine, s)
-			}
-			if e, _, _ := Identify(map[Probe]*Response{r.Probe: resp}); e != r.Engine {
-				t.Errorf("%s: the sample is identified as %q (an earlier rule shadows it)", r.Engine, e)
-			}
-		}
-		for _, s := range r.Samples.NoMatch {
-			if resp, ok := Parse([]byte(s)); ok && r.Matches(resp) {
-				t.Errorf("%s must not match %s", r.Engine, s)
-			}
-		}
-	}
-	if _, err := parseEngines([]byte(`{"rules":[{"engine":"x","probe":"syntax","message":"("}]}`)); err == nil {
-		t.Error("a bad pattern must be an error")
-	}
-	if _, err := parseEngines([]byte(`{"rules":[{"engine":"x","probe":"nope","message":"a"}]}`)); err == nil {
-		t.Error("an unknown probe must be an error")
 	}
 }
 

@@ -110,7 +110,7 @@ func (c Unauthenticated) openQuery(in *check.Input, ep *Endpoint, o openAnswer, 
 	sort.Strings(keys)
 	f := check.New(c.Meta(), fmt.Sprintf("GraphQL query %s answers without credentials", o.f.Name), location(in, ep, "query "+o.f.Name, ""))
 	f.Severity, f.Confidence = finding.High, finding.Confirmed
-	if slices.ContainsFunc(keys, Sensitive) {
+	if slices.ContainsFunc(keys, func(k string) bool { _, ok := sensitive(k); return ok }) {
 		f.Severity = finding.Critical
 	}
 	f.Evidence.Summary = fmt.Sprintf("Sent without any credential, %s answered with %s (%s), while the API refused the same "+

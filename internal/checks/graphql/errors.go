@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	gql "github.com/plumbsec/plumb/internal/graphql"
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
 // Errors reports GraphQL answers that carry stack traces or debug and
@@ -26,8 +29,8 @@ func (Errors) Meta() check.Meta {
 		Category: finding.CatInputValidation, OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Phase: check.PhaseProbe,
 		Description: "Reads the answers discovery got ({__typename}, a misspelt keyword, introspection, suggestion probes) and " +
 			"sends one more with a malformed argument value. Reports errors whose stacktrace/exception/trace members or messages " +
-			"hold stack frames (input-validation.graphql-stack-trace) and answers whose extensions carry tracing, debug or SQL data " +
-			"(input-validation.graphql-debug-extensions).",
+			"hold a stack trace (the stack-traces rule pack; input-validation.graphql-stack-trace) and answers whose extensions " +
+			"carry tracing, debug or SQL data (input-validation.graphql-debug-extensions).",
 		Rules: []check.Rule{
 			{ID: IDStackTrace, Title: "GraphQL errors carry stack traces", Severity: finding.Medium, Remediation: traceFix,
 				Description: "An error in a GraphQL answer holds stack frames (Node.js, Python, Java, Go, .NET, Ruby, PHP) in its " +
@@ -38,20 +41,10 @@ func (Errors) Meta() check.Meta {
 	}
 }
 
-// StackFrames recognise one stack frame per language. They are facts of
-// each runtime's trace format; errors_test.go holds samples of each.
-var StackFrames = []struct {
-	Family string
-	RE     *regexp.Regexp
-}{
-	{"Node.js", regexp.MustCompile(`\bat (?:[^\s()]{1,200} )?\(?(?:/|[A-Za-z]:\\|file://|node:)[^\s()]{1,300}:\d+:\d+\)?`)},
-	{"Python", regexp.MustCompile(`File "[^"\n]{1,300}\.py", line \d+`)},
-	{"Java", regexp.MustCompile(`\bat (?:[\w$]+\.){2,}[\w$<>]+\([\w$]+\.(?:java|kt|scala):\d+\)`)},
-	{"Go", regexp.MustCompile(`goroutine \d+ \[running\]|\S+\.go:\d+(?: \+0x[0-9a-f]+)?`)},
-	{".NET", regexp.MustCompile(`\bat [\w.<>` + "`" + `]+\([^)\n]*\) in [^\n]{1,300}:line \d+`)},
-	{"Ruby", regexp.MustCompile("\\S+\\.rb:\\d+:in `")},
-	{"PHP", regexp.MustCompile(`\S+\.php(?:\(\d+\)|:\d+|, line \d+)`)},
-}
+// tracePack is the internal/rules pack of stack-trace signatures (the one
+// input-validation.stack-trace uses); the first rule that matches names
+// the runtime.
+const tracePack = "stack-traces"
 
 var (
 	stackKeyRE = regexp.MustCompile(`(?i)^(?:stack|stacktrace|stack_trace|trace|traceback|backtrace|exception|originalerror|internal)$`)
@@ -59,62 +52,46 @@ var (
 	sqlRE      = regexp.MustCompile(`(?is)\bselect\b.{1,200}\bfrom\b|\binsert into\b|\bupdate\b.{1,100}\bset\b`)
 )
 
-// Frame returns the runtime and the first stack frame in s.
-func Frame(s string) (family, frame string, ok bool) {
-	for _, f := range StackFrames {
-		if m := f.RE.FindString(s); m != "" {
-			return f.Family, m, true
-		}
-	}
-	return "", "", false
-}
-
-// traceIn looks for stack frames in an answer's errors: under
-// stack-like members of each error (and its extensions), and in messages.
+// traceIn looks for a stack trace in an answer's errors: the strings
+// under stack-like members of each error (and its extensions) and the
+// messages, one per line, matched against the stack-traces pack.
 func traceIn(body []byte) (family, frame string, ok bool) {
 	var top struct {
 		Errors []any `json:"errors"`
 	}
-	if json.Unmarshal(body, &top) != nil {
+	pack, err := rules.Load(tracePack)
+	if err != nil || json.Unmarshal(body, &top) != nil {
 		return "", "", false
 	}
-	var hit func(v any, underStack bool, depth int) bool
-	hit = func(v any, underStack bool, depth int) bool {
-		if depth > 12 {
-			return false
+	var lines []string
+	var walk func(v any, underStack bool, depth int)
+	walk = func(v any, underStack bool, depth int) {
+		if depth > 12 || len(lines) > 500 {
+			return
 		}
 		switch t := v.(type) {
 		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				if hit(t[k], underStack || stackKeyRE.MatchString(k) || k == "message", depth+1) {
-					return true
-				}
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				walk(t[k], underStack || stackKeyRE.MatchString(k) || k == "message", depth+1)
 			}
 		case []any:
 			for _, e := range t {
-				if hit(e, underStack, depth+1) {
-					return true
-				}
+				walk(e, underStack, depth+1)
 			}
 		case string:
 			if underStack {
-				family, frame, ok = Frame(t)
-				return ok
+				lines = append(lines, t)
 			}
 		}
-		return false
 	}
 	for _, e := range top.Errors {
-		if hit(e, false, 0) {
-			return family, frame, true
-		}
+		walk(e, false, 0)
 	}
-	return "", "", false
+	m, ok := pack.First(rules.NewText("\n" + strings.Join(lines, "\n")))
+	if !ok {
+		return "", "", false
+	}
+	return m.Rule().Title, strings.TrimSpace(m.Text()), true
 }
 
 // debugIn returns the debug-like members of an answer's extensions, and

@@ -3,13 +3,14 @@ package graphql
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	gql "github.com/plumbsec/plumb/internal/graphql"
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
 var references = []string{
@@ -163,32 +164,44 @@ func (SensitiveFields) Meta() check.Meta {
 		ID: "property-authorization.graphql-sensitive-field", Title: "GraphQL schema exposes sensitive fields",
 		Category: finding.CatPropertyAuthz, OWASP: "API3:2023", CWE: "CWE-213", Severity: finding.Medium, Phase: check.PhaseProbe,
 		Description: "Reads the schema learned by data-exposure.graphql-schema and reports output fields named like secrets or " +
-			"identifiers (password, password hash, token, secret, API key, private key, SSN, credit card): one finding per " +
-			"type and field. Sends no request of its own.",
+			"identifiers (the credential rules of the sensitive-keys pack: password, password hash, API key, secret, token; " +
+			"and the personal-identifiers pack: SSN, national id, payment card): one finding per type and field. Sends no " +
+			"request of its own.",
 		Remediation: sensitiveFix,
 	}
 }
 
-// sensitiveRE matches field names that hold secrets or identifiers.
-var sensitiveRE = regexp.MustCompile(`(?i)^(?:.*_)?(?:password|passwd|pass_?hash|password_?hash|hashed_?password|secret|client_?secret|api_?key|apikey|access_?token|refresh_?token|auth_?token|api_?token|token|private_?key|ssn|social_?security(?:_?number)?|credit_?card(?:_?number)?|card_?number|cvv|otp_?secret|mfa_?secret|totp_?secret)$`)
-
-// Sensitive reports whether a field name says it holds a secret.
-func Sensitive(name string) bool {
-	return sensitiveRE.MatchString(strings.ReplaceAll(camelToSnake(name), "__", "_"))
-}
-
-func camelToSnake(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
-				b.WriteByte('_')
-			}
-			r += 'a' - 'A'
+// Field-name rules: the credential rules of sensitive-keys (password,
+// password hash, API key, secret, token; rules that also need the value
+// are left out: a schema has none) and personal-identifiers (SSN, card).
+var fieldRules = sync.OnceValues(func() ([]*rules.Rule, error) {
+	var out []*rules.Rule
+	for _, name := range []string{"sensitive-keys", "personal-identifiers"} {
+		p, err := rules.Load(name)
+		if err != nil {
+			return nil, err
 		}
-		b.WriteRune(r)
+		for _, r := range p.Rules {
+			if !r.HasValue() && (p.Name != "sensitive-keys" || r.Meta["class"] == "credential") {
+				out = append(out, r)
+			}
+		}
 	}
-	return b.String()
+	return out, nil
+})
+
+// sensitive returns the rule a field name matches, if any.
+func sensitive(name string) (*rules.Rule, bool) {
+	rs, err := fieldRules()
+	if err != nil {
+		return nil, false
+	}
+	for _, r := range rs {
+		if r.MatchKey(name) {
+			return r, true
+		}
+	}
+	return nil, false
 }
 
 // Run lists the sensitive fields of every learned schema.
@@ -208,13 +221,15 @@ func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 				continue
 			}
 			for _, fd := range def.Fields {
-				if !Sensitive(fd.Name) {
+				rule, ok := sensitive(fd.Name)
+				if !ok {
 					continue
 				}
 				f := check.New(c.Meta(), fmt.Sprintf("GraphQL type %s exposes %s", tn, fd.Name), location(in, ep, "type "+tn+"."+fd.Name, ""))
 				f.Confidence = finding.Firm
-				f.Evidence.Summary = fmt.Sprintf("The schema (from %s) lets clients select %s.%s: %s. A field like this belongs "+
-					"on no client-facing type; any caller who can reach a %s can ask for it.", ep.Source, tn, fd.Name, fd.Type.String(), tn)
+				f.Evidence.Summary = fmt.Sprintf("The schema (from %s) lets clients select %s.%s: %s, a %s (rule %s/%s). A field "+
+					"like this belongs on no client-facing type; any caller who can reach a %s can ask for it.",
+					ep.Source, tn, fd.Name, fd.Type.String(), rule.Title, rule.Pack(), rule.ID, tn)
 				x := ep.Introspection
 				if ep.Source == "suggestions" {
 					x = ep.ReconEx
