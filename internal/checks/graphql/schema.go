@@ -36,7 +36,7 @@ func (Schema) Meta() check.Meta {
 		Rules: []check.Rule{
 			{ID: IDEndpoint, Title: "GraphQL endpoint", Category: finding.CatInventory, Severity: finding.Info, OWASP: "API9:2023", CWE: "CWE-1059",
 				Remediation: endpointFix, Description: "A GraphQL endpoint answers on the target; the title names its server when " +
-					"its answers match a fingerprint (internal/graphql/engines.json). Informational: it puts the endpoint in the inventory."},
+					"its answers match a fingerprint (the graphql-engines rule pack). Informational: it puts the endpoint in the inventory."},
 			{ID: IDIntrospection, Title: "GraphQL introspection is enabled", Severity: finding.Medium, Remediation: introspectionFix,
 				Description: "The endpoint answers the introspection query with its whole schema: every type, field, argument and " +
 					"mutation, ready for an attacker to map."},
