@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
 
@@ -32,7 +31,7 @@ func (a *hostAdder) add(in *check.Input, raw string, role hosts.Role, where stri
 	if err != nil {
 		return
 	}
-	h, ok := discovery.ValidHost(u.Hostname())
+	h, ok := hosts.Valid(u.Hostname())
 	if !ok || strings.EqualFold(h, in.Target.Hostname()) {
 		return
 	}
