@@ -166,8 +166,8 @@ func (c Policy) Run(ctx context.Context, in *check.Input) ([]finding.Finding, er
 
 // trickCand is an endpoint the variants may be sent to.
 type trickCand struct {
-	ep    endpoint
-	rank  int
+	ep   endpoint
+	rank int
 }
 
 // rank orders endpoints by how likely they check Origin against a list:

@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
-		"sync"
+	"sync"
 	"time"
 )
 
