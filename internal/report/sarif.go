@@ -54,6 +54,10 @@ func (s SARIF) Render(w io.Writer, r *result.Report) error {
 	}
 	run.Tool.Driver.WithFullName("plumb black-box API security scanner")
 	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Partial).WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339))
+	for _, c := range r.ChangesNotUndone { // a writes scan's leftovers the user must undo
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithMessage(sarif.NewTextMessage("change not undone: " + changeLine(c))))
+	}
 	run.AddInvocation(inv)
 	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
 
