@@ -101,7 +101,7 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 	}
 	// Mass assignment restored identity A afterwards.
 	me := fetchJSON(t, w, w.Vuln, "/api/v1/account")
-	if me["is_admin"] != false || me["role"] != "user" {
+	if me["is_admin"] != false || me["role"] != "customer" {
 		t.Errorf("identity A was not restored: %v", me)
 	}
 	t.Logf("vulnshop, A+B, --allow-writes: %d requests, %d ms, %d findings", rep.Requests.HTTP, rep.DurationMS, len(rep.Findings))

@@ -26,6 +26,8 @@ type cleanShop struct {
 	spec  []byte // base document plus specs/cleanshop.d fragments
 	gql   *graphqlServer
 	*authzParts
+	logins *attempts // failed logins per username
+	pins   *attempts // failed PIN checks per user
 }
 
 func newCleanShop(now func() time.Time) (*cleanShop, error) {
@@ -38,7 +40,7 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 		return nil, err
 	}
 	c := &cleanShop{jwt: jwtIssuer{secret: secret, issuer: "https://" + cleanAuthHost, strict: true,
-		audience: "https://" + cleanHost, ttl: cleanTokenTTL}, now: now, spec: spec}
+		audience: "https://" + cleanHost, ttl: cleanTokenTTL}, now: now, spec: spec, logins: newAttempts(now), pins: newAttempts(now)}
 	tok, err := c.jwt.issue("alice", now())
 	if err != nil {
 		return nil, err
@@ -63,6 +65,7 @@ func (c *cleanShop) target() Target {
 		TokenB:  c.tokenB,
 		Methods: c.log,
 		GraphQL: c.gql.log,
+		State:   c.authz.State,
 	}
 }
 
@@ -140,11 +143,20 @@ func (c *cleanShop) login(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
 		return
 	}
-	u, ok := findUser(req.Username)
-	if !ok || u.Password != req.Password {
+	// Same work for known and unknown users, and a lockout after a few
+	// failures per username (attack family).
+	if c.logins.locked(req.Username) {
+		w.Header().Set("Retry-After", "60")
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too_many_attempts"})
+		return
+	}
+	u, ok := c.authz.checkPassword(req.Username, req.Password, true)
+	if !ok {
+		c.logins.failed(req.Username)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_credentials"})
 		return
 	}
+	c.logins.clear(req.Username)
 	tok, err := c.jwt.issue(u.Username, c.now())
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})

@@ -50,6 +50,10 @@ type Target struct {
 	// GraphQL records every document its /graphql endpoint received; nil
 	// for targets without one.
 	GraphQL *GraphQLLog
+	// State returns the shop's stored data (users with their passwords,
+	// orders, password resets) as canonical JSON, so a test can compare
+	// it before and after a writes scan; nil for targets without a store.
+	State func() []byte
 }
 
 // World is a running lab. All of its listeners are on loopback.

@@ -79,6 +79,7 @@ func (v *vulnShop) target() Target {
 		TokenB:  v.tokenB,
 		Methods: v.log,
 		GraphQL: v.gql.log,
+		State:   v.authz.State,
 	}
 }
 
@@ -152,8 +153,11 @@ func (v *vulnShop) login(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "fail", "message": "Incorrect Request."})
 		return
 	}
-	u, ok := findUser(req.Username)
-	if !ok || u.Password != req.Password {
+	// Flaws (attack family): only existing users pay for the password
+	// hash, so the answer time tells who has an account; and nothing
+	// limits the attempts.
+	u, ok := v.authz.checkPassword(req.Username, req.Password, false)
+	if !ok {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"status": "fail", "message": "Password is not correct for the given username."})
 		return
 	}
