@@ -60,6 +60,9 @@ type Operation struct {
 	Params      []Param // path-level and op-level merged, op-level wins
 	RequestBody *Body
 	Responses   []string      // status codes / "default", sorted
+	// Response is the schema of the first 2xx response with a JSON-ish
+	// body (readOnly properties and enums the requests do not show).
+	Response *Schema
 	Security    []Requirement // effective: op-level if set (even empty), else global
 	Servers     []Server      // op/path-level overrides, if any
 	Deprecated  bool
@@ -126,6 +129,8 @@ type Schema struct {
 	MinLength  *int64
 	MaxLength  *int64
 	Pattern    string
+	ReadOnly   bool // the server sets it; a client should not send it
+	WriteOnly  bool
 	Items      *Schema
 	Properties map[string]*Schema
 	Required   []string
