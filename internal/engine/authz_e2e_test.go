@@ -82,7 +82,8 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"property-authorization.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},
 		{"property-authorization.sensitive-fields", "GET", "/api/v1/admin/users", finding.Confirmed},
 		{"property-authorization.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
-		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Firm},
+		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Confirmed},
+		{"property-authorization.mass-assignment", "POST", "/api/v1/orders", finding.Confirmed},
 	})
 	if rep.Mode != "writes" || len(rep.Identities) != 2 {
 		t.Errorf("mode %s identities %+v", rep.Mode, rep.Identities)

@@ -102,8 +102,15 @@ func crackAll(ctx context.Context, in *check.Input, opts CrackOptions) ([]cracke
 			return nil, err
 		}
 		var out []cracked
-		for _, t := range toks {
-			r := opts.crack(ctx, t, in.JWTWordlist)
+		for i, t := range toks {
+			// The keyspaces cost seconds of CPU: only the first token (the
+			// user's own, when it is a JWT) gets them; the API's other
+			// tokens are most likely signed with the same key.
+			o := opts
+			if i > 0 {
+				o.Keyspaces = []Keyspace{}
+			}
+			r := o.crack(ctx, t, in.JWTWordlist)
 			if r.found {
 				out = append(out, cracked{t, r.secret, r.list})
 			}
@@ -134,7 +141,7 @@ func (WeakSecret) Meta() check.Meta {
 		Description: "Tries, offline, against HS256/384/512 tokens the user supplied or the API handed out: the team's list of " +
 			"common HMAC secrets, a 122,087-word English dictionary (SCOWL), --jwt-wordlist, then every numeric secret of up " +
 			"to 7 digits and every lower-case one of up to 5 letters (23.5 million HMACs on all cores, stopped at the first " +
-			"hit, at --max-time or after 3 minutes). A match means anyone can mint valid tokens for any user (RFC 8725 §3.5).",
+			"hit, at --max-time or after 3 minutes; the keyspaces only for the first token, the user's own when it is a JWT). A match means anyone can mint valid tokens for any user (RFC 8725 §3.5).",
 		Remediation: remedySecret,
 	}
 }
