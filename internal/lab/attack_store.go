@@ -122,9 +122,9 @@ func (s *authzStore) deleteOrder(id int, allowed func(shopOrder) bool) bool {
 // storeState is everything the shop stores, as a test compares it before
 // and after a scan.
 type storeState struct {
-	Users  []storeUser     `json:"users"`
-	Orders []shopOrder     `json:"orders"`
-	Resets map[string]int  `json:"password_resets"`
+	Users  []storeUser    `json:"users"`
+	Orders []shopOrder    `json:"orders"`
+	Resets map[string]int `json:"password_resets"`
 }
 
 // storeUser is a user with the fields its JSON form hides.

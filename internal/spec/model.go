@@ -59,14 +59,14 @@ type Operation struct {
 	Tags        []string
 	Params      []Param // path-level and op-level merged, op-level wins
 	RequestBody *Body
-	Responses   []string      // status codes / "default", sorted
+	Responses   []string // status codes / "default", sorted
 	// Response is the schema of the first 2xx response with a JSON-ish
 	// body (readOnly properties and enums the requests do not show).
-	Response *Schema
-	Security    []Requirement // effective: op-level if set (even empty), else global
-	Servers     []Server      // op/path-level overrides, if any
-	Deprecated  bool
-	Origin      Origin
+	Response   *Schema
+	Security   []Requirement // effective: op-level if set (even empty), else global
+	Servers    []Server      // op/path-level overrides, if any
+	Deprecated bool
+	Origin     Origin
 	// GraphQL names the GraphQL operation for operations read from a
 	// GraphQL schema at run time ("query user", "mutation cancelOrder");
 	// "" for OpenAPI operations.
