@@ -16,6 +16,7 @@ import (
 	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/result"
 	"github.com/plumbsec/plumb/internal/spec"
+	"github.com/plumbsec/plumb/internal/writes"
 )
 
 // MassAssignment sends properties a client must not set (the spec's own
@@ -105,7 +106,7 @@ func (c MassAssignment) Run(ctx context.Context, in *check.Input) ([]finding.Fin
 		case op.Method == http.MethodPost && accounts.IsRegistration(op):
 			f, err = m.register(ctx, op)
 		case op.Method == http.MethodPost:
-			if detail := detailOf(in.API, op); detail != nil {
+			if detail := writes.Detail(in.API, op); detail != nil {
 				f, err = m.create(ctx, op, *detail)
 			}
 		}
@@ -354,13 +355,7 @@ func privDesc(before, inj map[string]any) string {
 	return strings.Join(parts, ", ")
 }
 
-func desc(m map[string]any) string {
-	var parts []string
-	for _, k := range sortedKeys(m) {
-		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
-	}
-	return strings.Join(parts, ", ")
-}
+func desc(m map[string]any) string { return writes.Describe(m) }
 
 func firstKey(m map[string]any) string {
 	ks := sortedKeys(m)
@@ -379,22 +374,8 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
-// pathOf is the path of a URL, for ledger entries (no query: it may hold
-// a credential).
-func pathOf(u string) string {
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-		if j := strings.IndexByte(u, '/'); j >= 0 {
-			u = u[j:]
-		} else {
-			u = "/"
-		}
-	}
-	if i := strings.IndexByte(u, '?'); i >= 0 {
-		u = u[:i]
-	}
-	return u
-}
+// pathOf is the path of a URL (writes.Path).
+func pathOf(u string) string { return writes.Path(u) }
 
 func ignorable(ctx context.Context, err error) error {
 	if err != nil && reqgen.Fatal(ctx, err) {
