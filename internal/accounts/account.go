@@ -30,6 +30,7 @@ type Account struct {
 	RegResp                   *netx.Response // the registration's answer
 	ops                       Ops
 	made                      *check.Pending // the registration in the ledger
+	gone                      bool           // a probe deleted it
 }
 
 // Nonce returns n random bytes in hex.
@@ -101,7 +102,7 @@ func Register(ctx context.Context, in *check.Input, checkID string, extra map[st
 }
 
 // Registered reports whether the API created the account.
-func (a *Account) Registered() bool { return a != nil && a.made != nil }
+func (a *Account) Registered() bool { return a != nil && a.made != nil && !a.gone }
 
 // Fill sets the account fields of a body: names, e-mail addresses and
 // passwords (confirmations included) of op's request schema.
@@ -206,6 +207,7 @@ func (a *Account) Close(ctx context.Context, in *check.Input) {
 func (a *Account) Forget() {
 	if a.Registered() {
 		a.made.Undone()
+		a.gone = true
 	}
 }
 

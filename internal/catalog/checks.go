@@ -38,6 +38,7 @@ func Checks() []check.Check {
 		jwt.WeakSecret{},
 		jwt.Forgery{},
 		bola.ObjectAccess{},
+		bola.WriteAccess{},
 		bfla.Privileged{},
 		property.SensitiveFields{},
 		property.MassAssignment{},

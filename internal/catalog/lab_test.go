@@ -73,7 +73,7 @@ func TestEveryLabFindingIsACatalogRule(t *testing.T) {
 	cat := catalog.Default()
 	out := &emitted{by: map[string][]finding.Finding{}}
 	var checks []check.Check
-	for _, c := range cat.Checks() {
+	for _, c := range labtest.Checks() { // the catalog, with a short JWT keyspace
 		checks = append(checks, recorder{Check: c, out: out})
 	}
 	specFile := filepath.Join(t.TempDir(), "dns-scenarios.yaml")

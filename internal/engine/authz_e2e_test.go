@@ -10,10 +10,10 @@ import (
 
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/report"
 )
@@ -84,6 +84,12 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"property-authorization.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
 		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Confirmed},
 		{"property-authorization.mass-assignment", "POST", "/api/v1/orders", finding.Confirmed},
+		{"bola.object-write", "PUT", "/api/v1/orders/{id}", finding.Confirmed},
+		{"bola.object-write", "DELETE", "/api/v1/orders/{id}", finding.Confirmed},
+		{"bola.object-write", "DELETE", "/api/v1/users/{username}", finding.Confirmed},
+		{"bola.account-takeover", "PUT", "/api/v1/users/{username}/email", finding.Confirmed},
+		{"bola.account-takeover", "PUT", "/api/v1/users/{username}/password", finding.Confirmed},
+		{"bola.account-takeover", "PUT", "/api/v1/profile", finding.Confirmed},
 	})
 	if rep.Mode != "writes" || len(rep.Identities) != 2 {
 		t.Errorf("mode %s identities %+v", rep.Mode, rep.Identities)
@@ -129,7 +135,8 @@ func TestAuthzCleanTwinStaysClean(t *testing.T) {
 	for _, c := range rep.Checks {
 		ran[c.ID] = c.Status == "ran"
 	}
-	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields", "property-authorization.mass-assignment"} {
+	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields",
+		"property-authorization.mass-assignment", "bola.write-access"} {
 		if !ran[id] {
 			t.Errorf("%s did not run on the clean twin; the test proves nothing", id)
 		}
@@ -291,7 +298,7 @@ func TestWrongCredentialsWarn(t *testing.T) {
 	w := startLab(t)
 	o := labOptions(t, w, w.Clean.Token) // cleanshop's token does not verify on vulnshop
 	o.CredentialsB = http.Header{"Authorization": {"Bearer not-a-token"}}
-	o.Checks = catalog.Checks()
+	o.Checks = labtest.Checks()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
 	if err != nil {
 		t.Fatal(err)

@@ -60,6 +60,7 @@ type Object struct {
 	ReadReq        *netx.Request
 	ReadResp       *netx.Response
 	made           *check.Pending
+	gone           bool // a probe deleted it
 }
 
 // Create creates an object through create as identity A, with extra
@@ -129,13 +130,16 @@ func (o *Object) Read(ctx context.Context, c *netx.Client) (map[string]any, *net
 }
 
 // Gone says a probe deleted the object: nothing is left to undo.
-func (o *Object) Gone() { o.made.Undone() }
+func (o *Object) Gone() {
+	o.made.Undone()
+	o.gone = true
+}
 
 // Delete deletes the object as each client in turn until one succeeds
 // (A, then B when an owner field may have handed it over) and settles the
 // ledger.
 func (o *Object) Delete(ctx context.Context, in *check.Input, clients ...*netx.Client) {
-	if o.URL == "" {
+	if o.URL == "" || o.gone {
 		return
 	}
 	del := On(in.API, o.Detail, http.MethodDelete)
