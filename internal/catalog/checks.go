@@ -40,6 +40,7 @@ func Checks() []check.Check {
 		bola.ObjectAccess{},
 		bola.WriteAccess{},
 		bfla.Privileged{},
+		bfla.PrivilegedWrite{},
 		property.SensitiveFields{},
 		property.MassAssignment{},
 		encryption.PlainHTTP{},

@@ -90,6 +90,7 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"bola.account-takeover", "PUT", "/api/v1/users/{username}/email", finding.Confirmed},
 		{"bola.account-takeover", "PUT", "/api/v1/users/{username}/password", finding.Confirmed},
 		{"bola.account-takeover", "PUT", "/api/v1/profile", finding.Confirmed},
+		{"bfla.privileged-write", "PUT", "/api/v1/users/{username}/role", finding.Confirmed},
 	})
 	if rep.Mode != "writes" || len(rep.Identities) != 2 {
 		t.Errorf("mode %s identities %+v", rep.Mode, rep.Identities)
@@ -136,7 +137,7 @@ func TestAuthzCleanTwinStaysClean(t *testing.T) {
 		ran[c.ID] = c.Status == "ran"
 	}
 	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields",
-		"property-authorization.mass-assignment", "bola.write-access"} {
+		"property-authorization.mass-assignment", "bola.write-access", "bfla.privileged-write"} {
 		if !ran[id] {
 			t.Errorf("%s did not run on the clean twin; the test proves nothing", id)
 		}

@@ -61,7 +61,7 @@ type massRun struct {
 	in     *check.Input
 	cp     *reqgen.Corpus
 	fields []*privField
-	ranks  []rankedValue
+	ranks  writes.Ranks
 	other  string // another user's name, for ownership fields (identity B's)
 }
 
@@ -75,7 +75,7 @@ func (c MassAssignment) Run(ctx context.Context, in *check.Input) ([]finding.Fin
 	if err != nil {
 		return nil, err
 	}
-	ranks, err := valueRanks()
+	ranks, err := writes.LoadRanks()
 	if err != nil {
 		return nil, err
 	}

@@ -4,20 +4,17 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
+	"github.com/plumbsec/plumb/internal/writes"
 )
 
-// The packs mass assignment reads: which properties grant something, and
-// how privileged a role value sounds.
-const (
-	fieldPack = "privilege-fields"
-	valuePack = "privilege-values"
-)
+// fieldPack names the properties that grant something (the ranking of
+// role values is writes.Rank).
+const fieldPack = "privilege-fields"
 
 // privField is a privilege-fields rule with its meta parsed.
 type privField struct {
@@ -53,59 +50,6 @@ var privFields = sync.OnceValues(func() ([]*privField, error) {
 	}
 	return out, nil
 })
-
-// rankedValue is a privilege-values rule and its rank.
-type rankedValue struct {
-	*rules.Rule
-	rank int
-}
-
-var valueRanks = sync.OnceValues(func() ([]rankedValue, error) {
-	p, err := rules.Load(valuePack)
-	if err != nil {
-		return nil, err
-	}
-	var out []rankedValue
-	for _, r := range p.Rules {
-		n, err := strconv.Atoi(r.Meta["rank"])
-		if err != nil {
-			return nil, &rules.Error{Pack: p.Name, Rule: r.ID, Field: "meta", Err: fmt.Errorf("rank %q: %w", r.Meta["rank"], err)}
-		}
-		out = append(out, rankedValue{r, n})
-	}
-	return out, nil
-})
-
-// defaultRank is the rank of a role value no rule matches: above users,
-// below staff.
-const defaultRank = 40
-
-// rank says how privileged a role value sounds.
-func rank(rs []rankedValue, v string) int {
-	t := rules.NewText(v)
-	for _, r := range rs {
-		if _, ok := r.Find(t); ok {
-			return r.rank
-		}
-	}
-	return defaultRank
-}
-
-// topValue returns the highest-ranked string of an enum (the first of
-// equals), or false for an enum without strings.
-func topValue(rs []rankedValue, enum []any) (string, bool) {
-	best, bestRank := "", -1
-	for _, e := range enum {
-		s, ok := e.(string)
-		if !ok {
-			continue
-		}
-		if r := rank(rs, s); r > bestRank {
-			best, bestRank = s, r
-		}
-	}
-	return best, bestRank >= 0
-}
 
 // privilegeField returns the privilege-fields rule covering a property
 // name.
@@ -169,10 +113,10 @@ func isIdentityKey(k string) bool {
 // valueFor chooses the value to inject into property name: what the
 // rule's inject says, shaped by the property's schema (its enum, its
 // type) and its current value. ok is false when no sensible value exists.
-func valueFor(rs []rankedValue, f *privField, s *spec.Schema, cur any, other string) (any, bool) {
+func valueFor(rs writes.Ranks, f *privField, s *spec.Schema, cur any, other string) (any, bool) {
 	if s != nil && len(s.Enum) > 0 {
 		if f == nil || f.inject == "top-role" {
-			if v, ok := topValue(rs, s.Enum); ok && !equalJSON(v, cur) {
+			if v, ok := rs.Top(s.Enum); ok && !equalJSON(v, cur) {
 				return v, true
 			}
 		}
@@ -188,7 +132,7 @@ func valueFor(rs []rankedValue, f *privField, s *spec.Schema, cur any, other str
 		case "array":
 			return []any{"admin"}, true
 		case "string", "":
-			if s, ok := cur.(string); ok && rank(rs, s) >= 90 {
+			if s, ok := cur.(string); ok && rs.Rank(s) >= 90 {
 				return nil, false
 			}
 			return "admin", true
