@@ -28,6 +28,8 @@ import (
 func Checks() []check.Check {
 	return []check.Check{
 		authentication.Unauthenticated{},
+		authentication.AccountEnumeration{},
+		authentication.BruteForce{},
 		bearer.QueryToken{},
 		bearer.PlainHTTPToken{},
 		bearer.StatusCodes{},

@@ -41,9 +41,32 @@ func (s *authzStore) checkPassword(name, pw string, constantTime bool) (authzUse
 		time.Sleep(hashCost)
 	}
 	if !ok || u.Password == "" || u.Password != pw {
+		s.noteFailure("login:" + name)
 		return authzUser{}, false
 	}
 	return u, true
+}
+
+// noteFailure counts a failed login or PIN check (for tests: plumb must
+// never aim one at a real account).
+func (s *authzStore) noteFailure(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.failures) < 10000 {
+		s.failures[key]++
+	}
+}
+
+// Failures returns the failed logins ("login:NAME") and PIN checks
+// ("pin:NAME") so far.
+func (s *authzStore) Failures() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.failures))
+	for k, v := range s.failures {
+		out[k] = v
+	}
+	return out
 }
 
 // userByEmail finds a user by e-mail address.

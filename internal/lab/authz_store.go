@@ -37,10 +37,12 @@ type authzStore struct {
 	users  map[string]*authzUser
 	orders []shopOrder
 	resets map[string]int // password-reset links sent, per user (attack family)
+	// failures counts failed logins and PIN checks per name, for tests.
+	failures map[string]int
 }
 
 func newAuthzStore() *authzStore {
-	s := &authzStore{users: map[string]*authzUser{}, resets: map[string]int{}}
+	s := &authzStore{users: map[string]*authzUser{}, resets: map[string]int{}, failures: map[string]int{}}
 	keys := map[string]string{"alice": "ak_live_4f1c2e9a7b3d5f60", "bob": "ak_live_9e8d7c6b5a403f21", "admin": "ak_live_00ad1e5ce0b1c2d3"}
 	for _, u := range shopUsers {
 		role := roleCustomer

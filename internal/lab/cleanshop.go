@@ -57,15 +57,16 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 
 func (c *cleanShop) target() Target {
 	return Target{
-		Name:    "cleanshop",
-		BaseURL: "https://" + cleanHost,
-		SpecURL: "https://" + cleanHost + "/openapi.json",
-		Spec:    bytes.Clone(c.spec),
-		Token:   c.token,
-		TokenB:  c.tokenB,
-		Methods: c.log,
-		GraphQL: c.gql.log,
-		State:   c.authz.State,
+		Name:     "cleanshop",
+		BaseURL:  "https://" + cleanHost,
+		SpecURL:  "https://" + cleanHost + "/openapi.json",
+		Spec:     bytes.Clone(c.spec),
+		Token:    c.token,
+		TokenB:   c.tokenB,
+		Methods:  c.log,
+		GraphQL:  c.gql.log,
+		State:    c.authz.State,
+		Failures: c.authz.Failures,
 	}
 }
 

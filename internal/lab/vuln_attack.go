@@ -275,6 +275,7 @@ func checkPIN(w http.ResponseWriter, r *http.Request, s *authzStore, sub string,
 	}
 	u, ok := s.user(sub)
 	if !ok || u.PIN != pin {
+		s.noteFailure("pin:" + sub)
 		if lock != nil {
 			lock.failed(sub)
 		}

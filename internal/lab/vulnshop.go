@@ -71,15 +71,16 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 
 func (v *vulnShop) target() Target {
 	return Target{
-		Name:    "vulnshop",
-		BaseURL: "https://" + vulnHost,
-		SpecURL: "https://" + vulnHost + "/openapi.json",
-		Spec:    bytes.Clone(v.spec),
-		Token:   v.token,
-		TokenB:  v.tokenB,
-		Methods: v.log,
-		GraphQL: v.gql.log,
-		State:   v.authz.State,
+		Name:     "vulnshop",
+		BaseURL:  "https://" + vulnHost,
+		SpecURL:  "https://" + vulnHost + "/openapi.json",
+		Spec:     bytes.Clone(v.spec),
+		Token:    v.token,
+		TokenB:   v.tokenB,
+		Methods:  v.log,
+		GraphQL:  v.gql.log,
+		State:    v.authz.State,
+		Failures: v.authz.Failures,
 	}
 }
 
