@@ -63,6 +63,8 @@ func Checks() []check.Check {
 		input.DebugEndpoints{},
 		input.StackTraces{},
 		input.SQLErrors{},
+		input.CommandInjection{},
+		input.ReDoS{},
 		input.DangerousMethods{},
 		ratelimit.NoRateLimit{},
 		ratelimit.PageSize{},
