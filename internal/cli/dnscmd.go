@@ -242,7 +242,7 @@ func (f *auditorFlags) options() (dnsaudit.Options, error) {
 	}
 	if !f.noHTTP {
 		o.HTTP, err = netx.NewClient(netx.Config{Resolver: res, ConnectTo: ct, RootCAs: roots, Insecure: f.net.insecure, Rate: f.httpRate,
-			Timeout: f.net.timeout, MaxRedirects: -1, UserAgent: "plumb/" + version()})
+			Timeout: f.net.timeout, MaxRedirects: -1, UserAgent: "plumb/" + version(), AllowHost: f.net.allowHost})
 		if err != nil {
 			return o, usagef("%v", err)
 		}

@@ -86,6 +86,7 @@ func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine
 		return o, err
 	}
 	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
+	o.AllowHost = f.net.allowHost
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
 	if f.jwtWordlist != "" {
