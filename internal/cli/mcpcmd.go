@@ -32,8 +32,10 @@ type mcpFlags struct {
 	allowWrites bool
 }
 
-func newMCPCmd(st *Streams) *cobra.Command {
-	f := &mcpFlags{}
+func newMCPCmd(st *Streams) *cobra.Command { return (&mcpFlags{}).command(st) }
+
+// command is plumb mcp with its flags bound to f.
+func (f *mcpFlags) command(st *Streams) *cobra.Command {
 	// Every scan flag at its plumb scan default; the mcp command exposes some.
 	f.scan.register(&cobra.Command{})
 	cmd := &cobra.Command{
@@ -76,13 +78,9 @@ Standard output carries the protocol on stdio: logs go to standard error.`,
 }
 
 func runMCP(ctx context.Context, st *Streams, f *mcpFlags) error {
-	cfg, err := f.config(st)
+	server, cfg, err := f.server(st)
 	if err != nil {
 		return err
-	}
-	server, err := mcp.New(cfg)
-	if err != nil {
-		return scanError{err}
 	}
 	if cfg.Targets.Empty() {
 		fmt.Fprintln(st.Err, "plumb mcp: no --allow-target: tools that reach the network will refuse every target (explain_finding and analyse_spec on local files work)")
@@ -98,6 +96,19 @@ func runMCP(ctx context.Context, st *Streams, f *mcpFlags) error {
 		return nil
 	}
 	return serveMCPHTTP(ctx, st, f.http, server)
+}
+
+// server builds the MCP server the flags describe.
+func (f *mcpFlags) server(st *Streams) (*sdk.Server, mcp.Config, error) {
+	cfg, err := f.config(st)
+	if err != nil {
+		return nil, cfg, err
+	}
+	server, err := mcp.New(cfg)
+	if err != nil {
+		return nil, cfg, scanError{err}
+	}
+	return server, cfg, nil
 }
 
 // config validates the flags once and returns the server configuration.

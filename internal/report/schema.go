@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"net/netip"
 	"path"
 	"reflect"
 
@@ -68,6 +69,8 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 			string(hosts.DNSNoData), string(hosts.DNSError), string(hosts.DNSSkipped))
 	case reflect.TypeFor[hosts.Role]():
 		return &jsonschema.Schema{Type: "string"}
+	case reflect.TypeFor[netip.Addr]():
+		return &jsonschema.Schema{Type: "string", Description: "an IPv4 or IPv6 address"}
 	}
 	return nil
 }
