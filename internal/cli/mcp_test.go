@@ -262,15 +262,7 @@ func TestMCPToolsAgainstTheLab(t *testing.T) {
 
 	t.Run("explain_finding", func(t *testing.T) {
 		res := s.call(ctx, t, "explain_finding", map[string]any{"id": "input.stack-trace"}, nil)
-		var out struct {
-			ID, Kind, Markdown string
-			Rule               *struct {
-				Severity    string
-				Remediation struct{ Summary string }
-			}
-			Check *struct{ ID string }
-		}
-		out = structured[struct {
+		out := structured[struct {
 			ID, Kind, Markdown string
 			Rule               *struct {
 				Severity    string
@@ -395,7 +387,9 @@ func TestMCPRefusals(t *testing.T) {
 	if res := s.call(ctx, t, "explain_finding", map[string]any{"id": "dns.dangling-cname"}, nil); res.IsError {
 		t.Errorf("explain_finding: %s", textOf(res))
 	}
-	<-s.calls
+	if err := <-s.calls; err != nil {
+		t.Errorf("explain_finding ended with %v", err)
+	}
 }
 
 // Without --allow-target, every tool that reaches the network refuses and
@@ -409,7 +403,9 @@ func TestMCPRefusesEverythingByDefault(t *testing.T) {
 	if !res.IsError || !strings.Contains(textOf(res), "started without --allow-target") {
 		t.Errorf("audit_dns with no allow-list: %q", textOf(res))
 	}
-	<-s.calls
+	if err := <-s.calls; !errors.Is(err, mcp.ErrNotAllowed) {
+		t.Errorf("the handler ended with %v, want ErrNotAllowed", err)
+	}
 }
 
 // Connections a scan makes on its own (to hosts its documents name) obey
@@ -423,7 +419,9 @@ func TestMCPScanStaysInsideTheAllowList(t *testing.T) {
 	if res.IsError {
 		t.Fatalf("scan_api: %s", textOf(res))
 	}
-	<-s.calls
+	if err := <-s.calls; err != nil {
+		t.Errorf("scan_api ended with %v", err)
+	}
 	rep := structured[result.Report](t, res)
 	i := slices.IndexFunc(rep.Errors, func(e result.Error) bool { return e.Stage == "allow-target" })
 	if i < 0 {
