@@ -19,16 +19,22 @@ import (
 // it lists tools and never runs one.
 var errDocsOnly = errors.New("mcp: documentation server")
 
-// Docs writes docs/mcp.md: every tool as a client lists it (description,
-// annotations, input and output schemas) from a server at the default
-// flags. A test keeps the file fresh.
-func Docs(w io.Writer) error {
-	s, err := New(Config{
+// docsConfig is the configuration of a server that lists its tools and
+// runs none that needs the network.
+func docsConfig() Config {
+	return Config{
 		Version:     "docs",
 		ScanOptions: func(ScanSettings) (engine.Options, error) { return engine.Options{}, errDocsOnly },
 		SpecOptions: func() (engine.Options, error) { return engine.Options{}, errDocsOnly },
 		Auditor:     func(context.Context, string) (*dnsaudit.Auditor, error) { return nil, errDocsOnly },
-	})
+	}
+}
+
+// Docs writes docs/mcp.md: every tool as a client lists it (description,
+// annotations, input and output schemas) from a server at the default
+// flags. A test keeps the file fresh.
+func Docs(w io.Writer) error {
+	s, err := New(docsConfig())
 	if err != nil {
 		return err
 	}
