@@ -92,7 +92,7 @@ type Input struct {
 	Hosts          *hosts.Graph
 	HTTP           *netx.Client
 	HTTPB          *netx.Client // identity B (--header-b, --bearer-env-b, --login-b); nil without one
-	Baseline       *Baseline    // what identity A sees, shared by checks; see Input.Corpus
+	Memo           *Memo        // what the checks of this scan share (Once, Fetch, Corpus); nil shares nothing
 	DNS            *netx.Resolver
 	HasCredentials bool
 	AllowWrites    bool
@@ -104,7 +104,6 @@ type Input struct {
 	CallbackURL    string   // out-of-band listener for blind probes (--callback-url); "" disables them
 
 	LLM      LLMOptions
-	shared   sharedValues // per-scan values computed once (see Shared)
 	DNSAudit DNSAuditConfig
 }
 

@@ -256,7 +256,7 @@ func TestLoginFailuresAreClear(t *testing.T) {
 	}
 }
 
-// Schemathesis-style warning: most authenticated baseline requests of an
+// Schemathesis-style warning: most authenticated corpus requests of an
 // identity answered 401/403 means its credential is wrong.
 func TestWrongCredentialsWarn(t *testing.T) {
 	t.Parallel()

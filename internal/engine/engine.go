@@ -181,7 +181,7 @@ type scanner struct {
 	http   *netx.Client
 	httpB  *netx.Client // identity B, nil without one
 	base   *netx.Client // no identity; the one logins go through
-	bl     *check.Baseline
+	memo   *check.Memo  // what the checks share; the preflight's root response seeds it
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
@@ -192,7 +192,7 @@ func newScanner(target *url.URL, o Options) (*scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), bl: &check.Baseline{}}, nil
+	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo()}, nil
 }
 
 // newNet builds the resolver and the one HTTP client of a scan.
@@ -246,7 +246,7 @@ func (s *scanner) newReport(start time.Time) *result.Report {
 // preflight proves the target answers before anything else runs, so an
 // unreachable target or a dead resolver is one clear error.
 func (s *scanner) preflight(ctx context.Context) error {
-	_, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
+	_, err := s.memo.Fetch(ctx, s.http, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
 	if err == nil {
 		return nil
 	}
@@ -292,7 +292,7 @@ func (s *scanner) input() *check.Input {
 		Hosts:          s.graph,
 		HTTP:           s.http,
 		HTTPB:          s.httpB,
-		Baseline:       s.bl,
+		Memo:           s.memo,
 		DNS:            s.dns,
 		HasCredentials: s.http.HasCredentials(),
 		AllowWrites:    s.opts.AllowWrites,
@@ -353,7 +353,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	}
 	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
-	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
+	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/plumbsec/plumb/internal/dnsaudit"
+	"github.com/plumbsec/plumb/internal/finding"
 )
 
 // maxNames bounds one audit_dns call; plumb dns --input is for more.
@@ -37,7 +38,7 @@ func (t *tools) addAuditDNS(s *sdk.Server) error {
 	if err != nil {
 		return err
 	}
-	out, err := outputSchema(&DNSOutput{}, schemaBase+"audit_dns.schema.json", "audit_dns result",
+	out, err := listSchema("results", dnsaudit.JSONShape(), schemaBase+"audit_dns.schema.json", "audit_dns result",
 		"One result per name, as plumb dns writes them: status (ok, dangling, vulnerable, unresolved, error), service, findings with DNS evidence, and the resolution chain.")
 	if err != nil {
 		return err
@@ -133,14 +134,14 @@ func (t *tools) resolverAllowed(r string) error {
 }
 
 func dnsSummary(rs []*dnsaudit.Result) string {
-	count := map[dnsaudit.Status]int{}
+	count := map[finding.DNSStatus]int{}
 	for _, r := range rs {
 		count[r.Status]++
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Audited %d name(s):", len(rs))
 	sep := " "
-	for _, st := range []dnsaudit.Status{dnsaudit.StatusVulnerable, dnsaudit.StatusDangling, dnsaudit.StatusError, dnsaudit.StatusUnresolved, dnsaudit.StatusOK} {
+	for _, st := range []finding.DNSStatus{finding.DNSVulnerable, finding.DNSDangling, finding.DNSError, finding.DNSUnresolved, finding.DNSOK} {
 		if count[st] > 0 {
 			fmt.Fprintf(&b, "%s%d %s", sep, count[st], st)
 			sep = ", "

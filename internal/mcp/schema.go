@@ -48,3 +48,31 @@ func parseSchema(b []byte, id string) (*jsonschema.Schema, error) {
 	}
 	return &s, nil
 }
+
+// listSchema is the schema of an object whose one property, name, is a
+// list of item's JSON encoding (as report.SchemaOf generates it).
+func listSchema(name string, item any, id, title, description string) (*jsonschema.Schema, error) {
+	b, err := report.SchemaOf(item, id, title, description)
+	if err != nil {
+		return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
+	}
+	var itemSchema map[string]any
+	if err := json.Unmarshal(b, &itemSchema); err != nil {
+		return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
+	}
+	root := map[string]any{}
+	for _, k := range []string{"$schema", "$id", "$defs", "title", "description"} {
+		if v, ok := itemSchema[k]; ok {
+			root[k] = v
+			delete(itemSchema, k)
+		}
+	}
+	root["type"] = "object"
+	root["properties"] = map[string]any{name: map[string]any{"type": "array", "items": itemSchema}}
+	root["required"] = []string{name}
+	root["additionalProperties"] = false
+	if b, err = json.Marshal(root); err != nil {
+		return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
+	}
+	return parseSchema(b, id)
+}

@@ -153,7 +153,7 @@ type prober struct {
 
 func (p *prober) probe(ctx context.Context, s *reqgen.Sample, why string) (*finding.Finding, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: s.Req.URL, WithCredentials: true}
-	resp, err := p.low.Do(ctx, req)
+	resp, err := p.in.Fetch(ctx, p.low, req, nil) // as A, the corpus's own request
 	if err != nil {
 		return nil, ignorable(ctx, err)
 	}
@@ -164,7 +164,7 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample, why string) (*find
 		return nil, nil
 	}
 	anonReq := &netx.Request{Method: http.MethodGet, URL: s.Req.URL}
-	anon, err := p.in.HTTP.Do(ctx, anonReq)
+	anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 	if err != nil {
 		return nil, ignorable(ctx, err)
 	}

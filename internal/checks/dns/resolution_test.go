@@ -52,7 +52,7 @@ func TestTokenHostAnyoneCanClaim(t *testing.T) {
 		t.Errorf("remediation snippets %v", langs)
 	}
 	for _, h := range rep.Hosts {
-		if h.Name == "login.vulnshop.test" && (h.DNS == nil || h.DNS.Status != "dangling") {
+		if h.Name == "login.vulnshop.test" && (h.DNS == nil || h.DNS.Status != finding.DNSVulnerable) {
 			t.Errorf("host graph DNS for login: %+v", h.DNS)
 		}
 	}

@@ -22,9 +22,11 @@ import (
 var refTransport = []string{"https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/"}
 
 // get fetches the target's base URL without credentials.
+// get fetches u without credentials; the root is fetched once per scan
+// and shared with the other checks that read its headers.
 func get(ctx context.Context, in *check.Input, u string) (*netx.Request, *netx.Response, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: u}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil)
 	return req, resp, err
 }
 

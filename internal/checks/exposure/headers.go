@@ -44,7 +44,7 @@ func (VersionDisclosure) Meta() check.Meta {
 // Run inspects the target's response headers.
 func (c VersionDisclosure) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: in.Target.String()}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil) // the root, fetched once per scan
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (NoSniff) Meta() check.Meta {
 // Run inspects the target's response headers.
 func (c NoSniff) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: in.Target.String()}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil) // the root, fetched once per scan
 	if err != nil {
 		return nil, err
 	}
@@ -133,14 +133,13 @@ func (c CacheControl) Run(ctx context.Context, in *check.Input) ([]finding.Findi
 		}
 		probed++
 		req := &netx.Request{Method: op.Method, URL: target, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
+		resp, err := in.Fetch(ctx, in.HTTP, req, &op) // usually the corpus's request
 		if err != nil {
 			if errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil {
 				return fs, err
 			}
 			continue
 		}
-		in.Coverage.Requested(op, resp.StatusCode)
 		if resp.StatusCode < 200 || resp.StatusCode > 299 || !resp.CredentialsSent || noStore(resp.Header) || !isData(resp.Header) {
 			continue
 		}

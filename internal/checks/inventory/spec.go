@@ -12,7 +12,7 @@ import (
 )
 
 // DeprecatedServed reports deprecated GET operations that still answer
-// 2xx in the baseline.
+// 2xx in the corpus.
 type DeprecatedServed struct{}
 
 // Meta describes the check.
@@ -20,13 +20,13 @@ func (DeprecatedServed) Meta() check.Meta {
 	return check.Meta{
 		ID: "inventory.deprecated-operation", Title: "Deprecated operation still served", Category: finding.CatInventory,
 		OWASP: "API9:2023", CWE: "CWE-1059", Severity: finding.Low, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Reports GET operations the spec marks deprecated: true that still answered 2xx in the baseline " +
-			"(no extra requests). Deprecated code paths tend to be left out of reviews and fixes.",
+		Description: "Reports GET operations the spec marks deprecated: true that still answered 2xx in the corpus " +
+			"(each GET operation requested once as identity A; no extra requests). Deprecated code paths tend to be left out of reviews and fixes.",
 		Remediation: deprecatedRemediation,
 	}
 }
 
-// Run reads the baseline corpus.
+// Run reads identity A's corpus.
 func (c DeprecatedServed) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	cp, err := in.Corpus(ctx)
 	if err != nil {

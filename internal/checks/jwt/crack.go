@@ -97,12 +97,12 @@ type cracked struct {
 	list   string // "built-in list" or "--jwt-wordlist"
 }
 
-type crackKey struct{}
+var crackKey = check.NewKey[[]cracked]("cracked JWT secrets")
 
 // crackAll cracks every token once per scan and registers each secret
 // with the redactor: it is a credential from now on.
 func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
-	v, err := in.Shared(crackKey{}, func() (any, error) {
+	return check.Once(in, crackKey, func() ([]cracked, error) {
 		toks, err := tokens(ctx, in)
 		if err != nil {
 			return nil, err
@@ -126,10 +126,6 @@ func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
 		}
 		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]cracked), nil
 }
 
 // WeakSecret reports HMAC-signed tokens whose secret is a common one.
