@@ -228,6 +228,11 @@ func TestMCPToolsAgainstTheLab(t *testing.T) {
 		if txt := textOf(res); !strings.Contains(txt, "legacy-api.vulnshop.test: vulnerable") {
 			t.Errorf("summary does not name the vulnerable name:\n%s", txt)
 		}
+		// The server's own resolver may be named.
+		res = s.call(ctx, t, "audit_dns", map[string]any{"names": []string{"api.vulnshop.test"}, "resolver": l.w.DNSAddr}, nil)
+		if r := structured[struct{ Results []dnsVerdict }](t, res).Results; res.IsError || len(r) != 1 || r[0].Status != "ok" {
+			t.Errorf("audit_dns through the configured resolver: %s", textOf(res))
+		}
 		// Updates may be coalesced, but the last one always says all are done.
 		if p := progressOf(s, "dns-1"); len(p) == 0 || p[len(p)-1].Progress != float64(len(dnsNames)) || p[len(p)-1].Total != float64(len(dnsNames)) {
 			t.Errorf("progress notifications %+v for %d names", p, len(dnsNames))
@@ -305,6 +310,14 @@ func TestMCPToolsAgainstTheLab(t *testing.T) {
 			}
 		}
 		assertNoSecret(t, l, res, prog)
+	})
+
+	t.Run("scan_api of an allowed target that does not answer", func(t *testing.T) {
+		res := s.call(ctx, t, "scan_api", map[string]any{"url": "https://nothere.vulnshop.test"}, nil)
+		rep := structured[result.Report](t, res)
+		if !res.IsError || !strings.Contains(textOf(res), "the scan could not run") || !rep.Partial || len(rep.Errors) == 0 {
+			t.Errorf("error %v, partial %v, errors %+v: %s", res.IsError, rep.Partial, rep.Errors, textOf(res))
+		}
 	})
 }
 

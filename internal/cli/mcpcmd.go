@@ -86,6 +86,9 @@ func runMCP(ctx context.Context, st *Streams, f *mcpFlags) error {
 		fmt.Fprintln(st.Err, "plumb mcp: no --allow-target: tools that reach the network will refuse every target (explain_finding and analyse_spec on local files work)")
 	} else {
 		fmt.Fprintf(st.Err, "plumb mcp: allowed targets: %s\n", strings.Join(cfg.Targets.Patterns(), ", "))
+		if cfg.Targets.Any() {
+			fmt.Fprintln(st.Err, "plumb mcp: warning: --allow-target '*' lets an assistant scan any host, yours or not")
+		}
 	}
 	if f.http == "" {
 		fmt.Fprintln(st.Err, "plumb mcp: serving MCP on standard input and output")

@@ -132,6 +132,16 @@ func parsePort(s string) (int, error) {
 // Patterns returns the patterns as given.
 func (a *Allowlist) Patterns() []string { return append([]string(nil), a.raw...) }
 
+// Any reports whether a pattern allows every host name ('*').
+func (a *Allowlist) Any() bool {
+	for _, r := range a.rules {
+		if r.glob == "*" {
+			return true
+		}
+	}
+	return false
+}
+
 // Empty reports whether the list allows nothing.
 func (a *Allowlist) Empty() bool { return len(a.rules) == 0 }
 

@@ -79,8 +79,11 @@ func TestAllowlistEverythingAndNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "started without --allow-target") {
 		t.Errorf("empty list: %v", err)
 	}
-	if !none.Empty() || all.Empty() {
-		t.Error("Empty is wrong")
+	if !none.Empty() || all.Empty() || !all.Any() || none.Any() {
+		t.Error("Empty or Any is wrong")
+	}
+	if some, _ := ParseAllowlist([]string{"*.example.com"}); some.Any() {
+		t.Error("*.example.com allows any host")
 	}
 }
 
