@@ -645,3 +645,22 @@ func TestMCPStreamableHTTP(t *testing.T) {
 		t.Errorf("plumb mcp --http exited %d: %s", code, stderr.String())
 	}
 }
+
+// Bad flags are usage errors at start, before any client connects.
+func TestMCPUsageErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"mcp", "--allow-target", "a b"},
+		{"mcp", "--allow-target", "host:99999"},
+		{"mcp", "--allow-env", "A=B"},
+		{"mcp", "--cacert", filepath.Join(t.TempDir(), "missing.pem")},
+		{"mcp", "--callback-url", "not-a-url"},
+		{"mcp", "extra-argument"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, &Streams{In: strings.NewReader(""), Out: &out, Err: &errb, LookupEnv: os.LookupEnv})
+		if code != ExitUsage || out.Len() != 0 {
+			t.Errorf("plumb %v: exit %d, stdout %q, stderr %q", args, code, out.String(), errb.String())
+		}
+	}
+}

@@ -17,13 +17,16 @@ var ErrNotAllowed = errors.New("not allowed")
 
 // RefusedError says which input was refused and what the server allows.
 type RefusedError struct {
-	What    string   // "host", "environment variable", "allow_writes"
+	What    string   // "target", "name", "resolver", "environment variable", "allow_writes"
 	Value   string   // what was asked for
 	Allowed []string // the patterns the server was started with
 	Flag    string   // the flag that would allow it
 }
 
 func (e *RefusedError) Error() string {
+	if e.Flag == flagAllowWrites {
+		return "allow_writes refused: plumb mcp was started without --allow-writes; state-changing probes need the user to restart it with that flag (on staging only)"
+	}
 	if len(e.Allowed) == 0 {
 		return fmt.Sprintf("%s %q refused: plumb mcp was started without %s, so it allows none (the user must restart it with %s PATTERN)",
 			e.What, e.Value, e.Flag, e.Flag)
@@ -33,6 +36,8 @@ func (e *RefusedError) Error() string {
 }
 
 func (e *RefusedError) Unwrap() error { return ErrNotAllowed }
+
+const flagAllowWrites = "--allow-writes"
 
 // Allowlist holds the --allow-target patterns: the hosts plumb mcp may
 // send packets to on an assistant's behalf. The zero value allows nothing.

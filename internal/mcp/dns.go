@@ -18,6 +18,9 @@ import (
 // maxNames bounds one audit_dns call; plumb dns --input is for more.
 const maxNames = 256
 
+// dnsParallel is how many names one call audits at once.
+const dnsParallel = 16
+
 // DNSInput is audit_dns's input.
 type DNSInput struct {
 	Names    []string `json:"names" jsonschema:"host names to audit, e.g. api.example.com; each must match the server's --allow-target"`
@@ -72,7 +75,7 @@ func (t *tools) auditDNS(ctx context.Context, req *sdk.CallToolRequest, in DNSIn
 		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
-		sem  = make(chan struct{}, 16)
+		sem  = make(chan struct{}, dnsParallel)
 	)
 	for i, n := range names {
 		wg.Go(func() {

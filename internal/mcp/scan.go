@@ -126,7 +126,7 @@ func (t *tools) scanOptions(in ScanInput) (engine.Options, error) {
 		}
 	}
 	if in.AllowWrites && !t.cfg.AllowWrites {
-		return o, &RefusedError{What: "allow_writes", Value: "true", Flag: "--allow-writes"}
+		return o, &RefusedError{What: "allow_writes", Value: "true", Flag: flagAllowWrites}
 	}
 	for _, name := range []string{in.BearerEnv, in.BearerEnvB} {
 		if name == "" {
