@@ -41,6 +41,7 @@ type Target struct {
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
+	AllowHost                 netx.HostPolicy
 	Timeout                   time.Duration // per request
 	MaxDuration               time.Duration // whole scan; 0 = none
 	Rate                      float64       // requests per second per host
@@ -205,6 +206,7 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 	client, err := netx.NewClient(netx.Config{
 		Resolver:                  res,
 		ConnectTo:                 o.ConnectTo,
+		AllowHost:                 o.AllowHost,
 		Timeout:                   o.Timeout,
 		Rate:                      o.Rate,
 		PerHostConcurrency:        o.Concurrency,
