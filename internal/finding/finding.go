@@ -49,15 +49,31 @@ func (c Category) Valid() bool {
 
 // Location says where a finding applies. Path is the spec's path template
 // (/users/{id}), never a concrete URL, so fingerprints survive changing ids.
+// Findings about source code (plumb code) also name the File (slash-separated,
+// relative to the scanned path), the 1-based Line and the Symbol: the
+// variable, setting or function the finding is about.
 type Location struct {
 	Host   string `json:"host"`
 	Method string `json:"method,omitempty"`
 	Path   string `json:"path,omitempty"`
 	Param  string `json:"param,omitempty"`
+	File   string `json:"file,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Symbol string `json:"symbol,omitempty"`
 }
 
 func (l Location) String() string {
 	var b strings.Builder
+	if l.File != "" {
+		fmt.Fprintf(&b, "%s:%d", l.File, l.Line)
+		if l.Symbol != "" {
+			fmt.Fprintf(&b, " (%s)", l.Symbol)
+		}
+		if l.Host != "" {
+			b.WriteString(" → " + l.Host)
+		}
+		return b.String()
+	}
 	if l.Method != "" {
 		b.WriteString(l.Method)
 		b.WriteByte(' ')
@@ -136,11 +152,17 @@ type Finding struct {
 
 // ComputeFingerprint returns the stable fingerprint of a finding: a SHA-256
 // over the length-prefixed check id, host, method, path template and
-// parameter. It never depends on evidence, timestamps or line numbers, so
-// the same issue on the same operation keeps its fingerprint across runs.
+// parameter, and, for findings in source code, the file and symbol. It never
+// depends on evidence, timestamps or line numbers, so the same issue on the
+// same operation (or the same variable of the same file) keeps its
+// fingerprint across runs and edits elsewhere in the file.
 func ComputeFingerprint(checkID string, loc Location) string {
 	h := sha256.New()
-	for _, part := range []string{checkID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param} {
+	parts := []string{checkID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param}
+	if loc.File != "" {
+		parts = append(parts, loc.File, loc.Symbol)
+	}
+	for _, part := range parts {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
