@@ -14,10 +14,11 @@ import (
 func parseGo(src []byte) *unit {
 	fset := gotoken.NewFileSet()
 	f, _ := parser.ParseFile(fset, "src.go", src, parser.SkipObjectResolution)
-	u := &unit{lang: langGo, imports: map[string]string{}}
+	u := &unit{lang: langGo, imports: map[string]string{}, words: map[string]bool{}}
 	if f == nil {
 		return u
 	}
+	collectGoWords(f, u.words)
 	g := &goLower{fset: fset}
 	for _, im := range f.Imports {
 		p, err := strconv.Unquote(im.Path.Value)

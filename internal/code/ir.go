@@ -79,6 +79,7 @@ type unit struct {
 	lang    lang
 	body    []stmt // module-level statements; functions are sFunc statements
 	imports map[string]string
+	words   map[string]bool // every identifier of the file, lower-cased
 }
 
 // dotted returns the dotted name of e ("a.b.c"), or "" when e is not a

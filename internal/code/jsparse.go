@@ -15,7 +15,7 @@ func parseJS(src []byte) *unit {
 			p.next()
 		}
 	}
-	return &unit{lang: langJS, body: body, imports: p.imports}
+	return &unit{lang: langJS, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
 }
 
 type jsParser struct {
@@ -509,7 +509,7 @@ func (p *jsParser) classDecl() []stmt {
 	if !p.acceptOp("{") {
 		return nil
 	}
-	return p.classBody(name)
+	return classBody(name, p.classBody(name))
 }
 
 // classBody parses members up to '}': methods become functions of the

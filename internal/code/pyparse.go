@@ -8,7 +8,7 @@ import "strings"
 func parsePython(src string) *unit {
 	p := &pyParser{cursor: cursor{ts: tokenizePython(src, 1)}, imports: map[string]string{}}
 	body := p.block(false, "")
-	return &unit{lang: langPython, body: body, imports: p.imports}
+	return &unit{lang: langPython, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
 }
 
 type pyParser struct {
@@ -145,7 +145,28 @@ func (p *pyParser) class() []stmt {
 		}
 	}
 	p.acceptOp(":")
-	return p.suite(name)
+	return classBody(name, p.suite(name))
+}
+
+// classBody keeps a class's methods and gathers its other statements
+// (attributes) into a pseudo-method, so they belong to the class.
+func classBody(name string, body []stmt) []stmt {
+	attrs := &funcDef{name: "<class>", class: name, words: map[string]bool{}}
+	var out []stmt
+	for _, s := range body {
+		if s.kind == sFunc {
+			out = append(out, s)
+			continue
+		}
+		if attrs.line == 0 {
+			attrs.line = s.line
+		}
+		attrs.body = append(attrs.body, s)
+	}
+	if len(attrs.body) > 0 {
+		out = append(out, stmt{kind: sFunc, line: attrs.line, fn: attrs})
+	}
+	return out
 }
 
 // compound parses the header of if/while/for/with/try/except/match…:
