@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/code"
 )
 
 type checkInfo struct {
@@ -31,6 +32,10 @@ func catalog() []checkInfo {
 		m := c.Meta()
 		out = append(out, checkInfo{ID: m.ID, Title: m.Title, Category: string(m.Category), OWASP: m.OWASP, CWE: m.CWE,
 			Severity: m.Severity.String(), Needs: m.Needs.String(), Description: m.Description})
+	}
+	for _, r := range code.Rules() {
+		out = append(out, checkInfo{ID: r.ID, Title: r.Title, Category: string(r.Category), OWASP: r.OWASP, CWE: r.CWE,
+			Severity: r.Severity.String(), Needs: "source (plumb code)", Description: r.Description})
 	}
 	return out
 }

@@ -3,8 +3,8 @@ package code
 import (
 	"context"
 	"errors"
-	"strings"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
