@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumbsec/plumb/internal/code"
+	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/report"
 	"github.com/plumbsec/plumb/internal/result"
@@ -93,7 +94,9 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 	}
 	o := code.Options{MaxFileSize: maxSize, DNSConcurrency: f.dnsConc, Version: version()}
 	if !f.noDNS {
-		a, err := f.auditor.build(ctx)
+		// Applications call internal services by design: internal
+		// addresses are not findings here.
+		a, err := f.auditor.build(ctx, func(o *dnsaudit.Options) { o.IgnoreInternal = true })
 		if err != nil {
 			return err
 		}

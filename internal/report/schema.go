@@ -9,6 +9,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 
+	"github.com/plumbsec/plumb/internal/code"
+
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
@@ -19,6 +21,20 @@ const SchemaID = "https://github.com/plumbsec/plumb/docs/report.schema.json"
 // Schema returns the JSON Schema of the report contract, generated from
 // the Go types so it cannot drift from what plumb writes.
 func Schema() ([]byte, error) {
+	return schemaOf(&result.Report{}, SchemaID, "plumb scan report",
+		"The JSON report written by `plumb scan --format json`, schema_version "+result.SchemaVersion+".")
+}
+
+// CodeSchemaID identifies the plumb code report schema document.
+const CodeSchemaID = "https://github.com/plumbsec/plumb/docs/code.schema.json"
+
+// CodeSchema returns the JSON Schema of the `plumb code --format json` report.
+func CodeSchema() ([]byte, error) {
+	return schemaOf(&code.Report{}, CodeSchemaID, "plumb code report",
+		"The JSON report written by `plumb code --format json`, schema_version "+code.SchemaVersion+".")
+}
+
+func schemaOf(v any, id, title, desc string) ([]byte, error) {
 	r := &jsonschema.Reflector{
 		Anonymous:      true,
 		ExpandedStruct: true,
@@ -50,10 +66,10 @@ func Schema() ([]byte, error) {
 			return path.Base(t.PkgPath()) + "." + t.Name()
 		},
 	}
-	s := r.Reflect(&result.Report{})
-	s.ID = SchemaID
-	s.Title = "plumb scan report"
-	s.Description = "The JSON report written by `plumb scan --format json`, schema_version " + result.SchemaVersion + "."
+	s := r.Reflect(v)
+	s.ID = jsonschema.ID(id)
+	s.Title = title
+	s.Description = desc
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err
