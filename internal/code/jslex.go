@@ -16,10 +16,17 @@ import (
 // pieces and embedded expressions). It never fails: what the lexer rejects
 // (JSX text, TypeScript it does not know) is skipped.
 func tokenizeJS(src []byte) []token {
-	jl := &jsLexer{l: js.NewLexer(parse.NewInputBytes(src)), line: 1, budget: len(src) + 16}
+	// The lexer can step a byte or two past the end of malformed input
+	// (a '#' at the very end): pad with NULs, which it reads as errors.
+	buf := make([]byte, len(src), len(src)+jsPad+1)
+	copy(buf, src)
+	buf = append(buf, make([]byte, jsPad)...)
+	jl := &jsLexer{l: js.NewLexer(parse.NewInputBytes(buf)), line: 1, budget: len(buf) + 16}
 	out := jl.until(false)
 	return append(out, token{kind: tEOF, line: jl.line})
 }
+
+const jsPad = 16
 
 type jsLexer struct {
 	l      *js.Lexer

@@ -3,6 +3,7 @@ package code
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -122,7 +123,13 @@ func readAll(ctx context.Context, w *walker, paths []string, o Options, rep *Rep
 }
 
 // analyzeFile reads and analyzes one file. skipped says it was binary.
-func analyzeFile(jb job, maxSize int64) (*fileFacts, *FileError, bool) {
+// A parser bug on a hostile file costs that file, not the scan.
+func analyzeFile(jb job, maxSize int64) (ff *fileFacts, fe *FileError, skipped bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			ff, fe, skipped = nil, &FileError{File: jb.rel, Message: fmt.Sprintf("internal error reading the file: %v", r)}, false
+		}
+	}()
 	data, binary, err := readFile(jb.path, maxSize)
 	if err != nil {
 		return nil, &FileError{File: jb.rel, Message: err.Error()}, false
@@ -131,8 +138,10 @@ func analyzeFile(jb job, maxSize int64) (*fileFacts, *FileError, bool) {
 		return nil, nil, true
 	}
 	ff, perr := analyzeBytes(jb.rel, jb.lang, data)
+	if ff == nil {
+		return nil, nil, false
+	}
 	ff.test = testPath(strings.TrimPrefix(strings.TrimPrefix(jb.rel, jb.root), "/"))
-	var fe *FileError
 	if perr != nil {
 		fe = &FileError{File: jb.rel, Message: perr.Error()}
 	}
