@@ -18,6 +18,23 @@ type join struct {
 	projects map[string]bool
 	dns      map[string]*dnsaudit.Result
 	defs     map[string]map[string][]defRef // project → setting key → definitions
+	// envKey and allowKey say a setting key has a definition read from the
+	// environment / in a file that checks an allow-list.
+	envKey, allowKey map[string]bool // project + "\x00" + key
+	// uses are the credentialed calls that read each setting: the
+	// strongest per project and key, so a setting defined in many files
+	// and read by many calls is linked once per definition, not per pair.
+	uses map[string]*settingUse
+}
+
+// settingUse is the strongest credentialed call reading one setting key.
+type settingUse struct {
+	project, key, name string
+	grade              grade
+	how                string
+	file               string
+	line               int
+	symbol             string
 }
 
 type defRef struct {
@@ -27,7 +44,8 @@ type defRef struct {
 
 func newJoin(facts []*fileFacts, projects map[string]bool) *join {
 	sort.Slice(facts, func(a, b int) bool { return facts[a].file < facts[b].file })
-	j := &join{facts: facts, projects: projects, defs: map[string]map[string][]defRef{}}
+	j := &join{facts: facts, projects: projects, defs: map[string]map[string][]defRef{},
+		envKey: map[string]bool{}, allowKey: map[string]bool{}, uses: map[string]*settingUse{}}
 	for _, ff := range facts {
 		p := j.projectOf(ff.file)
 		if j.defs[p] == nil {
@@ -36,6 +54,8 @@ func newJoin(facts []*fileFacts, projects map[string]bool) *join {
 		for _, d := range ff.defs {
 			for _, k := range defKeys(d.name) {
 				j.defs[p][k] = append(j.defs[p][k], defRef{ff.file, d})
+				j.envKey[p+"\x00"+k] = j.envKey[p+"\x00"+k] || d.env
+				j.allowKey[p+"\x00"+k] = j.allowKey[p+"\x00"+k] || d.allow
 			}
 		}
 	}
@@ -185,6 +205,7 @@ func (j *join) build() ([]Host, []finding.Finding) {
 			fs = append(fs, issueFinding(ff, is))
 		}
 	}
+	fs = append(fs, j.linkSettings(acc)...)
 	j.possible(hosts)
 	out := make([]Host, 0, len(hosts))
 	for _, a := range hosts {
@@ -212,51 +233,33 @@ func (j *join) build() ([]Host, []finding.Finding) {
 	return out, finding.Normalize(disambiguate(fs))
 }
 
-// linkCall files a call's destinations (direct, and through settings
-// defined elsewhere in the project) and returns its findings.
+// linkCall files a call's own destinations, records which settings it
+// reads (linked to their definitions once, in linkSettings) and returns
+// its findings.
 func (j *join) linkCall(ff *fileFacts, c callSite, acc func(string) *hostAcc) []finding.Finding {
 	callRef := fmt.Sprintf("%s:%d", ff.file, c.line)
-	type target struct {
-		u    urlRef
-		file string
-		g    grade
-		via  string
-	}
-	var ts []target
+	var fs []finding.Finding
 	for _, u := range c.urls {
-		ts = append(ts, target{u, ff.file, c.grade, c.how})
+		if c.grade > gradeNone {
+			acc(u.host).add(u, ff.file, c.grade, c.how, callRef)
+		}
+		if f, ok := overHTTP(u, ff.file, c.grade, c.how, ff.file, c.line, c.symbol); ok {
+			fs = append(fs, f)
+		}
 	}
-	seen := map[string]bool{}
+	p := j.projectOf(ff.file)
 	env, allow := c.env, c.allow
 	for _, s := range c.settings {
-		for _, d := range j.defs[j.projectOf(ff.file)][settingKey(s)] {
-			env = env || d.def.env
-			allow = allow || d.def.allow
-			for _, u := range d.def.urls {
-				k := fmt.Sprintf("%s:%d:%s", d.file, u.line, u.host)
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				g := min(c.grade, gradeLikely)
-				via := c.how
-				if via != "" {
-					via += " via setting " + s
-				}
-				ts = append(ts, target{u, d.file, g, via})
-			}
+		k := settingKey(s)
+		env = env || j.envKey[p+"\x00"+k]
+		allow = allow || j.allowKey[p+"\x00"+k]
+		if c.grade == gradeNone || len(j.defs[p][k]) == 0 {
+			continue
 		}
-	}
-	var fs []finding.Finding
-	for _, t := range ts {
-		if t.g > gradeNone {
-			acc(t.u.host).add(t.u, t.file, t.g, t.via, callRef)
-		}
-		if t.g >= gradeLikely && t.u.scheme == "http" && !loopbackHost(t.u.host) {
-			f := ruleFinding(RuleCredentialsOverHTTP, finding.Location{Host: t.u.host, File: ff.file, Line: c.line, Symbol: orName(t.u.name, c.symbol)},
-				fmt.Sprintf("the %s goes to %s (%s:%d) over plain HTTP", c.how, redactURL(t.u.raw), t.file, t.u.line))
-			f.Confidence = gradeConfidence(t.g)
-			fs = append(fs, f)
+		g := min(c.grade, gradeLikely)
+		uk := p + "\x00" + k
+		if u := j.uses[uk]; u == nil || g > u.grade {
+			j.uses[uk] = &settingUse{project: p, key: k, name: s, grade: g, how: c.how, file: ff.file, line: c.line, symbol: c.symbol}
 		}
 	}
 	if c.input && !c.allow {
@@ -271,6 +274,49 @@ func (j *join) linkCall(ff *fileFacts, c callSite, acc func(string) *hostAcc) []
 			fmt.Sprintf("the %s goes to the host the environment names (%s), which nothing checks", c.how, strings.Join(c.settings, ", "))))
 	}
 	return fs
+}
+
+// linkSettings links every definition of a setting that a credentialed
+// call reads: once per definition, with the strongest such call.
+func (j *join) linkSettings(acc func(string) *hostAcc) []finding.Finding {
+	keys := make([]string, 0, len(j.uses))
+	for k := range j.uses {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var fs []finding.Finding
+	seen := map[string]bool{}
+	for _, k := range keys {
+		u := j.uses[k]
+		callRef := fmt.Sprintf("%s:%d", u.file, u.line)
+		via := u.how + " via setting " + u.name
+		for _, d := range j.defs[u.project][u.key] {
+			for _, url := range d.def.urls {
+				id := fmt.Sprintf("%s:%d:%s", d.file, url.line, url.host)
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				acc(url.host).add(url, d.file, u.grade, via, callRef)
+				if f, ok := overHTTP(url, d.file, u.grade, u.how, u.file, u.line, u.symbol); ok {
+					fs = append(fs, f)
+				}
+			}
+		}
+	}
+	return fs
+}
+
+// overHTTP is the finding for a credential sent to an http:// URL (not on
+// the machine itself), placed at the call that sends it.
+func overHTTP(u urlRef, urlFile string, g grade, how, callFile string, callLine int, symbol string) (finding.Finding, bool) {
+	if g < gradeLikely || u.scheme != "http" || loopbackHost(u.host) {
+		return finding.Finding{}, false
+	}
+	f := ruleFinding(RuleCredentialsOverHTTP, finding.Location{Host: u.host, File: callFile, Line: callLine, Symbol: orName(u.name, symbol)},
+		fmt.Sprintf("the %s goes to %s (%s:%d) over plain HTTP", how, redactURL(u.raw), urlFile, u.line))
+	f.Confidence = gradeConfidence(g)
+	return f, true
 }
 
 func orName(a, b string) string {
