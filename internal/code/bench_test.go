@@ -31,7 +31,7 @@ func genTree(b testing.TB, dir string, files, size int) int64 {
 		for n := 0; sb.Len() < size; n++ {
 			s := samples[ext]
 			if ext == ".go" && n > 0 {
-				s = s[strings.Index(s, "\nconst "):] // one package clause per file
+				s = s[strings.Index(s, "\nconst ")+1:] // one package clause per file
 			}
 			if ext == ".json" {
 				if n > 0 {

@@ -182,7 +182,6 @@ func parseJSON(src []byte) ([]cfgEntry, error) {
 	g := &groups{}
 	type frame struct {
 		obj   bool
-		key   string
 		group int
 		want  bool // an object expects a key next
 	}

@@ -457,9 +457,7 @@ func hostsAfterScheme(prefix string, pv value, line int) []urlRef {
 	}
 	var out []urlRef
 	scheme := strings.ToLower(strings.TrimSuffix(prefix, "://"))
-	for _, u := range pv.urls {
-		out = append(out, u)
-	}
+	out = append(out, pv.urls...)
 	if pv.strOK {
 		if h, ok := bareHost(pv.str); ok {
 			out = append(out, urlRef{raw: prefix + pv.str, scheme: scheme, host: h, line: line})

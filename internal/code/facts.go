@@ -239,7 +239,16 @@ func (a *analyzer) callSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope) {
 		}
 		rv := a.eval(recv, sc)
 		if rv.client == nil {
-			return
+			// x.Do(req) on a client this file did not make: the request
+			// object says where it goes.
+			if (method == "Do" || method == "RoundTrip") && a.u.lang == langGo {
+				if av := a.eval(e.arg(0), sc); av.client != nil && av.client.request {
+					rv.client = &client{kind: "net/http.Client", line: e.line, timeout: true}
+				}
+			}
+			if rv.client == nil {
+				return
+			}
 		}
 		cl = rv.client
 		if ap, found = clientMethod(cl, method); !found {

@@ -69,7 +69,7 @@ func normHost(h string) (string, bool) {
 			return "", false
 		}
 		for _, c := range l {
-			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '_' {
 				return "", false
 			}
 		}

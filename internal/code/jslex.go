@@ -2,6 +2,7 @@ package code
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -50,7 +51,7 @@ func (jl *jsLexer) until(sub bool) []token {
 		tt, data := jl.l.Next()
 		switch {
 		case tt == js.ErrorToken:
-			if jl.l.Err() == io.EOF {
+			if errors.Is(jl.l.Err(), io.EOF) {
 				return out
 			}
 			jl.line += bytes.Count(data, []byte{'\n'})

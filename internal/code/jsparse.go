@@ -726,7 +726,7 @@ func nonNil(es ...*expr) []*expr {
 
 func (p *jsParser) or() *expr {
 	e := p.and()
-	if e == nil || !(p.isOp("||") || p.isOp("??")) {
+	if e == nil || !p.isOp("||") && !p.isOp("??") {
 		return e
 	}
 	out := &expr{kind: xOr, line: e.line, args: []*expr{e}}

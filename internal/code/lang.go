@@ -26,9 +26,6 @@ var langNames = [...]string{"", "python", "javascript", "go", "env", "yaml", "js
 
 func (l lang) String() string { return langNames[l] }
 
-// source reports whether l is a programming language (not configuration).
-func (l lang) source() bool { return l == langPython || l == langJS || l == langGo }
-
 var langByExt = map[string]lang{
 	".py": langPython, ".pyw": langPython,
 	".js": langJS, ".mjs": langJS, ".cjs": langJS, ".jsx": langJS, ".ts": langJS, ".mts": langJS, ".cts": langJS, ".tsx": langJS,

@@ -246,7 +246,7 @@ func (p *pyParser) simple(class string) []stmt {
 			}
 			return nil
 		case "raise", "assert", "del", "yield", "print", "exec", "type":
-			if !(p.at(1).kind == tOp && p.at(1).text == "=") {
+			if p.at(1).kind != tOp || p.at(1).text != "=" {
 				p.next()
 			}
 		}

@@ -49,7 +49,6 @@ type client struct {
 	request      bool // a request object (Go *http.Request, urllib Request)
 	timeout      bool // a timeout is configured on the client
 	timeoutNA    bool // the library has a default timeout
-	nodeFetch    bool
 }
 
 // value is what the analyzer knows about an expression's value.
@@ -115,7 +114,8 @@ func newScope(parent *scope, fn *funcDef) *scope {
 		sc.class = fn.class
 		for i, p := range fn.params {
 			// Parameters are names without a known value; self/this are the class.
-			if p != "" && !(i == 0 && fn.class != "" && (p == "self" || p == "cls")) {
+			isSelfParam := i == 0 && fn.class != "" && (p == "self" || p == "cls")
+			if p != "" && !isSelfParam {
 				sc.vars[p] = nil
 			}
 		}

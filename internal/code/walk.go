@@ -118,11 +118,11 @@ func (w *walker) dir(ctx context.Context, root string, out chan<- job) error {
 			w.stats.Ignored++
 			return nil
 		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
+		if fi, ierr := d.Info(); ierr == nil {
+			w.file(ctx, path, displayPath(path), displayPath(root), fi, out)
+		} else {
+			w.errs = append(w.errs, FileError{File: rel, Message: ierr.Error()}) // gone since listed: keep walking
 		}
-		w.file(ctx, path, displayPath(path), displayPath(root), fi, out)
 		return nil
 	})
 }
