@@ -92,6 +92,38 @@ func analyzeSource(file string, u *unit) *fileFacts {
 	return ff
 }
 
+// detach copies every string the facts keep, so they do not pin the
+// file's source (a substring shares its whole backing array): memory then
+// holds what was found, not what was read.
+func (ff *fileFacts) detach() *fileFacts {
+	c := strings.Clone
+	urls := func(us []urlRef) []urlRef {
+		out := make([]urlRef, len(us))
+		for i, u := range us {
+			out[i] = urlRef{raw: c(u.raw), scheme: c(u.scheme), host: c(u.host), line: u.line, name: c(u.name), file: c(u.file)}
+		}
+		return out
+	}
+	for i := range ff.dests {
+		ff.dests[i].urlRef = urls([]urlRef{ff.dests[i].urlRef})[0]
+	}
+	for i := range ff.calls {
+		cs := &ff.calls[i]
+		cs.urls, cs.symbol, cs.callee, cs.how = urls(cs.urls), c(cs.symbol), c(cs.callee), c(cs.how)
+		for j := range cs.settings {
+			cs.settings[j] = c(cs.settings[j])
+		}
+	}
+	for i := range ff.defs {
+		ff.defs[i].name, ff.defs[i].urls = c(ff.defs[i].name), urls(ff.defs[i].urls)
+	}
+	for i := range ff.issues {
+		is := &ff.issues[i]
+		is.symbol, is.host, is.detail = c(is.symbol), c(is.host), c(is.detail)
+	}
+	return ff
+}
+
 // fnName names a function for symbols ("Class.method", "<module>").
 func fnName(fn *funcDef) string {
 	switch {

@@ -79,7 +79,9 @@ func FuzzTOML(f *testing.F) {
 
 func FuzzTerraform(f *testing.F) {
 	seeds(f, ".tf")
-	f.Fuzz(func(t *testing.T, data []byte) { bounded(t, func() { _, _ = analyzeBytes("f.tf", langTerraform, data) }) })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		bounded(t, func() { _, _ = analyzeBytes("f.tf", langTerraform, data) })
+	})
 }
 
 func FuzzLineFormats(f *testing.F) {

@@ -141,6 +141,7 @@ func analyzeFile(jb job, maxSize int64) (ff *fileFacts, fe *FileError, skipped b
 	if ff == nil {
 		return nil, nil, false
 	}
+	ff.detach()
 	ff.test = testPath(strings.TrimPrefix(strings.TrimPrefix(jb.rel, jb.root), "/"))
 	if perr != nil {
 		fe = &FileError{File: jb.rel, Message: perr.Error()}
