@@ -141,7 +141,7 @@ Start with 'plumb demo' (no network needed).
 		Version:       version(),
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newScanCmd(st), newSpecCmd(st), newDemoCmd(st), newChecksCmd(st), newBaselineCmd(st), newVersionCmd(st))
+	root.AddCommand(newScanCmd(st), newSpecCmd(st), newDemoCmd(st), newChecksCmd(st), newExplainCmd(st), newBaselineCmd(st), newVersionCmd(st))
 	root.AddCommand(newDNSCmd(st), newCodeCmd(st))
 	root.CompletionOptions.DisableDefaultCmd = true
 	return root

@@ -155,10 +155,4 @@ func writeCodeReport(st *Streams, rep *code.Report, f *codeFlags) error {
 }
 
 // codeRuleLookup tells renderers what a plumb code rule id means.
-func codeRuleLookup(id string) (result.Rule, bool) {
-	r, ok := code.LookupRule(id)
-	if !ok {
-		return result.Rule{}, false
-	}
-	return result.Rule{ID: r.ID, Title: r.Title, Description: r.Description, Category: r.Category, Severity: r.Severity, OWASP: r.OWASP, CWE: r.CWE}, true
-}
+func codeRuleLookup(id string) (result.Rule, bool) { return fullCatalog().Rule(id) }

@@ -466,11 +466,11 @@ type dnsProgress struct {
 func (p *dnsProgress) add(r *dnsaudit.Result) {
 	p.n.Add(1)
 	switch r.Status {
-	case dnsaudit.StatusDangling:
+	case finding.DNSDangling:
 		p.dangling.Add(1)
-	case dnsaudit.StatusVulnerable:
+	case finding.DNSVulnerable:
 		p.vulnerable.Add(1)
-	case dnsaudit.StatusError:
+	case finding.DNSError:
 		p.failed.Add(1)
 	}
 }

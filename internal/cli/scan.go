@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/checks"
-	"github.com/plumbsec/plumb/internal/result"
-
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 type scanFlags struct {
@@ -30,6 +29,7 @@ type scanFlags struct {
 	accept          acceptFlags
 	dnsAudit        dnsAuditFlags
 	llm             llmFlags
+	sel             selectFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -53,6 +53,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.accept.register(fs)
 	f.dnsAudit.register(fs, false)
 	f.llm.register(fs)
+	f.sel.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -93,11 +94,14 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		o.CallbackURL = strings.TrimSuffix(f.callbackURL, "/")
 	}
 	o.Version = version()
-	o.Checks = checks.All()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
 		return o, err
 	}
 	if o.LLM, err = f.llm.build(); err != nil {
+		return o, err
+	}
+	o.Checks = catalog.Default().Checks()
+	if o.Select, err = f.sel.build(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -180,7 +184,7 @@ func writeReport(st *Streams, rep *result.Report, out *outputFlags, gate *gateFl
 	if err != nil {
 		return err
 	}
-	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: ruleLookup}
+	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: catalog.Default().Rule}
 	written := out.extra.list()
 	for _, w := range written {
 		f, err := report.Lookup(w.Format)

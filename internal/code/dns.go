@@ -47,7 +47,7 @@ func auditHosts(ctx context.Context, a Auditor, names []string, conc int) map[st
 
 // hostDNS summarizes a dnsaudit result for the report.
 func hostDNS(r *dnsaudit.Result) HostDNS {
-	d := HostDNS{Status: string(r.Status), Service: r.Service}
+	d := HostDNS{Status: r.Status, Service: r.Service}
 	for _, l := range r.Chain {
 		d.Chain = append(d.Chain, strings.TrimSpace(fmt.Sprintf("%s %s %s (%s)", l.Name, l.Type, l.Value, l.Rcode)))
 	}
@@ -57,18 +57,19 @@ func hostDNS(r *dnsaudit.Result) HostDNS {
 	case len(r.Findings) > 0:
 		f := worstDNS(r)
 		d.Detail = f.Title
-		if f.Detail != "" {
-			d.Detail += ": " + f.Detail
+		if f.Evidence.Summary != "" && f.Evidence.Summary != f.Title {
+			d.Detail += ": " + f.Evidence.Summary
 		}
 	}
 	return d
 }
 
-// worstDNS is the most severe finding of a dnsaudit result.
-func worstDNS(r *dnsaudit.Result) dnsaudit.Finding {
+// worstDNS is the most telling finding of a dnsaudit result: one that
+// establishes a takeover, else the most severe.
+func worstDNS(r *dnsaudit.Result) finding.Finding {
 	best := r.Findings[0]
 	for _, f := range r.Findings[1:] {
-		if f.Claimable && !best.Claimable || f.Severity > best.Severity {
+		if r.Claimable(f) && !r.Claimable(best) || f.Severity > best.Severity {
 			best = f
 		}
 	}
@@ -79,7 +80,7 @@ func worstDNS(r *dnsaudit.Result) dnsaudit.Finding {
 func dnsEvidence(r *dnsaudit.Result) []finding.DNSAnswer {
 	var out []finding.DNSAnswer
 	for _, f := range r.Findings {
-		out = append(out, f.DNS...)
+		out = append(out, f.Evidence.DNS...)
 	}
 	return out
 }

@@ -346,14 +346,14 @@ func (j *join) possible(hosts map[string]*hostAcc) {
 
 func (j *join) hostDNSOf(h string) HostDNS {
 	if ok, why := publicHost(h); !ok {
-		return HostDNS{Status: "skipped", Detail: "not audited: " + why}
+		return HostDNS{Status: finding.DNSSkipped, Detail: "not audited: " + why}
 	}
 	if j.dns == nil {
-		return HostDNS{Status: "skipped", Detail: "DNS audit off (--no-dns)"}
+		return HostDNS{Status: finding.DNSSkipped, Detail: "DNS audit off (--no-dns)"}
 	}
 	r := j.dns[h]
 	if r == nil {
-		return HostDNS{Status: "skipped", Detail: "not audited (interrupted)"}
+		return HostDNS{Status: finding.DNSSkipped, Detail: "not audited (interrupted)"}
 	}
 	return hostDNS(r)
 }
@@ -361,14 +361,14 @@ func (j *join) hostDNSOf(h string) HostDNS {
 // hostFinding turns a host's DNS verdict and credential link into a
 // finding: credentials to a claimable host are critical.
 func hostFinding(host string, g grade, at HostLocation, r *dnsaudit.Result) (finding.Finding, bool) {
-	if r.Status != dnsaudit.StatusVulnerable && r.Status != dnsaudit.StatusDangling {
+	if r.Status != finding.DNSVulnerable && r.Status != finding.DNSDangling {
 		return finding.Finding{}, false
 	}
 	loc := finding.Location{Host: host, File: at.File, Line: at.Line, Symbol: at.Name}
 	d := hostDNS(r)
 	var f finding.Finding
 	switch {
-	case r.Status == dnsaudit.StatusVulnerable && g >= gradePossible:
+	case r.Status == finding.DNSVulnerable && g >= gradePossible:
 		f = ruleFinding(RuleCredentialsToClaimable, loc, "")
 		f.Confidence = gradeConfidence(g)
 		if g == gradePossible {
@@ -377,7 +377,7 @@ func hostFinding(host string, g grade, at HostLocation, r *dnsaudit.Result) (fin
 		f.Evidence.Summary = fmt.Sprintf("%s: %s. The %s reaches it from %s (%s link)", host, d.Detail, orName(strings.Split(at.Via, " via ")[0], "credential"), orName(at.Call, fmt.Sprintf("%s:%d", at.File, at.Line)), g)
 	default:
 		f = ruleFinding(RuleDanglingDestination, loc, "")
-		if r.Status == dnsaudit.StatusDangling && g < gradePossible {
+		if r.Status == finding.DNSDangling && g < gradePossible {
 			f.Severity = finding.Medium
 		}
 		f.Evidence.Summary = fmt.Sprintf("%s: %s", host, d.Detail)

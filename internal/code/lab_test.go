@@ -131,7 +131,7 @@ func TestFixturesAgainstLabDNS(t *testing.T) {
 			if tc.want == nil {
 				wantDNS = "ok"
 			}
-			if !h.CarriesCredentials || h.Link != tc.link || h.DNS.Status != wantDNS {
+			if !h.CarriesCredentials || h.Link != tc.link || string(h.DNS.Status) != wantDNS {
 				t.Errorf("%s: carries %v link %q dns %+v; want true %q %s", h.Name, h.CarriesCredentials, h.Link, h.DNS, tc.link, wantDNS)
 			}
 			for _, f := range rep.Findings {

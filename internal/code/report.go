@@ -73,7 +73,7 @@ type HostLocation struct {
 type HostDNS struct {
 	// Status is the dnsaudit status (ok, dangling, vulnerable, unresolved,
 	// error), or skipped when the host was not audited.
-	Status  string `json:"status" jsonschema:"enum=ok,enum=dangling,enum=vulnerable,enum=unresolved,enum=error,enum=skipped"`
+	Status  finding.DNSStatus `json:"status"`
 	Detail  string `json:"detail,omitempty"`
 	Service string `json:"service,omitempty"`
 	// Chain is the resolution, one "name TYPE value (rcode)" per step.

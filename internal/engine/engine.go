@@ -36,8 +36,8 @@ type Target struct {
 	Spec string // OpenAPI document: file path or URL; "" discovers it
 }
 
-// Options configure a scan. The zero value is usable: defaults are filled
-// by Scan.
+// Options configure a scan. Scan fills defaults for the zero limits; the
+// caller chooses the checks (a zero Checks runs none).
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
@@ -59,6 +59,7 @@ type Options struct {
 	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
 	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
 	Checks                    []check.Check // what to run; the caller chooses (the CLI passes the catalog)
+	Select                    Selector      // which checks run and which findings are kept; nil: all
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
@@ -66,6 +67,17 @@ type Options struct {
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 	LLM                       check.LLMOptions
 }
+
+// Selector narrows a scan to some rules (--only, --skip). A check it
+// deselects is reported as skipped; findings of rules it does not select
+// are dropped.
+type Selector interface {
+	Check(m check.Meta) bool
+	Rule(id string) bool
+}
+
+// Deselected is the reason a check the Selector left out gives in the report.
+const Deselected = "deselected by --only/--skip"
 
 // Progress is reported while a scan runs.
 type Progress struct {
@@ -168,7 +180,7 @@ type scanner struct {
 	http   *netx.Client
 	httpB  *netx.Client // identity B, nil without one
 	base   *netx.Client // no identity; the one logins go through
-	bl     *check.Baseline
+	memo   *check.Memo  // what the checks share; the preflight's root response seeds it
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
@@ -179,7 +191,9 @@ func newScanner(target *url.URL, o Options) (*scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), bl: &check.Baseline{}}, nil
+	// Coverage exists without a spec too: checks may import operations
+	// at run time (a GraphQL schema); useSpec replaces it.
+	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo(), cov: check.NewCoverage(0)}, nil
 }
 
 // newNet builds the resolver and the one HTTP client of a scan.
@@ -232,7 +246,7 @@ func (s *scanner) newReport(start time.Time) *result.Report {
 // preflight proves the target answers before anything else runs, so an
 // unreachable target or a dead resolver is one clear error.
 func (s *scanner) preflight(ctx context.Context) error {
-	_, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
+	_, err := s.memo.Fetch(ctx, s.http, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
 	if err == nil {
 		return nil
 	}
@@ -278,7 +292,7 @@ func (s *scanner) input() *check.Input {
 		Hosts:          s.graph,
 		HTTP:           s.http,
 		HTTPB:          s.httpB,
-		Baseline:       s.bl,
+		Memo:           s.memo,
 		DNS:            s.dns,
 		HasCredentials: s.http.HasCredentials(),
 		AllowWrites:    s.opts.AllowWrites,
@@ -310,7 +324,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 			if m.Phase != phase {
 				continue
 			}
-			if reason := s.unmet(m.Needs); reason != "" {
+			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
 				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
 				done++
@@ -320,6 +334,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 			g.Go(func() error {
 				t0 := time.Now()
 				fs, err := runOne(gctx, c, in)
+				fs = s.selected(fs)
 				run := result.CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
 				mu.Lock()
 				defer mu.Unlock()
@@ -338,7 +353,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	}
 	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
-	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
+	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
 }
@@ -354,8 +369,26 @@ func runOne(ctx context.Context, c check.Check, in *check.Input) (fs []finding.F
 	return c.Run(ctx, in)
 }
 
-func (s *scanner) unmet(n check.Needs) string {
+// selected drops the findings of rules the Selector leaves out.
+func (s *scanner) selected(fs []finding.Finding) []finding.Finding {
+	if s.opts.Select == nil {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if s.opts.Select.Rule(f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unmet says why a check cannot or must not run, "" when it runs.
+func (s *scanner) unmet(m check.Meta) string {
+	n := m.Needs
 	switch {
+	case s.opts.Select != nil && !s.opts.Select.Check(m):
+		return Deselected
 	case n&check.NeedSpec != 0 && s.api == nil:
 		return "needs an OpenAPI document (--spec)"
 	case n&check.NeedCredential != 0 && !s.http.HasCredentials():
@@ -370,11 +403,7 @@ func (s *scanner) unmet(n check.Needs) string {
 func (s *scanner) finish(rep *result.Report, start time.Time) {
 	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
 	rep.Hosts = s.graph.List()
-	if s.cov != nil {
-		rep.Coverage = s.cov.Summary(s.api)
-	} else {
-		rep.Coverage = result.Coverage{Skipped: []result.Skipped{}, Operations: result.OpRows{}}
-	}
+	rep.Coverage = s.cov.Summary(s.api)
 	st := s.http.Stats()
 	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
 	if st.BudgetExhausted {

@@ -67,7 +67,7 @@ func codeTable(w io.Writer, r *code.Report, o Options) error {
 					break
 				}
 			}
-			t.printf("  %-10s %-9s %s  %s\n", dnsStatusColor(t, h.DNS.Status), h.Link, h.Name, t.c(ansiDim, fmt.Sprintf("%s:%d", loc.File, loc.Line)))
+			t.printf("  %-10s %-9s %s  %s\n", dnsStatusColor(t, string(h.DNS.Status)), h.Link, h.Name, t.c(ansiDim, fmt.Sprintf("%s:%d", loc.File, loc.Line)))
 		}
 		t.printf("\n")
 	}
@@ -150,7 +150,7 @@ func codeMarkdown(w io.Writer, r *code.Report) error {
 		b.WriteString("### Hosts that receive credentials\n\n| host | link | DNS | where |\n|---|---|---|---|\n")
 		for _, h := range linked {
 			l := h.Locations[0]
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCode(h.Name), h.Link, mdEscape(h.DNS.Status), mdCode(fmt.Sprintf("%s:%d", l.File, l.Line)))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCode(h.Name), h.Link, mdEscape(string(h.DNS.Status)), mdCode(fmt.Sprintf("%s:%d", l.File, l.Line)))
 		}
 		b.WriteString("\n")
 	}

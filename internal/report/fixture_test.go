@@ -21,7 +21,7 @@ const evilEvidence = `<script>document.title="pwned"</script><img src=x onerror=
 func fixture() *result.Report {
 	fs := []finding.Finding{
 		{
-			ID: "dns.resolution", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
+			ID: "dns.dangling-cname", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
 			Severity: finding.Critical, Confidence: finding.Confirmed, Category: finding.CatDNS, OWASP: "API8:2023", CWE: "CWE-350",
 			Location: finding.Location{Host: "legacy-auth.example.test"},
 			Evidence: finding.Evidence{Summary: "CNAME legacy-auth.example.test → old-app.cloudhost.test, which is NXDOMAIN",
@@ -82,10 +82,10 @@ func fixture() *result.Report {
 		Findings: fs,
 		Hosts: []hosts.Host{
 			{Name: "api.example.test", Roles: []hosts.Role{hosts.RoleTarget, hosts.RoleAPIServer}, CarriesCredentials: true,
-				DNS: &hosts.DNSSummary{Status: hosts.DNSOK, Addrs: []string{"127.0.0.10"}}},
+				DNS: &hosts.DNSSummary{Status: finding.DNSOK, Addrs: []string{"127.0.0.10"}}},
 			{Name: "legacy-auth.example.test", Roles: []hosts.Role{hosts.RoleTokenEndpoint}, CarriesCredentials: true,
-				DNS: &hosts.DNSSummary{Status: hosts.DNSDangling, CNAMEs: []string{"old-app.cloudhost.test"}, Detail: "CNAME target old-app.cloudhost.test does not exist"}},
-			{Name: "docs.example.test", Roles: []hosts.Role{"docs"}, DNS: &hosts.DNSSummary{Status: hosts.DNSError, Detail: "SERVFAIL from 127.0.0.1:53"}},
+				DNS: &hosts.DNSSummary{Status: finding.DNSDangling, CNAMEs: []string{"old-app.cloudhost.test"}, Detail: "CNAME target old-app.cloudhost.test does not exist"}},
+			{Name: "docs.example.test", Roles: []hosts.Role{"docs"}, DNS: &hosts.DNSSummary{Status: finding.DNSError, Detail: "SERVFAIL from 127.0.0.1:53"}},
 		},
 		Spec:     result.SpecInfo{Source: "openapi.yaml", Version: "3.0.3", Title: "Example", Operations: 12},
 		Coverage: result.Coverage{Imported: 12, Requested: 10, Answered2x: 6, Answered4x: 3, Answered404: 1, Skipped: []result.Skipped{{Operation: "DELETE /users/{id}", Reason: "needs --allow-writes"}, {Operation: "POST /users", Reason: "needs --allow-writes"}}},

@@ -16,7 +16,7 @@ import (
 )
 
 // SARIF renders the report as SARIF 2.1.0: one result per finding, one rule
-// per check with its help text and remediation, plumb's fingerprint as the
+// per finding id with its catalog help text and remediation, plumb's fingerprint as the
 // stable partial fingerprint, suppressed findings kept with a suppression.
 type SARIF struct{ Opts Options }
 
@@ -86,8 +86,8 @@ func writeSARIF(w io.Writer, info sarifRun, fs []finding.Finding, lookup func(st
 	return log.PrettyWrite(w)
 }
 
-// addRules adds one rule per check that has findings, sorted by id so the
-// rule indexes are stable.
+// addRules adds one rule per finding id, sorted by id so the rule indexes
+// are stable. Ids the lookup does not know take the finding's fields.
 func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.Rule, bool)) {
 	first := map[string]finding.Finding{}
 	var ids []string
@@ -107,16 +107,20 @@ func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.
 		if !known {
 			m = result.Rule{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, OWASPLLM: f.OWASPLLM, CWE: f.CWE, Severity: f.Severity}
 		}
+		fix := m.Remediation
+		if fix.Summary == "" {
+			fix = f.Remediation
+		}
 		rule := run.AddRule(id).WithName(ruleName(id)).WithDescription(m.Title)
 		full := m.Description
 		if full == "" {
 			full = m.Title
 		}
 		rule.WithFullDescription(sarif.NewMultiformatMessageString().WithText(full))
-		help := ruleHelp(m, f.Remediation)
+		help := ruleHelp(m, fix)
 		rule.WithHelp(sarif.NewMultiformatMessageString().WithText(help.text).WithMarkdown(help.markdown))
-		if len(f.Remediation.References) > 0 {
-			rule.WithHelpURI(f.Remediation.References[0])
+		if len(fix.References) > 0 {
+			rule.WithHelpURI(fix.References[0])
 		}
 		rule.WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(m.Severity)))
 		props := sarif.NewPropertyBag().Add("security-severity", securitySeverity[m.Severity]).
@@ -124,6 +128,9 @@ func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.
 		props.AddTag("security").AddTag(string(m.Category))
 		if m.OWASP != "" {
 			props.AddTag("owasp-" + m.OWASP)
+		}
+		if m.OWASPLLM != "" {
+			props.AddTag("owasp-" + m.OWASPLLM)
 		}
 		if m.CWE != "" {
 			props.AddTag("external/cwe/" + strings.ToLower(m.CWE))
@@ -163,7 +170,7 @@ func ruleHelp(m result.Rule, rem finding.Remediation) helpText {
 		fmt.Fprintf(&md, "%s\n\n", m.Description)
 	}
 	var meta []string
-	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"CWE", m.CWE}} {
+	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"OWASP LLM Top 10", m.OWASPLLM}, {"CWE", m.CWE}} {
 		if kv[1] != "" {
 			meta = append(meta, kv[0]+": "+kv[1])
 		}
@@ -244,12 +251,12 @@ func sarifLocation(f finding.Finding) *sarif.Location {
 	l := f.Location
 	ll := sarif.NewLogicalLocation()
 	if l.Method != "" || l.Path != "" {
-		name := strings.TrimSpace(l.Method + " " + l.Path)
+		name := strings.TrimSpace(l.Method + " " + l.Path + l.Operation())
 		ll.WithName(name).WithFullyQualifiedName(l.Host + " " + name).WithKind("resource")
 	} else {
 		ll.WithName(l.Host).WithFullyQualifiedName(l.Host).WithKind("module")
 	}
-	if l.Param != "" {
+	if l.Param != "" && l.GraphQL == "" {
 		ll.WithDecoratedName(*ll.FullyQualifiedName + " [" + l.Param + "]")
 	}
 	loc.AddLogicalLocation(ll)

@@ -50,9 +50,12 @@ func schemaOf(v any, id, title, desc string) ([]byte, error) {
 					cats[i] = string(c)
 				}
 				return enum(cats...)
-			case reflect.TypeFor[hosts.DNSStatus]():
-				return enum(string(hosts.DNSOK), string(hosts.DNSDangling), string(hosts.DNSNXDomain),
-					string(hosts.DNSNoData), string(hosts.DNSError), string(hosts.DNSSkipped))
+			case reflect.TypeFor[finding.DNSStatus]():
+				sts := make([]string, len(finding.DNSStatuses))
+				for i, s := range finding.DNSStatuses {
+					sts[i] = string(s)
+				}
+				return enum(sts...)
 			case reflect.TypeFor[hosts.Role]():
 				return &jsonschema.Schema{Type: "string"}
 			}

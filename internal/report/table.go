@@ -9,7 +9,6 @@ import (
 	"github.com/plumbsec/plumb/internal/result"
 
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/hosts"
 )
 
 // Table renders the report for a terminal: grade, category scores,
@@ -231,10 +230,10 @@ func (t *tw) hosts(r *result.Report) {
 		status, col, detail := "not audited", ansiDim, ""
 		if h.DNS != nil {
 			status, col, detail = string(h.DNS.Status), "", h.DNS.Detail
-			switch h.DNS.Status {
-			case hosts.DNSDangling, hosts.DNSNXDomain:
+			switch {
+			case h.DNS.Status.Broken():
 				status, col = strings.ToUpper(status), ansiRed
-			case hosts.DNSError:
+			case h.DNS.Status == finding.DNSError:
 				col = ansiYel
 			}
 		}

@@ -149,15 +149,21 @@ type OperationCoverage struct {
 type OpRows []OperationCoverage
 
 // Rule says what a finding id means: what the catalog knows about it beyond
-// what each finding carries. Renderers that list rules (SARIF) take a lookup
-// of these, so they need not import the checks.
+// what each finding carries. Checks declare the rules they emit
+// (check.Rule is this type); renderers that list rules (SARIF) take a
+// lookup of these, so they need not import the checks.
 type Rule struct {
-	ID          string
+	ID          string // category.kebab-name, e.g. "dns.dangling-cname"
 	Title       string
 	Description string
 	Category    finding.Category
-	Severity    finding.Severity // default (highest) severity
-	OWASP       string
-	OWASPLLM    string
+	Severity    finding.Severity // default: the highest severity the rule reports
+	OWASP       string           // OWASP API Security Top 10 2023 id, e.g. "API2:2023"
+	OWASPLLM    string           // OWASP Top 10 for LLM Applications 2025 id, e.g. "LLM01:2025"
 	CWE         string
+	// Remediation is the fix as the catalog states it; a finding's own
+	// remediation may name its host or parameter.
+	Remediation finding.Remediation
+	// Check is the id of the check that emits the rule.
+	Check string
 }

@@ -1,6 +1,4 @@
-// Package checks is the explicit registry of every check plumb runs.
-// Adding a check means adding it to All; there is no self-registration.
-package checks
+package catalog
 
 import (
 	"github.com/plumbsec/plumb/internal/check"
@@ -14,6 +12,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/graphql"
 	"github.com/plumbsec/plumb/internal/checks/input"
 	"github.com/plumbsec/plumb/internal/checks/inventory"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
@@ -24,8 +23,9 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/ssrf"
 )
 
-// All returns every check, in catalog order.
-func All() []check.Check {
+// Checks returns every check plumb runs, in catalog order. Adding a check
+// means adding it here; there is no self-registration.
+func Checks() []check.Check {
 	return []check.Check{
 		authentication.Unauthenticated{},
 		bearer.QueryToken{},
@@ -69,6 +69,13 @@ func All() []check.Check {
 		ssrf.ServerSideFetch{},
 		consumption.PlainHTTPUpstream{},
 		redirect.Redirects{},
+		graphql.Schema{},
+		graphql.SensitiveFields{},
+		graphql.Unauthenticated{},
+		graphql.ObjectAccess{},
+		graphql.Limits{},
+		graphql.CSRF{},
+		graphql.Errors{},
 		dns.Resolution{},
 		llm.Check{},
 	}
