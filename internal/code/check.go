@@ -24,7 +24,7 @@ func (Check) Meta() check.Meta {
 		Description: "plumb code reads an application's source (Python, JavaScript/TypeScript, Go) and configuration, links outbound " +
 			"hosts to the credentials sent to them (confirmed, likely, possible), audits their DNS and reports remediation patterns with file:line " +
 			"(docs/code.md)."}
-	for _, r := range rules {
+	for _, r := range ruleTable {
 		m.Rules = append(m.Rules, check.Rule{ID: r.ID, Title: r.Title, Category: r.Category, OWASP: r.OWASP, CWE: r.CWE,
 			Severity: r.Severity, Description: r.Description, Remediation: r.Remediation})
 	}
@@ -32,4 +32,6 @@ func (Check) Meta() check.Meta {
 }
 
 // Run reports ErrNotAScanCheck.
-func (Check) Run(context.Context, *check.Input) ([]finding.Finding, error) { return nil, ErrNotAScanCheck }
+func (Check) Run(context.Context, *check.Input) ([]finding.Finding, error) {
+	return nil, ErrNotAScanCheck
+}

@@ -56,7 +56,11 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 			}
 			if literalSecret(e.value) {
 				ff.issues = append(ff.issues, secretIssue(e.line, name, e.value))
+				continue
 			}
+		}
+		if title, m, ok := knownSecret(e.value); ok {
+			ff.issues = append(ff.issues, shapeIssue(e.line, name, title, m))
 		}
 		if off, why := tlsOffSetting(key, e.value); off {
 			ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: e.line, symbol: name, detail: why})

@@ -135,3 +135,26 @@ func TestLinkGrades(t *testing.T) {
 		}
 	}
 }
+
+// Known token shapes come from the shared secrets pack, whatever the name;
+// the value never reaches the finding.
+func TestSecretShapesFromThePack(t *testing.T) {
+	t.Parallel()
+	tok := "ghp_" + strings.Repeat("a1B2c3D4e5", 4)
+	for _, tc := range []struct{ file, src string }{
+		{"a.py", "GREETING = \"" + tok + "\"\n"},
+		{"a.yaml", "ci:\n  note: " + tok + "\n"},
+	} {
+		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ff.issues) != 1 || ff.issues[0].rule != RuleHardcodedSecret || strings.Contains(ff.issues[0].detail, tok) ||
+			!strings.Contains(ff.issues[0].detail, "GitHub token") {
+			t.Errorf("%s: issues %+v", tc.file, ff.issues)
+		}
+	}
+	if _, _, ok := knownSecret("just an ordinary sentence of text"); ok {
+		t.Error("plain text matched a secret shape")
+	}
+}

@@ -138,6 +138,9 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	}
 	switch e.kind {
 	case xStr:
+		if title, m, ok := knownSecret(e.s); ok && !(credentialName(lastKey(name)) && literalSecret(e.s)) && !credentialHeader(lastKey(name)) {
+			ff.issues = append(ff.issues, shapeIssue(e.line, orName(name, "string literal"), title, m))
+		}
 		if scheme, host, ok := urlHost(e.s, complete); ok && !ignoredHost(host) {
 			ff.dests = append(ff.dests, dest{urlRef{raw: e.s, scheme: scheme, host: host, line: e.line, name: name}})
 		} else if complete && hostishName(name) {

@@ -74,8 +74,8 @@ type HostDNS struct {
 	// Status is the dnsaudit status (ok, dangling, vulnerable, unresolved,
 	// error), or skipped when the host was not audited.
 	Status  finding.DNSStatus `json:"status"`
-	Detail  string `json:"detail,omitempty"`
-	Service string `json:"service,omitempty"`
+	Detail  string            `json:"detail,omitempty"`
+	Service string            `json:"service,omitempty"`
 	// Chain is the resolution, one "name TYPE value (rcode)" per step.
 	Chain []string `json:"chain,omitempty"`
 }

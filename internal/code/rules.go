@@ -16,11 +16,11 @@ type Rule struct {
 }
 
 // Rules returns every rule of plumb code, in a stable order.
-func Rules() []Rule { return append([]Rule(nil), rules...) }
+func Rules() []Rule { return append([]Rule(nil), ruleTable...) }
 
 // LookupRule returns the rule with id.
 func LookupRule(id string) (Rule, bool) {
-	for _, r := range rules {
+	for _, r := range ruleTable {
 		if r.ID == id {
 			return r, true
 		}
@@ -28,7 +28,7 @@ func LookupRule(id string) (Rule, bool) {
 	return Rule{}, false
 }
 
-var rules = []Rule{
+var ruleTable = []Rule{
 	{
 		ID: RuleCredentialsToClaimable, Title: "Credentials sent to a host anyone can claim", Category: finding.CatDNS,
 		OWASP: "API10:2023", CWE: "CWE-350", Severity: finding.Critical,
