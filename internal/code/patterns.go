@@ -138,7 +138,9 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	}
 	switch e.kind {
 	case xStr:
-		if title, m, ok := knownSecret(e.s); ok && !(credentialName(lastKey(name)) && literalSecret(e.s)) && !credentialHeader(lastKey(name)) {
+		// A credential name with a literal is reported by statementPatterns.
+		byName := credentialName(lastKey(name)) && literalSecret(e.s) || credentialHeader(lastKey(name))
+		if title, m, ok := knownSecret(e.s); ok && !byName {
 			ff.issues = append(ff.issues, shapeIssue(e.line, orName(name, "string literal"), title, m))
 		}
 		if scheme, host, ok := urlHost(e.s, complete); ok && !ignoredHost(host) {
