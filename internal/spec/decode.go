@@ -25,6 +25,21 @@ const maxDepth = 512
 // tree (a billion-laughs document multiplies a small input).
 const maxAliasNodes = 1_000_000
 
+// The expanded size of a YAML document (roughly its size as JSON, with every
+// alias written out) may be at most expandFloor + expandFactor × its input
+// size, and never more than expandCeiling. Node counts alone do not bound
+// it: a thousand aliases of one 1 MiB string are a thousand nodes and a GiB.
+const (
+	expandFloor   = 32 << 20
+	expandFactor  = 16
+	expandCeiling = 512 << 20
+)
+
+// expandLimit is the expanded-size cap for an input of n bytes.
+func expandLimit(n int) int64 {
+	return min(expandFloor+expandFactor*int64(n), expandCeiling)
+}
+
 // rawDoc is the generic decoded document plus what kin-openapi does not keep
 // cheaply: line numbers of operations.
 type rawDoc struct {
@@ -235,7 +250,7 @@ func decodeYAML(data []byte) (any, map[string]int, *Error) {
 		}
 		return nil, nil, &Error{Location: loc, Msg: "invalid YAML", Err: err}
 	}
-	c := &yamlConv{lines: map[string]int{}, maxNodes: len(data)/2 + maxAliasNodes}
+	c := &yamlConv{lines: map[string]int{}, maxNodes: len(data)/2 + maxAliasNodes, maxBytes: expandLimit(len(data))}
 	v, err := c.node(&root, 0)
 	if err != nil {
 		return nil, nil, &Error{Location: "line " + strconv.Itoa(c.line), Msg: "invalid YAML", Err: err}
@@ -250,6 +265,9 @@ func decodeYAML(data []byte) (any, map[string]int, *Error) {
 type yamlConv struct {
 	nodes    int
 	maxNodes int
+	// bytes is the expanded size so far: what the tree would take as JSON.
+	bytes    int64
+	maxBytes int64
 	line     int
 	lines    map[string]int
 }
@@ -257,11 +275,17 @@ type yamlConv struct {
 func (c *yamlConv) node(n *yaml.Node, depth int) (any, error) {
 	c.nodes++
 	c.line = n.Line
+	// Every node costs its value plus a few bytes of JSON punctuation, each
+	// time an alias repeats it.
+	c.bytes += int64(len(n.Value)) + 3
 	if depth > maxDepth {
 		return nil, fmt.Errorf("nesting deeper than %d levels", maxDepth)
 	}
 	if c.nodes > c.maxNodes {
 		return nil, fmt.Errorf("document expands to more than %d nodes (YAML alias bomb?)", c.maxNodes)
+	}
+	if c.bytes > c.maxBytes {
+		return nil, fmt.Errorf("document expands to more than %d MiB through its aliases (YAML alias bomb?)", c.maxBytes>>20)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
