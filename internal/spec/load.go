@@ -232,12 +232,33 @@ func fetchRef(ctx context.Context, opts LoadOptions, u *url.URL) ([]byte, error)
 	return data, nil
 }
 
+// readLocalRef reads a local $ref target if it lies inside the spec's
+// directory once every symlink is resolved: a link next to the spec must
+// not lead out of it. The target is read through its resolved path, and
+// errors name the ref, never the bytes of a file that was refused.
 func readLocalRef(root, u *url.URL, max int64) ([]byte, error) {
+	leaves := &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
 	dir := filepath.Dir(filepath.FromSlash(root.Path))
 	p := filepath.Clean(filepath.FromSlash(u.Path))
-	rel, err := filepath.Rel(dir, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
+	if !inside(dir, p) {
+		return nil, leaves
 	}
-	return readFileCapped(p, max)
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, &Error{Location: u.Path, Msg: "cannot resolve the spec's directory", Err: err}
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q cannot be read", u.Path), Err: errors.Unwrap(err)}
+	}
+	if !inside(realDir, real) {
+		return nil, leaves
+	}
+	return readFileCapped(real, max)
+}
+
+// inside reports whether path p is dir or below it.
+func inside(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -1,0 +1,75 @@
+package spec
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const refSpec = `openapi: 3.0.3
+info: {title: refs, version: "1"}
+paths:
+  /pets:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "REF"}
+      responses:
+        "200": {description: ok}
+`
+
+// TestRefSymlinkCannotLeaveSpecDirectory: a symlink next to the spec (to a
+// file or to a directory) that leads outside the spec's directory is
+// refused like a ../ path, and the error never quotes the target's bytes.
+func TestRefSymlinkCannotLeaveSpecDirectory(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	dir := filepath.Join(root, "api")
+	outside := filepath.Join(root, "outside")
+	for _, d := range []string{dir, outside} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := "root:x:0:0:SECRET-FIRST-LINE:/root:/bin/bash\n"
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(outside, "passwd"), secret)
+	write(filepath.Join(outside, "pet.yaml"), "Pet: {type: object, description: SECRET-SCHEMA}\n")
+	write(filepath.Join(dir, "inside.yaml"), "Pet: {type: object, properties: {name: {type: string}}}\n")
+	for _, l := range [][2]string{
+		{filepath.Join(outside, "passwd"), filepath.Join(dir, "passwd.yaml")},
+		{outside, filepath.Join(dir, "shared")},
+		{filepath.Join(dir, "inside.yaml"), filepath.Join(dir, "alias.yaml")},
+	} {
+		if err := os.Symlink(l[0], l[1]); err != nil {
+			t.Skipf("symlinks unavailable: %v", err)
+		}
+	}
+	for _, ref := range []string{"./passwd.yaml#/Pet", "./shared/pet.yaml#/Pet", "shared/../../outside/pet.yaml#/Pet"} {
+		t.Run(ref, func(t *testing.T) {
+			p := filepath.Join(dir, "openapi.yaml")
+			write(p, strings.Replace(refSpec, "REF", ref, 1))
+			_, err := Load(context.Background(), p, LoadOptions{})
+			if err == nil || !strings.Contains(err.Error(), "leaves the spec's directory") {
+				t.Fatalf("err = %v, want the ref refused", err)
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error quotes the out-of-bounds file: %v", err)
+			}
+		})
+	}
+	// A link that stays inside the directory is fine.
+	p := filepath.Join(dir, "ok.yaml")
+	write(p, strings.Replace(refSpec, "REF", "./alias.yaml#/Pet", 1))
+	if _, err := Load(context.Background(), p, LoadOptions{}); err != nil {
+		t.Errorf("symlink inside the directory: %v", err)
+	}
+}
