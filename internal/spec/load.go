@@ -211,6 +211,11 @@ func newRefReader(ctx context.Context, opts LoadOptions, root *url.URL) openapi3
 			return fetchRef(ctx, opts, u)
 		case u.Scheme == "" && root != nil && root.Scheme == "":
 			return readLocalRef(root, u, opts.maxBytes())
+		case u.Scheme == "" && u.Host == "" && root != nil && (root.Scheme == "http" || root.Scheme == "https"):
+			// kin-openapi hands a root-relative ref ("/schemas/x.json") of a
+			// document read from a URL over as a bare path: it names a
+			// document on the same origin.
+			return fetchRef(ctx, opts, root.ResolveReference(u))
 		default:
 			return nil, &Error{Location: u.String(), Msg: fmt.Sprintf("$ref %q cannot be read (only local files next to the spec and, if allowed, http(s) URLs)", u.String())}
 		}

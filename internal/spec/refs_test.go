@@ -73,3 +73,34 @@ func TestRefSymlinkCannotLeaveSpecDirectory(t *testing.T) {
 		t.Errorf("symlink inside the directory: %v", err)
 	}
 }
+
+// TestRootRelativeRefFromURL: in a document loaded from a URL, a $ref that
+// starts with "/" names a document on the same origin. With remote refs
+// allowed it is fetched from there; without, the error says remote refs
+// are off (not that only local files work).
+func TestRootRelativeRefFromURL(t *testing.T) {
+	t.Parallel()
+	doc := []byte(strings.Replace(refSpec, "REF", "/schemas/pet.yaml#/Pet", 1))
+	var fetched []string
+	fetch := func(_ context.Context, u string) ([]byte, error) {
+		fetched = append(fetched, u)
+		switch u {
+		case "https://api.example.com/v1/openapi.yaml":
+			return doc, nil
+		case "https://api.example.com/schemas/pet.yaml":
+			return []byte("Pet: {type: object, properties: {name: {type: string}}}\n"), nil
+		}
+		return nil, os.ErrNotExist
+	}
+	api, err := Load(context.Background(), "https://api.example.com/v1/openapi.yaml", LoadOptions{AllowRemoteRefs: true, Fetch: fetch})
+	if err != nil {
+		t.Fatalf("load: %v (fetched %q)", err, fetched)
+	}
+	if b := api.Operations[0].RequestBody; b == nil || b.Schema == nil || b.Schema.Properties["name"] == nil {
+		t.Errorf("root-relative ref not resolved: %+v", b)
+	}
+	_, err = Load(context.Background(), "https://api.example.com/v1/openapi.yaml", LoadOptions{Fetch: fetch})
+	if err == nil || !strings.Contains(err.Error(), "remote refs are not allowed") || strings.Contains(err.Error(), "only local files") {
+		t.Errorf("without --allow-remote-refs: err = %v", err)
+	}
+}
