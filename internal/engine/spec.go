@@ -48,6 +48,11 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 			attempt.Result = "error: " + s.http.Redactor().String(err.Error())
 		case resp.StatusCode != http.StatusOK:
 			attempt.Status, attempt.Result = resp.StatusCode, "not found"
+		case resp.Truncated:
+			// A prefix of a YAML document is often a valid, smaller one.
+			attempt.Status, attempt.Result = resp.StatusCode, fmt.Sprintf("not loaded: larger than the response size cap (%d bytes)", s.opts.MaxBodyBytes)
+			rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: fmt.Sprintf(
+				"the document at %s is larger than the response size cap of %d bytes and was not loaded; raise --max-body or pass it with --spec", s.http.Redactor().URL(u.String()), s.opts.MaxBodyBytes)})
 		default:
 			attempt.Status = resp.StatusCode
 			api, perr := spec.Parse(ctx, resp.Body, u.String(), opts)

@@ -53,6 +53,9 @@ var zoneData = []struct {
 		"@ NS ns1.hostile.test.",
 		"ns1 A 127.0.0.1",
 		"api A 127.0.0.1",
+		"hang A 127.0.0.1",
+		"bomb A 127.0.0.1",
+		"bigspec A 127.0.0.1",
 	}},
 	{"evil.test.", []string{
 		soaLine("evil.test."),
