@@ -33,13 +33,15 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (*HostResult, er
 	if ip, err := netip.ParseAddr(strings.Trim(key, "[]")); err == nil {
 		return &HostResult{Name: key, Addrs: []netip.Addr{ip.Unmap()}}, nil
 	}
-	r.mu.Lock()
-	e, ok := r.cache[key]
-	r.mu.Unlock()
-	if ok {
+	if e, ok := r.cached(key); ok {
 		return e.res, e.err
 	}
 	ch := r.flight.DoChan(key, func() (any, error) {
+		// A flight that ended between the check above and this one has
+		// filled the cache: ask again only if it did not.
+		if e, ok := r.cached(key); ok {
+			return e.res, e.err
+		}
 		// Detached from the first caller's cancellation: others may wait on
 		// this flight. Every query is bounded by the resolver's timeouts.
 		res, err := r.lookupHost(context.WithoutCancel(ctx), key)
@@ -57,6 +59,13 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (*HostResult, er
 		res, _ := out.Val.(*HostResult)
 		return res, out.Err
 	}
+}
+
+func (r *Resolver) cached(key string) (hostEntry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.cache[key]
+	return e, ok
 }
 
 func (r *Resolver) lookupHost(ctx context.Context, key string) (*HostResult, error) {
