@@ -341,11 +341,11 @@ func (r *Resolver) exchange(ctx context.Context, server, fqdn string, qtype uint
 	m.RecursionDesired = rd
 	m.SetEdns0(ednsUDPSize, false)
 
-	resp, rtt, err := r.udp.ExchangeContext(ctx, m, server)
+	resp, rtt, err := roundTrip(ctx, r.udp, m, server)
 	viaTCP := false
 	if resp != nil && resp.Truncated {
 		m.Id = dns.Id()
-		resp, rtt, err = r.tcp.ExchangeContext(ctx, m, server)
+		resp, rtt, err = roundTrip(ctx, r.tcp, m, server)
 		viaTCP = true
 	}
 	if err != nil {
