@@ -110,7 +110,7 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 	for _, srv := range opts.Resolver.Servers() {
 		label := randomLabel()
 		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
-		a.queries.Add(1)
+		a.queries.Add(int64(netx.Attempts(ans, err)))
 		if ans == nil {
 			lastErr = err
 		}

@@ -2,7 +2,11 @@ package dnsaudit
 
 import (
 	"context"
+	"fmt"
 	"testing"
+
+	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // A reply whose header counts an answer record it does not hold is a
@@ -17,5 +21,54 @@ func TestTruncatedReplyIsAnError(t *testing.T) {
 	r := a.Audit(context.Background(), "lying.hostile.test")
 	if r.Status != StatusError {
 		t.Errorf("status %s, want error (chain %+v, err %q)", r.Status, r.Chain, r.Error)
+	}
+}
+
+// A result's queries count every exchange the server saw: retries and TCP
+// fallbacks included.
+func TestQueriesCountRetries(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	a, err := labAuditor(t, w, func(o *Options, rc *netx.ResolverConfig) { rc.Retries, o.Roots = 2, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"servfail.vulnshop.test", "api.vulnshop.test", "nothere.vulnshop.test"} {
+		before := w.DNS.Queries()
+		r := a.Audit(context.Background(), name)
+		if seen := w.DNS.Queries() - before; int64(r.Queries) != seen {
+			t.Errorf("%s: result says %d queries, the server saw %d", name, r.Queries, seen)
+		}
+	}
+}
+
+// Retries are budgeted across a run: a list where every name fails does
+// not triple its queries.
+func TestRetriesAreBudgeted(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	const n = 400
+	for i := range n {
+		w.DNS.SetBehaviour(fmt.Sprintf("sf%d.vulnshop.test", i), lab.BehaviourServfail)
+	}
+	a, err := labAuditor(t, w, func(o *Options, rc *netx.ResolverConfig) { rc.Retries, o.Roots = 2, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := w.DNS.Queries()
+	total := 0
+	for i := range n {
+		r := a.Audit(context.Background(), fmt.Sprintf("sf%d.vulnshop.test", i))
+		if r.Status != StatusError {
+			t.Fatalf("%s: %s", r.Name, r.Status)
+		}
+		total += r.Queries
+	}
+	seen := w.DNS.Queries() - before
+	if int64(total) != seen {
+		t.Errorf("results count %d queries, the server saw %d", total, seen)
+	}
+	if max := int64(n*1.3) + 40; seen > max {
+		t.Errorf("%d SERVFAIL names took %d queries, want at most %d (retries budgeted)", n, seen, max)
 	}
 }

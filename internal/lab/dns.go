@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -81,6 +82,7 @@ type DNSServer struct {
 	zones      map[string]*Zone // by lower-case FQDN origin
 	behaviours map[string]Behaviour
 	logf       func(string, ...any)
+	queries    atomic.Int64
 
 	lmu     sync.Mutex
 	servers []*dns.Server
@@ -235,8 +237,12 @@ func (s *DNSServer) Close() error {
 	return errors.Join(errs...)
 }
 
+// Queries is how many queries the server has received.
+func (s *DNSServer) Queries() int64 { return s.queries.Load() }
+
 // ServeDNS answers one query.
 func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	s.queries.Add(1)
 	m := s.answer(req)
 	if m == nil {
 		return // BehaviourTimeout: say nothing

@@ -29,3 +29,25 @@ func TestQueryReplyThatLiesAboutItsCountsIsAnError(t *testing.T) {
 		t.Errorf("LookupHost = %v, want a malformed-reply error", err)
 	}
 }
+
+// Attempts counts what the server saw: every retry and the TCP fallback.
+func TestAttemptsCountRetriesAndTCP(t *testing.T) {
+	t.Parallel()
+	srv := startDNS(t)
+	srv.add(t, "big.plumb.test. 60 IN A 192.0.2.1")
+	srv.set("big.plumb.test", "big")
+	srv.set("sf.plumb.test", "servfail")
+	r := newTestResolver(t, srv.addr) // Retries: 1
+	for _, tc := range []struct {
+		name string
+		want int
+	}{{"big.plumb.test", 2}, {"sf.plumb.test", 2}, {"nx.plumb.test", 1}} {
+		ans, err := r.Query(context.Background(), tc.name, dns.TypeA)
+		seen := int(srv.udp.Load() + srv.tcp.Load())
+		srv.udp.Store(0)
+		srv.tcp.Store(0)
+		if got := Attempts(ans, err); got != tc.want || got != seen {
+			t.Errorf("%s: Attempts = %d, server saw %d, want %d", tc.name, got, seen, tc.want)
+		}
+	}
+}

@@ -40,6 +40,7 @@ type Resolver struct {
 	retries  int
 	limiters map[string]*rate.Limiter
 	udp, tcp *dns.Client
+	budget   *retryBudget
 
 	flight singleflight.Group
 	mu     sync.Mutex
@@ -63,6 +64,7 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 		retries:  cfg.Retries,
 		limiters: make(map[string]*rate.Limiter),
 		cache:    make(map[string]hostEntry),
+		budget:   newRetryBudget(),
 	}
 	if r.timeout <= 0 {
 		r.timeout = 2 * time.Second
@@ -123,6 +125,8 @@ type Answer struct {
 	Msg    *dns.Msg
 	RTT    time.Duration
 	ViaTCP bool
+	// Attempts is how many exchanges the query took (see Attempts).
+	Attempts int
 }
 
 // Evidence renders the answer as a DNS evidence record.
@@ -162,6 +166,7 @@ type outcome struct {
 	ans  *Answer
 	kind DNSErrorKind // KindOther with ans != nil and final = definitive reply
 	err  error
+	sent int // messages sent: 2 with a TCP fallback
 }
 
 func (r *Resolver) query(ctx context.Context, servers []string, name string, qtype uint16, rd bool) (*Answer, error) {
@@ -169,22 +174,30 @@ func (r *Resolver) query(ctx context.Context, servers []string, name string, qty
 	if _, ok := dns.IsDomainName(fqdn); !ok {
 		return nil, &DNSError{Name: fqdn, Qtype: typeString(qtype), Rcode: -1, Kind: KindOther, Err: errors.New("invalid domain name")}
 	}
+	r.budget.earn()
 	done := make([]bool, len(servers)) // server gave a final non-retryable reply
 	var last []outcome
+	sent, rounds := 0, 0
 	for attempt := 0; attempt <= r.retries; attempt++ {
 		if attempt > 0 {
+			if !r.budget.spend() {
+				break
+			}
 			if err := sleepCtx(ctx, r.backoff(attempt)); err != nil {
 				break
 			}
 		}
+		rounds++
 		last = last[:0]
 		for i, srv := range servers {
 			if done[i] {
 				continue
 			}
 			o := r.exchange(ctx, srv, fqdn, qtype, rd)
+			sent += o.sent
 			if o.ans != nil && (o.ans.Rcode == dns.RcodeSuccess || o.ans.Rcode == dns.RcodeNameError) {
-				return o.ans, answerError(o.ans)
+				o.ans.Attempts = sent
+				return o.ans, withAttempts(answerError(o.ans), sent)
 			}
 			if o.ans != nil && o.ans.Rcode != dns.RcodeServerFailure {
 				done[i] = true // REFUSED, FORMERR, NOTIMP: asking again will not help
@@ -198,7 +211,19 @@ func (r *Resolver) query(ctx context.Context, servers []string, name string, qty
 			break
 		}
 	}
-	return r.failure(ctx, fqdn, qtype, last)
+	ans, err := r.failure(ctx, fqdn, qtype, last, rounds)
+	if ans != nil {
+		ans.Attempts = sent
+	}
+	return ans, withAttempts(err, sent)
+}
+
+func withAttempts(err error, n int) error {
+	var de *DNSError
+	if errors.As(err, &de) {
+		de.Attempts = n
+	}
+	return err
 }
 
 func allDone(done []bool) bool {
@@ -253,7 +278,7 @@ func answerError(a *Answer) error {
 
 // failure picks the most telling error when no server answered
 // definitively: a reply (SERVFAIL, REFUSED, ...) beats silence.
-func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs []outcome) (*Answer, error) {
+func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs []outcome, rounds int) (*Answer, error) {
 	var best *outcome
 	rank := func(o *outcome) int {
 		switch {
@@ -294,7 +319,7 @@ func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs 
 	e.Server = strings.Join(dedupe(servers), ",")
 	if e.Kind == KindTimeout || e.Kind == KindUnreachable {
 		e.Err = fmt.Errorf("no DNS server answered (tried %d server(s), %d attempt(s) each, %s timeout): %w",
-			len(dedupe(servers)), r.retries+1, r.timeout, e.Err)
+			len(dedupe(servers)), rounds, r.timeout, e.Err)
 	}
 	return nil, e
 }
@@ -342,16 +367,16 @@ func (r *Resolver) exchange(ctx context.Context, server, fqdn string, qtype uint
 	m.SetEdns0(ednsUDPSize, false)
 
 	resp, rtt, err := roundTrip(ctx, r.udp, m, server)
-	viaTCP := false
+	sent, viaTCP := 1, false
 	if resp != nil && resp.Truncated {
 		m.Id = dns.Id()
 		resp, rtt, err = roundTrip(ctx, r.tcp, m, server)
-		viaTCP = true
+		sent, viaTCP = 2, true
 	}
 	if err != nil {
-		return outcome{kind: classifyNetErr(err), err: &serverErr{server, err}}
+		return outcome{kind: classifyNetErr(err), err: &serverErr{server, err}, sent: sent}
 	}
-	return outcome{ans: &Answer{Name: fqdn, Qtype: qtype, Server: server, Rcode: resp.Rcode, Msg: resp, RTT: rtt, ViaTCP: viaTCP}}
+	return outcome{ans: &Answer{Name: fqdn, Qtype: qtype, Server: server, Rcode: resp.Rcode, Msg: resp, RTT: rtt, ViaTCP: viaTCP}, sent: sent}
 }
 
 func classifyNetErr(err error) DNSErrorKind {
