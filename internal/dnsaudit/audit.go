@@ -122,6 +122,9 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 		}
 		a.servers = append(a.servers, srv)
 	}
+	if !answered && ctx.Err() != nil {
+		return nil, fmt.Errorf("dns audit stopped before any resolver answered: %w", context.Cause(ctx))
+	}
 	if !answered {
 		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)
 	}

@@ -2,8 +2,11 @@ package dnsaudit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/netx"
@@ -70,5 +73,23 @@ func TestRetriesAreBudgeted(t *testing.T) {
 	}
 	if max := int64(n*1.3) + 40; seen > max {
 		t.Errorf("%d SERVFAIL names took %d queries, want at most %d (retries budgeted)", n, seen, max)
+	}
+}
+
+// An audit whose context is done says it was stopped; it does not blame
+// the resolvers.
+func TestStoppedAuditDoesNotBlameTheResolver(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	ctx, cancel := context.WithTimeoutCause(context.Background(), time.Nanosecond, errors.New("time limit of the test"))
+	defer cancel()
+	<-ctx.Done()
+	res, err := netx.NewResolver(netx.ResolverConfig{Servers: []string{w.DNSAddr}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = New(ctx, Options{Resolver: res, ProbeZone: "test"})
+	if err == nil || errors.Is(err, ErrNoResolver) || !strings.Contains(err.Error(), "time limit of the test") {
+		t.Errorf("New after the deadline: %v", err)
 	}
 }

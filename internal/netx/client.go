@@ -38,6 +38,10 @@ type Config struct {
 	MaxRequests        int           // per-scan budget of requests sent (each hop counts); 0 = unlimited
 	MaxBodyBytes       int64         // response body cap after decompression; <=0 = default 2 MiB
 	MaxRedirects       int           // 0 = default 5, <0 = follow none (first redirect is an error)
+	// MaxHostFailures is how many consecutive timeouts or connection
+	// failures make the client give up on a host for good: later requests
+	// to it fail at once with a *HostDownError. 0 = default 10, <0 = never.
+	MaxHostFailures int
 
 	Insecure bool           // skip TLS verification
 	RootCAs  *x509.CertPool // nil = system roots
@@ -112,6 +116,7 @@ type Client struct {
 type hostState struct {
 	lim *rate.Limiter // nil = unlimited
 	sem chan struct{}
+	br  breaker // guarded by hostsMu
 }
 
 // NewClient validates cfg, fills defaults and returns a Client.
@@ -125,7 +130,7 @@ func NewClient(cfg Config) (*Client, error) {
 		redactor:  NewRedactor(cfg.Secrets...),
 		scope:     make(map[Origin]bool),
 		sensitive: map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true},
-		shared:    &shared{hosts: make(map[string]*hostState), log: newRequestLog(10000)},
+		shared:    &shared{hosts: make(map[string]*hostState), down: make(map[string]string), log: newRequestLog(10000)},
 		now:       time.Now,
 		sleep:     sleepCtx,
 	}
@@ -169,6 +174,9 @@ func applyDefaults(cfg *Config) error {
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxHostFailures == 0 {
+		cfg.MaxHostFailures = DefaultMaxHostFailures
 	}
 	if cfg.MaxRedirects == 0 {
 		cfg.MaxRedirects = DefaultMaxRedirects

@@ -29,6 +29,12 @@ type hopState struct {
 // Do sends req, following redirects manually if asked. On error the
 // Response is nil; a *RedirectError carries the hops received.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	resp, err := c.do(ctx, req)
+	TallyFrom(ctx).Note(ctx, err)
+	return resp, err
+}
+
+func (c *Client) do(ctx context.Context, req *Request) (*Response, error) {
 	st, err := c.start(req)
 	if err != nil {
 		return nil, err
@@ -147,6 +153,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	if err := c.waitRate(ctx, hs.lim); err != nil {
 		return nil, fail(err)
 	}
+	if err := c.hostDown(origin.HostPort(), hs); err != nil {
+		return nil, fail(err)
+	}
 	if !c.takeBudget() {
 		return nil, fail(ErrBudgetExhausted)
 	}
@@ -164,7 +173,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	c.stats.countHost(origin.HostPort())
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
-		return nil, fail(c.timeoutErr(hctx, ctx, unwrapURLError(err)))
+		err = c.timeoutErr(hctx, ctx, unwrapURLError(err))
+		c.noteHost(ctx, origin.HostPort(), hs, err)
+		return nil, fail(err)
 	}
 	defer hresp.Body.Close()
 	body, truncated, err := readCapped(hresp.Body, c.cfg.MaxBodyBytes)
@@ -175,8 +186,11 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		err = hctx.Err()
 	}
 	if err != nil {
-		return nil, fail(c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", err)))
+		err = c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", err))
+		c.noteHost(ctx, origin.HostPort(), hs, err)
+		return nil, fail(err)
 	}
+	c.noteHost(ctx, origin.HostPort(), hs, nil)
 	hop := Hop{Method: st.method, URL: rurl, Status: hresp.StatusCode, RemoteAddr: remote, CredentialsSent: credsSent, CredentialsWithheld: withheld}
 	c.log.add(Exchange{Time: t0, Method: st.method, URL: rurl, Status: hresp.StatusCode, Duration: time.Since(t0), CredentialsSent: credsSent})
 	return &Response{

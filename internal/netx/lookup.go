@@ -80,7 +80,9 @@ func (r *Resolver) lookupHost(ctx context.Context, key string) (*HostResult, err
 		chainLonger []string
 	)
 	for i, t := range types {
-		wg.Go(func() { ans[i], errs[i] = r.Query(ctx, key, t) })
+		// Not r.Query: a lookup made to dial is not a DNS answer a check
+		// observed (see Tally).
+		wg.Go(func() { ans[i], errs[i] = r.query(ctx, r.servers, key, t, true) })
 	}
 	wg.Wait()
 	for i := range types {

@@ -148,7 +148,9 @@ func (a *Answer) Evidence() finding.DNSAnswer {
 // so callers can keep it as evidence. The error is nil only for NOERROR
 // with a non-empty answer section; otherwise it is a *DNSError.
 func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	return r.query(ctx, r.servers, name, qtype, true)
+	ans, err := r.query(ctx, r.servers, name, qtype, true)
+	TallyFrom(ctx).noteDNS(ctx, ans)
+	return ans, err
 }
 
 // QueryServer asks one specific server ("ip:port"), e.g. an authoritative
@@ -158,7 +160,9 @@ func (r *Resolver) QueryServer(ctx context.Context, server, name string, qtype u
 	if err != nil {
 		return nil, err
 	}
-	return r.query(ctx, []string{ap.String()}, name, qtype, recursionDesired)
+	ans, err := r.query(ctx, []string{ap.String()}, name, qtype, recursionDesired)
+	TallyFrom(ctx).noteDNS(ctx, ans)
+	return ans, err
 }
 
 // outcome of one exchange with one server.
@@ -305,11 +309,10 @@ func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs 
 	if best != nil {
 		e.Kind, e.Err = best.kind, best.err
 	}
-	if err := ctx.Err(); err != nil && (best == nil || best.kind != KindTimeout) {
-		e.Kind, e.Err = KindOther, err
-		if errors.Is(err, context.DeadlineExceeded) {
-			e.Kind = KindTimeout
-		}
+	if ctx.Err() != nil {
+		// The caller stopped waiting (a scan's time limit, an interrupt):
+		// that says nothing about the servers.
+		e.Kind, e.Err = KindOther, fmt.Errorf("stopped before a DNS server answered: %w", context.Cause(ctx))
 	}
 	for _, o := range outs {
 		if o.ans == nil {
