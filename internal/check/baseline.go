@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/reqgen"
 )
 
@@ -15,8 +16,10 @@ type Baseline struct {
 	once   sync.Once
 	corpus *reqgen.Corpus
 	err    error
+	tally  netx.TallyCounts // what building the corpus saw, counted for every check that uses it
 
 	onceB        sync.Once
+	tallyB       netx.TallyCounts
 	b            reqgen.Identity
 	bRej, bSent  int
 	errB         error
@@ -35,9 +38,12 @@ func (in *Input) Corpus(ctx context.Context) (*reqgen.Corpus, error) {
 		b = &Baseline{}
 	}
 	b.once.Do(func() {
-		b.corpus, b.err = reqgen.Collect(ctx, in.HTTP, in.BaseURL(), in.API, in.Coverage)
+		t := &netx.Tally{}
+		b.corpus, b.err = reqgen.Collect(netx.WithTally(ctx, t), in.HTTP, in.BaseURL(), in.API, in.Coverage)
+		b.tally = t.Counts()
 		b.computedMain = true
 	})
+	netx.TallyFrom(ctx).Add(b.tally)
 	return b.corpus, b.err
 }
 
@@ -56,9 +62,12 @@ func (in *Input) IdentityB(ctx context.Context) (id reqgen.Identity, ok bool, er
 		b = &Baseline{}
 	}
 	b.onceB.Do(func() {
-		b.b, b.bRej, b.bSent, b.errB = cp.Identify(ctx, in.HTTPB, "B")
+		t := &netx.Tally{}
+		b.b, b.bRej, b.bSent, b.errB = cp.Identify(netx.WithTally(ctx, t), in.HTTPB, "B")
+		b.tallyB = t.Counts()
 		b.computedB = true
 	})
+	netx.TallyFrom(ctx).Add(b.tallyB)
 	return b.b, true, b.errB
 }
 

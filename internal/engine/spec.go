@@ -70,7 +70,11 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 			break
 		}
 	}
-	rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))})
+	msg := fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))
+	if ctx.Err() != nil {
+		msg = fmt.Sprintf("spec discovery stopped after %d locations: %s", len(rep.Spec.Tried), stopReason(ctx))
+	}
+	rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: msg})
 	return nil
 }
 

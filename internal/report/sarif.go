@@ -54,8 +54,23 @@ func (s SARIF) Render(w io.Writer, r *result.Report) error {
 	}
 	run.Tool.Driver.WithFullName("plumb black-box API security scanner")
 	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Partial).WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339))
+	for _, why := range r.PartialReasons() {
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithMessage(sarif.NewMessage().WithText("partial report: " + why)))
+	}
+	var notAssessed []string
+	for _, c := range r.Categories {
+		if !c.Assessed {
+			notAssessed = append(notAssessed, string(c.ID)+": "+c.Reason)
+		}
+	}
 	run.AddInvocation(inv)
-	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
+	props := sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade).
+		Add("grade_basis", r.GradeBasis).Add("partial", r.Partial)
+	if len(notAssessed) > 0 {
+		props.Add("not_assessed", notAssessed)
+	}
+	run.WithProperties(props)
 
 	addRules(run, r.Findings, s.Opts.Rule)
 	for _, f := range r.Findings {

@@ -117,7 +117,7 @@ type calibrationKey struct{}
 
 // Calibrate returns the scan's calibration, computing it on first use.
 func Calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
-	v, err := in.Shared(calibrationKey{}, func() (any, error) { return calibrate(ctx, in) })
+	v, err := in.Shared(ctx, calibrationKey{}, func(ctx context.Context) (any, error) { return calibrate(ctx, in) })
 	if err != nil {
 		return nil, err
 	}

@@ -102,7 +102,7 @@ type crackKey struct{}
 // crackAll cracks every token once per scan and registers each secret
 // with the redactor: it is a credential from now on.
 func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
-	v, err := in.Shared(crackKey{}, func() (any, error) {
+	v, err := in.Shared(ctx, crackKey{}, func(ctx context.Context) (any, error) {
 		toks, err := tokens(ctx, in)
 		if err != nil {
 			return nil, err
