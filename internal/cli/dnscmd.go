@@ -334,7 +334,7 @@ func (r *dnsRun) feed(ctx context.Context, names chan<- nameItem) error {
 	br := bufio.NewReaderSize(r.names, maxNameLine)
 	for lineNo := 1; ; lineNo++ {
 		line, long, err := readLine(br, maxNameLine)
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
@@ -361,7 +361,7 @@ func readLine(br *bufio.Reader, limit int) (line string, long bool, err error) {
 	for {
 		part, more, err := br.ReadLine()
 		if err != nil {
-			if err == io.EOF && total > 0 {
+			if errors.Is(err, io.EOF) && total > 0 {
 				return string(b), total > limit, nil
 			}
 			return "", false, err
