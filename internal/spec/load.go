@@ -86,7 +86,7 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 		return nil, &Error{Msg: "canceled", Err: err}
 	}
 	location, base := refLocation(source)
-	s := &sanitizer{tree: raw.tree, base: base, opts: opts}
+	s := &sanitizer{tree: raw.tree, base: base, opts: opts, warnings: raw.dups}
 	s.fixShapes(swagger)
 	s.walkRefs(raw.tree)
 	if s.fatal != nil {

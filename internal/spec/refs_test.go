@@ -104,3 +104,37 @@ func TestRootRelativeRefFromURL(t *testing.T) {
 		t.Errorf("without --allow-remote-refs: err = %v", err)
 	}
 }
+
+// A key given twice in one object silently lost the first value; it is a
+// warning now, in JSON and YAML, naming the key and the line.
+func TestDuplicateKeysWarn(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, doc string }{
+		{"dup.json", `{"openapi":"3.0.3","info":{"title":"a","title":"b","version":"1"},
+"paths":{"/x":{"get":{"responses":{"200":{"description":"ok"}}}},
+"/x":{"get":{"responses":{"200":{"description":"again"}}}}}}`},
+		{"dup.yaml", "openapi: 3.0.3\ninfo:\n  title: a\n  title: b\n  version: \"1\"\npaths:\n  /x:\n    get:\n      responses: {\"200\": {description: ok}}\n  /x:\n    get:\n      responses: {\"200\": {description: again}}\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			api, err := Parse(context.Background(), []byte(tc.doc), tc.name, LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := strings.Join(api.Warnings, "\n")
+			for _, want := range []string{`duplicate key "title"`, `duplicate key "/x"`, "line "} {
+				if !strings.Contains(w, want) {
+					t.Errorf("warnings do not mention %q:\n%s", want, w)
+				}
+			}
+		})
+	}
+	// Merge keys are not duplicates.
+	api, err := Parse(context.Background(), []byte("openapi: 3.0.3\ninfo: {title: a, version: \"1\"}\nx-base: &b {description: ok}\npaths:\n  /x:\n    get:\n      responses:\n        \"200\":\n          <<: *b\n          description: mine\n"), "merge.yaml", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := strings.Join(api.Warnings, "\n"); strings.Contains(w, "duplicate") {
+		t.Errorf("merge key read as a duplicate: %s", w)
+	}
+}
