@@ -456,7 +456,10 @@ func (t *tableWriter) write(r *dnsaudit.Result) error {
 	if svc == "" {
 		svc = "-"
 	}
-	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, r.Name, svc, strings.Join(fs, "; ")); err != nil {
+	// Names come from the input and titles may quote what a server said:
+	// nothing in them may drive the terminal.
+	q := func(s string) string { return safetext.Quote(s, 4*len(s)+1) }
+	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, q(r.Name), q(svc), q(strings.Join(fs, "; "))); err != nil {
 		return err
 	}
 	// tabwriter keeps rows until Flush: flush in blocks so memory stays

@@ -9,6 +9,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/result"
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // Check run statuses (result.CheckRun.Status).
@@ -18,6 +19,9 @@ const (
 	statusError       = "error"
 	statusNotAssessed = "not-assessed"
 )
+
+// maxReason bounds a check's error in the report (a panic's stack fits).
+const maxReason = 8 << 10
 
 // judge decides what a check's run showed, from what it returned and what
 // its requests and DNS questions became (its tally), so no check needs code
@@ -35,7 +39,8 @@ func (s *scanner) judge(ctx context.Context, run *result.CheckRun, err error, t 
 	case noAnswer:
 		run.Status, run.Reason = statusNotAssessed, s.unanswered(t)
 	case err != nil:
-		run.Status, run.Reason = statusError, err.Error()
+		// A check's error may quote what the target said.
+		run.Status, run.Reason = statusError, safetext.Lines(err.Error(), maxReason)
 	default:
 		run.Status = statusRan
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks"
@@ -190,5 +191,39 @@ func TestTimeLimitIsNotBlamedOnTheResolver(t *testing.T) {
 	}
 	if strings.Contains(errorsText(rep), "resolver") {
 		t.Errorf("errors blame the resolver:\n%s", errorsText(rep))
+	}
+}
+
+// Bytes a target sends come back in a report escaped and cut: no terminal
+// escape, NUL, invalid UTF-8 or bidi override reaches a message, and no
+// message carries kilobytes of what the target said.
+func TestGarbageIsEscapedAndCutInMessages(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: "https://" + lab.GarbageHost}, labtest.Options(t, w, "", checks.All()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, e := range rep.Errors {
+		msgs = append(msgs, e.Message)
+	}
+	for _, a := range rep.Spec.Tried {
+		msgs = append(msgs, a.Result)
+	}
+	msgs = append(msgs, rep.Spec.Warnings...)
+	for _, c := range rep.Checks {
+		msgs = append(msgs, c.Reason)
+	}
+	for _, m := range msgs {
+		if strings.ContainsFunc(m, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError || r == '\u202e' }) {
+			t.Errorf("raw bytes in %q", m)
+		}
+		if len(m) > 1200 {
+			t.Errorf("%d-byte message: %.200q…", len(m), m)
+		}
+	}
+	if !strings.Contains(strings.Join(msgs, "\n"), `\x1b[2J`) {
+		t.Errorf("the garbage is not shown escaped anywhere:\n%s", strings.Join(msgs, "\n"))
 	}
 }

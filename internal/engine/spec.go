@@ -14,6 +14,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/safetext"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -45,7 +46,7 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 		case errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil:
 			attempt.Result = "not tried: scan stopped"
 		case err != nil:
-			attempt.Result = "error: " + s.http.Redactor().String(err.Error())
+			attempt.Result = "error: " + safetext.Quote(s.http.Redactor().String(err.Error()), 400)
 		case resp.StatusCode != http.StatusOK:
 			attempt.Status, attempt.Result = resp.StatusCode, "not found"
 		case resp.Truncated:
@@ -57,7 +58,7 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 			attempt.Status = resp.StatusCode
 			api, perr := spec.Parse(ctx, resp.Body, u.String(), opts)
 			if perr != nil {
-				attempt.Result = "not an OpenAPI document: " + firstLine(perr.Error())
+				attempt.Result = "not an OpenAPI document: " + safetext.Quote(firstLine(perr.Error()), 400)
 				break
 			}
 			attempt.Result = "loaded"

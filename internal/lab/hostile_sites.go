@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -20,7 +21,15 @@ const (
 	// BigSpecHost serves as /openapi.yaml a valid YAML document larger
 	// than the default 2 MiB body cap, so a prefix of it parses too.
 	BigSpecHost = "bigspec.hostile.test"
+	// GarbageHost answers with terminal escapes, NUL and invalid UTF-8:
+	// as a body, as an OpenAPI document, in path keys of a spec, and as a
+	// raw reply that is not HTTP at all.
+	GarbageHost = "garbage.hostile.test"
 )
+
+// Garbage is the byte string the garbage site puts everywhere: it clears
+// a terminal and turns its text red if anything prints it raw.
+const Garbage = "\x1b[2J\x1b[31mPWNED\x00\xff\xfe\u202e"
 
 // Sizes of the hostile documents.
 const (
@@ -55,6 +64,35 @@ func (h *hostileSites) sites() []Site {
 		{Host: HangHost, Handler: h.hangLog.wrap(http.HandlerFunc(h.serveHang))},
 		{Host: BombHost, Handler: h.serveDoc("/openapi.yaml", func() []byte { return h.bomb })},
 		{Host: BigSpecHost, Handler: h.serveDoc("/openapi.yaml", func() []byte { return h.bigSpec })},
+		{Host: GarbageHost, Handler: http.HandlerFunc(serveGarbage)},
+	}
+}
+
+// serveGarbage: "/" answers garbage as a body, /openapi.json is garbage,
+// /openapi.yaml is a spec whose path keys and summary are garbage, and
+// every other path gets a reply that is not HTTP.
+func serveGarbage(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/":
+		_, _ = w.Write([]byte(Garbage + strings.Repeat("x", 10<<10)))
+	case "/openapi.json":
+		_, _ = w.Write([]byte("{" + Garbage + strings.Repeat(Garbage, 2000)))
+	case "/openapi.yaml":
+		k := strconv.Quote("/a" + Garbage + strings.Repeat("y", 500))
+		_, _ = fmt.Fprintf(w, "openapi: 3.0.3\ninfo: {title: %s, version: \"1\"}\npaths:\n  /ok: {get: {responses: {\"200\": {description: ok}}}}\n"+
+			"  %s: {get: {responses: {\"200\": {description: ok}}}}\n  %s: {get: {parameters: 7}}\n", strconv.Quote(Garbage), k, k)
+	default:
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			return
+		}
+		conn, buf, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString(Garbage + strings.Repeat("z", 20<<10) + "\r\n\r\n")
+		_ = buf.Flush()
 	}
 }
 

@@ -57,6 +57,7 @@ var zoneData = []struct {
 		"bomb A 127.0.0.1",
 		"bigspec A 127.0.0.1",
 		"lying A 127.0.0.1",
+		"garbage A 127.0.0.1",
 	}},
 	{"evil.test.", []string{
 		soaLine("evil.test."),

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // ErrTimeout marks a request that hit Config.Timeout (errors.Is).
@@ -173,7 +175,7 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	c.stats.countHost(origin.HostPort())
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
-		err = c.timeoutErr(hctx, ctx, unwrapURLError(err))
+		err = c.timeoutErr(hctx, ctx, remoteErr(unwrapURLError(err)))
 		c.noteHost(ctx, origin.HostPort(), hs, err)
 		return nil, fail(err)
 	}
@@ -186,7 +188,7 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		err = hctx.Err()
 	}
 	if err != nil {
-		err = c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", err))
+		err = c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", remoteErr(err)))
 		c.noteHost(ctx, origin.HostPort(), hs, err)
 		return nil, fail(err)
 	}
@@ -245,6 +247,24 @@ func (c *Client) timeoutErr(hctx, parent context.Context, err error) error {
 		return fmt.Errorf("%w after %s: %w", ErrTimeout, c.cfg.Timeout, err)
 	}
 	return err
+}
+
+// remoteError shows an error that may quote what a server sent (net/http
+// quotes a malformed status line whole, kilobytes of it) escaped and cut;
+// errors.Is and errors.As still see the original.
+type remoteError struct{ err error }
+
+func (e remoteError) Error() string { return safetext.Quote(e.err.Error(), maxRemoteErr) }
+func (e remoteError) Unwrap() error { return e.err }
+
+// maxRemoteErr is how much of a transport error's text a message keeps.
+const maxRemoteErr = 300
+
+func remoteErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return remoteError{err}
 }
 
 // unwrapURLError drops net/http's *url.Error, whose message holds the

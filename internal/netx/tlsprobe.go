@@ -73,6 +73,7 @@ func (c *Client) tlsHandshake(ctx context.Context, rawURL string, cfg *tls.Confi
 	defer conn.Close()
 	c.stats.countHost(o.HostPort())
 	if err := conn.HandshakeContext(hctx); err != nil {
+		err = remoteErr(err)
 		if !isTLSAlert(err) {
 			c.stats.errors.Add(1)
 			err = c.timeoutErr(hctx, ctx, err)

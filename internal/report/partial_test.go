@@ -60,3 +60,18 @@ func TestEveryFormatSaysWhatWasAssessed(t *testing.T) {
 func unescape(s string) string {
 	return strings.NewReplacer("&#39;", "'", "&#34;", `"`, "&quot;", `"`, "&apos;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", `\u0026`, "&", `\u003c`, "<", `\u003e`, ">").Replace(s)
 }
+
+// The table goes to a terminal: text from the target (here a finding title
+// quoting a header) cannot drive it.
+func TestTableEscapesRemoteText(t *testing.T) {
+	t.Parallel()
+	r := fixture()
+	r.Findings[0].Title = "Server header says \x1b[2J\x1b]0;pwned\x07 hi"
+	var b bytes.Buffer
+	if err := (Table{Opts: Options{Width: 100}}).Render(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(b.String(), "\x1b\x07") || !strings.Contains(b.String(), `\x1b[2J`) {
+		t.Errorf("table:\n%q", b.String())
+	}
+}

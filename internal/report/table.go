@@ -10,6 +10,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
+	"github.com/plumbsec/plumb/internal/safetext"
 	"github.com/plumbsec/plumb/internal/score"
 )
 
@@ -316,6 +317,9 @@ func (t *tw) errors(r *result.Report) {
 // wrap prints prefix+text, wrapping text at the width with the prefix's
 // visible width as hanging indent.
 func (t *tw) wrap(prefix, text, col string) {
+	// The text may come from the target (a title quoting a header, a path
+	// from its spec): nothing in it may drive the terminal.
+	text = safetext.Quote(text, len(text)*4+1)
 	indent := visibleLen(prefix)
 	avail := t.width - indent
 	if avail < 20 {

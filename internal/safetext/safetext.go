@@ -39,12 +39,32 @@ func Quote(s string, max int) string {
 // Bytes is Quote for a byte slice.
 func Bytes(p []byte, max int) string { return Quote(string(p), max) }
 
+// Lines is Quote for text whose line breaks and tabs are its own (a check's
+// error with a stack trace): they are kept, everything else is escaped.
+func Lines(s string, max int) string {
+	if max <= 0 {
+		max = DefaultMax
+	}
+	lines := strings.Split(s, "\n")
+	var b strings.Builder
+	for i, line := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		room := max - b.Len()
+		if room <= 0 {
+			fmt.Fprintf(&b, "…(%d more bytes)", len(strings.Join(lines[i:], "\n")))
+			break
+		}
+		b.WriteString(strings.ReplaceAll(Quote(line, room), `\t`, "\t"))
+	}
+	return b.String()
+}
+
 func escape(r rune, raw string) string {
 	switch {
 	case r == utf8.RuneError && len(raw) == 1:
 		return fmt.Sprintf(`\x%02x`, raw[0])
-	case r == '\\':
-		return `\\`
 	case r == '\t':
 		return `\t`
 	case r == '\n':

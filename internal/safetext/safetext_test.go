@@ -15,7 +15,7 @@ func TestQuote(t *testing.T) {
 		{"nul\x00byte", `nul\x00byte`},
 		{"bad\xff\xfeutf8", `bad\xff\xfeutf8`},
 		{"line1\nline2\r\t", `line1\nline2\r\t`},
-		{"back\\slash", `back\\slash`},
+		{"back\\slash", `back\slash`},
 		{"rtl\u202eevil", `rtl\u202eevil`},
 		{"c1\u0085x", `c1\u0085x`},
 		{"del\x7f", `del\x7f`},
@@ -23,6 +23,18 @@ func TestQuote(t *testing.T) {
 		if got := Quote(tc.in, 0); got != tc.want {
 			t.Errorf("Quote(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestLines(t *testing.T) {
+	t.Parallel()
+	got := Lines("panic: boom\n\tgoroutine 1 \x1b[31m\nlast", 100)
+	if want := "panic: boom\n\tgoroutine 1 \\x1b[31m\nlast"; got != want {
+		t.Errorf("Lines = %q, want %q", got, want)
+	}
+	got = Lines(strings.Repeat("a", 50)+"\n"+strings.Repeat("b", 50)+"\nccc", 60)
+	if !strings.HasSuffix(got, "…(3 more bytes)") && !strings.Contains(got, "more bytes") {
+		t.Errorf("Lines cut = %q", got)
 	}
 }
 

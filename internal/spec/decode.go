@@ -68,7 +68,7 @@ func (d *dupKeys) add(key string, line int) {
 		d.more++
 		return
 	}
-	d.list = append(d.list, fmt.Sprintf("duplicate key %q at line %d: the last value wins", safetext.Quote(key, 80), line))
+	d.list = append(d.list, fmt.Sprintf("duplicate key \"%s\" at line %d: the last value wins", safetext.Quote(key, 80), line))
 }
 
 func (d *dupKeys) warnings() []string {

@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // maxRefDocuments caps how many external documents one load may read.
@@ -107,6 +109,9 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 	}
 	api := build(t, raw, source, version, urls, secured, direct)
 	api.Warnings = append(s.warnings, api.Warnings...)
+	for i, w := range api.Warnings {
+		api.Warnings[i] = safetext.Quote(w, maxErrText) // they quote keys and values of the document
+	}
 	if len(api.Operations) == 0 {
 		return nil, &Error{Msg: "no operations imported (" + whyNoOperations(raw.tree, api.Warnings) + ")", Err: ErrNoOperations}
 	}
