@@ -17,10 +17,10 @@ import (
 
 // Exit codes. They are a stable contract, documented in README.md.
 const (
-	ExitOK    = 0 // the command ran (findings or not)
+	ExitOK    = 0 // the command ran (findings or not, partial report or not)
 	ExitGate  = 1 // a --fail-on or --min-score gate tripped
 	ExitUsage = 2 // bad flags or arguments
-	ExitScan  = 3 // the scan could not run: bad spec, unreachable target, dead resolver
+	ExitScan  = 3 // the scan could not run (bad spec, unreachable target, dead resolver) or was interrupted
 )
 
 // Version is set at build time with -ldflags "-X github.com/plumbsec/plumb/internal/cli.Version=v1.2.3".
