@@ -49,6 +49,17 @@ func (c *Client) hostDown(key string, hs *hostState) error {
 	return &HostDownError{Host: key, Reason: hs.br.down}
 }
 
+// cutOff returns the host-down error of a request that failed because the
+// host was given up on while it waited (its context was cancelled for it,
+// not by the caller or the timeout), or nil.
+func (c *Client) cutOff(ctx, hctx context.Context, key string, hs *hostState) error {
+	cut := ctx.Err() == nil && hs.gone.Err() != nil && errors.Is(hctx.Err(), context.Canceled)
+	if !cut {
+		return nil
+	}
+	return c.hostDown(key, hs)
+}
+
 // noteHost feeds one exchange's outcome to the host's breaker. Outcomes
 // that say nothing about the host (the scan stopping, the budget, a
 // certificate that does not verify) leave it alone.
@@ -67,6 +78,7 @@ func (c *Client) noteHost(ctx context.Context, key string, hs *hostState, err er
 	if hs.br.fails >= limit && hs.br.down == "" {
 		hs.br.down = fmt.Sprintf("%d consecutive requests timed out or could not connect; last: %v", hs.br.fails, err)
 		c.down[key] = hs.br.down
+		hs.giveUpOn()
 	}
 }
 

@@ -104,3 +104,38 @@ func TestTally(t *testing.T) {
 		t.Errorf("Add: %+v", other.Counts())
 	}
 }
+
+// Requests waiting on a host when it is given up on end then, as host
+// down, instead of waiting out their timeout.
+func TestCircuitBreakerCutsRequestsInFlight(t *testing.T) {
+	t.Parallel()
+	inFlight := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/hang" {
+			close(inFlight)
+			<-r.Context().Done()
+			return
+		}
+		conn, _, err := w.(http.Hijacker).Hijack() // a reset: a connection failure
+		if err == nil {
+			_ = conn.Close()
+		}
+	}))
+	t.Cleanup(srv.Close)
+	c, _ := newClient(t, Config{Timeout: time.Minute, MaxHostFailures: 2})
+	base := "http://api.plumb.test:" + port(srv)
+	hung := make(chan error, 1)
+	go func() {
+		_, err := c.Do(context.Background(), &Request{URL: base + "/hang"})
+		hung <- err
+	}()
+	<-inFlight
+	for range 2 {
+		if _, err := c.Do(context.Background(), &Request{URL: base + "/reset"}); err == nil || errors.Is(err, ErrHostDown) {
+			t.Fatalf("reset: %v", err)
+		}
+	}
+	if err := <-hung; !errors.Is(err, ErrHostDown) || errors.Is(err, ErrTimeout) {
+		t.Errorf("request in flight: %v, want host down", err)
+	}
+}

@@ -117,6 +117,10 @@ type hostState struct {
 	lim *rate.Limiter // nil = unlimited
 	sem chan struct{}
 	br  breaker // guarded by hostsMu
+	// gone ends when the breaker gives up on the host: requests waiting
+	// for a slot or an answer stop at once.
+	gone     context.Context
+	giveUpOn context.CancelFunc
 }
 
 // NewClient validates cfg, fills defaults and returns a Client.
@@ -217,6 +221,7 @@ func (c *Client) host(key string) *hostState {
 	hs, ok := c.hosts[key]
 	if !ok {
 		hs = &hostState{sem: make(chan struct{}, c.cfg.PerHostConcurrency)}
+		hs.gone, hs.giveUpOn = context.WithCancel(context.Background())
 		if c.cfg.Rate > 0 {
 			hs.lim = rate.NewLimiter(rate.Limit(c.cfg.Rate), 1)
 		}

@@ -146,8 +146,14 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		c.log.add(Exchange{Time: time.Now(), Method: st.method, URL: rurl, Err: c.redactor.String(err.Error())})
 		return err
 	}
+	// A host given up on refuses at once: no slot, no rate-limit wait.
+	if err := c.hostDown(origin.HostPort(), hs); err != nil {
+		return nil, fail(err)
+	}
 	select {
 	case hs.sem <- struct{}{}:
+	case <-hs.gone.Done():
+		return nil, fail(c.hostDown(origin.HostPort(), hs))
 	case <-ctx.Done():
 		return nil, fail(ctx.Err())
 	}
@@ -163,6 +169,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	}
 	hctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	// Requests in flight when the host is given up on end then: they are
+	// waiting on the same silence.
+	defer context.AfterFunc(hs.gone, cancel)()
 	hreq, credsSent, withheld, err := c.buildRequest(hctx, withCreds, origin, st)
 	if err != nil {
 		return nil, fail(err)
@@ -175,6 +184,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	c.stats.countHost(origin.HostPort())
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
+		if down := c.cutOff(ctx, hctx, origin.HostPort(), hs); down != nil {
+			return nil, fail(down)
+		}
 		err = c.timeoutErr(hctx, ctx, remoteErr(unwrapURLError(err)))
 		c.noteHost(ctx, origin.HostPort(), hs, err)
 		return nil, fail(err)
@@ -188,6 +200,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		err = hctx.Err()
 	}
 	if err != nil {
+		if down := c.cutOff(ctx, hctx, origin.HostPort(), hs); down != nil {
+			return nil, fail(down)
+		}
 		err = c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", remoteErr(err)))
 		c.noteHost(ctx, origin.HostPort(), hs, err)
 		return nil, fail(err)
