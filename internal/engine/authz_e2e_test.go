@@ -13,7 +13,7 @@ import (
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
-	"github.com/plumbsec/plumb/internal/labtest"
+	"github.com/plumbsec/plumb/internal/labcatalog"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/report"
 )
@@ -299,7 +299,7 @@ func TestWrongCredentialsWarn(t *testing.T) {
 	w := startLab(t)
 	o := labOptions(t, w, w.Clean.Token) // cleanshop's token does not verify on vulnshop
 	o.CredentialsB = http.Header{"Authorization": {"Bearer not-a-token"}}
-	o.Checks = labtest.Checks()
+	o.Checks = labcatalog.Checks()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
 	if err != nil {
 		t.Fatal(err)

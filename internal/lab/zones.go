@@ -48,12 +48,19 @@ var zoneData = []struct {
 		"auth A 127.0.0.1",
 		"docs A 127.0.0.1",
 		"app A 127.0.0.1",
+		// A healthy CNAME into a cloud app that exists (plumb code's clean fixtures call it).
+		"metrics CNAME cleanshop-app.azurewebsites.net.",
 	}},
 	{"hostile.test.", []string{
 		soaLine("hostile.test."),
 		"@ NS ns1.hostile.test.",
 		"ns1 A 127.0.0.1",
 		"api A 127.0.0.1",
+		"hang A 127.0.0.1",
+		"bomb A 127.0.0.1",
+		"bigspec A 127.0.0.1",
+		"lying A 127.0.0.1",
+		"garbage A 127.0.0.1",
 	}},
 	{"evil.test.", []string{
 		soaLine("evil.test."),
@@ -91,6 +98,7 @@ func builtinBehaviours() map[string]Behaviour {
 	return map[string]Behaviour{
 		"servfail.vulnshop.test.": BehaviourServfail,
 		"timeout.vulnshop.test.":  BehaviourTimeout,
+		"lying.hostile.test.":     BehaviourLyingCount,
 	}
 }
 

@@ -11,9 +11,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -119,25 +117,5 @@ func ByID(rep *result.Report, id string) map[string]finding.Finding {
 func Locations(rep *result.Report, id string) []string {
 	out := slices.Collect(maps.Keys(ByID(rep, id)))
 	slices.Sort(out)
-	return out
-}
-
-// Checks returns the catalog's checks for scans of the whole lab, with
-// the JWT checks' exhaustive keyspaces cut to every secret of up to four
-// digits: the full keyspaces (23.5 million HMACs, tens of CPU-seconds
-// under the race detector) are proven by internal/checks/jwt's own tests,
-// and every scan of a token with a strong secret would pay for them again.
-func Checks() []check.Check {
-	crack := jwt.CrackOptions{Keyspaces: []jwt.Keyspace{{Name: "every numeric secret of up to 4 digits", Alphabet: "0123456789", MaxLen: 4}}}
-	var out []check.Check
-	for _, c := range catalog.Checks() {
-		switch c.(type) {
-		case jwt.WeakSecret:
-			c = jwt.WeakSecret{Crack: crack}
-		case jwt.Forgery:
-			c = jwt.Forgery{Crack: crack}
-		}
-		out = append(out, c)
-	}
 	return out
 }

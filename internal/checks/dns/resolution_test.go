@@ -8,6 +8,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labcatalog"
 	"github.com/plumbsec/plumb/internal/labtest"
 )
 
@@ -15,7 +16,7 @@ func scanLab(t *testing.T, target func(*lab.World) lab.Target) *result.Report {
 	t.Helper()
 	w := labtest.Start(t)
 	tg := target(w)
-	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, labtest.Checks()...)
+	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, labcatalog.Checks()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and
