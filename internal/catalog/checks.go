@@ -70,6 +70,7 @@ func Checks() []check.Check {
 		ratelimit.PageSize{},
 		inventory.SpecExposed{},
 		inventory.UndocumentedVersions{},
+		inventory.HiddenOperations{},
 		inventory.DeprecatedServed{},
 		inventory.NonProductionServers{},
 		ssrf.ServerSideFetch{},

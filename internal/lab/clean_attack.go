@@ -48,7 +48,7 @@ func (c *cleanShop) attackRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusAccepted, map[string]string{"message": "If the address has an account, a reset link is on its way."})
 	})
-	mux.HandleFunc("POST /api/v1/account/pin", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
+	mux.HandleFunc("POST /api/v1/payments/pin", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		checkPIN(w, r, s, sub, c.pins)
 	}))
 	mux.HandleFunc("GET /api/v1/validate/email", func(w http.ResponseWriter, r *http.Request) {

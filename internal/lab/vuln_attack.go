@@ -19,13 +19,29 @@ func (v *vulnShop) attackRoutes(mux *http.ServeMux) {
 	// unescaped dots: it accepts look-alikes, plain http, any subdomain
 	// and anything that merely starts with an allowed origin.
 	mux.Handle("GET /api/v1/cart", partnerCORS(v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
-		http.SetCookie(w, &http.Cookie{Name: "session", Value: "eyJ1c2VyIjoi" + sub + "In0", Path: "/", HttpOnly: true})
 		writeJSON(w, http.StatusOK, map[string]any{"user": sub, "items": []int{2, 3}})
 	})))
 	v.orderWrites(mux, s)
 	v.accountWrites(mux, s)
 	v.accountAbuse(mux, s)
 	v.injections(mux)
+	v.hiddenRoutes(mux, s)
+}
+
+// hiddenRoutes: operations the spec does not document.
+func (v *vulnShop) hiddenRoutes(mux *http.ServeMux, s *authzStore) {
+	// Flaw (hidden operation): the couriers' order list, beside the
+	// documented /api/v1/orders, has no authentication at all.
+	mux.HandleFunc("GET /api/v1/delivery/orders", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		orders := slices.Clone(s.orders)
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, map[string]any{"orders": orders})
+	})
+	// Flaw (hidden operation): a debug dump left at the root.
+	mux.HandleFunc("GET /debug", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"app": "vulnshop", "debug": true, "users": len(s.allUsers()), "workers": 4})
+	})
 }
 
 // orderWrites: creating, changing and cancelling orders.
@@ -121,7 +137,7 @@ func (v *vulnShop) accountAbuse(mux *http.ServeMux, s *authzStore) {
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "success", "message": "Reset link sent."})
 	})
 	// Flaw (no brute-force protection): a 4-digit PIN with unlimited tries.
-	mux.HandleFunc("POST /api/v1/account/pin", v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
+	mux.HandleFunc("POST /api/v1/payments/pin", v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		checkPIN(w, r, s, sub, nil)
 	}))
 }

@@ -26,7 +26,7 @@ func TestAbuseChecksOnLab(t *testing.T) {
 		"authentication.account-enumeration POST api.vulnshop.test/api/v1/password-reset":          finding.Confirmed,
 		"authentication.account-enumeration POST api.vulnshop.test/api/v1/login":                   finding.Firm,
 		"authentication.no-brute-force-protection POST api.vulnshop.test/api/v1/login":             finding.Firm,
-		"authentication.no-brute-force-protection POST api.vulnshop.test/api/v1/account/pin [pin]": finding.Firm,
+		"authentication.no-brute-force-protection POST api.vulnshop.test/api/v1/payments/pin [pin]": finding.Firm,
 	}
 	got := map[string]finding.Finding{}
 	for _, f := range rep.Findings {

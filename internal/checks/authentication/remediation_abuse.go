@@ -50,7 +50,7 @@ def login(): ...`},
 	return
 }`},
 		{Lang: "node-express", Code: `const rateLimit = require("express-rate-limit");
-app.post("/api/v1/account/pin", rateLimit({ windowMs: 15 * 60_000, limit: 5,
+app.post("/api/v1/payments/pin", rateLimit({ windowMs: 15 * 60_000, limit: 5,
   keyGenerator: (req) => req.user.id, standardHeaders: "draft-7" }), verifyPin);`},
 	},
 	References: []string{
