@@ -16,8 +16,8 @@ import (
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
-	"github.com/plumbsec/plumb/internal/labscan"
 	"github.com/plumbsec/plumb/internal/labcatalog"
+	"github.com/plumbsec/plumb/internal/labscan"
 	"github.com/plumbsec/plumb/internal/labtest"
 )
 

@@ -23,9 +23,9 @@ func TestAbuseChecksOnLab(t *testing.T) {
 	w := labtest.Start(t)
 	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, writes, authentication.AccountEnumeration{}, authentication.BruteForce{})
 	want := map[string]finding.Confidence{
-		"authentication.account-enumeration POST api.vulnshop.test/api/v1/password-reset":          finding.Confirmed,
-		"authentication.account-enumeration POST api.vulnshop.test/api/v1/login":                   finding.Firm,
-		"authentication.no-brute-force-protection POST api.vulnshop.test/api/v1/login":             finding.Firm,
+		"authentication.account-enumeration POST api.vulnshop.test/api/v1/password-reset":           finding.Confirmed,
+		"authentication.account-enumeration POST api.vulnshop.test/api/v1/login":                    finding.Firm,
+		"authentication.no-brute-force-protection POST api.vulnshop.test/api/v1/login":              finding.Firm,
 		"authentication.no-brute-force-protection POST api.vulnshop.test/api/v1/payments/pin [pin]": finding.Firm,
 	}
 	got := map[string]finding.Finding{}
