@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/accounts"
@@ -214,6 +215,9 @@ func codeOperations(api *spec.API) []codeOp {
 	return out
 }
 
+// patternLen finds a fixed repetition in a pattern: ^[0-9]{4}$.
+var patternLen = regexp.MustCompile(`\{(\d{1,2})\}`)
+
 // codeValue is the i-th wrong code: digits of the length the schema asks
 // for (4 by default), counting up from a random start.
 func codeValue(s *spec.Schema, start, i int) string {
@@ -222,8 +226,10 @@ func codeValue(s *spec.Schema, start, i int) string {
 		if s.MinLength != nil && *s.MinLength > 0 && *s.MinLength <= 12 {
 			n = int(*s.MinLength)
 		}
-		if m := regexp.MustCompile(`\{(\d{1,2})\}`).FindStringSubmatch(s.Pattern); m != nil {
-			fmt.Sscan(m[1], &n)
+		if m := patternLen.FindStringSubmatch(s.Pattern); m != nil {
+			if v, err := strconv.Atoi(m[1]); err == nil && v > 0 && v <= 12 {
+				n = v
+			}
 		}
 	}
 	v := fmt.Sprintf("%0*d", n, start+i)

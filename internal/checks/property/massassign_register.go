@@ -2,6 +2,7 @@ package property
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -59,7 +60,7 @@ func (m *massRun) register(ctx context.Context, op spec.Operation) (*finding.Fin
 	inj := m.registerInjections(op)
 	a, err := accounts.Register(ctx, in, IDMassAssignment, inj)
 	if err != nil {
-		if err == accounts.ErrNoRegistration {
+		if errors.Is(err, accounts.ErrNoRegistration) {
 			return nil, nil
 		}
 		return nil, ignorable(ctx, err)

@@ -2,8 +2,6 @@ package property
 
 import (
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -83,20 +81,6 @@ func propSchema(ss []*spec.Schema, name string) *spec.Schema {
 		}
 	}
 	return nil
-}
-
-// readOnlyProps lists the properties any of ss marks readOnly, sorted.
-func readOnlyProps(ss []*spec.Schema) []string {
-	var out []string
-	for _, s := range ss {
-		for k, p := range s.Properties {
-			if p != nil && p.ReadOnly && !slices.Contains(out, k) {
-				out = append(out, k)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // identityKeys are properties that say who a record is: changing them on
