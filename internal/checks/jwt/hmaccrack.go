@@ -1,8 +1,8 @@
 package jwt
 
 import (
+	"bytes"
 	"context"
-	"crypto/subtle"
 	"hash"
 	"runtime"
 	"sync"
@@ -82,7 +82,9 @@ func (w *worker) match() bool {
 	w.outer.Write(w.opad)
 	w.outer.Write(w.sum)
 	w.sum2 = w.outer.Sum(w.sum2[:0])
-	return subtle.ConstantTimeCompare(w.sum2, w.t.want) == 1
+	// Offline: timing is not a secret here, and the first byte rules out
+	// all but one key in 256.
+	return w.sum2[0] == w.t.want[0] && bytes.Equal(w.sum2, w.t.want)
 }
 
 // try tests one key.
