@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -65,6 +66,9 @@ type Options struct {
 	Ignore                    *suppress.Config     // ignore entries (.plumb.yaml); nil: none
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 	LLM                       check.LLMOptions
+	// AllowAddr vets every address the scan connects to (nil: any); plumb
+	// serve uses it to refuse private targets and hosts.
+	AllowAddr func(netip.Addr) error
 }
 
 // Progress is reported while a scan runs.
@@ -202,6 +206,7 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 		Scope:                     scope,
 		AllowPlainHTTPCredentials: o.AllowPlainHTTPCredentials,
 		UserAgent:                 "plumb/" + o.Version + " (+security scanner)",
+		AllowAddr:                 o.AllowAddr,
 	})
 	if err != nil {
 		return nil, nil, fail(KindUsage, "", err)
