@@ -56,52 +56,66 @@ func Migrations(d Dialect) ([]Migration, error) {
 // of processes starting together (a server and its workers).
 const migrationLock = 7_826_935_114
 
-// Migrate applies the migrations not yet applied, then each of also
-// (River's, from the jobs package), all in one transaction that holds a
-// lock, so processes starting at once migrate one after the other.
-func (s *Store) Migrate(ctx context.Context, also ...func(context.Context, *Tx) error) error {
+// Migrate applies the migrations not yet applied (in one transaction),
+// then each of also (River's, from the jobs package), all under a lock so
+// that processes starting at once (a server and its workers) migrate one
+// after the other.
+func (s *Store) Migrate(ctx context.Context, also ...func(context.Context) error) error {
 	ms, err := Migrations(s.dialect)
 	if err != nil {
 		return err
 	}
-	return s.InTx(ctx, func(tx *Tx) error {
-		if s.dialect == Postgres {
-			if _, err := tx.ex.exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(migrationLock)); err != nil {
-				return fmt.Errorf("migration lock: %w", err)
-			}
-		}
-		if _, err := tx.ex.exec(ctx, `CREATE TABLE IF NOT EXISTS plumb_migrations (
-			version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-			return fmt.Errorf("migrations table: %w", err)
-		}
-		applied, err := tx.appliedVersions(ctx)
+	if s.dialect == Postgres {
+		conn, err := s.pool.Acquire(ctx)
 		if err != nil {
 			return err
 		}
-		for _, m := range ms {
-			if applied[m.Version] {
-				continue
-			}
-			if _, err := tx.ex.exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
-			}
-			if _, err := tx.ex.exec(ctx, "INSERT INTO plumb_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				m.Version, m.Name, time.Now().UnixMilli()); err != nil {
-				return err
-			}
+		defer conn.Release()
+		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", int64(migrationLock)); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
 		}
-		for v := range applied {
-			if v > len(ms) {
-				return fmt.Errorf("the database is at schema version %d, newer than this plumb knows (%d): upgrade plumb", v, len(ms))
-			}
+		defer func() {
+			_, _ = conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrationLock))
+		}()
+	}
+	if err := s.InTx(ctx, func(tx *Tx) error { return tx.migrate(ctx, ms) }); err != nil {
+		return err
+	}
+	for _, f := range also {
+		if err := f(ctx); err != nil {
+			return err
 		}
-		for _, f := range also {
-			if err := f(ctx, tx); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+func (q *Q) migrate(ctx context.Context, ms []Migration) error {
+	if _, err := q.ex.exec(ctx, `CREATE TABLE IF NOT EXISTS plumb_migrations (
+		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	applied, err := q.appliedVersions(ctx)
+	if err != nil {
+		return err
+	}
+	for v := range applied {
+		if v > len(ms) {
+			return fmt.Errorf("the database is at schema version %d, newer than this plumb knows (%d): upgrade plumb", v, len(ms))
 		}
-		return nil
-	})
+	}
+	for _, m := range ms {
+		if applied[m.Version] {
+			continue
+		}
+		if _, err := q.ex.exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		}
+		if _, err := q.ex.exec(ctx, "INSERT INTO plumb_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (q *Q) appliedVersions(ctx context.Context) (map[int]bool, error) {

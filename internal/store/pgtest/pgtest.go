@@ -26,7 +26,7 @@ import (
 )
 
 type cluster struct {
-	bin, dir, base string
+	bin, dir string
 	asUser         *user.User // nil: run as ourselves
 	port           int
 }
