@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -43,7 +44,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		_ = db.Close()
-		return nil, fmt.Errorf("sqlite %s: journal mode %q, want wal: %w", abs, mode, err)
+		return nil, errors.Join(fmt.Errorf("sqlite %s: journal mode %q, want wal", abs, mode), err)
 	}
 	// The database holds sealed secrets and reports: owner only.
 	_ = os.Chmod(abs, 0o600)

@@ -27,8 +27,8 @@ import (
 
 type cluster struct {
 	bin, dir string
-	asUser         *user.User // nil: run as ourselves
-	port           int
+	asUser   *user.User // nil: run as ourselves
+	port     int
 }
 
 var (
