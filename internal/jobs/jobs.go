@@ -46,9 +46,11 @@ type Config struct {
 	AllowPrivate bool
 	// Workers is how many scans this process runs at once; 0 makes an
 	// insert-only runner (plumb serve --no-worker) that works nothing.
-	Workers      int
-	ScanTimeout  time.Duration // a scan's whole duration (engine MaxDuration); default 15m
-	RescueAfter  time.Duration // a job running this long is presumed dead and retried; default ScanTimeout+5m
+	Workers     int
+	ScanTimeout time.Duration // a scan's whole duration (engine MaxDuration); default 15m
+	// RescueAfter: a job running this long is presumed dead (its worker
+	// crashed) and is retried; default a scan job's timeout + 5m.
+	RescueAfter  time.Duration
 	TickInterval time.Duration // how often schedules are read; default 30s
 	LockRetry    time.Duration // wait before retrying a scan whose host is busy; default 10s
 	SoftStop     time.Duration // on Stop, how long running jobs may finish before they are re-queued; default 30s
@@ -66,7 +68,7 @@ func (c *Config) defaults() {
 		c.ScanTimeout = 15 * time.Minute
 	}
 	if c.RescueAfter <= 0 {
-		c.RescueAfter = c.ScanTimeout + 5*time.Minute
+		c.RescueAfter = c.scanJobTimeout() + 5*time.Minute
 	}
 	if c.TickInterval <= 0 {
 		c.TickInterval = 30 * time.Second
@@ -96,9 +98,9 @@ func (c *Config) defaults() {
 	}
 }
 
-// scanJobTimeout bounds a scan job: the scan's own limit plus time to
+// scanJobTimeout bounds a scan job: the scan's own limit plus a margin to
 // store its report.
-func (c *Config) scanJobTimeout() time.Duration { return c.ScanTimeout + time.Minute }
+func (c *Config) scanJobTimeout() time.Duration { return c.ScanTimeout*5/4 + 2*time.Second }
 
 // allowAddr is the address policy of everything the runner connects to.
 func (c *Config) allowAddr() func(netip.Addr) error {
@@ -132,6 +134,9 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.Store == nil || cfg.Box == nil || cfg.ScanOptions == nil {
 		return nil, errors.New("jobs: Store, Box and ScanOptions are required")
 	}
+	if cfg.RescueAfter <= cfg.scanJobTimeout() {
+		return nil, fmt.Errorf("jobs: rescuing jobs after %s would retry scans still running (a scan job may take %s)", cfg.RescueAfter, cfg.scanJobTimeout())
+	}
 	r := &Runner{cfg: cfg}
 	rc := r.riverConfig()
 	q, err := newQueue(cfg.Store, rc)
@@ -146,7 +151,7 @@ func (r *Runner) riverConfig() *river.Config {
 	c := &r.cfg
 	rc := &river.Config{
 		Logger:               c.Logger,
-		JobTimeout:           time.Minute,
+		JobTimeout:           min(time.Minute, c.RescueAfter/2), // River wants rescue later than any job's timeout
 		RescueStuckJobsAfter: c.RescueAfter,
 		SoftStopTimeout:      c.SoftStop,
 		MaxAttempts:          c.ScanAttempts,
