@@ -21,7 +21,7 @@ import (
 // The lab's addresses are in $LAB_DNS, $LAB_CONNECT_1.., $LAB_CA, and
 // $LAB_TOKEN holds the vulnerable API's token.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopsPostgres{m}, map[string]func(){
 		"plumb-bin": func() { os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
 }

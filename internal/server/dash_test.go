@@ -115,3 +115,29 @@ func TestDashboardSessionsAndCSRF(t *testing.T) {
 		t.Errorf("after sign-out: %d", code)
 	}
 }
+
+// Every page renders, with the findings block where it belongs (a page
+// that borrowed another's blocks would render the wrong content).
+func TestDiffPageRenders(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, opts{allowPrivate: true})
+	var tg struct{ ID string }
+	ts.call(t, "POST", "/api/v1/targets", ts.key, map[string]any{"url": "https://switch.fix.test"}, &tg)
+	var a, b struct{ ID string }
+	ts.call(t, "POST", "/api/v1/targets/"+tg.ID+"/scans", ts.key, nil, &a)
+	ts.waitScan(t, a.ID)
+	ts.fixed.Store(true)
+	ts.call(t, "POST", "/api/v1/targets/"+tg.ID+"/scans", ts.key, nil, &b)
+	ts.waitScan(t, b.ID)
+	c := ts.browser(t)
+	postForm(t, c, ts.URL+"/login", url.Values{"key": {ts.key}}, nil)
+	code, page, _ := get(t, c, ts.URL+"/diff?from="+a.ID+"&to="+b.ID)
+	if code != 200 || !strings.Contains(page, `id="fixed-count">1<`) || !strings.Contains(page, "content-type-sniffing") {
+		t.Fatalf("diff page: %d\n%s", code, page)
+	}
+	for _, p := range []string{"/", "/targets/" + tg.ID, "/scans/" + b.ID, "/watches", "/webhooks"} {
+		if code, page, _ := get(t, c, ts.URL+p); code != 200 || !strings.Contains(page, "</main>") {
+			t.Errorf("GET %s: %d", p, code)
+		}
+	}
+}

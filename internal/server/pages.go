@@ -48,24 +48,15 @@ func loadPages() (*pages, error) {
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(n[len("web/templates/"):], ".html")
-		if base == "layout" || base == "scan" {
-			continue
+		if base == "layout" || base == "findings" {
+			continue // shared blocks, parsed with every page
 		}
-		files := []string{"web/templates/layout.html", n}
-		if base == "diff" {
-			files = append(files, "web/templates/scan.html") // its "findings" block
-		}
-		t, err := template.New(base).Funcs(funcs).ParseFS(webFS, files...)
+		t, err := template.New(base).Funcs(funcs).ParseFS(webFS, "web/templates/layout.html", "web/templates/findings.html", n)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard template %s: %w", base, err)
 		}
 		p.byName[base] = t
 	}
-	t, err := template.New("scan").Funcs(funcs).ParseFS(webFS, "web/templates/layout.html", "web/templates/scan.html")
-	if err != nil {
-		return nil, fmt.Errorf("dashboard template scan: %w", err)
-	}
-	p.byName["scan"] = t
 	if p.css, err = webFS.ReadFile("web/static/style.css"); err != nil {
 		return nil, err
 	}
