@@ -176,6 +176,7 @@ type serveFlags struct {
 	listen          string
 	noWorker        bool
 	tlsCert, tlsKey string
+	rateLimit       float64
 }
 
 func newServeCmd(st *Streams) *cobra.Command {
@@ -205,6 +206,7 @@ addresses are refused unless --allow-private-targets.
 	fs.BoolVar(&f.noWorker, "no-worker", false, "serve the API and dashboard only; 'plumb worker' processes run the jobs")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate `FILE` (PEM; with --tls-key)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "private key `FILE` of --tls-cert")
+	fs.Float64Var(&f.rateLimit, "rate-limit", 50, "requests per second allowed per API key and per client address, bursts of twice that (0: no limit)")
 	f.register(fs, " (default: plumb/plumb.db in $XDG_DATA_HOME, or ~/.local/share)")
 	return cmd
 }
@@ -229,7 +231,7 @@ func runServe(ctx context.Context, st *Streams, f *serveFlags) error {
 		return err
 	}
 	srv, err := server.New(server.Config{Store: n.st, Runner: n.runner, Box: n.box, Resolvers: f.net.resolvers, AllowPrivate: f.allowPrivate,
-		MinSchedule: f.minSchedule, LLMTiers: llm.Tiers, TLS: f.tlsCert != "", Version: version(), Logger: n.log})
+		MinSchedule: f.minSchedule, LLMTiers: llm.Tiers, TLS: f.tlsCert != "", Version: version(), Logger: n.log, RateLimit: rateLimit(f.rateLimit)})
 	if err != nil {
 		return scanError{err}
 	}
@@ -276,6 +278,14 @@ func shutdown(st *Streams, hs *http.Server, n *node, serveErr error) error {
 		return scanError{err}
 	}
 	return nil
+}
+
+// rateLimit maps the flag (0: none) to the server's setting (<0: none).
+func rateLimit(v float64) float64 {
+	if v <= 0 {
+		return -1
+	}
+	return v
 }
 
 func adminKey(ctx context.Context, st *Streams, db *store.Store) error {

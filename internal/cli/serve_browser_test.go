@@ -109,7 +109,7 @@ func dashboardShowsIt(t *testing.T, s *served, vulnID, switchID, fixedScanID str
 	if title := text(`h1`); !strings.Contains(title, "vulnshop") {
 		t.Errorf("scan page title %q", title)
 	}
-	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(80)); err == nil {
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		shot := filepath.Join(artifacts(t), "dashboard-scan.png")
 		if os.WriteFile(shot, png, 0o644) == nil {
 			t.Logf("screenshot: %s", shot)
@@ -145,7 +145,7 @@ func present(sel string) chromedp.Action[chromedp.Void] {
 			}
 			last = err // a navigation in progress interrupts the evaluation: try again
 		}
-		return chromedp.Void{}, fmt.Errorf("no %s on the page: %v", sel, last)
+		return chromedp.Void{}, fmt.Errorf("no %s on the page: %w", sel, last)
 	}
 }
 

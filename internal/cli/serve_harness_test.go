@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -174,8 +173,8 @@ func (s *served) api(t testing.TB, method, path string, body, out any) int {
 
 type apiScan struct {
 	ID, Status, Grade, Error, Note, Cause string
-	Attempt, Score, Findings, Critical   int
-	Report                               json.RawMessage
+	Attempt, Score, Findings, Critical    int
+	Report                                json.RawMessage
 }
 
 // waitFor polls until cond holds (or fails the test after limit).
@@ -207,5 +206,3 @@ func (s *served) waitScan(t testing.TB, id string) apiScan {
 	})
 	return sc
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

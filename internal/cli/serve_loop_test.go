@@ -75,7 +75,7 @@ func TestServeWholeLoop(t *testing.T) {
 
 	// The lab API, scheduled: its first scan is the schedule's baseline.
 	var vuln struct{ ID string }
-	if code := s.api(t, "POST", "/api/v1/targets", map[string]any{"name": "vulnshop", "url": sl.Vuln.BaseURL, "schedule": "@every 1h",
+	if code := s.api(t, "POST", "/api/v1/targets", map[string]any{"name": "vulnshop", "url": sl.Vuln.BaseURL, "schedule": "@every 1h", "options": map[string]any{"rate": 500},
 		"credentials": map[string]any{"bearer": sl.Vuln.Token, "bearer_b": sl.Vuln.TokenB}}, &vuln); code != 201 {
 		t.Fatalf("create target: %d", code)
 	}
@@ -115,7 +115,9 @@ func TestServeWholeLoop(t *testing.T) {
 	if data["scan_id"] != second.ID || data["target_id"] != sw.ID || !strings.Contains(toJSON(data["findings"]), "content-type-sniffing") {
 		t.Errorf("finding.fixed data: %v", data)
 	}
-	var dl struct{ Deliveries []struct{ Event, Status string } }
+	var dl struct {
+		Deliveries []struct{ Event, Status string }
+	}
 	s.api(t, "GET", "/api/v1/webhooks/"+wh.ID+"/deliveries", nil, &dl)
 	delivered := 0
 	for _, d := range dl.Deliveries {

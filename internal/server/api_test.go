@@ -205,3 +205,29 @@ func TestWebhooksAndWatchesAPI(t *testing.T) {
 		t.Errorf("delete watch: %d", code)
 	}
 }
+
+// Each API key and each client address has a request budget; answers say
+// how much is left, and past it the answer is 429 with Retry-After.
+func TestRequestRateLimit(t *testing.T) {
+	t.Parallel()
+	ts := startServer(t, opts{allowPrivate: true, rateLimit: 1})
+	for _, c := range []struct{ path, key string }{{"/api/v1/targets", ts.key}, {"/healthz", ""}} {
+		var codes []int
+		var last http.Header
+		for range 4 {
+			req, _ := http.NewRequest("GET", ts.URL+c.path, nil)
+			if c.key != "" {
+				req.Header.Set("Authorization", "Bearer "+c.key)
+			}
+			resp, err := ts.Client().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			codes, last = append(codes, resp.StatusCode), resp.Header
+		}
+		if codes[0] != 200 || codes[3] != http.StatusTooManyRequests || last.Get("Retry-After") == "" || last.Get("RateLimit-Limit") != "2" {
+			t.Errorf("GET %s four times at a limit of 1/s: %v, headers %v", c.path, codes, last)
+		}
+	}
+}

@@ -133,6 +133,9 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusUnauthorized, "missing or invalid API key (Authorization: Bearer <key>)")
 			return
 		}
+		if !s.reqs.allow(w, "key:"+k.ID, now) {
+			return
+		}
 		h(w, r.WithContext(context.WithValue(r.Context(), keyIDCtx, k.ID)))
 	}
 }

@@ -13,21 +13,24 @@ import (
 )
 
 func (s *Server) dashboardRoutes() {
-	m := s.mux
-	m.HandleFunc("GET /static/style.css", s.staticCSS)
-	m.HandleFunc("GET /login", s.loginPage)
-	m.HandleFunc("POST /login", s.login)
-	m.HandleFunc("POST /logout", s.page(s.logout))
-	m.HandleFunc("GET /{$}", s.page(s.targetsPage))
-	m.HandleFunc("GET /targets/{id}", s.page(s.targetPage))
-	m.HandleFunc("POST /targets/{id}/scan", s.page(s.scanNow))
-	m.HandleFunc("GET /scans/{id}", s.page(s.scanPage))
-	m.HandleFunc("GET /scans/{id}/graph.svg", s.page(s.graphSVG))
-	m.HandleFunc("GET /diff", s.page(s.diffPage))
-	m.HandleFunc("GET /watches", s.page(s.watchesPage))
-	m.HandleFunc("GET /watches/{id}", s.page(s.watchPage))
-	m.HandleFunc("GET /webhooks", s.page(s.webhooksPage))
-	m.HandleFunc("GET /webhooks/{id}", s.page(s.webhookPage))
+	for pattern, h := range map[string]http.HandlerFunc{
+		"GET /static/style.css":     s.staticCSS,
+		"GET /login":                s.loginPage,
+		"POST /login":               s.login,
+		"POST /logout":              s.page(s.logout),
+		"GET /{$}":                  s.page(s.targetsPage),
+		"GET /targets/{id}":         s.page(s.targetPage),
+		"POST /targets/{id}/scan":   s.page(s.scanNow),
+		"GET /scans/{id}":           s.page(s.scanPage),
+		"GET /scans/{id}/graph.svg": s.page(s.graphSVG),
+		"GET /diff":                 s.page(s.diffPage),
+		"GET /watches":              s.page(s.watchesPage),
+		"GET /watches/{id}":         s.page(s.watchPage),
+		"GET /webhooks":             s.page(s.webhooksPage),
+		"GET /webhooks/{id}":        s.page(s.webhookPage),
+	} {
+		s.mux.Handle(pattern, s.limitByAddress(h))
+	}
 }
 
 type pageHandler func(w http.ResponseWriter, r *http.Request, sess *store.Session) error

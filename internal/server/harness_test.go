@@ -59,6 +59,7 @@ type testServer struct {
 type opts struct {
 	allowPrivate bool
 	dsn          string
+	rateLimit    float64
 }
 
 // startServer runs a server (and two scan workers) on a fresh database,
@@ -108,7 +109,7 @@ func startServer(t *testing.T, o opts) *testServer {
 		t.Fatalf("admin key %q: %v", key, err)
 	}
 	srv, err := New(Config{Store: st, Runner: r, Box: box, Resolvers: []string{w.DNSAddr}, AllowPrivate: o.allowPrivate,
-		MinSchedule: 2 * time.Second, LLMTiers: []string{"off", "quick", "standard", "deep"}, Logger: logger, AuthFailures: 5})
+		MinSchedule: 2 * time.Second, LLMTiers: []string{"off", "quick", "standard", "deep"}, Logger: logger, AuthFailures: 5, RateLimit: o.rateLimit})
 	if err != nil {
 		t.Fatal(err)
 	}

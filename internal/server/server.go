@@ -42,6 +42,10 @@ type Config struct {
 	// per minute before it is told to wait; default 10.
 	AuthFailures int
 	MaxBody      int64 // request body cap; default 1 MiB
+	// RateLimit is requests per second per API key (API) and per client
+	// address (everything else), with bursts of twice that; 0: default 50,
+	// negative: no limit.
+	RateLimit float64
 }
 
 // Server serves the API and the dashboard.
@@ -49,6 +53,7 @@ type Server struct {
 	cfg     Config
 	mux     *http.ServeMux
 	limiter *failLimiter
+	reqs    *reqLimiter
 	metrics *httpMetrics
 	pages   *pages
 }
@@ -73,11 +78,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = 1 << 20
 	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = 50
+	}
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: newFailLimiter(cfg.AuthFailures, time.Minute), metrics: newHTTPMetrics(), pages: p}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), limiter: newFailLimiter(cfg.AuthFailures, time.Minute), reqs: newReqLimiter(cfg.RateLimit), metrics: newHTTPMetrics(), pages: p}
 	s.routes()
 	return s, nil
 }
@@ -138,11 +146,13 @@ func (s *Server) apiRoutes() []route {
 
 func (s *Server) routes() {
 	for _, rt := range s.apiRoutes() {
-		h := rt.h
-		if !rt.public {
-			h = s.api(h)
+		var h http.Handler = rt.h
+		if rt.public {
+			h = s.limitByAddress(h)
+		} else {
+			h = s.api(rt.h)
 		}
-		s.mux.HandleFunc(rt.method+" "+rt.pattern, h)
+		s.mux.Handle(rt.method+" "+rt.pattern, h)
 	}
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint (see /api/v1/openapi.json)")
