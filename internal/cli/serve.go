@@ -34,6 +34,7 @@ type workerFlags struct {
 	workers      int
 	allowPrivate bool
 	scanTimeout  time.Duration
+	grace        time.Duration
 	net          netFlags
 	dnsAudit     dnsAuditFlags
 	// Testing knobs (hidden): how often schedules are read, when a job
@@ -47,6 +48,7 @@ func (f *workerFlags) register(fs *pflag.FlagSet, dbDefault string) {
 	fs.IntVar(&f.workers, "workers", 2, "scans this process runs at once")
 	fs.BoolVar(&f.allowPrivate, "allow-private-targets", false, "allow targets, webhooks and resolvers on loopback, private and link-local addresses")
 	fs.DurationVar(&f.scanTimeout, "scan-timeout", 15*time.Minute, "stop a scan after this long and keep the partial report")
+	fs.DurationVar(&f.grace, "shutdown-grace", 30*time.Second, "on SIGINT/SIGTERM, how long running scans may finish before they go back to the queue")
 	f.net.register(fs)
 	f.dnsAudit.register(fs, false)
 	fs.DurationVar(&f.tick, "tick", 30*time.Second, "how often schedules are read")
@@ -102,7 +104,7 @@ func (f *workerFlags) open(ctx context.Context, st *Streams, workers int) (*node
 		return nil, err
 	}
 	n.runner, err = jobs.New(jobs.Config{Store: db, Box: n.box, ScanOptions: opts, AllowPrivate: f.allowPrivate, Workers: workers,
-		ScanTimeout: f.scanTimeout, RescueAfter: f.rescueAfter, TickInterval: f.tick, Logger: n.log})
+		ScanTimeout: f.scanTimeout, SoftStop: f.grace, RescueAfter: f.rescueAfter, TickInterval: f.tick, Logger: n.log, ID: workerID()})
 	if err != nil {
 		_ = db.Close()
 		return nil, scanError{err}
@@ -156,6 +158,19 @@ func checkSealKey(ctx context.Context, n *node) error {
 		return usagef("the secret key (PLUMB_SECRET_KEY or the key file) is not the one this database's secrets were sealed with")
 	}
 	return nil
+}
+
+// workerID names this process on the jobs it works: host, process id and
+// start time (unique across restarts).
+func workerID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "plumb"
+	}
+	if len(host) > 60 {
+		host = host[:60]
+	}
+	return fmt.Sprintf("%s-%d-%d", host, os.Getpid(), time.Now().UnixMilli())
 }
 
 // defaultDB is a SQLite file in the user's data directory.

@@ -59,8 +59,11 @@ type Config struct {
 	WebhookBackoff  func(attempt int) time.Duration
 	WebhookAttempts int
 	ScanAttempts    int // default 3
-	Logger          *slog.Logger
-	Now             func() time.Time
+	// ID names this process among the workers (River's client ID: it is
+	// recorded on each job it attempts); "" lets River choose.
+	ID     string
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 func (c *Config) defaults() {
@@ -150,6 +153,7 @@ func New(cfg Config) (*Runner, error) {
 func (r *Runner) riverConfig() *river.Config {
 	c := &r.cfg
 	rc := &river.Config{
+		ID:                   c.ID,
 		Logger:               c.Logger,
 		JobTimeout:           min(time.Minute, c.RescueAfter/2), // River wants rescue later than any job's timeout
 		RescueStuckJobsAfter: c.RescueAfter,
