@@ -82,7 +82,7 @@ func (p *proc) kill() {
 		return
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
+	_ = <-p.done // killed: the exit status says so
 }
 
 func (p *proc) client() *served {
