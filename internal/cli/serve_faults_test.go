@@ -82,7 +82,9 @@ func (p *proc) kill() {
 		return
 	}
 	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	_ = <-p.done // killed: the exit status says so
+	if err := <-p.done; err == nil {
+		p.stderr.Write([]byte("(exited on its own before the kill)\n")) //nolint:errcheck // a buffer
+	}
 }
 
 func (p *proc) client() *served {
