@@ -52,7 +52,7 @@ type Config struct {
 	// crashed) and is retried; default a scan job's timeout + 5m.
 	RescueAfter  time.Duration
 	TickInterval time.Duration // how often schedules are read; default 30s
-	LockRetry    time.Duration // wait before retrying a scan whose host is busy; default 10s
+	LockRetry    time.Duration // wait before retrying a scan whose host is busy; default 3s
 	SoftStop     time.Duration // on Stop, how long running jobs may finish before they are re-queued; default 30s
 	// WebhookBackoff is the wait before delivery attempt n+1 (default
 	// 10s·2ⁿ⁻¹ capped at 1h); WebhookAttempts caps attempts (default 12).
@@ -77,7 +77,7 @@ func (c *Config) defaults() {
 		c.TickInterval = 30 * time.Second
 	}
 	if c.LockRetry <= 0 {
-		c.LockRetry = 10 * time.Second
+		c.LockRetry = 3 * time.Second
 	}
 	if c.SoftStop <= 0 {
 		c.SoftStop = 30 * time.Second
