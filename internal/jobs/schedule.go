@@ -11,7 +11,6 @@ import (
 // Schedule is a parsed schedule: "@every 6h", "@daily", or a five-field
 // cron expression ("0 */6 * * *"), in UTC.
 type Schedule struct {
-	spec  string
 	sched cron.Schedule
 	every time.Duration // for @every; 0 otherwise
 }
@@ -29,7 +28,7 @@ func ParseSchedule(s string, minInterval time.Duration) (Schedule, error) {
 	if err != nil {
 		return Schedule{}, fmt.Errorf("schedule %q: want \"@every 6h\", \"@daily\" or a cron expression like \"0 */6 * * *\": %w", s, err)
 	}
-	out := Schedule{spec: s, sched: sched}
+	out := Schedule{sched: sched}
 	if cd, ok := sched.(cron.ConstantDelaySchedule); ok {
 		out.every = cd.Delay
 	}
@@ -49,5 +48,3 @@ func (s Schedule) Next(t time.Time) time.Time {
 	}
 	return s.sched.Next(t.UTC())
 }
-
-func (s Schedule) String() string { return s.spec }
