@@ -55,7 +55,8 @@ type Config struct {
 	LockRetry    time.Duration // wait before retrying a scan whose host is busy; default 3s
 	SoftStop     time.Duration // on Stop, how long running jobs may finish before they are re-queued; default 30s
 	// WebhookBackoff is the wait before delivery attempt n+1 (default
-	// 10s·2ⁿ⁻¹ capped at 1h); WebhookAttempts caps attempts (default 12).
+	// 10s·2ⁿ⁻¹ capped at 1h); WebhookAttempts caps attempts (default 20:
+	// about 12 hours).
 	WebhookBackoff  func(attempt int) time.Duration
 	WebhookAttempts int
 	ScanAttempts    int // default 3
@@ -88,7 +89,7 @@ func (c *Config) defaults() {
 		}
 	}
 	if c.WebhookAttempts <= 0 {
-		c.WebhookAttempts = 12
+		c.WebhookAttempts = 20
 	}
 	if c.ScanAttempts <= 0 {
 		c.ScanAttempts = 3
