@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/x509"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ const (
 	NeedSpec       Needs = 1 << iota // an OpenAPI document
 	NeedCredential                   // a user-supplied credential (identity A)
 	NeedWrites                       // --allow-writes (state-changing requests)
+	NeedSource                       // an application's source: the rule runs under plumb code, never in a scan
 )
 
 // String lists the needs as words, e.g. "spec, credential".
@@ -40,6 +42,9 @@ func (n Needs) String() string {
 	}
 	if n&NeedWrites != 0 {
 		parts = append(parts, "writes")
+	}
+	if n&NeedSource != 0 {
+		parts = append(parts, "source (plumb code)")
 	}
 	if len(parts) == 0 {
 		return "-"
@@ -58,8 +63,8 @@ const (
 	PhaseWrites // state-changing probes (--allow-writes) run last, so their effects cannot skew read-only checks
 )
 
-// Meta describes a check. It is the source of `plumb checks` and the
-// generated check catalog.
+// Meta describes a check and the rules it emits. It is the source of
+// `plumb checks` and the generated check catalog.
 type Meta struct {
 	ID          string
 	Title       string
@@ -70,6 +75,12 @@ type Meta struct {
 	Needs       Needs
 	Phase       Phase
 	Description string
+	// Remediation is the fix of the check's own rule (see Emits); findings
+	// may carry a more specific one.
+	Remediation finding.Remediation
+	// Rules lists what the check emits when that is not one rule with the
+	// check's id; NoRules when it emits nothing. See Emits.
+	Rules []Rule
 }
 
 // Check is one security test.
@@ -86,7 +97,7 @@ type Input struct {
 	Hosts          *hosts.Graph
 	HTTP           *netx.Client
 	HTTPB          *netx.Client // identity B (--header-b, --bearer-env-b, --login-b); nil without one
-	Baseline       *Baseline    // what identity A sees, shared by checks; see Input.Corpus
+	Memo           *Memo        // what the checks of this scan share (Once, Fetch, Corpus); nil shares nothing
 	DNS            *netx.Resolver
 	HasCredentials bool
 	AllowWrites    bool
@@ -98,7 +109,6 @@ type Input struct {
 	CallbackURL    string   // out-of-band listener for blind probes (--callback-url); "" disables them
 
 	LLM      LLMOptions
-	shared   sharedValues // per-scan values computed once (see Shared)
 	DNSAudit DNSAuditConfig
 }
 
@@ -128,7 +138,8 @@ func New(m Meta, title string, loc finding.Location) finding.Finding {
 type Coverage struct {
 	mu        sync.Mutex
 	imported  int
-	requested map[string]int // op key → last status
+	extra     []spec.Operation // found at run time (GraphQL schemas), not in the spec
+	requested map[string]int   // op key → last status
 	skipped   map[string]string
 	counts    map[string]int // op key → requests recorded
 }
@@ -138,8 +149,40 @@ func NewCoverage(imported int) *Coverage {
 	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}, counts: map[string]int{}}
 }
 
-// OpKey names an operation in coverage tables.
-func OpKey(op spec.Operation) string { return op.Method + " " + op.Path }
+// OpKey names an operation in coverage tables: "GET /users/{id}", or
+// "POST /graphql query user" for a GraphQL operation.
+func OpKey(op spec.Operation) string {
+	if op.GraphQL != "" {
+		return op.Method + " " + op.Path + " " + op.GraphQL
+	}
+	return op.Method + " " + op.Path
+}
+
+// Add imports operations a check found at run time (a GraphQL schema's
+// queries and mutations), so the coverage table lists them. Known
+// operations are ignored.
+func (c *Coverage) Add(ops ...spec.Operation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, op := range ops {
+		k := OpKey(op)
+		if slices.ContainsFunc(c.extra, func(o spec.Operation) bool { return OpKey(o) == k }) {
+			continue
+		}
+		c.extra = append(c.extra, op)
+		c.imported++
+	}
+}
+
+// all returns the spec's operations and the ones added at run time; c.mu
+// is held by the caller.
+func (c *Coverage) all(api *spec.API) []spec.Operation {
+	var ops []spec.Operation
+	if api != nil {
+		ops = append(ops, api.Operations...)
+	}
+	return append(ops, c.extra...)
+}
 
 // Requested records that an operation was requested and answered status
 // (0 when the request failed).
@@ -190,10 +233,11 @@ func (c *Coverage) Summary(api *spec.API) result.Coverage {
 			s.Other++
 		}
 	}
-	if api == nil {
+	ops := c.all(api)
+	if len(ops) == 0 {
 		return s
 	}
-	for _, op := range api.Operations {
+	for _, op := range ops {
 		k := OpKey(op)
 		if _, ok := c.requested[k]; ok {
 			continue

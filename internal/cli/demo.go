@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labscan"
@@ -22,6 +22,7 @@ func newDemoCmd(st *Streams) *cobra.Command {
 		out    outputFlags
 		gate   gateFlags
 		accept acceptFlags
+		sel    selectFlags
 		target string
 		serve  bool
 	)
@@ -46,7 +47,11 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 			if target != "vulnerable" && target != "clean" {
 				return usagef("--target %q: want vulnerable or clean", target)
 			}
-			return runDemo(cmd.Context(), st, target, serve, &out, &gate, &accept)
+			selector, err := sel.build()
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), st, target, serve, selector, &out, &gate, &accept)
 		},
 	}
 	fs := cmd.Flags()
@@ -55,10 +60,11 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 	out.register(fs, "report")
 	gate.register(fs)
 	accept.register(fs)
+	sel.register(fs)
 	return cmd
 }
 
-func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
+func runDemo(ctx context.Context, st *Streams, which string, serve bool, sel engine.Selector, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
 	w, err := lab.Start(ctx, lab.Options{})
 	if err != nil {
 		return scanError{fmt.Errorf("start lab: %w", err)}
@@ -75,8 +81,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, out *ou
 	if err != nil {
 		return err
 	}
-	o.Version = version()
-	o.Checks = checks.All()
+	o.Version, o.Checks, o.Select = version(), catalog.Default().Checks(), sel
 	o.CallbackURL = lab.CallbackURL                                       // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)

@@ -27,6 +27,9 @@ type netFlags struct {
 	timeout   time.Duration
 	insecure  bool
 	cacert    string
+	// allowHost is not a flag: plumb mcp sets it to its --allow-target
+	// list, and every client built from these flags obeys it.
+	allowHost netx.HostPolicy
 }
 
 func (f *netFlags) register(fs *pflag.FlagSet) {
@@ -67,6 +70,17 @@ func (f *netFlags) build() (connectTo []netx.ConnectTo, roots *x509.CertPool, er
 		}
 	}
 	return connectTo, roots, nil
+}
+
+// loadOptions are the options of a one-off fetch through the network
+// layer (loading an OpenAPI document): the network flags and nothing else.
+func (f *netFlags) loadOptions() (engine.Options, error) {
+	ct, roots, err := f.build()
+	if err != nil {
+		return engine.Options{}, err
+	}
+	return engine.Options{Resolvers: f.resolvers, ConnectTo: ct, RootCAs: roots, Insecure: f.insecure, Timeout: f.timeout,
+		AllowHost: f.allowHost, Version: version()}, nil
 }
 
 // authFlags say who plumb is and where that identity may be sent.
@@ -138,11 +152,12 @@ func redactHeaderArg(s string) string {
 
 // limitFlags bound the scan.
 type limitFlags struct {
-	rate        float64
-	concurrency int
-	maxRequests int
-	maxBody     string
-	maxTime     time.Duration
+	rate          float64
+	concurrency   int
+	maxRequests   int
+	maxBody       string
+	maxTime       time.Duration
+	maxHostErrors int
 }
 
 func (f *limitFlags) register(fs *pflag.FlagSet) {
@@ -150,7 +165,10 @@ func (f *limitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 4, "checks in parallel, and connections per host")
 	fs.IntVar(&f.maxRequests, "max-requests", 2000, "request budget for the whole scan")
 	fs.StringVar(&f.maxBody, "max-body", "2MiB", "response body cap, after decompression (e.g. 512KiB, 4MiB)")
-	fs.DurationVar(&f.maxTime, "max-time", 0, "stop the whole scan after this long and report what was found (0: no limit)")
+	fs.DurationVar(&f.maxTime, "max-time", 0, "stop the whole scan after this long and report what was found, marked partial "+
+		"(0: 1m + 3 × --max-requests ÷ --rate, 6m with the defaults)")
+	fs.IntVar(&f.maxHostErrors, "max-host-errors", netx.DefaultMaxHostFailures, "give up on a host after this many consecutive timeouts or connection failures "+
+		"(the report says so and is partial; 0: never)")
 }
 
 func (f *limitFlags) apply(o *engine.Options) error {
@@ -165,6 +183,13 @@ func (f *limitFlags) apply(o *engine.Options) error {
 	}
 	if f.maxTime < 0 {
 		return usagef("--max-time must not be negative")
+	}
+	if f.maxHostErrors < 0 {
+		return usagef("--max-host-errors must not be negative (0 turns it off)")
+	}
+	o.MaxHostFailures = f.maxHostErrors
+	if f.maxHostErrors == 0 {
+		o.MaxHostFailures = -1
 	}
 	n, err := parseSize(f.maxBody)
 	if err != nil {

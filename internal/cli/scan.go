@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/checks"
-	"github.com/plumbsec/plumb/internal/result"
-
 	"github.com/spf13/cobra"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 type scanFlags struct {
@@ -30,6 +29,7 @@ type scanFlags struct {
 	accept          acceptFlags
 	dnsAudit        dnsAuditFlags
 	llm             llmFlags
+	sel             selectFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -53,17 +53,24 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.accept.register(fs)
 	f.dnsAudit.register(fs, false)
 	f.llm.register(fs)
+	f.sel.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
 func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Options, error) {
-	var o engine.Options
 	if err := f.out.validate(report.Names()); err != nil {
-		return o, err
+		return engine.Options{}, err
 	}
 	if err := f.gate.validate(); err != nil {
-		return o, err
+		return engine.Options{}, err
 	}
+	return f.engineOptions(lookupEnv)
+}
+
+// engineOptions builds the options of the scan itself from every flag but
+// the output and gate ones; plumb mcp builds each scan_api call with it.
+func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine.Options, error) {
+	var o engine.Options
 	ct, roots, err := f.net.build()
 	if err != nil {
 		return o, err
@@ -79,6 +86,7 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		return o, err
 	}
 	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
+	o.AllowHost = f.net.allowHost
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
 	if f.jwtWordlist != "" {
@@ -93,11 +101,14 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		o.CallbackURL = strings.TrimSuffix(f.callbackURL, "/")
 	}
 	o.Version = version()
-	o.Checks = checks.All()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
 		return o, err
 	}
 	if o.LLM, err = f.llm.build(); err != nil {
+		return o, err
+	}
+	o.Checks = catalog.Default().Checks()
+	if o.Select, err = f.sel.build(); err != nil {
 		return o, err
 	}
 	return o, nil
@@ -163,6 +174,9 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 			return scanError{rerr}
 		}
 		warnIgnoreEntries(st, rep.Suppressions)
+		for _, why := range rep.PartialReasons() {
+			fmt.Fprintln(st.Err, "plumb: partial report:", strings.SplitN(why, "\n", 2)[0])
+		}
 	}
 	if err != nil {
 		return err
@@ -180,7 +194,7 @@ func writeReport(st *Streams, rep *result.Report, out *outputFlags, gate *gateFl
 	if err != nil {
 		return err
 	}
-	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: ruleLookup}
+	base := report.Options{FailOn: gate.failOn, NewOnly: gate.newOnly, Rule: catalog.Default().Rule}
 	written := out.extra.list()
 	for _, w := range written {
 		f, err := report.Lookup(w.Format)

@@ -15,8 +15,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/checks/llm"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/jobs"
@@ -26,7 +26,7 @@ import (
 )
 
 // serveChecks is the catalog plumb serve's scans run.
-func serveChecks() []check.Check { return checks.All() }
+func serveChecks() []check.Check { return catalog.Default().Checks() }
 
 // workerFlags are shared by serve and worker.
 type workerFlags struct {

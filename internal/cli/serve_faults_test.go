@@ -63,10 +63,10 @@ func startProc(t *testing.T, env []string, args ...string) *proc {
 	}()
 	t.Cleanup(func() { p.kill() })
 	if args[0] != "serve" {
-		waitFor(t, 30*time.Second, "plumb worker to start", func() bool { return strings.Contains(p.stderr.String(), "plumb worker: working") })
+		pollUntil(t, 30*time.Second, "plumb worker to start", func() bool { return strings.Contains(p.stderr.String(), "plumb worker: working") })
 		return p
 	}
-	waitFor(t, 30*time.Second, "plumb serve to listen", func() bool {
+	pollUntil(t, 30*time.Second, "plumb serve to listen", func() bool {
 		m := listening.FindStringSubmatch(p.stderr.String())
 		if m != nil {
 			p.url = m[1]
@@ -98,7 +98,7 @@ func faultArgs(sl *loopLab) []string {
 
 func scanRunning(t *testing.T, s *served, id string) {
 	t.Helper()
-	waitFor(t, time.Minute, "the scan to run", func() bool {
+	pollUntil(t, time.Minute, "the scan to run", func() bool {
 		var sc apiScan
 		s.api(t, "GET", "/api/v1/scans/"+id, nil, &sc)
 		return sc.Status == "running"

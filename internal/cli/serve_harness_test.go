@@ -177,8 +177,8 @@ type apiScan struct {
 	Report                                json.RawMessage
 }
 
-// waitFor polls until cond holds (or fails the test after limit).
-func waitFor(t testing.TB, limit time.Duration, what string, cond func() bool) {
+// pollUntil polls until cond holds (or fails the test after limit).
+func pollUntil(t testing.TB, limit time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !cond() {
@@ -200,7 +200,7 @@ func (s *served) scans(t testing.TB, targetID string) []apiScan {
 func (s *served) waitScan(t testing.TB, id string) apiScan {
 	t.Helper()
 	var sc apiScan
-	waitFor(t, 2*time.Minute, "scan "+id, func() bool {
+	pollUntil(t, 2*time.Minute, "scan "+id, func() bool {
 		s.api(t, "GET", "/api/v1/scans/"+id, nil, &sc)
 		return sc.Status == "done" || sc.Status == "failed" || sc.Status == "canceled"
 	})

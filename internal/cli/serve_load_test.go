@@ -67,7 +67,7 @@ func startWorker(t *testing.T, env map[string]string, args ...string) {
 			t.Errorf("worker exited %d: %s", code, errb.String())
 		}
 	})
-	waitFor(t, 30*time.Second, "the worker", func() bool { return strings.Contains(errb.String(), "plumb worker: working") })
+	pollUntil(t, 30*time.Second, "the worker", func() bool { return strings.Contains(errb.String(), "plumb worker: working") })
 }
 
 func jobsPerWorker(t *testing.T, dsn string) map[string]int {

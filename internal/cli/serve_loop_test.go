@@ -79,7 +79,7 @@ func TestServeWholeLoop(t *testing.T) {
 		"credentials": map[string]any{"bearer": sl.Vuln.Token, "bearer_b": sl.Vuln.TokenB}}, &vuln); code != 201 {
 		t.Fatalf("create target: %d", code)
 	}
-	waitFor(t, 2*time.Minute, "the scheduled scan", func() bool {
+	pollUntil(t, 2*time.Minute, "the scheduled scan", func() bool {
 		sc := s.scans(t, vuln.ID)
 		return len(sc) == 1 && sc[0].Status == "done" && sc[0].Cause == "schedule"
 	})
@@ -110,7 +110,7 @@ func TestServeWholeLoop(t *testing.T) {
 		len(diff.Fixed) != 1 || diff.Fixed[0].ID != "data-exposure.content-type-sniffing" || len(diff.New) != 0 {
 		t.Fatalf("diff after the fix: %d %+v", code, diff)
 	}
-	waitFor(t, time.Minute, "finding.fixed", func() bool { return len(hooks.got("finding.fixed")) == 1 })
+	pollUntil(t, time.Minute, "finding.fixed", func() bool { return len(hooks.got("finding.fixed")) == 1 })
 	data := hooks.got("finding.fixed")[0]["data"].(map[string]any)
 	if data["scan_id"] != second.ID || data["target_id"] != sw.ID || !strings.Contains(toJSON(data["findings"]), "content-type-sniffing") {
 		t.Errorf("finding.fixed data: %v", data)

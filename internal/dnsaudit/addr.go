@@ -51,14 +51,14 @@ func (rn *run) checkAddrs() {
 		}
 	}
 	if len(internal) > 0 && !rn.a.opts.IgnoreInternal {
-		rn.add(Finding{ID: IDInternalAddress, Severity: finding.Low, Confidence: finding.Firm, Subject: rn.res.Name,
-			Title:  fmt.Sprintf("%s resolves to internal addresses: %s", rn.res.Name, strings.Join(internal, ", ")),
-			Detail: "An internal address in public DNS leaks network layout and can steer clients to whatever answers there."})
+		rn.add(verdict(IDInternalAddress, finding.Low, finding.Firm, rn.res.Name,
+			fmt.Sprintf("%s resolves to internal addresses: %s", rn.res.Name, strings.Join(internal, ", ")),
+			"An internal address in public DNS leaks network layout and can steer clients to whatever answers there.", nil), false)
 	}
 	if len(unowned) > 0 {
-		rn.add(Finding{ID: IDUnownedAddress, Severity: finding.Low, Confidence: finding.Tentative, Subject: rn.res.Name,
-			Title:  fmt.Sprintf("%s resolves to %s, outside the networks you own", rn.res.Name, strings.Join(unowned, ", ")),
-			Detail: "Possibly a released cloud address now owned by someone else; DNS alone cannot tell (a dead address is not a released one)."})
+		rn.add(verdict(IDUnownedAddress, finding.Low, finding.Tentative, rn.res.Name,
+			fmt.Sprintf("%s resolves to %s, outside the networks you own", rn.res.Name, strings.Join(unowned, ", ")),
+			"Possibly a released cloud address now owned by someone else; DNS alone cannot tell (a dead address is not a released one).", nil), false)
 	}
 }
 
@@ -148,11 +148,12 @@ func (rn *run) httpFingerprint(ctx context.Context, c *chain) {
 				for _, a := range c.answers {
 					dnsEv = append(dnsEv, a.Evidence())
 				}
-				rn.add(Finding{ID: IDUnclaimedService, Severity: finding.High, Confidence: finding.Firm, Subject: rn.res.Name,
-					Claimable: s.Claim == ClaimClaimable && s.Vulnerable,
-					Title:     fmt.Sprintf("%s points at an unclaimed %s resource", rn.res.Name, s.Name),
-					Detail:    fmt.Sprintf("The CNAME chain %s identifies %s, and %s shows its \"nothing here\" page.", joinNames(c.names), s.Name, req.URL),
-					DNS:       dnsEv, HTTP: seen})
+				f := verdict(IDUnclaimedService, finding.High, finding.Firm, rn.res.Name,
+					fmt.Sprintf("%s points at an unclaimed %s resource", rn.res.Name, s.Name),
+					fmt.Sprintf("The CNAME chain %s identifies %s, and %s shows its \"nothing here\" page.", joinNames(c.names), s.Name, req.URL),
+					dnsEv)
+				f.Evidence.HTTP = seen
+				rn.add(f, s.Claim == ClaimClaimable && s.Vulnerable)
 				return
 			}
 		}

@@ -22,18 +22,6 @@ import (
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
-// Status is the verdict on one name.
-type Status string
-
-// Statuses, as documented for `plumb dns`.
-const (
-	StatusOK         Status = "ok"         // resolves and nothing dangles
-	StatusDangling   Status = "dangling"   // points at something that does not exist or answer; takeover not established
-	StatusVulnerable Status = "vulnerable" // takeover possible
-	StatusUnresolved Status = "unresolved" // the name itself does not exist and points nowhere
-	StatusError      Status = "error"      // could not be determined (timeout, SERVFAIL, disagreement)
-)
-
 // Options configures an Auditor.
 type Options struct {
 	// Resolver holds the recursive resolvers; each configured server is
@@ -110,7 +98,7 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 	for _, srv := range opts.Resolver.Servers() {
 		label := randomLabel()
 		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
-		a.queries.Add(1)
+		a.queries.Add(int64(netx.Attempts(ans, err)))
 		if ans == nil {
 			lastErr = err
 		}
@@ -121,6 +109,9 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 			continue
 		}
 		a.servers = append(a.servers, srv)
+	}
+	if !answered && ctx.Err() != nil {
+		return nil, fmt.Errorf("dns audit stopped before any resolver answered: %w", context.Cause(ctx))
 	}
 	if !answered {
 		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)
@@ -152,30 +143,34 @@ type Link struct {
 	Server string `json:"server,omitempty"`
 }
 
-// Finding is one verdict about a name, with its evidence.
-type Finding struct {
-	ID         string                 `json:"id"`
-	Severity   finding.Severity       `json:"severity"`
-	Confidence finding.Confidence     `json:"confidence"`
-	Title      string                 `json:"title"`
-	Detail     string                 `json:"detail,omitempty"`
-	Subject    string                 `json:"subject,omitempty"` // the name the finding is about (a target, a zone, a nameserver)
-	DNS        []finding.DNSAnswer    `json:"dns,omitempty"`
-	HTTP       []finding.HTTPExchange `json:"http,omitempty"`
-	// Claimable says the finding establishes that anyone can take the name.
-	Claimable bool `json:"claimable,omitempty"`
+// Result is the audit of one name. Its JSON is the documented line of
+// `plumb dns` (see MarshalJSON).
+type Result struct {
+	Name    string
+	Status  finding.DNSStatus // ok, dangling, vulnerable, unresolved or error
+	Service string
+	// Findings are the verdicts as report findings: Location.Host is the
+	// audited name and Location.Param the zone, nameserver or CNAME target
+	// a verdict is about; Evidence.Summary explains it, Evidence.DNS holds
+	// every answer it rests on (query, server, rcode), Evidence.HTTP any
+	// page fetched.
+	Findings []finding.Finding
+	Chain    []Link
+	Addrs    []netip.Addr
+	Error    string
+	Queries  int
+
+	claimable map[verdictKey]bool
 }
 
-// Result is the audit of one name.
-type Result struct {
-	Name     string       `json:"name"`
-	Status   Status       `json:"status"`
-	Service  string       `json:"service,omitempty"`
-	Findings []Finding    `json:"findings"`
-	Chain    []Link       `json:"chain"`
-	Addrs    []netip.Addr `json:"addrs,omitempty"`
-	Error    string       `json:"error,omitempty"`
-	Queries  int          `json:"queries"`
+// verdictKey names a finding within a result: an id is reported at most
+// once per subject.
+type verdictKey struct{ id, subject string }
+
+// Claimable reports whether f, one of r's findings, establishes that
+// anyone can take the name (a takeover, not only a dangling record).
+func (r *Result) Claimable(f finding.Finding) bool {
+	return r.claimable[verdictKey{f.ID, f.Location.Param}]
 }
 
 // Finding ids. They are stable: reports and suppressions key on them.
@@ -204,20 +199,39 @@ func (rn *run) count(n int) {
 	rn.a.queries.Add(int64(n))
 }
 
-func (rn *run) add(f Finding) { rn.res.Findings = append(rn.res.Findings, f) }
+// add records a verdict about the audited name; claimable says it
+// establishes a takeover.
+func (rn *run) add(f finding.Finding, claimable bool) {
+	f.Category = finding.CatDNS
+	f.Location.Host = rn.res.Name
+	rn.res.Findings = append(rn.res.Findings, f)
+	if claimable {
+		if rn.res.claimable == nil {
+			rn.res.claimable = map[verdictKey]bool{}
+		}
+		rn.res.claimable[verdictKey{f.ID, f.Location.Param}] = true
+	}
+}
+
+// verdict is a finding about subject (the zone, nameserver or CNAME target
+// a verdict is about); detail explains it and ev is the DNS evidence.
+func verdict(id string, sev finding.Severity, conf finding.Confidence, subject, title, detail string, ev []finding.DNSAnswer) finding.Finding {
+	return finding.Finding{ID: id, Title: title, Severity: sev, Confidence: conf,
+		Location: finding.Location{Param: subject}, Evidence: finding.Evidence{Summary: detail, DNS: ev}}
+}
 
 // Audit audits one name. It never returns an error: what could not be
-// determined is StatusError with a reason.
+// determined is finding.DNSError with a reason.
 func (a *Auditor) Audit(ctx context.Context, name string) *Result {
 	name = normName(name)
-	rn := &run{a: a, res: &Result{Name: name, Findings: []Finding{}, Chain: []Link{}}}
+	rn := &run{a: a, res: &Result{Name: name, Findings: []finding.Finding{}, Chain: []Link{}}}
 	defer func() { rn.res.Queries = rn.queries }()
 	if !validName(name) {
-		rn.res.Status, rn.res.Error = StatusError, "not a valid domain name"
+		rn.res.Status, rn.res.Error = finding.DNSError, "not a valid domain name"
 		return rn.res
 	}
 	if ip, err := netip.ParseAddr(name); err == nil {
-		rn.res.Status, rn.res.Addrs = StatusOK, []netip.Addr{ip}
+		rn.res.Status, rn.res.Addrs = finding.DNSOK, []netip.Addr{ip}
 		rn.checkAddrs()
 		return rn.res
 	}
@@ -236,7 +250,7 @@ func (rn *run) audit(ctx context.Context) {
 	ch := rn.walkChain(ctx, rn.res.Name)
 	rn.res.Chain = ch.links
 	if ch.loop {
-		rn.res.Status, rn.res.Error = StatusError, "CNAME loop or chain too long"
+		rn.res.Status, rn.res.Error = finding.DNSError, "CNAME loop or chain too long"
 		return
 	}
 	last := ch.last()
@@ -274,20 +288,20 @@ func validName(name string) bool {
 // finish derives the status from the findings when a verdict stage did not
 // already decide it.
 func (rn *run) finish() {
-	if rn.res.Status == StatusError {
+	if rn.res.Status == finding.DNSError {
 		return
 	}
 	for _, f := range rn.res.Findings {
 		switch {
-		case f.Claimable:
-			rn.res.Status = StatusVulnerable
+		case rn.res.Claimable(f):
+			rn.res.Status = finding.DNSVulnerable
 			return
-		case danglingID(f.ID) && rn.res.Status != StatusVulnerable:
-			rn.res.Status = StatusDangling
+		case danglingID(f.ID):
+			rn.res.Status = finding.DNSDangling
 		}
 	}
-	if rn.res.Status == "" {
-		rn.res.Status = StatusOK
+	if rn.res.Status == finding.DNSUnknown {
+		rn.res.Status = finding.DNSOK
 	}
 }
 

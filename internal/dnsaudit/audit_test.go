@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumbsec/plumb/internal/labtest"
-
+	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
@@ -90,36 +90,36 @@ func TestVerdicts(t *testing.T) {
 	}
 	cases := []struct {
 		name    string
-		status  Status
+		status  finding.DNSStatus
 		ids     []string // must all be present
 		none    []string // must be absent
 		service string
 	}{
-		{"api.vulnshop.test", StatusOK, nil, []string{IDDanglingCNAME, IDLameDelegation}, ""},
-		{"healthy.cleanshop.test", StatusOK, nil, []string{IDDanglingCNAME}, "azure-app-service"},
-		{"legacy-api.vulnshop.test", StatusVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
-		{"login.vulnshop.test", StatusVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
-		{"unique.vulnshop.test", StatusDangling, []string{IDDanglingCNAME}, nil, "azure-app-service"},
-		{"billing.vulnshop.test", StatusVulnerable, []string{IDUnregisteredDomain, IDDanglingCNAME}, nil, ""},
-		{"api.lamecorp.test", StatusVulnerable, []string{IDLameDelegation}, []string{IDLookupFailed}, ""},
-		{"api.partial.test", StatusVulnerable, []string{IDPartiallyLame}, []string{IDLameDelegation}, ""},
-		{"api.r53lame.test", StatusDangling, []string{IDLameDelegation}, nil, ""},
-		{"www.orphanns.test", StatusVulnerable, []string{IDLameDelegation, IDUnregisteredDomain}, nil, ""},
-		{"nsdead.vulnshop.test", StatusVulnerable, []string{IDUnregisteredDomain}, nil, ""},
+		{"api.vulnshop.test", finding.DNSOK, nil, []string{IDDanglingCNAME, IDLameDelegation}, ""},
+		{"healthy.cleanshop.test", finding.DNSOK, nil, []string{IDDanglingCNAME}, "azure-app-service"},
+		{"legacy-api.vulnshop.test", finding.DNSVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
+		{"login.vulnshop.test", finding.DNSVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
+		{"unique.vulnshop.test", finding.DNSDangling, []string{IDDanglingCNAME}, nil, "azure-app-service"},
+		{"billing.vulnshop.test", finding.DNSVulnerable, []string{IDUnregisteredDomain, IDDanglingCNAME}, nil, ""},
+		{"api.lamecorp.test", finding.DNSVulnerable, []string{IDLameDelegation}, []string{IDLookupFailed}, ""},
+		{"api.partial.test", finding.DNSVulnerable, []string{IDPartiallyLame}, []string{IDLameDelegation}, ""},
+		{"api.r53lame.test", finding.DNSDangling, []string{IDLameDelegation}, nil, ""},
+		{"www.orphanns.test", finding.DNSVulnerable, []string{IDLameDelegation, IDUnregisteredDomain}, nil, ""},
+		{"nsdead.vulnshop.test", finding.DNSVulnerable, []string{IDUnregisteredDomain}, nil, ""},
 		// Heroku's unclaimed page matches, but the database rates Heroku an
 		// edge case (claims need conditions): dangling, not vulnerable.
-		{lab.UnclaimedHerokuHost, StatusDangling, []string{IDUnclaimedService}, nil, "heroku"},
-		{lab.GenericErrorHost, StatusOK, nil, []string{IDUnclaimedService}, "heroku"},
-		{lab.HealthyCNAMEHost, StatusOK, nil, []string{IDUnclaimedService}, "heroku"},
-		{"servfail.vulnshop.test", StatusError, []string{IDLookupFailed}, []string{IDDanglingCNAME, IDHostNXDomain}, ""},
-		{"timeout.vulnshop.test", StatusError, []string{IDLookupFailed}, []string{IDDanglingCNAME, IDHostNXDomain}, ""},
-		{"loop1.vulnshop.test", StatusError, nil, []string{IDDanglingCNAME}, ""},
-		{"nothere.vulnshop.test", StatusUnresolved, []string{IDHostNXDomain}, nil, ""},
-		{"www.gone-vendor.test", StatusVulnerable, []string{IDUnregisteredDomain}, nil, ""},
-		{"not a name", StatusError, nil, nil, ""},
-		{"https://api.vulnshop.test/", StatusError, nil, nil, ""},
-		{"www.mailrot.test", StatusVulnerable, []string{IDUnregisteredDomain}, []string{IDDanglingCNAME}, ""},
-		{"acme.tenants.vulnshop.test", StatusVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
+		{lab.UnclaimedHerokuHost, finding.DNSDangling, []string{IDUnclaimedService}, nil, "heroku"},
+		{lab.GenericErrorHost, finding.DNSOK, nil, []string{IDUnclaimedService}, "heroku"},
+		{lab.HealthyCNAMEHost, finding.DNSOK, nil, []string{IDUnclaimedService}, "heroku"},
+		{"servfail.vulnshop.test", finding.DNSError, []string{IDLookupFailed}, []string{IDDanglingCNAME, IDHostNXDomain}, ""},
+		{"timeout.vulnshop.test", finding.DNSError, []string{IDLookupFailed}, []string{IDDanglingCNAME, IDHostNXDomain}, ""},
+		{"loop1.vulnshop.test", finding.DNSError, nil, []string{IDDanglingCNAME}, ""},
+		{"nothere.vulnshop.test", finding.DNSUnresolved, []string{IDHostNXDomain}, nil, ""},
+		{"www.gone-vendor.test", finding.DNSVulnerable, []string{IDUnregisteredDomain}, nil, ""},
+		{"not a name", finding.DNSError, nil, nil, ""},
+		{"https://api.vulnshop.test/", finding.DNSError, nil, nil, ""},
+		{"www.mailrot.test", finding.DNSVulnerable, []string{IDUnregisteredDomain}, []string{IDDanglingCNAME}, ""},
+		{"acme.tenants.vulnshop.test", finding.DNSVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -143,7 +143,7 @@ func TestVerdicts(t *testing.T) {
 				t.Errorf("service %q, want %q", r.Service, c.service)
 			}
 			for _, f := range r.Findings {
-				if len(f.DNS) == 0 && f.ID != IDInternalAddress && f.ID != IDUnownedAddress {
+				if len(f.Evidence.DNS) == 0 && f.ID != IDInternalAddress && f.ID != IDUnownedAddress {
 					t.Errorf("%s has no DNS evidence", f.ID)
 				}
 			}
@@ -183,7 +183,7 @@ func TestEvidenceNamesServers(t *testing.T) {
 	}
 	var authoritative bool
 	for _, f := range r.Findings {
-		for _, ev := range f.DNS {
+		for _, ev := range f.Evidence.DNS {
 			if ev.Server != "" && ev.Server != w.DNSAddr {
 				t.Logf("evidence from %s: %s %s", ev.Server, ev.Name, ev.Rcode)
 			}
@@ -211,7 +211,7 @@ func TestRewritingResolverIsDistrusted(t *testing.T) {
 	if got := a.Distrusted(); !slices.Equal(got, []string{w.RewritingResolverAddr}) {
 		t.Errorf("distrusted %v", got)
 	}
-	if r := a.Audit(context.Background(), "legacy-api.vulnshop.test"); r.Status != StatusVulnerable {
+	if r := a.Audit(context.Background(), "legacy-api.vulnshop.test"); r.Status != finding.DNSVulnerable {
 		t.Errorf("through the honest resolver: %s %v", r.Status, ids(r))
 	}
 }
@@ -223,7 +223,7 @@ func TestFlakyResolver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := a.Audit(context.Background(), "api.vulnshop.test"); r.Status != StatusOK {
+	if r := a.Audit(context.Background(), "api.vulnshop.test"); r.Status != finding.DNSOK {
 		t.Errorf("one SERVFAIL then success, with retries: %s %v %s", r.Status, ids(r), r.Error)
 	}
 	// (A resolver that stays silent is covered by timeout.vulnshop.test in
@@ -236,7 +236,7 @@ func TestFlakyResolver(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := noRetry.Audit(context.Background(), "legacy-api.vulnshop.test")
-		if r.Status != StatusError {
+		if r.Status != finding.DNSError {
 			t.Errorf("%s: transient failure without retries: %s %v, want error (never dangling)", addr, r.Status, ids(r))
 		}
 	}
@@ -244,7 +244,7 @@ func TestFlakyResolver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := a.Audit(context.Background(), "login.vulnshop.test"); r.Status != StatusVulnerable {
+	if r := a.Audit(context.Background(), "login.vulnshop.test"); r.Status != finding.DNSVulnerable {
 		t.Errorf("one timeout then success, with retries: %s %v %s", r.Status, ids(r), r.Error)
 	}
 }
@@ -262,7 +262,7 @@ func TestAddressFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := a.Audit(context.Background(), "api.vulnshop.test"); !slices.Contains(ids(r), IDInternalAddress) || r.Status != StatusOK {
+	if r := a.Audit(context.Background(), "api.vulnshop.test"); !slices.Contains(ids(r), IDInternalAddress) || r.Status != finding.DNSOK {
 		t.Errorf("loopback in public DNS: %s %v", r.Status, ids(r))
 	}
 	if r := a.Audit(context.Background(), "public.vulnshop.test"); !slices.Contains(ids(r), IDUnownedAddress) || slices.Contains(ids(r), IDInternalAddress) {

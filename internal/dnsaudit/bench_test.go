@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumbsec/plumb/internal/labtest"
-
+	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labtest"
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
@@ -72,9 +72,9 @@ func runBench(b *testing.B, w *lab.World, names func(i int) string, n int) {
 		start := time.Now()
 		ch := make(chan string, 256)
 		var wg sync.WaitGroup
-		statuses := make([]map[Status]int, 256)
+		statuses := make([]map[finding.DNSStatus]int, 256)
 		for k := range 256 {
-			statuses[k] = map[Status]int{}
+			statuses[k] = map[finding.DNSStatus]int{}
 			wg.Go(func() {
 				for name := range ch {
 					statuses[k][a.Audit(context.Background(), name).Status]++
@@ -87,7 +87,7 @@ func runBench(b *testing.B, w *lab.World, names func(i int) string, n int) {
 		close(ch)
 		wg.Wait()
 		el := time.Since(start)
-		total := map[Status]int{}
+		total := map[finding.DNSStatus]int{}
 		for _, s := range statuses {
 			for k, v := range s {
 				total[k] += v

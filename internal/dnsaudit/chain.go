@@ -38,7 +38,7 @@ func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.
 	)
 	for _, srv := range rn.a.servers {
 		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, true)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, e))
 		if ans != nil && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError) {
 			return ans, e
 		}
@@ -194,23 +194,23 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 	second, disagree := rn.secondOpinion(ctx, last, c.final.Server)
 	ev = append(ev, second...)
 	if disagree != "" {
-		rn.res.Status, rn.res.Error = StatusError, disagree
-		rn.add(Finding{ID: IDResolverDisagree, Severity: finding.Info, Confidence: finding.Firm, Subject: last,
-			Title: fmt.Sprintf("DNS servers disagree whether %s exists", last), Detail: disagree, DNS: ev})
+		rn.res.Status, rn.res.Error = finding.DNSError, disagree
+		rn.add(verdict(IDResolverDisagree, finding.Info, finding.Firm, last,
+			fmt.Sprintf("DNS servers disagree whether %s exists", last), disagree, ev), false)
 		return
 	}
 	confirmed := len(second) > 0
 	unreg := rn.unregistered(ctx, last)
 	if unreg != nil {
-		unreg.DNS = append(ev, unreg.DNS...)
-		rn.add(*unreg)
+		unreg.Evidence.DNS = append(ev, unreg.Evidence.DNS...)
+		rn.add(*unreg, true)
 	}
 	if len(c.names) == 1 {
 		if unreg == nil {
-			rn.res.Status = StatusUnresolved
+			rn.res.Status = finding.DNSUnresolved
 		}
-		rn.add(Finding{ID: IDHostNXDomain, Severity: finding.Info, Confidence: confidence(confirmed), Subject: last,
-			Title: fmt.Sprintf("%s does not exist in DNS", last), DNS: ev})
+		rn.add(verdict(IDHostNXDomain, finding.Info, confidence(confirmed), last,
+			fmt.Sprintf("%s does not exist in DNS", last), "", ev), false)
 		return
 	}
 	rn.danglingCNAME(ctx, c, last, ev, confirmed)
@@ -227,30 +227,29 @@ func confidence(confirmed bool) finding.Confidence {
 // the target's service.
 func (rn *run) danglingCNAME(ctx context.Context, c *chain, last string, ev []finding.DNSAnswer, confirmed bool) {
 	owner := c.names[len(c.names)-2]
-	f := Finding{ID: IDDanglingCNAME, Confidence: confidence(confirmed), Subject: last, DNS: ev}
+	f := verdict(IDDanglingCNAME, finding.Medium, confidence(confirmed), last, "", "", ev)
+	claimable := false
 	svcs := rn.a.fp.IdentifyCNAME(last)
 	switch {
 	case len(svcs) == 0:
-		f.Severity = finding.Medium
 		f.Title = fmt.Sprintf("%s is a CNAME to %s, which does not exist", owner, last)
-		f.Detail = "The target's service is not in the fingerprint database, so whether anyone can claim it is unknown."
+		f.Evidence.Summary = "The target's service is not in the fingerprint database, so whether anyone can claim it is unknown."
 	case svcs[0].Claim == ClaimClaimable && svcs[0].Vulnerable:
-		f.Severity, f.Claimable = finding.High, true
+		f.Severity, claimable = finding.High, true
 		f.Title = fmt.Sprintf("%s points at %s, a name anyone can claim on %s", owner, last, svcs[0].Name)
-		f.Detail = fmt.Sprintf("%s does not exist; %s: %s.", last, svcs[0].Name, svcs[0].Note)
+		f.Evidence.Summary = fmt.Sprintf("%s does not exist; %s: %s.", last, svcs[0].Name, svcs[0].Note)
 	case svcs[0].Claim == ClaimNotClaimable:
 		f.Severity = finding.Low
 		f.Title = fmt.Sprintf("%s is a CNAME to %s, which does not exist (not claimable)", owner, last)
-		f.Detail = fmt.Sprintf("%s names cannot be re-created by others: %s.", svcs[0].Name, svcs[0].Note)
+		f.Evidence.Summary = fmt.Sprintf("%s names cannot be re-created by others: %s.", svcs[0].Name, svcs[0].Note)
 	default:
-		f.Severity = finding.Medium
 		f.Title = fmt.Sprintf("%s is a CNAME to %s (%s), which does not exist", owner, last, svcs[0].Name)
-		f.Detail = fmt.Sprintf("Whether %s names can be claimed by others depends on conditions: %s.", svcs[0].Name, svcs[0].Note)
+		f.Evidence.Summary = fmt.Sprintf("Whether %s names can be claimed by others depends on conditions: %s.", svcs[0].Name, svcs[0].Note)
 	}
 	if wc := rn.wildcard(ctx, owner, c.names[len(c.names)-1]); wc != "" {
 		f.Title = fmt.Sprintf("%s (from the wildcard %s: every name under it is affected)", f.Title, wc)
 	}
-	rn.add(f)
+	rn.add(f, claimable)
 }
 
 // wildcard tells whether owner's CNAME to target comes from a wildcard: a
@@ -279,7 +278,7 @@ func (rn *run) failed(ctx context.Context, c *chain, last string) {
 	if rn.lameHunt(ctx, last) {
 		return
 	}
-	rn.res.Status = StatusError
+	rn.res.Status = finding.DNSError
 	var ev []finding.DNSAnswer
 	what := kindString(c.err)
 	if c.final != nil {
@@ -289,8 +288,8 @@ func (rn *run) failed(ctx context.Context, c *chain, last string) {
 		ev = append(ev, de.Evidence())
 	}
 	rn.res.Error = fmt.Sprintf("%s answered %s; not proof that it does not exist", last, what)
-	rn.add(Finding{ID: IDLookupFailed, Severity: finding.Info, Confidence: finding.Confirmed, Subject: last,
-		Title: fmt.Sprintf("DNS lookup of %s failed (%s); it could not be audited", last, what), DNS: ev})
+	rn.add(verdict(IDLookupFailed, finding.Info, finding.Confirmed, last,
+		fmt.Sprintf("DNS lookup of %s failed (%s); it could not be audited", last, what), "", ev), false)
 }
 
 func kindString(err error) string {

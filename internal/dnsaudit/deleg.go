@@ -55,7 +55,7 @@ type zoneEntry struct {
 	ev       finding.DNSAnswer
 
 	mxOnce sync.Once
-	mx     []Finding // mail exchangers under unregistered domains
+	mx     []finding.Finding // mail exchangers under unregistered domains (claimable)
 }
 
 // zoneCache bounds what delegation walks remember; when full it forgets an
@@ -119,7 +119,7 @@ func (rn *run) askAny(ctx context.Context, servers []string, name string, qtype 
 	)
 	for _, srv := range servers {
 		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, false)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, e))
 		if ans != nil && ans.Rcode != dns.RcodeServerFailure && ans.Rcode != dns.RcodeRefused {
 			return ans, e
 		}
@@ -289,8 +289,9 @@ func registrable(name string) string {
 }
 
 // unregistered returns a finding when the registrable domain of name does
-// not exist at its registry (the parent zone answers NXDOMAIN).
-func (rn *run) unregistered(ctx context.Context, name string) *Finding {
+// not exist at its registry (the parent zone answers NXDOMAIN). It is
+// always claimable: anyone can buy the domain.
+func (rn *run) unregistered(ctx context.Context, name string) *finding.Finding {
 	if len(rn.a.opts.Roots) == 0 {
 		return nil
 	}
@@ -302,8 +303,9 @@ func (rn *run) unregistered(ctx context.Context, name string) *Finding {
 	if e == nil || e.kind != zoneNX || e.fromZone == "." {
 		return nil // the root saying "no such TLD" is not "anyone can buy it"
 	}
-	return &Finding{ID: IDUnregisteredDomain, Severity: finding.High, Confidence: finding.Firm, Subject: reg, Claimable: true,
-		Title:  fmt.Sprintf("%s is not registered: anyone can buy it and answer for %s", reg, name),
-		Detail: fmt.Sprintf("The %s registry's servers answered NXDOMAIN for %s.", e.fromZone, reg),
-		DNS:    []finding.DNSAnswer{e.ev}}
+	f := verdict(IDUnregisteredDomain, finding.High, finding.Firm, reg,
+		fmt.Sprintf("%s is not registered: anyone can buy it and answer for %s", reg, name),
+		fmt.Sprintf("The %s registry's servers answered NXDOMAIN for %s.", e.fromZone, reg),
+		[]finding.DNSAnswer{e.ev})
+	return &f
 }

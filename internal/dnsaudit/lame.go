@@ -98,7 +98,7 @@ func (rn *run) nsVerdict(ctx context.Context, zone string, h nsHost) (lameState,
 	lame, unknown := 0, 0
 	for _, ip := range h.addrs {
 		ans, err := rn.a.res.QueryServer(ctx, rn.a.authority(ip), zone, dns.TypeSOA, false)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, err))
 		if ans == nil {
 			unknown++
 			if de, ok := asDNSError(err); ok {
@@ -196,8 +196,8 @@ func (rn *run) delegationChecks(ctx context.Context, name string) {
 		return
 	}
 	if e.kind == zoneNX {
-		if f := rn.unregistered(ctx, name); f != nil && !rn.has(f.ID, f.Subject) {
-			rn.add(*f)
+		if f := rn.unregistered(ctx, name); f != nil && !rn.has(f.ID, f.Location.Param) {
+			rn.add(*f, true)
 		}
 		return
 	}
@@ -228,16 +228,16 @@ func (rn *run) mxChecks(ctx context.Context, e *zoneEntry, zone string) {
 				continue
 			}
 			if f := rn.unregistered(ctx, target); f != nil {
-				f.Title = fmt.Sprintf("Mail exchanger %s of %s is under %s, which is not registered: anyone can buy it and receive the zone's mail", target, zone, f.Subject)
+				f.Title = fmt.Sprintf("Mail exchanger %s of %s is under %s, which is not registered: anyone can buy it and receive the zone's mail", target, zone, f.Location.Param)
 				f.Severity = finding.Medium
-				f.DNS = append([]finding.DNSAnswer{ans.Evidence()}, f.DNS...)
+				f.Evidence.DNS = append([]finding.DNSAnswer{ans.Evidence()}, f.Evidence.DNS...)
 				e.mx = append(e.mx, *f)
 			}
 		}
 	})
 	for _, f := range e.mx {
-		if !rn.has(f.ID, f.Subject) {
-			rn.add(f)
+		if !rn.has(f.ID, f.Location.Param) {
+			rn.add(f, true)
 		}
 	}
 }
@@ -250,16 +250,16 @@ func (rn *run) nsDomainChecks(ctx context.Context, d *delegation) {
 		if nsReg == "" || nsReg == registrable(d.zone) {
 			continue
 		}
-		if f := rn.unregistered(ctx, h.name); f != nil && !rn.has(f.ID, f.Subject) {
+		if f := rn.unregistered(ctx, h.name); f != nil && !rn.has(f.ID, f.Location.Param) {
 			f.Title = fmt.Sprintf("Nameserver %s of %s is under %s, which is not registered: anyone can buy it and answer for the zone", h.name, d.zone, nsReg)
-			rn.add(*f)
+			rn.add(*f, true)
 		}
 	}
 }
 
 func (rn *run) has(id, subject string) bool {
 	for _, f := range rn.res.Findings {
-		if f.ID == id && f.Subject == subject {
+		if f.ID == id && f.Location.Param == subject {
 			return true
 		}
 	}
@@ -270,7 +270,8 @@ func (rn *run) reportLame(_ context.Context, d *delegation, lr *lameResult) {
 	if lr == nil || (lr.state != lameFull && lr.state != lamePartial) {
 		return
 	}
-	f := Finding{Subject: d.zone, Confidence: finding.Firm, DNS: append([]finding.DNSAnswer{d.ev}, lr.ev...)}
+	f := verdict("", finding.Info, finding.Firm, d.zone, "", "", append([]finding.DNSAnswer{d.ev}, lr.ev...))
+	claimable := false
 	who := "its provider"
 	if len(lr.providers) > 0 {
 		who = strings.Join(dedupe(lr.providers), ", ")
@@ -283,17 +284,17 @@ func (rn *run) reportLame(_ context.Context, d *delegation, lr *lameResult) {
 		f.Title = fmt.Sprintf("%s is partially lame: %s do not serve the zone", d.zone, strings.Join(lr.lameNS, ", "))
 	}
 	if len(lr.claimable) > 0 {
-		f.Claimable = true
+		claimable = true
 		f.Severity++
 		f.Title += fmt.Sprintf("; anyone can create the zone at %s", lr.claimable[0].Name)
-		f.Detail = fmt.Sprintf("The parent zone (%s) delegates %s to %s; asked directly for the SOA, they did not answer for it. %s: %s.",
+		f.Evidence.Summary = fmt.Sprintf("The parent zone (%s) delegates %s to %s; asked directly for the SOA, they did not answer for it. %s: %s.",
 			d.parentServer, d.zone, strings.Join(lr.lameNS, ", "), lr.claimable[0].Name, lr.claimable[0].Note)
 	} else {
-		f.Detail = fmt.Sprintf("The parent zone (%s) delegates %s to %s; asked directly for the SOA, they did not answer for it. Whether %s lets others create the zone is not established.",
+		f.Evidence.Summary = fmt.Sprintf("The parent zone (%s) delegates %s to %s; asked directly for the SOA, they did not answer for it. Whether %s lets others create the zone is not established.",
 			d.parentServer, d.zone, strings.Join(lr.lameNS, ", "), who)
 	}
-	if !rn.has(f.ID, f.Subject) {
-		rn.add(f)
+	if !rn.has(f.ID, f.Location.Param) {
+		rn.add(f, claimable)
 	}
 }
 
@@ -317,8 +318,8 @@ func (rn *run) secondOpinion(ctx context.Context, name, first string) (ev []find
 		if srv == first {
 			continue
 		}
-		ans, _ := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, true)
-		rn.count(1)
+		ans, err := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, true)
+		rn.count(netx.Attempts(ans, err))
 		if ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
 			continue // silence or SERVFAIL is no opinion
 		}

@@ -83,7 +83,7 @@ func TestAuthzNoFalsePositivesOnLookalikes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rep.Coverage.Answered2x < 3 {
-		t.Fatalf("the baseline did not reach the API: %+v", rep.Coverage)
+		t.Fatalf("the corpus did not reach the API: %+v", rep.Coverage)
 	}
 	for _, f := range rep.Findings {
 		if strings.HasPrefix(f.ID, "bola.") || strings.HasPrefix(f.ID, "bfla.") || (strings.HasPrefix(f.ID, "property.") && f.Severity > finding.Info) {

@@ -15,8 +15,8 @@ import (
 
 	"github.com/plumbsec/plumb/internal/result"
 
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
-	"github.com/plumbsec/plumb/internal/checks"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -33,7 +33,7 @@ func labOptions(t testing.TB, w *lab.World, token string) engine.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Version, o.Checks = "test", checks.All()
+	o.Version, o.Checks = "test", catalog.Checks()
 	return o
 }
 
@@ -197,7 +197,7 @@ func TestHostileTargetIsBounded(t *testing.T) {
 	o := labOptions(t, w, "")
 	o.Timeout = time.Second
 	o.MaxDuration = 20 * time.Second
-	o.Checks = append(checks.All(), probeAll{})
+	o.Checks = append(catalog.Checks(), probeAll{})
 	start := time.Now()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Hostile.BaseURL}, o)
 	if err != nil {

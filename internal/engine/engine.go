@@ -37,13 +37,15 @@ type Target struct {
 	Spec string // OpenAPI document: file path or URL; "" discovers it
 }
 
-// Options configure a scan. The zero value is usable: defaults are filled
-// by Scan.
+// Options configure a scan. Scan fills defaults for the zero limits; the
+// caller chooses the checks (a zero Checks runs none).
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
+	AllowHost                 netx.HostPolicy
 	Timeout                   time.Duration // per request
-	MaxDuration               time.Duration // whole scan; 0 = none
+	MaxDuration               time.Duration // whole scan; 0 = DefaultMaxDuration(MaxRequests, Rate), <0 = none
+	MaxHostFailures           int           // consecutive timeouts before a host is given up; 0 = netx default, <0 = never
 	Rate                      float64       // requests per second per host
 	Concurrency               int           // checks in parallel, and per-host connections
 	MaxRequests               int
@@ -60,6 +62,7 @@ type Options struct {
 	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
 	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
 	Checks                    []check.Check // what to run; the caller chooses (the CLI passes the catalog)
+	Select                    Selector      // which checks run and which findings are kept; nil: all
 	Progress                  func(Progress)
 	Now                       func() time.Time
 	Version                   string
@@ -70,6 +73,17 @@ type Options struct {
 	// serve uses it to refuse private targets and hosts.
 	AllowAddr func(netip.Addr) error
 }
+
+// Selector narrows a scan to some rules (--only, --skip). A check it
+// deselects is reported as skipped; findings of rules it does not select
+// are dropped.
+type Selector interface {
+	Check(m check.Meta) bool
+	Rule(id string) bool
+}
+
+// Deselected is the reason a check the Selector left out gives in the report.
+const Deselected = "deselected by --only/--skip"
 
 // Progress is reported while a scan runs.
 type Progress struct {
@@ -112,17 +126,14 @@ func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 	if err != nil {
 		return nil, fail(KindUsage, "give the API's base URL, e.g. https://api.example.com", err)
 	}
-	if o.MaxDuration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.MaxDuration)
-		defer cancel()
-	}
+	ctx, cancel := withTimeLimit(ctx, o)
+	defer cancel()
 	s, err := newScanner(target, o)
 	if err != nil {
 		return nil, err
 	}
 	rep := s.newReport(start)
-	defer s.finish(rep, start)
+	defer s.finish(ctx, rep, start)
 
 	o.Progress(Progress{Stage: "preflight"})
 	if err := s.preflight(ctx); err != nil {
@@ -172,7 +183,7 @@ type scanner struct {
 	http   *netx.Client
 	httpB  *netx.Client // identity B, nil without one
 	base   *netx.Client // no identity; the one logins go through
-	bl     *check.Baseline
+	memo   *check.Memo  // what the checks share; the preflight's root response seeds it
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
@@ -183,7 +194,9 @@ func newScanner(target *url.URL, o Options) (*scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), bl: &check.Baseline{}}, nil
+	// Coverage exists without a spec too: checks may import operations
+	// at run time (a GraphQL schema); useSpec replaces it.
+	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo(), cov: check.NewCoverage(0)}, nil
 }
 
 // newNet builds the resolver and the one HTTP client of a scan.
@@ -195,11 +208,13 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 	client, err := netx.NewClient(netx.Config{
 		Resolver:                  res,
 		ConnectTo:                 o.ConnectTo,
+		AllowHost:                 o.AllowHost,
 		Timeout:                   o.Timeout,
 		Rate:                      o.Rate,
 		PerHostConcurrency:        o.Concurrency,
 		MaxRequests:               o.MaxRequests,
 		MaxBodyBytes:              o.MaxBodyBytes,
+		MaxHostFailures:           o.MaxHostFailures,
 		Insecure:                  o.Insecure,
 		RootCAs:                   o.RootCAs,
 		Credentials:               o.Credentials,
@@ -237,9 +252,12 @@ func (s *scanner) newReport(start time.Time) *result.Report {
 // preflight proves the target answers before anything else runs, so an
 // unreachable target or a dead resolver is one clear error.
 func (s *scanner) preflight(ctx context.Context) error {
-	_, err := s.http.Do(ctx, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
+	_, err := s.memo.Fetch(ctx, s.http, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
 	if err == nil {
 		return nil
+	}
+	if ctx.Err() != nil {
+		return fail(KindTarget, "", fmt.Errorf("target %s did not answer before %s", s.target, stopReason(ctx)))
 	}
 	var de *netx.DNSError
 	if errors.As(err, &de) {
@@ -283,7 +301,7 @@ func (s *scanner) input() *check.Input {
 		Hosts:          s.graph,
 		HTTP:           s.http,
 		HTTPB:          s.httpB,
-		Baseline:       s.bl,
+		Memo:           s.memo,
 		DNS:            s.dns,
 		HasCredentials: s.http.HasCredentials(),
 		AllowWrites:    s.opts.AllowWrites,
@@ -315,22 +333,30 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 			if m.Phase != phase {
 				continue
 			}
-			if reason := s.unmet(m.Needs); reason != "" {
+			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
-				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
+				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: statusSkipped, Reason: reason})
 				done++
 				mu.Unlock()
 				continue
 			}
 			g.Go(func() error {
-				t0 := time.Now()
-				fs, err := runOne(gctx, c, in)
-				run := result.CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
+				run := result.CheckRun{ID: m.ID}
+				var fs []finding.Finding
+				if gctx.Err() != nil {
+					run.Status, run.Reason = statusNotAssessed, "not run: "+stopReason(gctx)
+				} else {
+					t, t0 := &netx.Tally{}, time.Now()
+					var err error
+					fs, err = runOne(netx.WithTally(gctx, t), c, in)
+					fs = s.selected(fs)
+					run.Findings, run.DurationMS = len(fs), time.Since(t0).Milliseconds()
+					s.judge(gctx, &run, err, t.Counts())
+				}
 				mu.Lock()
 				defer mu.Unlock()
-				if err != nil {
-					run.Status, run.Reason = "error", err.Error()
-					rep.Errors = append(rep.Errors, result.Error{Stage: "check " + m.ID, Message: err.Error()})
+				if run.Status == statusError {
+					rep.Errors = append(rep.Errors, result.Error{Stage: "check " + m.ID, Message: run.Reason})
 				}
 				all = append(all, fs...)
 				rep.Checks = append(rep.Checks, run)
@@ -343,7 +369,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	}
 	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
-	for _, w := range s.bl.AuthWarnings(s.http.HasCredentials()) {
+	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
 }
@@ -359,8 +385,26 @@ func runOne(ctx context.Context, c check.Check, in *check.Input) (fs []finding.F
 	return c.Run(ctx, in)
 }
 
-func (s *scanner) unmet(n check.Needs) string {
+// selected drops the findings of rules the Selector leaves out.
+func (s *scanner) selected(fs []finding.Finding) []finding.Finding {
+	if s.opts.Select == nil {
+		return fs
+	}
+	out := fs[:0]
+	for _, f := range fs {
+		if s.opts.Select.Rule(f.ID) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// unmet says why a check cannot or must not run, "" when it runs.
+func (s *scanner) unmet(m check.Meta) string {
+	n := m.Needs
 	switch {
+	case s.opts.Select != nil && !s.opts.Select.Check(m):
+		return Deselected
 	case n&check.NeedSpec != 0 && s.api == nil:
 		return "needs an OpenAPI document (--spec)"
 	case n&check.NeedCredential != 0 && !s.http.HasCredentials():
@@ -372,35 +416,43 @@ func (s *scanner) unmet(n check.Needs) string {
 }
 
 // finish fills what is known at the end, whatever happened before.
-func (s *scanner) finish(rep *result.Report, start time.Time) {
+func (s *scanner) finish(ctx context.Context, rep *result.Report, start time.Time) {
 	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
 	rep.Hosts = s.graph.List()
-	if s.cov != nil {
-		rep.Coverage = s.cov.Summary(s.api)
-	} else {
-		rep.Coverage = result.Coverage{Skipped: []result.Skipped{}, Operations: result.OpRows{}}
-	}
+	rep.Coverage = s.cov.Summary(s.api)
 	st := s.http.Stats()
 	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
-	if st.BudgetExhausted {
-		rep.Partial = true
-		rep.Errors = append(rep.Errors, result.Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
-	}
-	assessed := map[finding.Category]bool{}
-	byID := map[string]check.Meta{}
-	for _, c := range s.opts.Checks {
-		byID[c.Meta().ID] = c.Meta()
-	}
-	for _, r := range rep.Checks {
-		if r.Status == "ran" {
-			assessed[byID[r.ID].Category] = true
-		}
-	}
+	s.partial(ctx, rep, st)
 	annotateSources(rep.Findings, s.api)
 	rep.Suppressions = s.opts.Ignore.Apply(rep.Findings, s.opts.Now())
-	sc := score.Compute(finding.Active(rep.Findings), assessed)
+	assessed, why := categoryCoverage(rep.Checks, s.opts.Checks)
+	sc := score.Compute(finding.Active(rep.Findings), assessed, why)
 	rep.Score, rep.Grade, rep.CappedBy, rep.Categories = sc.Score, sc.Grade, sc.CappedBy, sc.Categories
+	rep.GradeBasis = rep.Basis()
 	sortChecks(rep.Checks)
+}
+
+// partial marks the report partial, with one error per reason: the request
+// budget, the time limit or an interrupt, hosts that stopped answering.
+func (s *scanner) partial(ctx context.Context, rep *result.Report, st netx.Stats) {
+	var reasons []result.Error
+	if st.BudgetExhausted {
+		reasons = append(reasons, result.Error{Stage: result.StageBudget, Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
+	}
+	if ctx.Err() != nil {
+		stage := result.StageInterrupted
+		if errors.Is(context.Cause(ctx), ErrTimeLimit) {
+			stage = result.StageTimeLimit
+		}
+		reasons = append(reasons, result.Error{Stage: stage, Message: stopReason(ctx) + "; checks still running were stopped and what they had not assessed is marked not assessed"})
+	}
+	for _, h := range s.http.DownHosts() {
+		reasons = append(reasons, result.Error{Stage: result.StageHostDown, Message: fmt.Sprintf("%s stopped answering and was given up on: %s; later requests to it were not sent", h.Host, h.Reason)})
+	}
+	if len(reasons) > 0 {
+		rep.Partial = true
+		rep.Errors = append(rep.Errors, reasons...)
+	}
 }
 
 func sortChecks(runs []result.CheckRun) {

@@ -6,7 +6,7 @@ import (
 )
 
 // redactLate masks, in every finding's evidence, the secrets checks
-// learned while the scan ran (a password hash property.sensitive-fields
+// learned while the scan ran (a password hash property-authorization.sensitive-fields
 // found, a registration password): evidence rendered by a check that
 // finished earlier is masked with the final redactor too.
 func redactLate(fs []finding.Finding, r *netx.Redactor) {

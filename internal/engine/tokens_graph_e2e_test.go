@@ -182,9 +182,9 @@ func TestTokenGraphFullScan(t *testing.T) {
 		for _, r := range h.Roles {
 			roles[r] = true
 		}
-		if h.CarriesCredentials && h.DNS != nil && h.DNS.Status == hosts.DNSDangling {
+		if h.CarriesCredentials && h.DNS != nil && h.DNS.Status == finding.DNSVulnerable {
 			if f := findingAt(rep, dns.IDDanglingCNAME, h.Name); f == nil || f.Severity != finding.Critical {
-				t.Errorf("dangling credential host %s is not critical: %+v", h.Name, f)
+				t.Errorf("claimable credential host %s is not critical: %+v", h.Name, f)
 			}
 		}
 	}

@@ -49,25 +49,59 @@ func (c Category) Valid() bool {
 
 // Location says where a finding applies. Path is the spec's path template
 // (/users/{id}), never a concrete URL, so fingerprints survive changing ids.
+// On a GraphQL endpoint, GraphQL names the operation or schema element
+// ("query user", "mutation cancelOrder", "type User.passwordHash") and
+// Param an argument of it. Findings about source code (plumb code) name the
+// File (slash-separated, as given on the command line), the 1-based Line
+// and the Symbol: the variable, setting or function the finding is about.
 type Location struct {
-	Host   string `json:"host"`
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Param  string `json:"param,omitempty"`
+	Host    string `json:"host"`
+	Method  string `json:"method,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Param   string `json:"param,omitempty"`
+	GraphQL string `json:"graphql,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Symbol  string `json:"symbol,omitempty"`
 }
 
+// String renders the location the same way in every format:
+// "GET host/users/{id} [id]", or "POST host/graphql query user(id)".
 func (l Location) String() string {
 	var b strings.Builder
+	if l.File != "" {
+		fmt.Fprintf(&b, "%s:%d", l.File, l.Line)
+		if l.Symbol != "" {
+			fmt.Fprintf(&b, " (%s)", l.Symbol)
+		}
+		if l.Host != "" {
+			b.WriteString(" → " + l.Host)
+		}
+		return b.String()
+	}
 	if l.Method != "" {
 		b.WriteString(l.Method)
 		b.WriteByte(' ')
 	}
 	b.WriteString(l.Host)
 	b.WriteString(l.Path)
-	if l.Param != "" {
+	b.WriteString(l.Operation())
+	if l.Param != "" && l.GraphQL == "" {
 		fmt.Fprintf(&b, " [%s]", l.Param)
 	}
 	return b.String()
+}
+
+// Operation is the GraphQL part of the location with a leading space
+// (" query user(id)"), or "" for other locations.
+func (l Location) Operation() string {
+	if l.GraphQL == "" {
+		return ""
+	}
+	if l.Param != "" {
+		return " " + l.GraphQL + "(" + l.Param + ")"
+	}
+	return " " + l.GraphQL
 }
 
 // HTTPExchange is one redacted request/response pair kept as evidence.
@@ -113,7 +147,7 @@ type Remediation struct {
 
 // Finding is one issue found by one check at one location.
 type Finding struct {
-	ID          string      `json:"id"` // the check id
+	ID          string      `json:"id"` // the rule id (internal/catalog lists them)
 	Title       string      `json:"title"`
 	Severity    Severity    `json:"severity"`
 	Confidence  Confidence  `json:"confidence"`
@@ -135,19 +169,31 @@ type Finding struct {
 }
 
 // ComputeFingerprint returns the stable fingerprint of a finding: a SHA-256
-// over the length-prefixed check id, host, method, path template and
-// parameter. It never depends on evidence, timestamps or line numbers, so
-// the same issue on the same operation keeps its fingerprint across runs.
-func ComputeFingerprint(checkID string, loc Location) string {
+// over the length-prefixed rule id, host, method, path template and
+// parameter, then the GraphQL operation when there is one, and the file and
+// symbol of a finding in source code (so every other fingerprint is what it
+// was before those locations existed). It never depends on evidence,
+// timestamps or line numbers, so the same issue on the same operation (or
+// the same variable of the same file) keeps its fingerprint across runs and
+// edits elsewhere. Renaming a rule changes it; FormerFingerprints gives the
+// earlier ones.
+func ComputeFingerprint(ruleID string, loc Location) string {
 	h := sha256.New()
-	for _, part := range []string{checkID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param} {
+	parts := []string{ruleID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param}
+	if loc.GraphQL != "" {
+		parts = append(parts, "graphql", loc.GraphQL)
+	}
+	if loc.File != "" {
+		parts = append(parts, "file", loc.File, loc.Symbol)
+	}
+	for _, part := range parts {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
 }
 
 // Normalize fills the fingerprint and sorts findings by severity (highest
-// first), then category, check id and location, so output is deterministic.
+// first), then category, rule id and location, so output is deterministic.
 // Findings with the same fingerprint are merged, keeping the most severe.
 func Normalize(fs []Finding) []Finding {
 	byFP := make(map[string]int, len(fs))

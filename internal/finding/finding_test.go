@@ -79,3 +79,50 @@ func TestSeverityAndConfidenceText(t *testing.T) {
 		t.Error("unknown category valid")
 	}
 }
+
+// Code findings key on file and symbol, never on the line: moving code
+// keeps the fingerprint, another file or variable changes it; findings
+// without a file keep the fingerprint they always had.
+func TestFingerprintOfCodeFindings(t *testing.T) {
+	t.Parallel()
+	loc := Location{Host: "metrics.example.test", File: "app/config.py", Line: 12, Symbol: "METRICS_URL"}
+	a := ComputeFingerprint("code.x", loc)
+	moved := loc
+	moved.Line = 40
+	if ComputeFingerprint("code.x", moved) != a {
+		t.Error("the line must not change the fingerprint")
+	}
+	other := loc
+	other.File = "app/settings.py"
+	renamed := loc
+	renamed.Symbol = "TRACES_URL"
+	if ComputeFingerprint("code.x", other) == a || ComputeFingerprint("code.x", renamed) == a {
+		t.Error("file and symbol must be part of the fingerprint")
+	}
+	// The value below is the fingerprint before File existed: it must not change.
+	if got := ComputeFingerprint("dns.dangling-cname", Location{Host: "login.example.test", Line: 3}); got != "3236fba3511ee51fd7e24a917d6cd47e" {
+		t.Errorf("a finding without a file changed its fingerprint: %s", got)
+	}
+}
+
+// GraphQL locations render one way everywhere and fingerprint apart from
+// each other, while every location without a GraphQL part keeps the
+// fingerprint it had before the field existed.
+func TestGraphQLLocation(t *testing.T) {
+	t.Parallel()
+	l := Location{Host: "api.example.test", Method: "POST", Path: "/graphql", GraphQL: "query user", Param: "id"}
+	if got := l.String(); got != "POST api.example.test/graphql query user(id)" {
+		t.Errorf("String = %q", got)
+	}
+	bare := Location{Host: "api.example.test", Method: "POST", Path: "/graphql"}
+	if bare.String() != "POST api.example.test/graphql" || bare.Operation() != "" {
+		t.Errorf("bare = %q", bare.String())
+	}
+	if ComputeFingerprint("x", l) == ComputeFingerprint("x", Location{Host: "api.example.test", Method: "POST", Path: "/graphql", GraphQL: "query users", Param: "id"}) {
+		t.Error("two GraphQL fields share a fingerprint")
+	}
+	// Computed before GraphQL locations existed: this value must not change.
+	if got := ComputeFingerprint("authentication.x", Location{Host: "api.example.test", Method: "GET", Path: "/users/{id}"}); got != "4910ce342e653f9dd8984b1c42e10acd" {
+		t.Errorf("fingerprint %s", got)
+	}
+}

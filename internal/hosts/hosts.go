@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/plumbsec/plumb/internal/finding"
 )
 
 // Role is what a host does for the API.
@@ -25,26 +27,12 @@ const (
 	RoleUpstreamInError       Role = "upstream-seen-in-error"
 )
 
-// DNSStatus is the outcome of auditing a host's DNS.
-type DNSStatus string
-
-// DNS statuses, from healthy to broken. Unknown means not audited.
-const (
-	DNSUnknown  DNSStatus = ""
-	DNSOK       DNSStatus = "ok"
-	DNSDangling DNSStatus = "dangling" // a CNAME in the chain points at a name that does not exist
-	DNSNXDomain DNSStatus = "nxdomain" // the name itself does not exist
-	DNSNoData   DNSStatus = "nodata"   // the name exists but has no address
-	DNSError    DNSStatus = "error"    // SERVFAIL, REFUSED, timeout: unknown, never read as "does not exist"
-	DNSSkipped  DNSStatus = "skipped"  // e.g. an IP literal
-)
-
 // DNSSummary is what the DNS audit learned about a host.
 type DNSSummary struct {
-	Status DNSStatus `json:"status"`
-	Addrs  []string  `json:"addrs,omitempty"`
-	CNAMEs []string  `json:"cnames,omitempty"`
-	Detail string    `json:"detail,omitempty"`
+	Status finding.DNSStatus `json:"status"`
+	Addrs  []string          `json:"addrs,omitempty"`
+	CNAMEs []string          `json:"cnames,omitempty"`
+	Detail string            `json:"detail,omitempty"`
 }
 
 // Host is one node of the graph.

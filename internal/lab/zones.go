@@ -22,7 +22,8 @@ var zoneData = []struct {
 		"www CNAME api.vulnshop.test.",
 		// Dangling: the cloud apps these point at were deleted.
 		"legacy-api CNAME vulnshop-legacy.azurewebsites.net.",
-		"login CNAME vulnshop-login.azurewebsites.net.", // the OAuth token URL
+		"avatars CNAME vulnshop-avatars.azurewebsites.net.", // the GraphQL API's avatar CDN (named in answers)
+		"login CNAME vulnshop-login.azurewebsites.net.",     // the OAuth token URL
 		"metrics CNAME vulnshop-metrics.azurewebsites.net.",
 		"keys CNAME vulnshop-keys.azurewebsites.net.",       // the OIDC jwks_uri
 		"preview CNAME vulnshop-preview.azurewebsites.net.", // an allowed CORS origin
@@ -47,12 +48,19 @@ var zoneData = []struct {
 		"auth A 127.0.0.1",
 		"docs A 127.0.0.1",
 		"app A 127.0.0.1",
+		// A healthy CNAME into a cloud app that exists (plumb code's clean fixtures call it).
+		"metrics CNAME cleanshop-app.azurewebsites.net.",
 	}},
 	{"hostile.test.", []string{
 		soaLine("hostile.test."),
 		"@ NS ns1.hostile.test.",
 		"ns1 A 127.0.0.1",
 		"api A 127.0.0.1",
+		"hang A 127.0.0.1",
+		"bomb A 127.0.0.1",
+		"bigspec A 127.0.0.1",
+		"lying A 127.0.0.1",
+		"garbage A 127.0.0.1",
 	}},
 	{"evil.test.", []string{
 		soaLine("evil.test."),
@@ -90,6 +98,7 @@ func builtinBehaviours() map[string]Behaviour {
 	return map[string]Behaviour{
 		"servfail.vulnshop.test.": BehaviourServfail,
 		"timeout.vulnshop.test.":  BehaviourTimeout,
+		"lying.hostile.test.":     BehaviourLyingCount,
 	}
 }
 

@@ -21,7 +21,7 @@ const evilEvidence = `<script>document.title="pwned"</script><img src=x onerror=
 func fixture() *result.Report {
 	fs := []finding.Finding{
 		{
-			ID: "dns.resolution", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
+			ID: "dns.dangling-cname", Title: "Token URL host legacy-auth.example.test has a dangling CNAME",
 			Severity: finding.Critical, Confidence: finding.Confirmed, Category: finding.CatDNS, OWASP: "API8:2023", CWE: "CWE-350",
 			Location: finding.Location{Host: "legacy-auth.example.test"},
 			Evidence: finding.Evidence{Summary: "CNAME legacy-auth.example.test → old-app.cloudhost.test, which is NXDOMAIN",
@@ -68,10 +68,11 @@ func fixture() *result.Report {
 		}
 	}
 	assessed := map[finding.Category]bool{finding.CatAuthentication: true, finding.CatDNS: true, finding.CatEncryption: true, finding.CatDataExposure: true}
-	sc := score.Compute(finding.Active(fs), assessed)
+	why := map[finding.Category]string{finding.CatBOLA: "bola.object-level-authorization not-assessed: none of its 12 request(s) was answered: 12 timed out after 10s"}
+	sc := score.Compute(finding.Active(fs), assessed, why)
 	fixed := finding.Finding{ID: "encryption.plain-http", Title: "The API answers over plain HTTP", Severity: finding.High, Confidence: finding.Confirmed,
 		Category: finding.CatEncryption, Location: finding.Location{Host: "api.example.test"}, Fingerprint: finding.ComputeFingerprint("encryption.plain-http", finding.Location{Host: "api.example.test"})}
-	return &result.Report{
+	r := &result.Report{
 		SchemaVersion: result.SchemaVersion,
 		Tool:          result.Tool{Name: "plumb", Version: "v1.0.0-test"},
 		Target:        "https://api.example.test",
@@ -82,14 +83,15 @@ func fixture() *result.Report {
 		Findings: fs,
 		Hosts: []hosts.Host{
 			{Name: "api.example.test", Roles: []hosts.Role{hosts.RoleTarget, hosts.RoleAPIServer}, CarriesCredentials: true,
-				DNS: &hosts.DNSSummary{Status: hosts.DNSOK, Addrs: []string{"127.0.0.10"}}},
+				DNS: &hosts.DNSSummary{Status: finding.DNSOK, Addrs: []string{"127.0.0.10"}}},
 			{Name: "legacy-auth.example.test", Roles: []hosts.Role{hosts.RoleTokenEndpoint}, CarriesCredentials: true,
-				DNS: &hosts.DNSSummary{Status: hosts.DNSDangling, CNAMEs: []string{"old-app.cloudhost.test"}, Detail: "CNAME target old-app.cloudhost.test does not exist"}},
-			{Name: "docs.example.test", Roles: []hosts.Role{"docs"}, DNS: &hosts.DNSSummary{Status: hosts.DNSError, Detail: "SERVFAIL from 127.0.0.1:53"}},
+				DNS: &hosts.DNSSummary{Status: finding.DNSDangling, CNAMEs: []string{"old-app.cloudhost.test"}, Detail: "CNAME target old-app.cloudhost.test does not exist"}},
+			{Name: "docs.example.test", Roles: []hosts.Role{"docs"}, DNS: &hosts.DNSSummary{Status: finding.DNSError, Detail: "SERVFAIL from 127.0.0.1:53"}},
 		},
 		Spec:     result.SpecInfo{Source: "openapi.yaml", Version: "3.0.3", Title: "Example", Operations: 12},
 		Coverage: result.Coverage{Imported: 12, Requested: 10, Answered2x: 6, Answered4x: 3, Answered404: 1, Skipped: []result.Skipped{{Operation: "DELETE /users/{id}", Reason: "needs --allow-writes"}, {Operation: "POST /users", Reason: "needs --allow-writes"}}},
-		Checks:   []result.CheckRun{{ID: "authentication.unauthenticated-access", Status: "ran", Findings: 1}, {ID: "dns.resolution", Status: "ran", Findings: 1}},
+		Checks: []result.CheckRun{{ID: "authentication.unauthenticated-access", Status: "ran", Findings: 1}, {ID: "dns.resolution", Status: "ran", Findings: 1},
+			{ID: "bola.object-level-authorization", Status: "not-assessed", Reason: why[finding.CatBOLA][len("bola.object-level-authorization not-assessed: "):]}},
 		Requests: result.RequestStats{HTTP: 57, Budget: 2000},
 		Errors:   []result.Error{},
 		Suppressions: &suppress.Summary{Config: ".plumb.yaml", Entries: 3, Suppressed: 1,
@@ -98,4 +100,6 @@ func fixture() *result.Report {
 		Diff: &result.Diff{Baseline: "baseline.json", BaselineStartedAt: time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
 			New: 2, Unchanged: 2, Fixed: 1, FixedFindings: []finding.Finding{fixed}},
 	}
+	r.GradeBasis = r.Basis()
+	return r
 }

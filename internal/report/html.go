@@ -94,12 +94,12 @@ func dnsClass(d *hosts.DNSSummary) string {
 	if d == nil {
 		return "dns-unknown"
 	}
-	switch d.Status {
-	case hosts.DNSOK:
+	switch {
+	case d.Status == finding.DNSOK:
 		return "dns-ok"
-	case hosts.DNSDangling, hosts.DNSNXDomain:
+	case d.Status.Broken():
 		return "dns-bad"
-	case hosts.DNSError, hosts.DNSNoData:
+	case d.Status == finding.DNSError, d.Status == finding.DNSNoData:
 		return "dns-warn"
 	}
 	return "dns-unknown"

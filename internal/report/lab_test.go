@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/labtest"
 
 	"github.com/plumbsec/plumb/internal/engine"
@@ -41,7 +41,7 @@ func TestLabScanRendersEveryFormat(t *testing.T) {
 		cts = append(cts, ct)
 	}
 	now := time.Date(2026, 12, 3, 6, 0, 0, 0, time.UTC)
-	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL, Spec: specFile}, engine.Options{Checks: checks.All(),
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL, Spec: specFile}, engine.Options{Checks: catalog.Checks(),
 		Resolvers: []string{w.DNSAddr}, ConnectTo: cts, RootCAs: w.CAPool, Version: "test",
 		Credentials: http.Header{"Authorization": {"Bearer " + w.Vuln.Token}},
 		Now:         func() time.Time { return now },

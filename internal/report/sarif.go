@@ -16,7 +16,7 @@ import (
 )
 
 // SARIF renders the report as SARIF 2.1.0: one result per finding, one rule
-// per check with its help text and remediation, plumb's fingerprint as the
+// per finding id with its catalog help text and remediation, plumb's fingerprint as the
 // stable partial fingerprint, suppressed findings kept with a suppression.
 type SARIF struct{ Opts Options }
 
@@ -46,27 +46,67 @@ var precision = map[finding.Confidence]string{
 
 // Render writes the SARIF log.
 func (s SARIF) Render(w io.Writer, r *result.Report) error {
+	props := [][2]any{{"target", r.Target}, {"score", r.Score}, {"grade", r.Grade}, {"grade_basis", r.GradeBasis}, {"partial", r.Partial}}
+	var notAssessed []string
+	for _, c := range r.Categories {
+		if !c.Assessed {
+			notAssessed = append(notAssessed, string(c.ID)+": "+c.Reason)
+		}
+	}
+	if len(notAssessed) > 0 {
+		props = append(props, [2]any{"not_assessed", notAssessed})
+	}
+	var notes []string
+	for _, why := range r.PartialReasons() {
+		notes = append(notes, "partial report: "+why)
+	}
+	return writeSARIF(w, sarifRun{
+		version: r.Tool.Version, fullName: "plumb black-box API security scanner", ok: !r.Partial, start: r.StartedAt,
+		props: props, notes: notes,
+	}, r.Findings, s.Opts.Rule)
+}
+
+// sarifRun is what a SARIF run says about itself.
+type sarifRun struct {
+	version, fullName string
+	ok                bool // the invocation ran to the end
+	start             time.Time
+	props             [][2]any // run properties, in order
+	notes             []string // warnings about the invocation (why a report is partial)
+}
+
+// writeSARIF writes one SARIF 2.1.0 log of findings: the scan report and
+// the plumb code report both go through it.
+func writeSARIF(w io.Writer, info sarifRun, fs []finding.Finding, lookup func(string) (result.Rule, bool)) error {
 	log := sarif.NewReport()
 	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
 	run := sarif.NewRunWithInformationURI("plumb", informationURI)
-	if r.Tool.Version != "" {
-		run.Tool.Driver.WithVersion(r.Tool.Version)
+	if info.version != "" {
+		run.Tool.Driver.WithVersion(info.version)
 	}
-	run.Tool.Driver.WithFullName("plumb black-box API security scanner")
-	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Partial).WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339))
+	run.Tool.Driver.WithFullName(info.fullName)
+	inv := sarif.NewInvocation().WithExecutionSuccessful(info.ok).WithStartTimeUtc(info.start.UTC().Format(time.RFC3339))
+	for _, n := range info.notes {
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithMessage(sarif.NewMessage().WithText(n)))
+	}
 	run.AddInvocation(inv)
-	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
+	props := sarif.NewPropertyBag()
+	for _, kv := range info.props {
+		props.Add(kv[0].(string), kv[1])
+	}
+	run.WithProperties(props)
 
-	addRules(run, r.Findings, s.Opts.Rule)
-	for _, f := range r.Findings {
+	addRules(run, fs, lookup)
+	for _, f := range fs {
 		run.AddResult(sarifResult(run, f))
 	}
 	log.AddRun(run)
 	return log.PrettyWrite(w)
 }
 
-// addRules adds one rule per check that has findings, sorted by id so the
-// rule indexes are stable.
+// addRules adds one rule per finding id, sorted by id so the rule indexes
+// are stable. Ids the lookup does not know take the finding's fields.
 func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.Rule, bool)) {
 	first := map[string]finding.Finding{}
 	var ids []string
@@ -86,16 +126,20 @@ func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.
 		if !known {
 			m = result.Rule{ID: id, Title: f.Title, Category: f.Category, OWASP: f.OWASP, OWASPLLM: f.OWASPLLM, CWE: f.CWE, Severity: f.Severity}
 		}
+		fix := m.Remediation
+		if fix.Summary == "" {
+			fix = f.Remediation
+		}
 		rule := run.AddRule(id).WithName(ruleName(id)).WithDescription(m.Title)
 		full := m.Description
 		if full == "" {
 			full = m.Title
 		}
 		rule.WithFullDescription(sarif.NewMultiformatMessageString().WithText(full))
-		help := ruleHelp(m, f.Remediation)
+		help := ruleHelp(m, fix)
 		rule.WithHelp(sarif.NewMultiformatMessageString().WithText(help.text).WithMarkdown(help.markdown))
-		if len(f.Remediation.References) > 0 {
-			rule.WithHelpURI(f.Remediation.References[0])
+		if len(fix.References) > 0 {
+			rule.WithHelpURI(fix.References[0])
 		}
 		rule.WithDefaultConfiguration(sarif.NewReportingConfiguration().WithLevel(sarifLevel(m.Severity)))
 		props := sarif.NewPropertyBag().Add("security-severity", securitySeverity[m.Severity]).
@@ -103,6 +147,9 @@ func addRules(run *sarif.Run, fs []finding.Finding, lookup func(string) (result.
 		props.AddTag("security").AddTag(string(m.Category))
 		if m.OWASP != "" {
 			props.AddTag("owasp-" + m.OWASP)
+		}
+		if m.OWASPLLM != "" {
+			props.AddTag("owasp-" + m.OWASPLLM)
 		}
 		if m.CWE != "" {
 			props.AddTag("external/cwe/" + strings.ToLower(m.CWE))
@@ -142,7 +189,7 @@ func ruleHelp(m result.Rule, rem finding.Remediation) helpText {
 		fmt.Fprintf(&md, "%s\n\n", m.Description)
 	}
 	var meta []string
-	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"CWE", m.CWE}} {
+	for _, kv := range [][2]string{{"Category", string(m.Category)}, {"OWASP API Top 10", m.OWASP}, {"OWASP LLM Top 10", m.OWASPLLM}, {"CWE", m.CWE}} {
 		if kv[1] != "" {
 			meta = append(meta, kv[0]+": "+kv[1])
 		}
@@ -203,32 +250,48 @@ func sarifResult(run *sarif.Run, f finding.Finding) *sarif.Result {
 	return res
 }
 
-// sarifLocation places a finding: the operation's line in the spec file
-// when there is one, and always a logical location (the operation, or the
-// host for host-level findings such as DNS).
+// sarifLocation places a finding: the file and line of a finding in source
+// code (plumb code), or the operation's line in the spec file when there
+// is one, and always a logical location (the operation, or the host for
+// host-level findings such as DNS).
 func sarifLocation(f finding.Finding) *sarif.Location {
 	loc := sarif.NewLocation()
-	if src := f.Source; src != nil && src.File != "" && !strings.Contains(src.File, "://") {
-		uri := filepath.ToSlash(src.File)
-		if filepath.IsAbs(src.File) {
-			uri = "file://" + uri
-		}
-		pl := sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
-			WithRegion(sarif.NewRegion().WithStartLine(src.Line))
-		loc.WithPhysicalLocation(pl)
+	switch {
+	case f.Location.File != "":
+		loc.WithPhysicalLocation(physicalLocation(f.Location.File, f.Location.Line))
+	case f.Source != nil && f.Source.File != "" && !strings.Contains(f.Source.File, "://"):
+		loc.WithPhysicalLocation(physicalLocation(f.Source.File, f.Source.Line))
+	}
+	if f.Location.Host == "" && f.Location.Symbol != "" {
+		ll := sarif.NewLogicalLocation().WithName(f.Location.Symbol).WithFullyQualifiedName(f.Location.File + ":" + f.Location.Symbol).WithKind("variable")
+		loc.AddLogicalLocation(ll)
+		return loc
 	}
 	l := f.Location
 	ll := sarif.NewLogicalLocation()
 	if l.Method != "" || l.Path != "" {
-		name := strings.TrimSpace(l.Method + " " + l.Path)
+		name := strings.TrimSpace(l.Method + " " + l.Path + l.Operation())
 		ll.WithName(name).WithFullyQualifiedName(l.Host + " " + name).WithKind("resource")
 	} else {
 		ll.WithName(l.Host).WithFullyQualifiedName(l.Host).WithKind("module")
 	}
-	if l.Param != "" {
+	if l.Param != "" && l.GraphQL == "" {
 		ll.WithDecoratedName(*ll.FullyQualifiedName + " [" + l.Param + "]")
 	}
 	loc.AddLogicalLocation(ll)
 	return loc
+}
+
+// physicalLocation is a file and line; relative paths stay relative so
+// GitHub code scanning resolves them against the checkout.
+func physicalLocation(file string, line int) *sarif.PhysicalLocation {
+	uri := filepath.ToSlash(file)
+	if filepath.IsAbs(file) {
+		uri = "file://" + uri
+	}
+	pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))
+	if line > 0 {
+		pl.WithRegion(sarif.NewRegion().WithStartLine(line))
+	}
+	return pl
 }

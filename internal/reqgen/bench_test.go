@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkHarvestCandidates: harvesting a 50-item list and choosing the
-// detail operation's id, as the baseline does per list → detail pair.
+// detail operation's id, as the corpus does per list → detail pair.
 func BenchmarkHarvestCandidates(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(`{"orders":[`)

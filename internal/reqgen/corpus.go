@@ -15,11 +15,15 @@ import (
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
-// Recorder is told what happened to each operation (check.Coverage).
+// Recorder is told why an operation was not requested (check.Coverage).
 type Recorder interface {
-	Requested(op spec.Operation, status int)
 	Skip(op spec.Operation, reason string)
 }
+
+// Fetch sends a request for op and records it in coverage. check.Input
+// passes its probe cache (Input.Fetch), so a request another check already
+// sent is not sent again.
+type Fetch func(ctx context.Context, req *netx.Request, op spec.Operation) (*netx.Response, error)
 
 // Sample is one operation requested as identity A.
 type Sample struct {
@@ -36,7 +40,9 @@ func (s *Sample) OK() bool {
 }
 
 // Corpus is what identity A sees of the API's read-only operations: one
-// sample per GET operation, the ids harvested from them and what A is.
+// sample per GET operation requested with the user's credential, the ids
+// harvested from them and what A is. A scan builds it once and every
+// check that compares identities or reads responses shares it.
 type Corpus struct {
 	Samples []*Sample
 	Pool    *Pool
@@ -46,14 +52,14 @@ type Corpus struct {
 	Rejected, Sent int
 }
 
-// MaxSamples caps the baseline, so a huge spec cannot spend the whole
+// MaxSamples caps the corpus, so a huge spec cannot spend the whole
 // request budget before the checks run.
 const MaxSamples = 500
 
 // Collect requests every GET operation of api once as identity A (with
-// credentials): parameterless operations first (lists and self
-// descriptions), then detail operations with ids harvested from them.
-func Collect(ctx context.Context, c *netx.Client, base *url.URL, api *spec.API, rec Recorder) (*Corpus, error) {
+// credentials) through get: parameterless operations first (lists and
+// self descriptions), then detail operations with ids harvested from them.
+func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec Recorder) (*Corpus, error) {
 	cp := &Corpus{Pool: &Pool{}, A: Identity{Name: "A"}}
 	var lists, details []spec.Operation
 	n := 0
@@ -62,7 +68,7 @@ func Collect(ctx context.Context, c *netx.Client, base *url.URL, api *spec.API, 
 			continue
 		}
 		if n++; n > MaxSamples {
-			rec.Skip(op, fmt.Sprintf("baseline limited to %d GET operations", MaxSamples))
+			rec.Skip(op, fmt.Sprintf("identity A's corpus is limited to %d GET operations", MaxSamples))
 			continue
 		}
 		if needsIDs(op) {
@@ -77,7 +83,7 @@ func Collect(ctx context.Context, c *netx.Client, base *url.URL, api *spec.API, 
 		g.SetLimit(4)
 		for _, op := range stage {
 			g.Go(func() error {
-				s, err := cp.sample(gctx, c, base, op, rec)
+				s, err := cp.sample(gctx, get, base, op, rec)
 				if err != nil || s == nil {
 					return err
 				}
@@ -103,23 +109,21 @@ func Collect(ctx context.Context, c *netx.Client, base *url.URL, api *spec.API, 
 	return cp, nil
 }
 
-func (cp *Corpus) sample(ctx context.Context, c *netx.Client, base *url.URL, op spec.Operation, rec Recorder) (*Sample, error) {
+func (cp *Corpus) sample(ctx context.Context, get Fetch, base *url.URL, op spec.Operation, rec Recorder) (*Sample, error) {
 	b, why := Build(base, op, nil, cp.pick(op))
 	if why != "" {
 		rec.Skip(op, why)
 		return nil, nil
 	}
 	req := &netx.Request{Method: op.Method, URL: b.URL, WithCredentials: true}
-	resp, err := c.Do(ctx, req)
+	resp, err := get(ctx, req, op)
 	s := &Sample{Op: op, Req: req, Values: b.Values}
 	if err != nil {
-		rec.Requested(op, 0)
 		if Fatal(ctx, err) {
 			return nil, err
 		}
 		return s, nil
 	}
-	rec.Requested(op, resp.StatusCode)
 	s.Resp = resp
 	if s.OK() {
 		s.Items = cp.Pool.Harvest(op.Path, resp.Body)

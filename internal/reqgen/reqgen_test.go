@@ -82,6 +82,15 @@ func TestHarvestAndBuild(t *testing.T) {
 	if why != "" || b.URL != "https://api.example.com/base/api/v1/orders/3?expand=items" || b.Values["id"] != "3" {
 		t.Errorf("Build = %+v %q", b, why)
 	}
+	// An override varies one parameter and sends an optional query one.
+	b, _ = Build(base, op, map[string]string{"id": "x y", "trace": "on"}, nil)
+	if b.URL != "https://api.example.com/base/api/v1/orders/x%20y?expand=items&trace=on" {
+		t.Errorf("Build with override = %s", b.URL)
+	}
+	b, _ = Build(base, op, map[string]string{"id": `a/b'")`}, nil)
+	if b.URL != "https://api.example.com/base/api/v1/orders/a%2Fb%27%22%29?expand=items" {
+		t.Errorf("a value is escaped once: %s", b.URL)
+	}
 	op.Params = append(op.Params, spec.Param{Name: "X-Tenant", In: "header", Required: true})
 	if _, why := Build(base, op, nil, nil); !strings.Contains(why, "X-Tenant") {
 		t.Errorf("required header: %q", why)

@@ -2,7 +2,7 @@
 // parameter values from schemas, examples, enums and formats; JSON request
 // bodies; and object ids harvested from earlier responses (a list
 // operation's items feed the {id} of its detail operation). Checks share
-// one baseline Corpus of what identity A sees, built once per scan.
+// one Corpus of what identity A sees, built once per scan.
 package reqgen
 
 import (
@@ -167,8 +167,11 @@ type Built struct {
 
 // Build fills op's path template and required query parameters, taking a
 // value from override first, then from pick (harvested ids; may be nil),
-// then from the schema. It reports false, with a reason, when a required
-// header or cookie parameter cannot be given.
+// then from the schema (ParamValue). An optional query parameter is sent
+// only when override names it. It returns a reason instead of a request
+// when a required header or cookie parameter cannot be given. This is
+// plumb's one way of turning an operation into a URL: checks that vary
+// one parameter pass it in override.
 func Build(base *url.URL, op spec.Operation, override map[string]string, pick func(spec.Param) (string, bool)) (Built, string) {
 	path := op.Path
 	q := url.Values{}
@@ -188,7 +191,7 @@ func Build(base *url.URL, op spec.Operation, override map[string]string, pick fu
 			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(v))
 			b.Values[p.Name] = v
 		case "query":
-			if p.Required {
+			if p.Required || overridden(override, p.Name) {
 				q.Set(p.Name, v)
 			}
 			if picked && p.Required {
@@ -201,8 +204,24 @@ func Build(base *url.URL, op spec.Operation, override map[string]string, pick fu
 		}
 	}
 	u := *base
-	u.Path = strings.TrimSuffix(u.Path, "/") + path
+	setPath(&u, strings.TrimSuffix(u.EscapedPath(), "/")+path)
 	u.RawQuery = q.Encode()
 	b.URL = u.String()
 	return b, ""
+}
+
+// setPath sets u's path from its escaped form, so a parameter value that
+// needed escaping (a space, a quote, a slash) is escaped exactly once.
+func setPath(u *url.URL, escaped string) {
+	p, err := url.PathUnescape(escaped)
+	if err != nil { // a literal '%' in the spec's path template
+		u.Path, u.RawPath = escaped, ""
+		return
+	}
+	u.Path, u.RawPath = p, escaped
+}
+
+func overridden(override map[string]string, name string) bool {
+	_, ok := override[name]
+	return ok
 }

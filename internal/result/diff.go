@@ -70,6 +70,7 @@ func ReadReport(rd io.Reader) (*Report, error) {
 		if f.Fingerprint == "" {
 			r.Findings[i].Fingerprint = finding.ComputeFingerprint(f.ID, f.Location)
 		}
+		finding.Upgrade(&r.Findings[i]) // a renamed id compares equal to its current one
 	}
 	return &r, nil
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
 
@@ -31,13 +32,13 @@ func dnsColour(h hosts.Host) (fill, label string) {
 		return "#9e9e9e", "not audited"
 	}
 	switch h.DNS.Status {
-	case hosts.DNSOK:
+	case finding.DNSOK:
 		return "#2e7d32", "DNS ok"
-	case hosts.DNSDangling, hosts.DNSNXDomain:
+	case finding.DNSDangling, finding.DNSVulnerable, finding.DNSUnresolved:
 		return "#c62828", "DNS " + string(h.DNS.Status)
-	case hosts.DNSNoData:
+	case finding.DNSNoData:
 		return "#ef6c00", "DNS nodata"
-	case hosts.DNSError:
+	case finding.DNSError:
 		return "#f9a825", "DNS error"
 	}
 	return "#9e9e9e", "DNS " + string(h.DNS.Status)
@@ -143,7 +144,7 @@ func dnsStatus(h hosts.Host) string {
 }
 
 func legend(b *strings.Builder, y float64) {
-	items := []struct{ fill, label string }{{"#2e7d32", "DNS ok"}, {"#c62828", "dangling / NXDOMAIN"}, {"#ef6c00", "no address"}, {"#f9a825", "DNS error"}, {"#9e9e9e", "not audited"}}
+	items := []struct{ fill, label string }{{"#2e7d32", "DNS ok"}, {"#c62828", "dangling / claimable / NXDOMAIN"}, {"#ef6c00", "no address"}, {"#f9a825", "DNS error"}, {"#9e9e9e", "not audited"}}
 	x := 20.0
 	for _, it := range items {
 		fmt.Fprintf(b, `<circle cx="%.0f" cy="%.0f" r="6" fill="%s"/><text x="%.0f" y="%.0f" fill="#333333">%s</text>`, x, y+20, it.fill, x+10, y+24, it.label)

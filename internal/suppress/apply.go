@@ -52,6 +52,9 @@ func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
 	for i := range fs {
 		fs[i].Suppressed, fs[i].Suppression = false, nil
 		cands := append(append([]int(nil), byFP[fs[i].Fingerprint]...), byCheck...)
+		for _, fp := range finding.FormerFingerprints(fs[i].ID, fs[i].Location) {
+			cands = append(cands, byFP[fp]...)
+		}
 		slices.Sort(cands) // the first matching entry in file order wins
 		for _, j := range cands {
 			e := c.Ignore[j]

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -168,13 +169,15 @@ func Find(dir string) (string, error) {
 	return "", fmt.Errorf("both %s and %s exist; keep one (or pass --config)", found[0], found[1])
 }
 
-// Matches reports whether the entry names the finding.
+// Matches reports whether the entry names the finding. Entries written
+// before a rule was renamed still match: a check entry by the old id, a
+// fingerprint entry by the fingerprint the old id gave.
 func (e Entry) Matches(f finding.Finding) bool {
 	if e.Fingerprint != "" {
-		return e.Fingerprint == f.Fingerprint
+		return e.Fingerprint == f.Fingerprint || slices.Contains(finding.FormerFingerprints(f.ID, f.Location), e.Fingerprint)
 	}
 	l := f.Location
-	return e.Check == f.ID &&
+	return finding.CurrentID(e.Check) == finding.CurrentID(f.ID) &&
 		(e.Host == "" || strings.EqualFold(e.Host, l.Host)) &&
 		(e.Method == "" || strings.EqualFold(e.Method, l.Method)) &&
 		(e.Path == "" || e.Path == l.Path) &&

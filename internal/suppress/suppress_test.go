@@ -162,3 +162,29 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Entries written before a rule was renamed keep suppressing it: by its old
+// check id, and by the fingerprint its old id gave. Neither is unused.
+func TestApplyFormerIDs(t *testing.T) {
+	t.Parallel()
+	loc := finding.Location{Host: "api", Method: "GET", Path: "/console"}
+	doc := "ignore:\n" +
+		"  - fingerprint: " + finding.ComputeFingerprint("input.debug-endpoint", loc) + "\n    reason: old fingerprint\n" +
+		"  - check: property.mass-assignment\n    reason: old check id\n"
+	c, err := Parse("old.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []finding.Finding{
+		fnd("input-validation.debug-endpoint", loc),
+		fnd("property-authorization.mass-assignment", loc),
+		fnd("input-validation.stack-trace", loc),
+	}
+	s := c.Apply(fs, time.Now())
+	if !fs[0].Suppressed || fs[0].Suppression.Reason != "old fingerprint" || !fs[1].Suppressed || fs[1].Suppression.Reason != "old check id" {
+		t.Errorf("renamed findings not suppressed by former ids: %+v %+v", fs[0].Suppression, fs[1].Suppression)
+	}
+	if fs[2].Suppressed || s.Suppressed != 2 || len(s.Unused) != 0 {
+		t.Errorf("summary %+v, third finding suppressed %v", s, fs[2].Suppressed)
+	}
+}

@@ -37,6 +37,7 @@ func (Unauthenticated) Meta() check.Meta {
 		Needs:    check.NeedSpec,
 		Description: "Requests every read-only operation whose OpenAPI security requirement demands a credential, " +
 			"without any credential. A 2xx answer (that is not the API's catch-all page) means the operation is unprotected.",
+		Remediation: remediation,
 	}
 }
 
@@ -85,15 +86,13 @@ func (c Unauthenticated) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 
 func (c Unauthenticated) probe(ctx context.Context, in *check.Input, op spec.Operation, target string, catchAll []byte) (*finding.Finding, error) {
 	req := &netx.Request{Method: op.Method, URL: target}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, &op) // the bearer calibration asks the same
 	if err != nil {
-		in.Coverage.Requested(op, 0)
 		if errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil {
 			return nil, err
 		}
 		return nil, nil // one failing operation is not the check failing
 	}
-	in.Coverage.Requested(op, resp.StatusCode)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return nil, nil
 	}

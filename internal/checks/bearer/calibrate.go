@@ -113,15 +113,11 @@ type Calibration struct {
 	Requests int
 }
 
-type calibrationKey struct{}
+var calibrationKey = check.NewKey[*Calibration]("bearer calibration")
 
 // Calibrate returns the scan's calibration, computing it on first use.
 func Calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
-	v, err := in.Shared(calibrationKey{}, func() (any, error) { return calibrate(ctx, in) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*Calibration), nil
+	return check.Once(ctx, in, calibrationKey, func(ctx context.Context) (*Calibration, error) { return calibrate(ctx, in) })
 }
 
 // Oracles returns the usable oracles.
@@ -161,8 +157,16 @@ func calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
 		mu sync.Mutex
 	)
 	g.SetLimit(4)
-	send := func(req *netx.Request) *Exchange {
-		resp, err := in.HTTP.Do(ctx, req)
+	// shared: the user's token and no token ask what the corpus and the
+	// unauthenticated check ask too, so those answers are fetched once.
+	send := func(req *netx.Request, shared bool, op *spec.Operation) *Exchange {
+		var resp *netx.Response
+		var err error
+		if shared {
+			resp, err = in.Fetch(ctx, in.HTTP, req, op)
+		} else {
+			resp, err = in.HTTP.Do(ctx, req)
+		}
 		mu.Lock()
 		cal.Requests++
 		mu.Unlock()
@@ -171,10 +175,10 @@ func calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
 	for _, o := range cal.Oracles {
 		g.Go(func() error {
 			if withToken {
-				o.Valid = send(&netx.Request{URL: o.URL, WithCredentials: true})
+				o.Valid = send(&netx.Request{URL: o.URL, WithCredentials: true}, true, nil)
 			}
-			o.None = send(&netx.Request{URL: o.URL})
-			o.Garbage = send(&netx.Request{URL: o.URL, Header: bearerHeader(canary)})
+			o.None = send(&netx.Request{URL: o.URL}, true, &o.Op)
+			o.Garbage = send(&netx.Request{URL: o.URL, Header: bearerHeader(canary)}, false, nil)
 			return fatal(o.Valid, o.None, o.Garbage)
 		})
 	}
@@ -187,7 +191,7 @@ func calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
 		// unusable oracle instead of as "forgery rejected".
 		for _, o := range cal.Oracles {
 			g.Go(func() error {
-				o.Recheck = send(&netx.Request{URL: o.URL, WithCredentials: true})
+				o.Recheck = send(&netx.Request{URL: o.URL, WithCredentials: true}, false, nil) // sent again on purpose
 				return fatal(o.Recheck)
 			})
 		}
@@ -196,9 +200,6 @@ func calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
 		}
 	}
 	for _, o := range cal.Oracles {
-		if in.Target != nil {
-			in.Coverage.Requested(o.Op, o.None.Status())
-		}
 		cal.Seen = append(cal.Seen, seenTokens(o.Valid)...)
 	}
 	cal.Seen = dedupe(cal.Seen)

@@ -12,9 +12,9 @@ import (
 	"github.com/plumbsec/plumb/internal/netx"
 )
 
-func meta(id, title string, sev finding.Severity, cwe string, needs check.Needs, desc string) check.Meta {
+func meta(id, title string, sev finding.Severity, cwe string, needs check.Needs, desc string, fix finding.Remediation) check.Meta {
 	return check.Meta{ID: id, Title: title, Category: finding.CatAuthentication, OWASP: "API2:2023", CWE: cwe,
-		Severity: sev, Needs: needs, Description: desc}
+		Severity: sev, Needs: needs, Description: desc, Remediation: fix}
 }
 
 // QueryParamNames are the query parameters tried for a token, RFC 6750's
@@ -35,7 +35,7 @@ func (QueryToken) Meta() check.Meta {
 		check.NeedSpec|check.NeedCredential,
 		"Sends the user's token (only to the target's https origin) as a query parameter ("+strings.Join(QueryParamNames, ", ")+
 			") with no Authorization header: every name on the first 3 calibrated secured operations, access_token on the others. Accepting it invites clients to put tokens in "+
-			"URLs, which are logged everywhere (RFC 6750 §2.3, RFC 9700 §4.3.2).")
+			"URLs, which are logged everywhere (RFC 6750 §2.3, RFC 9700 §4.3.2).", remedyQuery)
 }
 
 // Run tries each parameter name on each usable oracle until one is accepted.
@@ -101,7 +101,7 @@ func (PlainHTTPToken) Meta() check.Meta {
 		check.NeedSpec,
 		"Requests a secured operation at the http:// twin of the https target with a dummy token (never the real one). "+
 			"An answer other than a redirect means a client that sends its token over http:// has it read in cleartext and "+
-			"validated (RFC 6750 §5.3).")
+			"validated (RFC 6750 §5.3).", remedyPlainHTTP)
 }
 
 // Run sends one dummy-token request over plain HTTP.
@@ -158,7 +158,7 @@ func (StatusCodes) Meta() check.Meta {
 	return meta("authentication.bearer-challenge", "Token rejection without 401 and WWW-Authenticate: Bearer", finding.Low, "CWE-287",
 		check.NeedSpec,
 		"A request without a token, or with an invalid one, should get 401 with a WWW-Authenticate: Bearer challenge "+
-			"(RFC 6750 §3, RFC 9110 §15.5.2). Other answers break clients' token refresh logic and hide what went wrong.")
+			"(RFC 6750 §3, RFC 9110 §15.5.2). Other answers break clients' token refresh logic and hide what went wrong.", remedyChallenge)
 }
 
 // Run reads the calibration: no requests of its own.

@@ -20,7 +20,7 @@ func (SessionCookies) Meta() check.Meta {
 	return meta("authentication.session-cookie-flags", "Session or token cookie without Secure, HttpOnly or SameSite", finding.Medium,
 		"CWE-614", check.NeedSpec,
 		"Reads the Set-Cookie headers of the calibration responses. A cookie that carries a session or a token must be Secure "+
-			"(never sent over http://), HttpOnly (out of reach of injected scripts) and SameSite (not sent by cross-site requests).")
+			"(never sent over http://), HttpOnly (out of reach of injected scripts) and SameSite (not sent by cross-site requests).", remedyCookie)
 }
 
 // sessionNames are cookie-name fragments that mean "this is a credential".

@@ -20,7 +20,7 @@ func (MalformedToken) Meta() check.Meta {
 	return meta("authentication.bearer-malformed-token", "Garbage or malformed token crashes or passes", finding.Critical, "CWE-287",
 		check.NeedSpec,
 		"Sends a random token, \"Bearer a b\" and an 8 KiB token to each secured operation that refuses requests without a token. "+
-			"2xx means any string is a credential (critical); 5xx means the token parser crashes (medium: stack traces, denial of service).")
+			"2xx means any string is a credential (critical); 5xx means the token parser crashes (medium: stack traces, denial of service).", remedyChallenge)
 }
 
 // malformedVariants are Authorization values besides the calibration's
@@ -88,7 +88,7 @@ func (Reflected) Meta() check.Meta {
 	return meta("authentication.bearer-token-reflected", "Bearer token reflected in the response", finding.Medium, "CWE-532",
 		check.NeedSpec,
 		"Looks for the calibration's unique garbage token (a canary, never the real one) in the bodies and headers of the "+
-			"responses to it. An API that echoes tokens into error pages leaks them to logs, caches and injected scripts.")
+			"responses to it. An API that echoes tokens into error pages leaks them to logs, caches and injected scripts.", remedyReflect)
 }
 
 // Run reads the calibration: no requests of its own.

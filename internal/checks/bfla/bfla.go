@@ -40,6 +40,7 @@ func (Privileged) Meta() check.Meta {
 			"(A, or B when A's self description says admin) and without credentials. A 2xx with data while the anonymous request " +
 			"is refused means authentication without authorization; confirmed when the identity's self description says it is " +
 			"not an admin. Operations refused on GET are retried with HEAD (method switching), twice, to rule out flukes.",
+		Remediation: remediation,
 	}
 }
 
@@ -152,7 +153,7 @@ type prober struct {
 
 func (p *prober) probe(ctx context.Context, s *reqgen.Sample, why string) (*finding.Finding, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: s.Req.URL, WithCredentials: true}
-	resp, err := p.low.Do(ctx, req)
+	resp, err := p.in.Fetch(ctx, p.low, req, nil) // as A, the corpus's own request
 	if err != nil {
 		return nil, ignorable(ctx, err)
 	}
@@ -163,7 +164,7 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample, why string) (*find
 		return nil, nil
 	}
 	anonReq := &netx.Request{Method: http.MethodGet, URL: s.Req.URL}
-	anon, err := p.in.HTTP.Do(ctx, anonReq)
+	anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 	if err != nil {
 		return nil, ignorable(ctx, err)
 	}

@@ -39,6 +39,7 @@ func (ObjectAccess) Meta() check.Meta {
 			"from A's list operations) and requests it as identity B (--header-b) and without credentials; also probes the " +
 			"adjacent integer ids as A. Confirmed when B (or nobody) gets A's object while the anonymous request is refused; " +
 			"tentative when ownership cannot be shown. Public objects (same answer without credentials) are never reported.",
+		Remediation: remediation,
 	}
 }
 
@@ -99,7 +100,7 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample) (*finding.Finding,
 	evA := p.in.HTTP.Evidence(s.Req, s.Resp, nil)
 
 	anonReq := &netx.Request{Method: http.MethodGet, URL: s.Req.URL}
-	anon, err := p.in.HTTP.Do(ctx, anonReq)
+	anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 	if err != nil {
 		return nil, ignorable(ctx, err)
 	}
@@ -209,7 +210,7 @@ func (p *prober) adjacent(ctx context.Context, s *reqgen.Sample, evA finding.HTT
 			continue // nobody's, or A unknown: cannot tell it is not A's
 		}
 		anonReq := &netx.Request{Method: http.MethodGet, URL: b.URL}
-		anon, err := p.in.HTTP.Do(ctx, anonReq)
+		anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 		if err != nil {
 			return nil, ignorable(ctx, err)
 		}

@@ -34,6 +34,7 @@ func (PlainHTTPUpstream) Meta() check.Meta {
 			"extensions such as x-upstream, callbacks, webhooks, OAuth endpoints, external $refs — on hosts other than the " +
 			"target: data (and often a service credential) crosses the network in clear text, and anyone on the path can " +
 			"feed the API forged answers. No requests.",
+		Remediation: plainUpstreamRemediation,
 	}
 }
 
@@ -69,18 +70,20 @@ func (c PlainHTTPUpstream) Run(_ context.Context, in *check.Input) ([]finding.Fi
 		f.Severity = sev
 		f.Confidence = finding.Firm
 		f.Evidence = finding.Evidence{Summary: "The spec references:\n" + strings.Join(lines, "\n")}
-		f.Remediation = finding.Remediation{
-			Summary: "Call upstream APIs over HTTPS only, verify their certificates, validate their responses like user " +
-				"input, and fix the URL in the spec and configuration.",
-			Snippets: []finding.Snippet{
-				{Lang: "python-flask", Code: `GEO_URL = "https://geo.example.com/v1/lookup"   # never http://
-r = requests.get(GEO_URL, params={"ip": ip}, timeout=5)   # verify=True is the default: keep it`},
-				{Lang: "go", Code: `if u.Scheme != "https" { return fmt.Errorf("upstream %s: https required", u) }`},
-				{Lang: "node-express", Code: `if (new URL(upstream).protocol !== "https:") throw new Error("https required");`},
-			},
-			References: []string{"https://owasp.org/API-Security/editions/2023/en/0xaa-unsafe-consumption-of-apis/"},
-		}
+		f.Remediation = plainUpstreamRemediation
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+var plainUpstreamRemediation = finding.Remediation{
+	Summary: "Call upstream APIs over HTTPS only, verify their certificates, validate their responses like user " +
+		"input, and fix the URL in the spec and configuration.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `GEO_URL = "https://geo.example.com/v1/lookup"   # never http://
+r = requests.get(GEO_URL, params={"ip": ip}, timeout=5)   # verify=True is the default: keep it`},
+		{Lang: "go", Code: `if u.Scheme != "https" { return fmt.Errorf("upstream %s: https required", u) }`},
+		{Lang: "node-express", Code: `if (new URL(upstream).protocol !== "https:") throw new Error("https required");`},
+	},
+	References: []string{"https://owasp.org/API-Security/editions/2023/en/0xaa-unsafe-consumption-of-apis/"},
 }

@@ -12,9 +12,10 @@ func BenchmarkUpstreamHostsWerkzeug(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	p := errorRules(b)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if len(upstreamHosts(body)) != 1 {
+		if len(upstreamHosts(p, body)) != 1 {
 			b.Fatal("no host")
 		}
 	}
@@ -24,9 +25,10 @@ func BenchmarkUpstreamHostsWerkzeug(b *testing.B) {
 // response pays.
 func BenchmarkUpstreamHostsLargeMiss(b *testing.B) {
 	body := bytes.Repeat([]byte("<p>Internal Server Error &amp; nothing to see here</p>\n"), (256<<10)/55)
+	p := errorRules(b)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if len(upstreamHosts(body)) != 0 {
+		if len(upstreamHosts(p, body)) != 0 {
 			b.Fatal("false positive")
 		}
 	}

@@ -6,13 +6,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -39,6 +40,7 @@ func (UpstreamInErrors) Meta() check.Meta {
 			"errors and stack traces (urllib3 HTTPSConnectionPool(host=…), Go dial/lookup, Java UnknownHostException, Node " +
 			"getaddrinfo ENOTFOUND, .NET, libcurl). Each host joins the host graph as upstream-seen-in-error, carrying " +
 			"credentials, so the DNS audit reports a dangling upstream as a critical token leak.",
+		Remediation: upstreamRemediation,
 	}
 }
 
@@ -51,20 +53,17 @@ type probe struct {
 // Run sends the probes sequentially and reports one finding per
 // operation that leaks hosts.
 func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	pack, err := rules.Load(errorPack)
+	if err != nil {
+		return nil, err
+	}
 	probes := errorProbes(in)
 	add := newAdder(in.Hosts, nil)
 	target := strings.ToLower(in.Target.Hostname())
 	var out []finding.Finding
 	for _, p := range probes {
 		req := &netx.Request{Method: http.MethodGet, URL: p.url, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
-		if p.op != nil {
-			st := 0
-			if resp != nil {
-				st = resp.StatusCode
-			}
-			in.Coverage.Requested(*p.op, st)
-		}
+		resp, err := in.Fetch(ctx, in.HTTP, req, p.op) // input's error checks send the same probes
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
@@ -72,7 +71,7 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 			continue
 		}
 		var leaks []leak
-		for _, l := range upstreamHosts(resp.Body) {
+		for _, l := range upstreamHosts(pack, resp.Body) {
 			if l.Host != target {
 				leaks = append(leaks, l)
 			}
@@ -123,32 +122,11 @@ func malformedURL(in *check.Input, op spec.Operation) (string, string, bool) {
 		if (p.In != "path" && p.In != "query") || !typed(p.Schema) {
 			continue
 		}
-		u, ok := in.OperationURL(op)
-		if !ok {
+		b, why := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: malformed}, nil)
+		if why != "" {
 			return "", "", false
 		}
-		pu, err := url.Parse(u)
-		if err != nil {
-			return "", "", false
-		}
-		if p.In == "path" {
-			path := op.Path
-			for _, q := range op.Params {
-				if q.In == "path" {
-					v := check.ParamValue(q)
-					if q.Name == p.Name {
-						v = malformed
-					}
-					path = strings.ReplaceAll(path, "{"+q.Name+"}", url.PathEscape(v))
-				}
-			}
-			pu.Path = strings.TrimSuffix(in.BaseURL().Path, "/") + path
-		} else {
-			q := pu.Query()
-			q.Set(p.Name, malformed)
-			pu.RawQuery = q.Encode()
-		}
-		return pu.String(), p.Name, true
+		return b.URL, p.Name, true
 	}
 	return "", "", false
 }

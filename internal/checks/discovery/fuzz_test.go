@@ -22,9 +22,9 @@ func seedBodies(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	for _, r := range errorRules {
-		for s := range r.Positive {
-			f.Add([]byte(s))
+	for _, r := range errorRules(f).Rules {
+		for _, s := range r.Positive {
+			f.Add([]byte(s.Text))
 		}
 	}
 }
@@ -33,8 +33,9 @@ func seedBodies(f *testing.F) {
 // return hosts that pass ValidHost.
 func FuzzUpstreamHosts(f *testing.F) {
 	seedBodies(f)
+	p := errorRules(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, l := range upstreamHosts(b) {
+		for _, l := range upstreamHosts(p, b) {
 			if h, ok := ValidHost(l.Host); !ok || h != l.Host {
 				t.Fatalf("invalid host %q from %q", l.Host, b)
 			}

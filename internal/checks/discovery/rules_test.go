@@ -7,38 +7,61 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/plumbsec/plumb/internal/rules"
 )
+
+func errorRules(tb testing.TB) *rules.Pack {
+	tb.Helper()
+	p, err := rules.Load(errorPack)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// wantHost is the host a positive sample must yield: its expected host
+// capture, or the host of its expected URL.
+func wantHost(s rules.Sample) string {
+	if u := s.Expect["url"]; u != "" {
+		h, _ := hostOfURL(u)
+		return h
+	}
+	return s.Expect["host"]
+}
 
 // Every rule carries samples; each positive must yield its host through
 // that rule, each negative must yield nothing from any rule.
 func TestErrorRuleSamples(t *testing.T) {
 	t.Parallel()
-	if len(errorRules) < 8 {
-		t.Fatalf("only %d rules", len(errorRules))
+	p := errorRules(t)
+	if len(p.Rules) < 8 {
+		t.Fatalf("only %d rules", len(p.Rules))
 	}
-	for _, r := range errorRules {
-		for sample := range r.Positive {
-			if !strings.Contains(html.UnescapeString(sample), r.Needle) || r.Needle == "" {
-				t.Errorf("rule %s: positive %q lacks the needle %q", r.Name, sample, r.Needle)
+	for _, r := range p.Rules {
+		for _, sample := range r.Positive {
+			if len(r.Keywords) == 0 || !strings.Contains(html.UnescapeString(sample.Text), r.Keywords[0]) {
+				t.Errorf("rule %s: positive %q lacks the needle %v", r.ID, sample.Text, r.Keywords)
 			}
 		}
-		if r.re == nil || len(r.Positive) == 0 || len(r.Negative) == 0 || r.Stack == "" {
-			t.Errorf("rule %s: needs a compiled pattern, a stack, positive and negative samples", r.Name)
+		if len(r.Positive) == 0 || len(r.Negative) == 0 || r.Meta["stack"] == "" {
+			t.Errorf("rule %s: needs a stack, positive and negative samples", r.ID)
 		}
-		for sample, want := range r.Positive {
+		for _, sample := range r.Positive {
+			want := wantHost(sample)
 			var got []string
-			for _, l := range upstreamHosts([]byte(sample)) {
-				if l.Rule == r.Name {
+			for _, l := range upstreamHosts(p, []byte(sample.Text)) {
+				if l.Rule == r.ID {
 					got = append(got, l.Host)
 				}
 			}
-			if !slices.Contains(got, want) {
-				t.Errorf("rule %s: %q gave %v, want %s", r.Name, sample, got, want)
+			if want == "" || !slices.Contains(got, want) {
+				t.Errorf("rule %s: %q gave %v, want %s", r.ID, sample.Text, got, want)
 			}
 		}
 		for _, sample := range r.Negative {
-			if got := upstreamHosts([]byte(sample)); len(got) != 0 {
-				t.Errorf("rule %s: negative %q matched %+v", r.Name, sample, got)
+			if got := upstreamHosts(p, []byte(sample.Text)); len(got) != 0 {
+				t.Errorf("rule %s: negative %q matched %+v", r.ID, sample.Text, got)
 			}
 		}
 	}
@@ -54,13 +77,14 @@ func TestUpstreamHostsBodies(t *testing.T) {
 		"clean.json":        nil,
 		"generic_500.html":  nil,
 	}
+	p := errorRules(t)
 	for name, want := range cases {
 		b, err := os.ReadFile(filepath.Join("testdata", "bodies", name))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, l := range upstreamHosts(b) {
+		for _, l := range upstreamHosts(p, b) {
 			got = append(got, l.Host)
 		}
 		slices.Sort(got)

@@ -43,6 +43,7 @@ func (WireHosts) Meta() check.Meta {
 			"graph with its role (jwks, issuer, token-endpoint, userinfo-endpoint, cors-origin, redirect-target, link-header, " +
 			"csp-source, body-url, jwt-key-url) so the DNS audit covers it. Key sources and token-receiving endpoints are marked " +
 			"as carrying credentials. It reports no finding itself; the DNS checks judge the hosts.",
+		Rules: check.NoRules,
 	}
 }
 
@@ -169,14 +170,7 @@ func (r *wireRun) drainMetadata(ctx context.Context) error {
 // sample requests one URL on the target (with credentials: it is in scope)
 // and harvests its headers, JSON body and tokens.
 func (r *wireRun) sample(ctx context.Context, u string, op *spec.Operation) error {
-	resp, err := r.in.HTTP.Do(ctx, &netx.Request{Method: http.MethodGet, URL: u, WithCredentials: true})
-	if op != nil {
-		st := 0
-		if resp != nil {
-			st = resp.StatusCode
-		}
-		r.in.Coverage.Requested(*op, st)
-	}
+	resp, err := r.in.Fetch(ctx, r.in.HTTP, &netx.Request{Method: http.MethodGet, URL: u, WithCredentials: true}, op)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

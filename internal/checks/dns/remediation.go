@@ -55,14 +55,14 @@ async function callUpstream(raw, token) {
   return fetch(u, { headers: { Authorization: "Bearer " + token }, redirect: "manual" });
 }`
 
-func remediation(h hosts.Host, af dnsaudit.Finding) finding.Remediation {
+func remediation(h hosts.Host, af finding.Finding) finding.Remediation {
 	var summary string
 	switch af.ID {
 	case dnsaudit.IDLameDelegation, dnsaudit.IDPartiallyLame:
 		summary = fmt.Sprintf("Fix the delegation of %s at its parent: remove the NS records of nameservers that do not serve "+
-			"the zone, or re-create the zone at that provider yourself.", af.Subject)
+			"the zone, or re-create the zone at that provider yourself.", af.Location.Param)
 	case dnsaudit.IDUnregisteredDomain:
-		summary = fmt.Sprintf("Register %s yourself (or remove every record that points into it).", af.Subject)
+		summary = fmt.Sprintf("Register %s yourself (or remove every record that points into it).", af.Location.Param)
 	case dnsaudit.IDInternalAddress:
 		return finding.Remediation{Summary: fmt.Sprintf("Keep internal addresses out of public DNS: serve %s from an internal "+
 			"(split-horizon) zone.", h.Name)}
@@ -73,17 +73,7 @@ func remediation(h hosts.Host, af dnsaudit.Finding) finding.Remediation {
 			"restore its DNS records.", h.Name)}
 	default:
 		summary = fmt.Sprintf("Remove the DNS record of %s that points at %s, or reclaim the resource it pointed at before "+
-			"anyone else does.", h.Name, af.Subject)
+			"anyone else does.", h.Name, af.Location.Param)
 	}
-	summary += " Rotate every credential that may have been sent there. In clients: send tokens only to an allowlist of " +
-		"hosts you own, pin TLS to a CA or key you control, and never read the target host from untrusted configuration."
-	return finding.Remediation{
-		Summary: summary,
-		Snippets: []finding.Snippet{
-			{Lang: "python-flask", Code: flaskSnippet},
-			{Lang: "go", Code: goSnippet},
-			{Lang: "node-express", Code: nodeSnippet},
-		},
-		References: []string{takeoverRef},
-	}
+	return takeoverFix(summary)
 }

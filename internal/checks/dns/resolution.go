@@ -52,6 +52,7 @@ func (Resolution) Meta() check.Meta {
 			dnsaudit.IDHostNXDomain + " (the name does not exist), " + dnsaudit.IDResolverDisagree + " and " + IDLookupFailed +
 			" (info: the resolvers could not answer, never read as \"does not exist\"). A host anyone can claim that receives " +
 			"Bearer tokens is critical.",
+		Rules: rules,
 	}
 }
 
@@ -73,7 +74,7 @@ func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 	g.SetLimit(8)
 	for i, h := range list {
 		if _, err := netip.ParseAddr(h.Name); err == nil {
-			in.Hosts.SetDNS(h.Name, hosts.DNSSummary{Status: hosts.DNSSkipped, Detail: "IP literal"})
+			in.Hosts.SetDNS(h.Name, hosts.DNSSummary{Status: finding.DNSSkipped, Detail: "IP literal"})
 			continue
 		}
 		g.Go(func() error {
@@ -109,8 +110,10 @@ func (Resolution) targetInternal(ctx context.Context, in *check.Input) bool {
 	return false
 }
 
+// summary is a host's line in the graph: the audit's status, except that
+// a name resolving to no address is nodata.
 func summary(r *dnsaudit.Result) hosts.DNSSummary {
-	s := hosts.DNSSummary{Detail: r.Error}
+	s := hosts.DNSSummary{Status: r.Status, Detail: r.Error}
 	for _, l := range r.Chain {
 		if l.Type == "CNAME" {
 			s.CNAMEs = append(s.CNAMEs, l.Value)
@@ -120,22 +123,16 @@ func summary(r *dnsaudit.Result) hosts.DNSSummary {
 		s.Addrs = append(s.Addrs, ip.String())
 	}
 	switch r.Status {
-	case dnsaudit.StatusOK:
-		s.Status = hosts.DNSOK
+	case finding.DNSOK:
 		if len(s.Addrs) == 0 {
-			s.Status = hosts.DNSNoData
+			s.Status = finding.DNSNoData
 		}
-	case dnsaudit.StatusDangling, dnsaudit.StatusVulnerable:
-		s.Status = hosts.DNSDangling
+	case finding.DNSDangling, finding.DNSVulnerable:
 		for _, f := range r.Findings {
 			if s.Detail == "" && f.ID != dnsaudit.IDInternalAddress {
 				s.Detail = f.Title
 			}
 		}
-	case dnsaudit.StatusUnresolved:
-		s.Status = hosts.DNSNXDomain
-	default:
-		s.Status = hosts.DNSError
 	}
 	return s
 }
@@ -144,10 +141,14 @@ func summary(r *dnsaudit.Result) hosts.DNSSummary {
 // what the host does for the API.
 func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding {
 	var out []finding.Finding
+	m := c.Meta()
 	for _, af := range r.Findings {
-		f := check.New(c.Meta(), af.Title, finding.Location{Host: h.Name})
-		f.ID, f.Severity, f.Confidence = af.ID, af.Severity, af.Confidence
-		takeover := af.Claimable
+		f := af
+		f.Category, f.OWASP, f.CWE = m.Category, m.OWASP, m.CWE
+		// Located at the graph's host: fingerprints key on it, and the
+		// zone, nameserver or CNAME target stays in the evidence.
+		f.Location = finding.Location{Host: h.Name}
+		takeover := r.Claimable(af)
 		switch {
 		case takeover && h.CarriesCredentials:
 			f.Severity = finding.Critical
@@ -178,7 +179,7 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 		case af.ID == dnsaudit.IDHostNXDomain:
 			f.Severity = max(f.Severity, min(floor, finding.High)) // the registrable domain may still be owned
 		}
-		f.Evidence = finding.Evidence{Summary: lead + evidenceSummary(h, r, af), DNS: af.DNS, HTTP: af.HTTP}
+		f.Evidence.Summary = lead + evidenceSummary(h, r, af)
 		f.Remediation = remediation(h, af)
 		out = append(out, f)
 	}
@@ -194,12 +195,12 @@ func danglingID(id string) bool {
 	return false
 }
 
-func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af dnsaudit.Finding) string {
+func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af finding.Finding) string {
 	var b strings.Builder
 	b.WriteString(af.Title)
 	b.WriteString(". ")
-	if af.Detail != "" {
-		b.WriteString(af.Detail)
+	if af.Evidence.Summary != "" {
+		b.WriteString(af.Evidence.Summary)
 		b.WriteString(" ")
 	}
 	var chain []string

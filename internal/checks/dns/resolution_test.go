@@ -8,7 +8,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 )
@@ -17,7 +17,7 @@ func scanLab(t *testing.T, target func(*lab.World) lab.Target) *result.Report {
 	t.Helper()
 	w := labtest.Start(t)
 	tg := target(w)
-	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, checks.All()...)
+	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, catalog.Checks()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and
@@ -52,7 +52,7 @@ func TestTokenHostAnyoneCanClaim(t *testing.T) {
 		t.Errorf("remediation snippets %v", langs)
 	}
 	for _, h := range rep.Hosts {
-		if h.Name == "login.vulnshop.test" && (h.DNS == nil || h.DNS.Status != "dangling") {
+		if h.Name == "login.vulnshop.test" && (h.DNS == nil || h.DNS.Status != finding.DNSVulnerable) {
 			t.Errorf("host graph DNS for login: %+v", h.DNS)
 		}
 	}

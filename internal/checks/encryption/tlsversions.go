@@ -49,6 +49,7 @@ func (LegacyTLS) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-327", Severity: finding.Medium,
 		Description: "Runs one TLS handshake per legacy version (1.0, 1.1) against the target, offering every cipher suite. " +
 			"Both versions are deprecated (RFC 8996); a server that still accepts them can be downgraded by an active attacker.",
+		Remediation: remedyTLS,
 	}
 }
 
@@ -100,6 +101,7 @@ func (WeakCiphers) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-327", Severity: finding.Medium,
 		Description: fmt.Sprintf("Offers only the cipher suites crypto/tls lists as insecure (RC4, 3DES, CBC-SHA256) up to "+
 			"TLS 1.2 and removes each one the server picks, for at most %d handshakes.", maxWeakSuites),
+		Remediation: remedyTLS,
 	}
 }
 

@@ -22,9 +22,11 @@ import (
 var refTransport = []string{"https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/"}
 
 // get fetches the target's base URL without credentials.
+// get fetches u without credentials; the root is fetched once per scan
+// and shared with the other checks that read its headers.
 func get(ctx context.Context, in *check.Input, u string) (*netx.Request, *netx.Response, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: u}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil)
 	return req, resp, err
 }
 
@@ -39,6 +41,7 @@ func (PlainHTTP) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-319", Severity: finding.High,
 		Description: "The target URL, or a server the OpenAPI document declares for an authenticated API, uses http://: " +
 			"tokens and data cross the network readable and modifiable by anyone on the path.",
+		Remediation: remedyHTTPS,
 	}
 }
 
@@ -103,6 +106,7 @@ func (NoRedirect) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-319", Severity: finding.Medium,
 		Description: "Requests the target's http:// URL (no credential is ever sent over it). Serving content instead of a " +
 			"redirect to https:// lets a client that omits the scheme, or an attacker who strips it, talk to the API unencrypted.",
+		Remediation: remedyHTTPS,
 	}
 }
 
@@ -146,6 +150,7 @@ func (HSTS) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-319", Severity: finding.Low,
 		Description: "HTTPS responses should carry Strict-Transport-Security with max-age of at least 180 days so browsers " +
 			"and HSTS-aware clients never downgrade to plain HTTP.",
+		Remediation: remedyHSTS,
 	}
 }
 
@@ -199,6 +204,7 @@ func (Certificate) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-295", Severity: finding.High,
 		Description: "Verifies the certificate the target presents (trusted chain, host name, validity period) even when " +
 			"--insecure let the scan proceed, and warns when it expires within 14 days.",
+		Remediation: remedyCert,
 	}
 }
 

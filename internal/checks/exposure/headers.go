@@ -37,13 +37,14 @@ func (VersionDisclosure) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Low,
 		Description: "Server, X-Powered-By and similar headers that name software with its version tell an attacker which " +
 			"known vulnerabilities to try (e.g. Werkzeug/2.0.2 Python/3.9.7).",
+		Remediation: versionRemediation,
 	}
 }
 
 // Run inspects the target's response headers.
 func (c VersionDisclosure) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: in.Target.String()}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil) // the root, fetched once per scan
 	if err != nil {
 		return nil, err
 	}
@@ -61,21 +62,7 @@ func (c VersionDisclosure) Run(ctx context.Context, in *check.Input) ([]finding.
 	f := check.New(c.Meta(), "Response headers disclose software versions: "+strings.Join(seen, "; "), finding.Location{Host: in.Target.Host})
 	f.Confidence = finding.Confirmed
 	f.Evidence = finding.Evidence{Summary: strings.Join(seen, "\n"), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil)}}
-	f.Remediation = finding.Remediation{
-		Summary: "Remove version numbers from Server and X-Powered-By (or drop the headers) at the application server or reverse proxy. " +
-			"Never run the Werkzeug development server in production; use gunicorn or uWSGI behind a proxy.",
-		Snippets: []finding.Snippet{
-			{Lang: "python-flask", Code: `# gunicorn.conf.py — gunicorn sends "Server: gunicorn"; hide it at the proxy:
-# nginx: server_tokens off; proxy_hide_header Server;
-@app.after_request
-def strip_server(resp):
-    resp.headers.pop("Server", None)
-    return resp`},
-			{Lang: "go", Code: `// net/http sends no Server header by default; do not add one with a version.`},
-			{Lang: "node-express", Code: `app.disable("x-powered-by");`},
-		},
-		References: refMisconfig,
-	}
+	f.Remediation = versionRemediation
 	return []finding.Finding{f}, nil
 }
 
@@ -89,13 +76,14 @@ func (NoSniff) Meta() check.Meta {
 		OWASP: "API8:2023", CWE: "CWE-693", Severity: finding.Low,
 		Description: "Without X-Content-Type-Options: nosniff a browser may interpret an API response (e.g. JSON echoing user " +
 			"input) as HTML or script.",
+		Remediation: nosniffRemediation,
 	}
 }
 
 // Run inspects the target's response headers.
 func (c NoSniff) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	req := &netx.Request{Method: http.MethodGet, URL: in.Target.String()}
-	resp, err := in.HTTP.Do(ctx, req)
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil) // the root, fetched once per scan
 	if err != nil {
 		return nil, err
 	}
@@ -106,18 +94,7 @@ func (c NoSniff) Run(ctx context.Context, in *check.Input) ([]finding.Finding, e
 	f.Confidence = finding.Confirmed
 	f.Evidence = finding.Evidence{Summary: fmt.Sprintf("GET %s (Content-Type %q) has no X-Content-Type-Options header.",
 		in.Target, resp.Header.Get("Content-Type")), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil)}}
-	f.Remediation = finding.Remediation{
-		Summary: "Send X-Content-Type-Options: nosniff on every response.",
-		Snippets: []finding.Snippet{
-			{Lang: "python-flask", Code: `@app.after_request
-def nosniff(resp):
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp`},
-			{Lang: "go", Code: `w.Header().Set("X-Content-Type-Options", "nosniff")`},
-			{Lang: "node-express", Code: `app.use(require("helmet").noSniff());`},
-		},
-		References: refMisconfig,
-	}
+	f.Remediation = nosniffRemediation
 	return []finding.Finding{f}, nil
 }
 
@@ -132,6 +109,7 @@ func (CacheControl) Meta() check.Meta {
 		Needs: check.NeedSpec | check.NeedCredential,
 		Description: "Requests secured read-only operations with the user's credential; a 2xx answer without " +
 			"Cache-Control: no-store may be kept by browsers, proxies and CDNs and served to the next user.",
+		Remediation: cacheRemediation,
 	}
 }
 
@@ -155,14 +133,13 @@ func (c CacheControl) Run(ctx context.Context, in *check.Input) ([]finding.Findi
 		}
 		probed++
 		req := &netx.Request{Method: op.Method, URL: target, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
+		resp, err := in.Fetch(ctx, in.HTTP, req, &op) // usually the corpus's request
 		if err != nil {
 			if errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil {
 				return fs, err
 			}
 			continue
 		}
-		in.Coverage.Requested(op, resp.StatusCode)
 		if resp.StatusCode < 200 || resp.StatusCode > 299 || !resp.CredentialsSent || noStore(resp.Header) || !isData(resp.Header) {
 			continue
 		}
@@ -177,19 +154,7 @@ func (c CacheControl) finding(in *check.Input, op spec.Operation, req *netx.Requ
 	f.Confidence = finding.Confirmed
 	f.Evidence = finding.Evidence{Summary: fmt.Sprintf("Cache-Control: %q on an authenticated HTTP %d response.",
 		resp.Header.Get("Cache-Control"), resp.StatusCode), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil)}}
-	f.Remediation = finding.Remediation{
-		Summary: "Send Cache-Control: no-store on every response to an authenticated request, and on token responses (RFC 6749 §5.1).",
-		Snippets: []finding.Snippet{
-			{Lang: "python-flask", Code: `@app.after_request
-def no_store(resp):
-    if request.headers.get("Authorization"):
-        resp.headers["Cache-Control"] = "no-store"
-    return resp`},
-			{Lang: "go", Code: `w.Header().Set("Cache-Control", "no-store")`},
-			{Lang: "node-express", Code: `app.use((req, res, next) => { if (req.headers.authorization) res.set("Cache-Control", "no-store"); next(); });`},
-		},
-		References: refMisconfig,
-	}
+	f.Remediation = cacheRemediation
 	return f
 }
 
@@ -207,4 +172,47 @@ func noStore(h http.Header) bool {
 func isData(h http.Header) bool {
 	mt, _, err := mime.ParseMediaType(h.Get("Content-Type"))
 	return err == nil && (strings.Contains(mt, "json") || strings.Contains(mt, "xml") || strings.HasPrefix(mt, "text/"))
+}
+
+var versionRemediation = finding.Remediation{
+	Summary: "Remove version numbers from Server and X-Powered-By (or drop the headers) at the application server or reverse proxy. " +
+		"Never run the Werkzeug development server in production; use gunicorn or uWSGI behind a proxy.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `# gunicorn.conf.py — gunicorn sends "Server: gunicorn"; hide it at the proxy:
+# nginx: server_tokens off; proxy_hide_header Server;
+@app.after_request
+def strip_server(resp):
+    resp.headers.pop("Server", None)
+    return resp`},
+		{Lang: "go", Code: `// net/http sends no Server header by default; do not add one with a version.`},
+		{Lang: "node-express", Code: `app.disable("x-powered-by");`},
+	},
+	References: refMisconfig,
+}
+
+var nosniffRemediation = finding.Remediation{
+	Summary: "Send X-Content-Type-Options: nosniff on every response.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `@app.after_request
+def nosniff(resp):
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp`},
+		{Lang: "go", Code: `w.Header().Set("X-Content-Type-Options", "nosniff")`},
+		{Lang: "node-express", Code: `app.use(require("helmet").noSniff());`},
+	},
+	References: refMisconfig,
+}
+
+var cacheRemediation = finding.Remediation{
+	Summary: "Send Cache-Control: no-store on every response to an authenticated request, and on token responses (RFC 6749 §5.1).",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `@app.after_request
+def no_store(resp):
+    if request.headers.get("Authorization"):
+        resp.headers["Cache-Control"] = "no-store"
+    return resp`},
+		{Lang: "go", Code: `w.Header().Set("Cache-Control", "no-store")`},
+		{Lang: "node-express", Code: `app.use((req, res, next) => { if (req.headers.authorization) res.set("Cache-Control", "no-store"); next(); });`},
+	},
+	References: refMisconfig,
 }

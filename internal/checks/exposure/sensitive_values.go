@@ -11,6 +11,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/property"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -24,19 +25,29 @@ const minBulkEmails = 3
 var refExposure = []string{"https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/",
 	"https://cwe.mitre.org/data/definitions/200.html"}
 
-// valueHit is one rule match in one baseline response.
+// valueHit is one rule match in one corpus response.
 type valueHit struct {
-	rule   *ValueRule
-	sample *reqgen.Sample
-	where  string // "body" or the header name
-	match  string // redacted
+	id, title string
+	sev       finding.Severity
+	sample    *reqgen.Sample
+	where     string // "body" or the header name
+	match     string // redacted
 }
 
-// scanValues runs the rules of kind over every baseline response:
+// scanValues runs the rules of a pack over every corpus response:
 // header values, and body values with their JSON key as context. Values
-// under keys property.sensitive-fields reports are skipped (reported
+// under keys property-authorization.sensitive-fields reports are skipped (reported
 // once), and so is the caller's own credential.
-func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
+func scanValues(in *check.Input, cp *reqgen.Corpus, pack string) ([]valueHit, error) {
+	p, err := rules.Load(pack)
+	if err != nil {
+		return nil, err
+	}
+	sensitive, err := property.SensitiveKeys()
+	if err != nil {
+		return nil, err
+	}
+	kind := kindOf(pack)
 	own := in.HTTP.BearerToken()
 	var out []valueHit
 	seen := map[string]bool{}
@@ -45,21 +56,22 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 			continue
 		}
 		try := func(where, text string) {
-			lower := strings.ToLower(text)
-			for _, r := range valueRules {
-				if r.Kind != kind {
+			t := rules.NewText(text)
+			for _, r := range p.Rules {
+				mt, ok := r.Find(t)
+				if !ok {
 					continue
 				}
-				m := r.FindLower(text, lower)
-				if m == "" || (own != "" && (strings.Contains(own, m) || strings.Contains(m, own))) {
+				m := mt.Text()
+				if own != "" && (strings.Contains(own, m) || strings.Contains(m, own)) {
 					continue
 				}
-				key := r.Name + "\x00" + check.OpKey(s.Op)
+				key := r.ID + "\x00" + check.OpKey(s.Op)
 				if seen[key] {
 					continue
 				}
 				seen[key] = true
-				out = append(out, valueHit{rule: r, sample: s, where: where, match: redactMatch(kind, m)})
+				out = append(out, valueHit{id: r.ID, title: r.Title, sev: r.Level(), sample: s, where: where, match: redactMatch(kind, m)})
 			}
 		}
 		for _, k := range sortedHeaderKeys(s.Resp.Header) {
@@ -74,7 +86,7 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 		var doc any
 		if json.Unmarshal(body, &doc) == nil {
 			walkValues(doc, "", 0, func(key string, v string) {
-				if !property.SensitiveKey(key, v) {
+				if !sensitive(key, v) {
 					try("body", key+": "+v)
 				}
 			})
@@ -82,7 +94,7 @@ func scanValues(in *check.Input, cp *reqgen.Corpus, kind string) []valueHit {
 			try("body", string(body))
 		}
 	}
-	return out
+	return out, nil
 }
 
 // walkValues calls fn for every string or number in a JSON document with
@@ -138,12 +150,12 @@ func valueFindings(m check.Meta, in *check.Input, hits []valueHit, rem finding.R
 	for _, k := range order {
 		hs := byOp[k]
 		first := hs[0]
-		sev := first.rule.sev
+		sev := first.sev
 		var titles, lines []string
 		for _, h := range hs {
-			sev = max(sev, h.rule.sev)
-			titles = append(titles, h.rule.Title)
-			lines = append(lines, fmt.Sprintf("rule %s (%s): %s", h.rule.Name, h.where, h.match))
+			sev = max(sev, h.sev)
+			titles = append(titles, h.title)
+			lines = append(lines, fmt.Sprintf("rule %s (%s): %s", h.id, h.where, h.match))
 		}
 		f := check.New(m, fmt.Sprintf("%s in the response of %s", capitalize(strings.Join(titles, ", ")), k),
 			finding.Location{Host: in.Target.Host, Method: first.sample.Op.Method, Path: first.sample.Op.Path})
@@ -188,9 +200,12 @@ func (SecretValues) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.secret-in-response", Title: "Credentials or keys in responses", Category: finding.CatDataExposure,
 		OWASP: "API3:2023", CWE: "CWE-200", Severity: finding.Critical, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Scans the baseline GET responses (headers and body values) for credentials by their shape: AWS access " +
-			"key ids, GitHub, Slack, Stripe live and Google API keys, PEM private keys and JWTs (other than the caller's own). " +
-			"Values under key names property.sensitive-fields already reports are skipped. Matches are shown redacted.",
+		Description: "Scans the corpus (each GET operation requested once as identity A), headers and body values, " +
+			"for credentials by their shape (the secrets rule pack): AWS access key ids, GitHub, Slack, Stripe live, Google and " +
+			"LLM provider API keys, PEM private keys, JWTs (other than the caller's own), connection strings with passwords and " +
+			"secret assignments (api_key=…, password: …). " +
+			"Values under key names property-authorization.sensitive-fields already reports are skipped. Matches are shown redacted.",
+		Remediation: secretRemediation,
 	}
 }
 
@@ -200,7 +215,11 @@ func (c SecretValues) Run(ctx context.Context, in *check.Input) ([]finding.Findi
 	if err != nil {
 		return nil, err
 	}
-	return valueFindings(c.Meta(), in, scanValues(in, cp, "secret"), secretRemediation), nil
+	hits, err := scanValues(in, cp, packSecrets)
+	if err != nil {
+		return nil, err
+	}
+	return valueFindings(c.Meta(), in, hits, secretRemediation), nil
 }
 
 var secretRemediation = finding.Remediation{
@@ -229,10 +248,12 @@ func (PIIValues) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.pii-in-response", Title: "Personal data in responses", Category: finding.CatDataExposure,
 		OWASP: "API3:2023", CWE: "CWE-359", Severity: finding.High, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Scans the baseline GET responses for personal data: Luhn-valid payment card numbers, US social security " +
+		Description: "Scans the corpus (each GET operation requested once as identity A) for personal data: " +
+			"Luhn-valid payment card numbers, IBANs with a valid checksum, US social security " +
 			"numbers and phone numbers next to a naming word (ssn, phone, mobile, tel), and lists of " +
 			fmt.Sprint(minBulkEmails) + " or more distinct e-mail addresses on operations the spec lets anonymous callers use. " +
 			"Matches are shown redacted.",
+		Remediation: piiRemediation,
 	}
 }
 
@@ -242,7 +263,10 @@ func (c PIIValues) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	if err != nil {
 		return nil, err
 	}
-	hits := scanValues(in, cp, "pii")
+	hits, err := scanValues(in, cp, packPII)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range cp.Samples {
 		if !s.OK() || !public(s.Op) {
 			continue
@@ -263,15 +287,11 @@ func (c PIIValues) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 			ex = append(ex, redactEmail(e))
 		}
 		sort.Strings(ex)
-		hits = append(hits, valueHit{rule: bulkEmails, sample: s, where: "body, operation open to anonymous callers",
+		hits = append(hits, valueHit{id: "bulk-emails", title: "e-mail addresses in bulk", sev: finding.Medium, sample: s, where: "body, operation open to anonymous callers",
 			match: fmt.Sprintf("%d distinct addresses: %s", len(set), strings.Join(ex[:min(len(ex), 5)], ", "))})
 	}
 	return valueFindings(c.Meta(), in, hits, piiRemediation), nil
 }
-
-// bulkEmails is the pseudo-rule for lists of addresses (counted, not
-// matched one by one).
-var bulkEmails = &ValueRule{Name: "bulk-emails", Kind: "pii", Title: "e-mail addresses in bulk", sev: finding.Medium}
 
 var piiRemediation = finding.Remediation{
 	Summary: "Return only the personal data the caller needs and is allowed to see: mask card numbers to the last four " +
@@ -294,8 +314,10 @@ func (InternalAddresses) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.internal-address", Title: "Internal addresses in responses", Category: finding.CatDataExposure,
 		OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Low, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Scans the baseline GET responses (headers and body values) for private IPv4 addresses (RFC 1918, " +
+		Description: "Scans the corpus (each GET operation requested once as identity A), headers and body values, " +
+			"for private IPv4 addresses (RFC 1918, " +
 			"link-local) and host names under internal suffixes (.internal, .intranet, .corp, .lan, .localdomain).",
+		Remediation: internalRemediation,
 	}
 }
 
@@ -305,7 +327,11 @@ func (c InternalAddresses) Run(ctx context.Context, in *check.Input) ([]finding.
 	if err != nil {
 		return nil, err
 	}
-	return valueFindings(c.Meta(), in, scanValues(in, cp, "internal"), internalRemediation), nil
+	hits, err := scanValues(in, cp, packInternal)
+	if err != nil {
+		return nil, err
+	}
+	return valueFindings(c.Meta(), in, hits, internalRemediation), nil
 }
 
 var internalRemediation = finding.Remediation{

@@ -57,7 +57,7 @@ func TestValueChecksOnVulnShop(t *testing.T) {
 		t.Errorf("pii findings: %+v", pii)
 	}
 	// The caller's own JWT is never reported, and the password hashes of
-	// GET /api/v1/users are property.sensitive-fields' to report.
+	// GET /api/v1/users are property-authorization.sensitive-fields' to report.
 	for _, f := range rep.Findings {
 		if strings.Contains(f.Evidence.Summary, "rule jwt") {
 			t.Errorf("JWT reported: %s", f.Evidence.Summary)

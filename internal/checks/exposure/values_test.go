@@ -3,36 +3,66 @@ package exposure
 import (
 	"strings"
 	"testing"
+
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
-// Every rule of the pack matches its positive samples and none of its
-// negatives; every rule has both.
+var valuePacks = []string{packSecrets, packPII, packInternal}
+
+func loadPacks(tb testing.TB) []*rules.Pack {
+	tb.Helper()
+	var out []*rules.Pack
+	for _, n := range valuePacks {
+		p, err := rules.Load(n)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Every rule of the packs the value checks read matches its positive
+// samples and none of its negatives; every rule has both.
 func TestValueRuleSamples(t *testing.T) {
 	t.Parallel()
-	for _, r := range valueRules {
-		if len(r.Positive) == 0 || len(r.Negative) == 0 {
-			t.Errorf("%s: needs positive and negative samples", r.Name)
-		}
-		for _, p := range r.Positive {
-			if r.Find(p) == "" {
-				t.Errorf("%s: positive %q not matched", r.Name, p)
+	for _, p := range loadPacks(t) {
+		for _, r := range p.Rules {
+			if len(r.Positive) == 0 || len(r.Negative) == 0 {
+				t.Errorf("%s: needs positive and negative samples", r.ID)
 			}
-		}
-		for _, n := range r.Negative {
-			if m := r.Find(n); m != "" {
-				t.Errorf("%s: negative %q matched %q", r.Name, n, m)
+			for _, s := range r.Positive {
+				if _, ok := r.Find(rules.NewText(s.Text)); !ok {
+					t.Errorf("%s: positive %q not matched", r.ID, s.Text)
+				}
+			}
+			for _, s := range r.Negative {
+				if m, ok := r.Find(rules.NewText(s.Text)); ok {
+					t.Errorf("%s: negative %q matched %q", r.ID, s.Text, m.Text())
+				}
 			}
 		}
 	}
 }
 
-func TestLuhnAndRedaction(t *testing.T) {
+// The secret detectors data-exposure and llm used to keep apart are one
+// pack now: the rules each of them relied on are in it.
+func TestSecretPackCoversBothOldSets(t *testing.T) {
 	t.Parallel()
-	for s, want := range map[string]bool{"4111 1111 1111 1111": true, "5555555555554444": true, "4111111111111112": false, "12": false} {
-		if luhn(s) != want {
-			t.Errorf("luhn(%q) = %v", s, !want)
+	p, err := rules.Load(packSecrets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"aws-access-key-id", "github-token", "slack-token", "stripe-live-key", "google-api-key",
+		"private-key", "jwt", "llm-api-key", "connection-string", "secret-assignment"} {
+		if p.Rule(id) == nil {
+			t.Errorf("secrets pack lacks %s", id)
 		}
 	}
+}
+
+func TestRedaction(t *testing.T) {
+	t.Parallel()
 	if got := redactMatch("secret", "AKIA2E0A8F3B244C9986"); strings.Contains(got, "2E0A8F3B244C") || !strings.HasPrefix(got, "AKIA") {
 		t.Errorf("secret redaction %q", got)
 	}
@@ -42,54 +72,38 @@ func TestLuhnAndRedaction(t *testing.T) {
 	if got := redactEmail("alice@vulnshop.test"); got != "a***@vulnshop.test" {
 		t.Errorf("email redaction %q", got)
 	}
-}
-
-func TestLoadValueRulesErrors(t *testing.T) {
-	t.Parallel()
-	for _, bad := range []string{`{`, `[{"name":"x","kind":"secret","severity":"high","re":"("}]`,
-		`[{"name":"x","kind":"nope","severity":"high","re":"a"}]`, `[{"name":"x","kind":"pii","severity":"huge","re":"a"}]`} {
-		if _, err := LoadValueRules([]byte(bad)); err == nil {
-			t.Errorf("%s: no error", bad)
+	for pack, kind := range map[string]string{packSecrets: "secret", packPII: "pii", packInternal: "internal"} {
+		if kindOf(pack) != kind {
+			t.Errorf("kindOf(%s) = %s", pack, kindOf(pack))
 		}
 	}
 }
 
-// FuzzValueRules: the pack runs over untrusted bodies; no panic, and a
+// FuzzValueRules: the packs run over untrusted bodies; no panic, and a
 // match is always a substring of the input.
 func FuzzValueRules(f *testing.F) {
+	packs := loadPacks(f)
 	seeds := 0
-	for _, r := range valueRules {
-		for _, p := range append(append([]string{}, r.Positive...), r.Negative...) {
-			f.Add(p)
-			seeds++
+	for _, p := range packs {
+		for _, r := range p.Rules {
+			for _, s := range append(append([]rules.Sample{}, r.Positive...), r.Negative...) {
+				f.Add(s.Text)
+				seeds++
+			}
 		}
 	}
 	if seeds == 0 {
 		f.Fatal("empty seed corpus")
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, r := range valueRules {
-			if m := r.Find(s); m != "" && !strings.Contains(s, m) {
-				t.Fatalf("%s: match %q not in input", r.Name, m)
+		text := rules.NewText(s)
+		for _, p := range packs {
+			for _, r := range p.Rules {
+				if m, ok := r.Find(text); ok && !strings.Contains(s, m.Text()) {
+					t.Fatalf("%s: match %q not in input", r.ID, m.Text())
+				}
 			}
 		}
 		_ = emailRE.FindAllString(s, 10)
 	})
-}
-
-// Hints are a prefilter only: every positive sample contains one.
-func TestValueRuleHints(t *testing.T) {
-	t.Parallel()
-	for _, r := range valueRules {
-		for _, h := range r.Hints {
-			if h != strings.ToLower(h) {
-				t.Errorf("%s: hint %q is not lower-case", r.Name, h)
-			}
-		}
-		for _, p := range r.Positive {
-			if m := r.re.FindString(p); m != "" && r.FindLower(p, strings.ToLower(p)) == "" {
-				t.Errorf("%s: hints filter out positive %q", r.Name, p)
-			}
-		}
-	}
 }

@@ -6,75 +6,17 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
 var refMisconfig = []string{
 	"https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/",
 	"https://cwe.mitre.org/data/definitions/489.html",
-}
-
-// debugPath is one well-known debug or admin endpoint and the content that
-// proves it is really there: every pattern in All must match, so a
-// catch-all 200 page never counts.
-type debugPath struct {
-	Path     string
-	Name     string
-	Severity finding.Severity
-	All      []*regexp.Regexp
-	NotHTML  bool // the real thing is never HTML (e.g. a .env file)
-	Secret   bool // the body holds secrets: keep it out of the evidence
-}
-
-func res(p ...string) []*regexp.Regexp {
-	out := make([]*regexp.Regexp, len(p))
-	for i, x := range p {
-		out[i] = regexp.MustCompile(x)
-	}
-	return out
-}
-
-// debugPaths is the probe list, data like the signature tables.
-var debugPaths = []debugPath{
-	{Path: "/console", Name: "Werkzeug interactive debugger console", Severity: finding.High,
-		All: res(`Werkzeug Debugger`, `CONSOLE_MODE = true|Interactive Console`)},
-	{Path: "/debug/pprof/", Name: "Go pprof profiling index", Severity: finding.Medium,
-		All: res(`(?i)types of profiles available`, `goroutine`)},
-	{Path: "/debug/vars", Name: "Go expvar variables", Severity: finding.Medium,
-		All: res(`"cmdline"\s*:`, `"memstats"\s*:`), NotHTML: true},
-	{Path: "/actuator", Name: "Spring Boot actuator index", Severity: finding.Low,
-		All: res(`"_links"\s*:`, `/actuator/`), NotHTML: true},
-	{Path: "/actuator/env", Name: "Spring Boot actuator environment dump", Severity: finding.High,
-		All: res(`"propertySources"\s*:`, `"activeProfiles"\s*:`), NotHTML: true, Secret: true},
-	{Path: "/.env", Name: "dotenv configuration file", Severity: finding.High,
-		All: res(`(?m)^[A-Z][A-Z0-9_]{2,}=\S[^\n]*\n(?:#[^\n]*\n|\s*\n)*[A-Z][A-Z0-9_]{2,}=`), NotHTML: true, Secret: true},
-	{Path: "/server-status", Name: "Apache mod_status page", Severity: finding.Medium,
-		All: res(`Apache Server Status for`, `(?i)server uptime|current time`)},
-	{Path: "/phpinfo.php", Name: "phpinfo() page", Severity: finding.Medium,
-		All: res(`<title>PHP \d[^<]*phpinfo\(\)</title>|phpinfo\(\)`, `PHP Version`)},
-}
-
-// matches says whether body (served with contentType) is this endpoint.
-func (d debugPath) matches(body []byte, contentType string) bool {
-	if d.NotHTML && (strings.Contains(strings.ToLower(contentType), "html") || looksHTML(body)) {
-		return false
-	}
-	for _, re := range d.All {
-		if !re.Match(body) {
-			return false
-		}
-	}
-	return true
-}
-
-func looksHTML(b []byte) bool {
-	head := strings.ToLower(strings.TrimSpace(string(b[:min(len(b), 256)])))
-	return strings.HasPrefix(head, "<!doctype") || strings.HasPrefix(head, "<html")
 }
 
 // DebugEndpoints reports well-known debug and admin endpoints that answer.
@@ -83,12 +25,13 @@ type DebugEndpoints struct{}
 // Meta describes the check.
 func (DebugEndpoints) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.debug-endpoint", Title: "Debug or admin endpoint exposed", Category: finding.CatInputValidation,
+		ID: "input-validation.debug-endpoint", Title: "Debug or admin endpoint exposed", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-489", Severity: finding.High, Phase: check.PhaseProbe,
 		Description: "Requests well-known debug and admin paths (Werkzeug /console, /debug/pprof/, /debug/vars, /actuator, " +
 			"/actuator/env, /.env, /server-status, /phpinfo.php) without credentials and reports those whose body carries the " +
 			"endpoint's own content signature. A random path is requested first: if the catch-all page carries a signature, " +
 			"that signature is ignored.",
+		Remediation: debugRemediation,
 	}
 }
 
@@ -100,13 +43,17 @@ func (c DebugEndpoints) Run(ctx context.Context, in *check.Input) ([]finding.Fin
 		u.RawQuery, u.Fragment = "", ""
 		base = strings.TrimSuffix(u.String(), "/")
 	}
+	paths, err := rules.Load(pathPack)
+	if err != nil {
+		return nil, err
+	}
 	baseline, err := in.HTTP.Do(ctx, &netx.Request{Method: http.MethodGet, URL: base + "/plumb-" + nonce()})
 	if err != nil {
 		return nil, err
 	}
 	var out []finding.Finding
-	for _, d := range debugPaths {
-		if baseline.StatusCode == http.StatusOK && d.matches(baseline.Body, baseline.Header.Get("Content-Type")) {
+	for _, d := range paths.Rules {
+		if baseline.StatusCode == http.StatusOK && d.Confirm(baseline.Body, baseline.Header.Get("Content-Type")) {
 			continue // a catch-all page that looks like this endpoint proves nothing
 		}
 		req := &netx.Request{Method: http.MethodGet, URL: base + d.Path}
@@ -117,7 +64,7 @@ func (c DebugEndpoints) Run(ctx context.Context, in *check.Input) ([]finding.Fin
 			}
 			continue
 		}
-		if resp.StatusCode != http.StatusOK || !d.matches(resp.Body, resp.Header.Get("Content-Type")) {
+		if resp.StatusCode != http.StatusOK || !d.Confirm(resp.Body, resp.Header.Get("Content-Type")) {
 			continue
 		}
 		out = append(out, c.finding(in, d, req, resp))
@@ -125,17 +72,19 @@ func (c DebugEndpoints) Run(ctx context.Context, in *check.Input) ([]finding.Fin
 	return out, nil
 }
 
-func (c DebugEndpoints) finding(in *check.Input, d debugPath, req *netx.Request, resp *netx.Response) finding.Finding {
-	f := check.New(c.Meta(), fmt.Sprintf("%s exposed at %s", d.Name, d.Path), finding.Location{Host: in.Target.Host, Method: http.MethodGet, Path: d.Path})
-	f.Severity = d.Severity
+// finding reports path rule d; a rule tagged secret keeps the body out of
+// the evidence.
+func (c DebugEndpoints) finding(in *check.Input, d *rules.Rule, req *netx.Request, resp *netx.Response) finding.Finding {
+	f := check.New(c.Meta(), fmt.Sprintf("%s exposed at %s", d.Title, d.Path), finding.Location{Host: in.Target.Host, Method: http.MethodGet, Path: d.Path})
+	f.Severity = d.Level()
 	f.Confidence = finding.Confirmed
 	ex := in.HTTP.Evidence(req, resp, nil)
-	if d.Secret {
+	if d.HasTag("secret") {
 		ex.Body = "(withheld by plumb: this file holds configuration secrets)"
 	}
 	f.Evidence = finding.Evidence{
 		Summary: fmt.Sprintf("GET %s answered 200 with the content of a %s (a random path did not), without credentials.",
-			in.HTTP.Redactor().URL(req.URL), d.Name),
+			in.HTTP.Redactor().URL(req.URL), d.Title),
 		HTTP: []finding.HTTPExchange{ex},
 	}
 	f.Remediation = debugRemediation

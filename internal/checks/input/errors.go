@@ -10,6 +10,8 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -50,77 +52,18 @@ func errorProbes(in *check.Input, pick func(spec.Param) bool, value string) []er
 			if (p.In != "path" && p.In != "query") || !pick(p) {
 				continue
 			}
-			base, ok := in.OperationURL(op)
-			if !ok {
+			// Baseline and probe differ only in p's value (an optional query
+			// parameter is sent in both).
+			base, why := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: reqgen.ParamValue(p)}, nil)
+			if why != "" {
 				break
 			}
-			probe, ok := withValue(base, op, p, value)
-			if !ok {
-				break
-			}
-			out = append(out, errorProbe{op: op, param: p, base: withQuery(base, p), probe: probe})
+			probe, _ := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: value}, nil)
+			out = append(out, errorProbe{op: op, param: p, base: base.URL, probe: probe.URL})
 			break
 		}
 	}
 	return out
-}
-
-// withQuery makes sure an optional query parameter is present in the
-// baseline too, so baseline and probe differ only in its value.
-func withQuery(base string, p spec.Param) string {
-	if p.In != "query" {
-		return base
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return base
-	}
-	q := u.Query()
-	if !q.Has(p.Name) {
-		q.Set(p.Name, check.ParamValue(p))
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// withValue rewrites base so parameter p carries value.
-func withValue(base string, op spec.Operation, p spec.Param, value string) (string, bool) {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", false
-	}
-	if p.In == "query" {
-		q := u.Query()
-		q.Set(p.Name, value)
-		u.RawQuery = q.Encode()
-		return u.String(), true
-	}
-	// Rebuild the path from the template: the base path is a prefix of the
-	// concrete one.
-	concrete := op.Path
-	templ := op.Path
-	for _, q := range op.Params {
-		if q.In != "path" {
-			continue
-		}
-		v := check.ParamValue(q)
-		if q.Name == p.Name {
-			v = value
-		}
-		templ = strings.ReplaceAll(templ, "{"+q.Name+"}", url.PathEscape(v))
-		concrete = strings.ReplaceAll(concrete, "{"+q.Name+"}", url.PathEscape(check.ParamValue(q)))
-	}
-	esc := u.EscapedPath()
-	if !strings.HasSuffix(esc, concrete) {
-		return "", false
-	}
-	prefix := strings.TrimSuffix(esc, concrete)
-	probe, err := url.Parse(u.Scheme + "://" + u.Host + prefix + templ)
-	if err != nil {
-		return "", false
-	}
-	probe.RawQuery = u.RawQuery
-	return probe.String(), true
 }
 
 // hit is a probe whose response carries a signature its baseline lacks.
@@ -135,12 +78,15 @@ type hit struct {
 // runProbes sends each baseline and probe and keeps the probes whose
 // response matches sigs while the baseline's does not: the malformed
 // value, not the page itself, caused the message.
-func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs []sig) ([]hit, error) {
+func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, pack string) ([]hit, error) {
+	sigs, err := rules.Load(pack)
+	if err != nil {
+		return nil, err
+	}
 	var out []hit
 	for _, p := range probes {
 		req := &netx.Request{Method: http.MethodGet, URL: p.probe, WithCredentials: true}
-		resp, err := in.HTTP.Do(ctx, req)
-		in.Coverage.Requested(p.op, status(resp))
+		resp, err := in.Fetch(ctx, in.HTTP, req, &p.op) // shared with the other error checks
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
@@ -152,27 +98,19 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, sigs [
 			continue
 		}
 		breq := &netx.Request{Method: http.MethodGet, URL: p.base, WithCredentials: true}
-		bresp, err := in.HTTP.Do(ctx, breq)
+		bresp, err := in.Fetch(ctx, in.HTTP, breq, &p.op)
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
 			continue
 		}
-		in.Coverage.Requested(p.op, bresp.StatusCode)
 		if _, _, same := match(sigs, bresp.Body); same {
 			continue
 		}
 		out = append(out, hit{p: p, g: g, match: m, req: req, resp: resp, breq: breq, bre: bresp})
 	}
 	return out, nil
-}
-
-func status(r *netx.Response) int {
-	if r == nil {
-		return 0
-	}
-	return r.StatusCode
 }
 
 func (h hit) location(in *check.Input) finding.Location {
@@ -202,19 +140,20 @@ type StackTraces struct{}
 // Meta describes the check.
 func (StackTraces) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
+		ID: "input-validation.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Sends GET operations with a non-numeric value in a numeric, boolean, uuid or date parameter (type " +
 			"confusion, read-only) and reports responses carrying a stack trace or debugger page (Werkzeug, Python, Java, " +
 			"Go panic, Node.js, .NET, PHP, Ruby) that the same request with a valid value does not carry. Upstream host " +
 			"names inside such traces are reported separately by inventory.upstream-in-errors.",
+		Remediation: stackRemediation,
 	}
 }
 
 // Run probes up to maxProbeOps operations and reports one finding per
 // operation.
 func (c StackTraces) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	hits, err := runProbes(ctx, in, errorProbes(in, func(p spec.Param) bool { return typed(p.Schema) }, typeConfusion), stackSigs)
+	hits, err := runProbes(ctx, in, errorProbes(in, func(p spec.Param) bool { return typed(p.Schema) }, typeConfusion), stackPack)
 	out := make([]finding.Finding, 0, len(hits))
 	for _, h := range hits {
 		f := check.New(c.Meta(), fmt.Sprintf("%s returned to the client by %s %s", h.g.Family, h.p.op.Method, h.p.op.Path), h.location(in))
@@ -256,11 +195,12 @@ type SQLErrors struct{}
 // Meta describes the check.
 func (SQLErrors) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.sql-error", Title: "Database error provoked by a quote (possible injection)", Category: finding.CatInputValidation,
+		ID: "input-validation.sql-error", Title: "Database error provoked by a quote (possible injection)", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-89", Severity: finding.High, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Sends GET operations with unbalanced quotes in a string parameter (read-only; no injection payload) " +
 			"and reports responses carrying a database error (MySQL, PostgreSQL, SQLite, SQL Server, Oracle, MongoDB) that " +
 			"the same request with the spec's value does not: the value reached a query unescaped.",
+		Remediation: sqlRemediation,
 	}
 }
 
@@ -269,7 +209,7 @@ func (c SQLErrors) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 	pick := func(p spec.Param) bool {
 		return !typed(p.Schema) && (p.Schema == nil || p.Schema.Type == "" || p.Schema.Type == "string") && (p.Schema == nil || len(p.Schema.Enum) == 0)
 	}
-	hits, err := runProbes(ctx, in, errorProbes(in, pick, quoteProbe), sqlSigs)
+	hits, err := runProbes(ctx, in, errorProbes(in, pick, quoteProbe), sqlPack)
 	out := make([]finding.Finding, 0, len(hits))
 	for _, h := range hits {
 		f := check.New(c.Meta(), fmt.Sprintf("%s error from a quote in %s of %s %s", h.g.Family, h.p.param.Name, h.p.op.Method, h.p.op.Path), h.location(in))

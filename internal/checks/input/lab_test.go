@@ -25,11 +25,11 @@ func TestInputChecksOnVulnShop(t *testing.T) {
 	w := labtest.Start(t)
 	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, all...)
 	wants := []want{
-		{"input.debug-endpoint", "GET", "/console", "", finding.High, finding.Confirmed},
-		{"input.stack-trace", "GET", "/api/v1/books/{id}", "id", finding.Medium, finding.Confirmed},
-		{"input.sql-error", "GET", "/api/v1/search", "q", finding.High, finding.Firm},
-		{"input.http-methods", "TRACE", "/", "", finding.Low, finding.Confirmed},
-		{"input.http-methods", "OPTIONS", "/api/v1/books", "", finding.Low, finding.Firm},
+		{"input-validation.debug-endpoint", "GET", "/console", "", finding.High, finding.Confirmed},
+		{"input-validation.stack-trace", "GET", "/api/v1/books/{id}", "id", finding.Medium, finding.Confirmed},
+		{"input-validation.sql-error", "GET", "/api/v1/search", "q", finding.High, finding.Firm},
+		{"input-validation.http-methods", "TRACE", "/", "", finding.Low, finding.Confirmed},
+		{"input-validation.http-methods", "OPTIONS", "/api/v1/books", "", finding.Low, finding.Firm},
 	}
 	if len(rep.Findings) != len(wants) {
 		for _, f := range rep.Findings {
@@ -83,7 +83,7 @@ func TestDebugEndpointsCatchAll(t *testing.T) {
 	}
 	// The same page at a real path is reported (the test can fail).
 	rep = labtest.Scan(t, w, w.Vuln.BaseURL, "", nil, input.DebugEndpoints{})
-	if len(labtest.WithID(rep, "input.debug-endpoint")) != 1 {
+	if len(labtest.WithID(rep, "input-validation.debug-endpoint")) != 1 {
 		t.Errorf("debugger console not reported: %+v", rep.Findings)
 	}
 }

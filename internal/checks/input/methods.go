@@ -38,13 +38,14 @@ type DangerousMethods struct{}
 // Meta describes the check.
 func (DangerousMethods) Meta() check.Meta {
 	return check.Meta{
-		ID: "input.http-methods", Title: "Dangerous HTTP methods enabled", Category: finding.CatInputValidation,
+		ID: "input-validation.http-methods", Title: "Dangerous HTTP methods enabled", Category: finding.CatInputValidation,
 		OWASP: "API8:2023", CWE: "CWE-749", Severity: finding.Low, Phase: check.PhaseProbe,
 		Description: "Sends one TRACE (without credentials) with a marker header and reports it when the server echoes the " +
 			"request back (cross-site tracing). With a spec, sends OPTIONS to up to 8 documented paths and reports Allow " +
 			"headers that advertise PUT, PATCH, DELETE or POST where the spec declares no such operation — undocumented " +
 			"write methods are untested attack surface. Paths whose Allow equals a random path's are ignored (a generic " +
 			"answer says nothing about the route).",
+		Remediation: methodsRemediation,
 	}
 }
 

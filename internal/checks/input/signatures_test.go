@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
 func TestSignatureSamples(t *testing.T) {
@@ -37,7 +39,7 @@ func TestSignatureSamples(t *testing.T) {
 		`{"file":"report.py","line":3}`,
 		`Mongo is a database; we use Postgres`,
 	}
-	check := func(sigs []sig, pos map[string]string) {
+	check := func(sigs *rules.Pack, pos map[string]string) {
 		seen := map[string]bool{}
 		for fam, sample := range pos {
 			g, _, ok := match(sigs, []byte(sample))
@@ -45,11 +47,11 @@ func TestSignatureSamples(t *testing.T) {
 				t.Errorf("%s sample matched %v %q", fam, ok, g.Family)
 			}
 		}
-		for _, g := range sigs {
-			if _, ok := pos[g.Family]; !ok {
-				t.Errorf("family %s has no positive sample", g.Family)
+		for _, g := range sigs.Rules {
+			if _, ok := pos[g.Title]; !ok {
+				t.Errorf("family %s has no positive sample", g.Title)
 			}
-			seen[g.Family] = true
+			seen[g.Title] = true
 		}
 		for _, n := range negatives {
 			if g, m, ok := match(sigs, []byte(n)); ok {
@@ -57,8 +59,39 @@ func TestSignatureSamples(t *testing.T) {
 			}
 		}
 	}
-	check(stackSigs, stackPos)
-	check(sqlSigs, sqlPos)
+	check(loadPack(t, stackPack), stackPos)
+	check(loadPack(t, sqlPack), sqlPos)
+}
+
+func loadPack(tb testing.TB, name string) *rules.Pack {
+	tb.Helper()
+	p, err := rules.Load(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// The first rule that matches decides the family, so every rule's own
+// positive samples must come out of the whole pack as its family, and
+// no negative sample of any rule may match any rule of the pack.
+func TestPackSamplesThroughMatch(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{stackPack, sqlPack} {
+		p := loadPack(t, name)
+		for _, r := range p.Rules {
+			for _, s := range r.Positive {
+				if g, _, ok := match(p, []byte(s.Text)); !ok || g.Family != r.Title {
+					t.Errorf("%s/%s: positive %q gave %v %q", name, r.ID, s.Text, ok, g.Family)
+				}
+			}
+			for _, s := range r.Negative {
+				if g, m, ok := match(p, []byte(s.Text)); ok {
+					t.Errorf("%s/%s: negative %q matched %s (%q)", name, r.ID, s.Text, g.ID, m)
+				}
+			}
+		}
+	}
 }
 
 // FuzzMatch: the matchers take untrusted bodies; they must never panic
@@ -75,14 +108,16 @@ func FuzzMatch(f *testing.F) {
 		}
 		f.Add(b)
 	}
+	tbls := []*rules.Pack{loadPack(f, stackPack), loadPack(f, sqlPack)}
+	paths := loadPack(f, pathPack)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, tbl := range [][]sig{stackSigs, sqlSigs} {
+		for _, tbl := range tbls {
 			if _, m, ok := match(tbl, body); ok && len(m) > 160 {
 				t.Fatalf("excerpt too long: %d", len(m))
 			}
 		}
-		for _, d := range debugPaths {
-			_ = d.matches(body, "")
+		for _, d := range paths.Rules {
+			_ = d.Confirm(body, "")
 		}
 		_ = allowedMethods("GET, " + string(body))
 	})

@@ -34,6 +34,7 @@ func (SpecExposed) Meta() check.Meta {
 		Description: "Requests the usual OpenAPI/Swagger locations without credentials and reports the first that serves " +
 			"an API document (a JSON object with openapi or swagger and paths). Informational: fine for a public API, a map " +
 			"of every operation for an attacker otherwise.",
+		Remediation: specExposedRemediation,
 	}
 }
 
@@ -58,18 +59,7 @@ func (c SpecExposed) Run(ctx context.Context, in *check.Input) ([]finding.Findin
 		ex.Body = ""
 		f.Evidence = finding.Evidence{Summary: fmt.Sprintf("GET %s without credentials answered 200 with an OpenAPI/Swagger document (%d bytes).",
 			in.HTTP.Redactor().URL(req.URL), len(resp.Body)), HTTP: []finding.HTTPExchange{ex}}
-		f.Remediation = finding.Remediation{
-			Summary: "If the API is not public, serve its document only to authenticated developers (or not at all in " +
-				"production), and keep it in your inventory so every version and server it lists is maintained.",
-			Snippets: []finding.Snippet{
-				{Lang: "python-flask", Code: `@app.get("/openapi.json")
-@require_role("developer")
-def openapi(): return send_file("openapi.json")`},
-				{Lang: "go", Code: `mux.Handle("GET /openapi.json", requireRole("developer", specHandler))`},
-				{Lang: "node-express", Code: `app.get("/openapi.json", requireRole("developer"), (req, res) => res.sendFile(specPath));`},
-			},
-			References: refAPI9,
-		}
+		f.Remediation = specExposedRemediation
 		return []finding.Finding{f}, nil
 	}
 	return nil, nil
@@ -93,4 +83,17 @@ func nonce() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+var specExposedRemediation = finding.Remediation{
+	Summary: "If the API is not public, serve its document only to authenticated developers (or not at all in " +
+		"production), and keep it in your inventory so every version and server it lists is maintained.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `@app.get("/openapi.json")
+@require_role("developer")
+def openapi(): return send_file("openapi.json")`},
+		{Lang: "go", Code: `mux.Handle("GET /openapi.json", requireRole("developer", specHandler))`},
+		{Lang: "node-express", Code: `app.get("/openapi.json", requireRole("developer"), (req, res) => res.sendFile(specPath));`},
+	},
+	References: refAPI9,
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // DeprecatedServed reports deprecated GET operations that still answer
-// 2xx in the baseline.
+// 2xx in the corpus.
 type DeprecatedServed struct{}
 
 // Meta describes the check.
@@ -20,12 +20,13 @@ func (DeprecatedServed) Meta() check.Meta {
 	return check.Meta{
 		ID: "inventory.deprecated-operation", Title: "Deprecated operation still served", Category: finding.CatInventory,
 		OWASP: "API9:2023", CWE: "CWE-1059", Severity: finding.Low, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Reports GET operations the spec marks deprecated: true that still answered 2xx in the baseline " +
-			"(no extra requests). Deprecated code paths tend to be left out of reviews and fixes.",
+		Description: "Reports GET operations the spec marks deprecated: true that still answered 2xx in the corpus " +
+			"(each GET operation requested once as identity A; no extra requests). Deprecated code paths tend to be left out of reviews and fixes.",
+		Remediation: deprecatedRemediation,
 	}
 }
 
-// Run reads the baseline corpus.
+// Run reads identity A's corpus.
 func (c DeprecatedServed) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	cp, err := in.Corpus(ctx)
 	if err != nil {
@@ -41,17 +42,7 @@ func (c DeprecatedServed) Run(ctx context.Context, in *check.Input) ([]finding.F
 		f.Confidence = finding.Confirmed
 		f.Evidence = finding.Evidence{Summary: fmt.Sprintf("The spec marks %s %s deprecated; GET %s answered %d.", s.Op.Method, s.Op.Path,
 			in.HTTP.Redactor().URL(s.Req.URL), s.Resp.StatusCode), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(s.Req, s.Resp, nil)}}
-		f.Remediation = finding.Remediation{
-			Summary: "Set a sunset date (Deprecation and Sunset headers, RFC 9745 / RFC 8594), then remove the operation " +
-				"and answer 410 Gone; until then keep it under the same tests and controls as current operations.",
-			Snippets: []finding.Snippet{
-				{Lang: "python-flask", Code: `@app.get("/api/v1/catalog/legacy")
-def legacy(): return {"error": "gone", "use": "/api/v1/catalog"}, 410`},
-				{Lang: "go", Code: `w.Header().Set("Sunset", "Wed, 31 Dec 2025 23:59:59 GMT") // then: http.StatusGone`},
-				{Lang: "node-express", Code: `app.get("/api/v1/catalog/legacy", (req, res) => res.status(410).json({ error: "gone" }));`},
-			},
-			References: refAPI9,
-		}
+		f.Remediation = deprecatedRemediation
 		out = append(out, f)
 	}
 	return out, nil
@@ -74,6 +65,7 @@ func (NonProductionServers) Meta() check.Meta {
 			"ignored) or description name a non-production or legacy environment (staging, dev, test, qa, uat, sandbox, " +
 			"preprod, legacy, beta …). Such hosts usually run older code with weaker controls, yet clients send them " +
 			"credentials. No requests.",
+		Remediation: nonProductionRemediation,
 	}
 }
 
@@ -92,18 +84,7 @@ func (c NonProductionServers) Run(_ context.Context, in *check.Input) ([]finding
 		f := check.New(c.Meta(), fmt.Sprintf("Spec lists %s server %s", word, u.Hostname()), finding.Location{Host: u.Host})
 		f.Confidence = finding.Firm
 		f.Evidence = finding.Evidence{Summary: fmt.Sprintf("servers entry %q (description %q) names a %s environment.", s.URL, s.Description, word)}
-		f.Remediation = finding.Remediation{
-			Summary: "Publish only production servers in the public spec; retire legacy and staging hosts or put them behind " +
-				"authentication at the network edge, and never let them accept production credentials.",
-			Snippets: []finding.Snippet{
-				{Lang: "python-flask", Code: `# apispec: list only the production server
-spec = APISpec(title="shop", version="1.0", openapi_version="3.0.3", servers=[{"url": "https://api.example.com"}])`},
-				{Lang: "go", Code: `// generate the public document with only the production server
-doc.Servers = openapi3.Servers{{URL: "https://api.example.com"}}`},
-				{Lang: "node-express", Code: `swaggerDoc.servers = [{ url: "https://api.example.com" }];`},
-			},
-			References: refAPI9,
-		}
+		f.Remediation = nonProductionRemediation
 		out = append(out, f)
 	}
 	return out, nil
@@ -128,4 +109,29 @@ func envWord(host, desc string) string {
 		}
 	}
 	return ""
+}
+
+var deprecatedRemediation = finding.Remediation{
+	Summary: "Set a sunset date (Deprecation and Sunset headers, RFC 9745 / RFC 8594), then remove the operation " +
+		"and answer 410 Gone; until then keep it under the same tests and controls as current operations.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `@app.get("/api/v1/catalog/legacy")
+def legacy(): return {"error": "gone", "use": "/api/v1/catalog"}, 410`},
+		{Lang: "go", Code: `w.Header().Set("Sunset", "Wed, 31 Dec 2025 23:59:59 GMT") // then: http.StatusGone`},
+		{Lang: "node-express", Code: `app.get("/api/v1/catalog/legacy", (req, res) => res.status(410).json({ error: "gone" }));`},
+	},
+	References: refAPI9,
+}
+
+var nonProductionRemediation = finding.Remediation{
+	Summary: "Publish only production servers in the public spec; retire legacy and staging hosts or put them behind " +
+		"authentication at the network edge, and never let them accept production credentials.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `# apispec: list only the production server
+spec = APISpec(title="shop", version="1.0", openapi_version="3.0.3", servers=[{"url": "https://api.example.com"}])`},
+		{Lang: "go", Code: `// generate the public document with only the production server
+doc.Servers = openapi3.Servers{{URL: "https://api.example.com"}}`},
+		{Lang: "node-express", Code: `swaggerDoc.servers = [{ url: "https://api.example.com" }];`},
+	},
+	References: refAPI9,
 }

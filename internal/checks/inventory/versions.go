@@ -28,6 +28,7 @@ func (UndocumentedVersions) Meta() check.Meta {
 			"versions the spec does not document (v0, v(n-1), v(n+1)); reports one that answers 2xx while a random path under " +
 			"the same version prefix does not (so a catch-all cannot match). Old versions usually miss the fixes and " +
 			"controls of the current one.",
+		Remediation: versionRemediation,
 	}
 }
 

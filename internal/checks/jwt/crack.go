@@ -97,12 +97,12 @@ type cracked struct {
 	list   string // "built-in list" or "--jwt-wordlist"
 }
 
-type crackKey struct{}
+var crackKey = check.NewKey[[]cracked]("cracked JWT secrets")
 
 // crackAll cracks every token once per scan and registers each secret
 // with the redactor: it is a credential from now on.
 func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
-	v, err := in.Shared(crackKey{}, func() (any, error) {
+	return check.Once(ctx, in, crackKey, func(ctx context.Context) ([]cracked, error) {
 		toks, err := tokens(ctx, in)
 		if err != nil {
 			return nil, err
@@ -126,10 +126,6 @@ func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
 		}
 		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return v.([]cracked), nil
 }
 
 // WeakSecret reports HMAC-signed tokens whose secret is a common one.
@@ -142,6 +138,7 @@ func (WeakSecret) Meta() check.Meta {
 		OWASP: "API2:2023", CWE: "CWE-1391", Severity: finding.Critical,
 		Description: "Tries, offline, a built-in list of common HMAC secrets (and --jwt-wordlist) against HS256/384/512 tokens " +
 			"the user supplied or the API handed out. A match means anyone can mint valid tokens for any user (RFC 8725 §3.5).",
+		Remediation: remedySecret,
 	}
 }
 

@@ -132,6 +132,7 @@ func (Forgery) Meta() check.Meta {
 			"signature removed, empty HMAC secret, RS→HS key confusion with the API's JWKS, and, when the secret was cracked, "+
 			"an expired token. Accepted means the answer matches the real token's while a garbage token is refused. "+
 			"At most %d forged requests per scan.", MaxForgeryOps, MaxForgeryRequests),
+		Remediation: remedyVerify,
 	}
 }
 

@@ -49,6 +49,7 @@ func (Claims) Meta() check.Meta {
 		Description: "Decodes the user's JWT and JWTs the API hands out: no exp (medium), a lifetime over 24 h (medium) or " +
 			"over 1 h (low, RFC 6750 §5.3), no aud or iss (low, RFC 8725 §3.8-3.9), secrets or personal data in the readable " +
 			"payload (medium/low), key URLs in the header (jku, x5u, jwk: info, RFC 8725 §3.10).",
+		Remediation: remedyClaims,
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 	gjwt "github.com/golang-jwt/jwt/v5"
 
-	"github.com/plumbsec/plumb/internal/checks"
+	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labtest"
@@ -148,7 +148,7 @@ func TestRealTokenOnlyToTargetOverTLS(t *testing.T) {
 	t.Parallel()
 	w, s := startRS(t, true)
 	tok := s.token(t)
-	o := labtest.Options(t, w, tok, checks.All()...)
+	o := labtest.Options(t, w, tok, catalog.Checks()...)
 	rep := labtest.Run(t, "https://"+spyHost, o)
 	if len(labtest.ByID(rep, "authentication.bearer-token-in-query")) != 1 {
 		t.Fatal("the query-string check did not put the token in a URL; the test proves less than it claims")

@@ -4,22 +4,19 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"math/big"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
-// The probe catalog and the regex packs are data (data/*.json), compiled
-// once; a test runs every pattern's positive and negative samples.
-var (
-	//go:embed data/probes.json
-	probesJSON []byte
-	//go:embed data/patterns.json
-	patternsJSON []byte
-)
+// The probe catalog is data (data/probes.json); the patterns that judge
+// replies are internal/rules packs (secrets, pii, llm-output), whose
+// samples the rules tests run. Both are compiled once.
+//
+//go:embed data/probes.json
+var probesJSON []byte
 
 // Probe is one catalog entry.
 type Probe struct {
@@ -36,23 +33,11 @@ type Probe struct {
 	sev finding.Severity
 }
 
-// Pattern is one regex of a pack, with the samples that prove it.
-type Pattern struct {
-	ID        string   `json:"id"`
-	Pack      string   `json:"pack"`
-	Regex     string   `json:"regex"`
-	Validator string   `json:"validator"`
-	Positive  []string `json:"positive"`
-	Negative  []string `json:"negative"`
-
-	re *regexp.Regexp
-}
-
-// Catalog is the compiled probe catalog and pattern packs.
+// Catalog is the compiled probe catalog and the pattern groups.
 type Catalog struct {
-	Probes   []Probe
-	Patterns []Pattern
-	byID     map[string]*Probe
+	Probes []Probe
+	byID   map[string]*Probe
+	groups map[string][]*rules.Rule
 }
 
 var (
@@ -63,24 +48,23 @@ var (
 
 // LoadCatalog compiles the embedded catalog (once).
 func LoadCatalog() (*Catalog, error) {
-	catOnce.Do(func() { cat, catErr = parseCatalog(probesJSON, patternsJSON) })
+	catOnce.Do(func() {
+		cat, catErr = parseCatalog(probesJSON)
+		if catErr == nil {
+			cat.groups, catErr = loadGroups()
+		}
+	})
 	return cat, catErr
 }
 
-func parseCatalog(probes, patterns []byte) (*Catalog, error) {
+func parseCatalog(probes []byte) (*Catalog, error) {
 	var p struct {
 		Probes []Probe `json:"probes"`
-	}
-	var q struct {
-		Patterns []Pattern `json:"patterns"`
 	}
 	if err := json.Unmarshal(probes, &p); err != nil {
 		return nil, fmt.Errorf("llm probe catalog: %w", err)
 	}
-	if err := json.Unmarshal(patterns, &q); err != nil {
-		return nil, fmt.Errorf("llm pattern pack: %w", err)
-	}
-	c := &Catalog{Probes: p.Probes, Patterns: q.Patterns, byID: map[string]*Probe{}}
+	c := &Catalog{Probes: p.Probes, byID: map[string]*Probe{}}
 	for i := range c.Probes {
 		pr := &c.Probes[i]
 		sev, err := finding.ParseSeverity(pr.Severity)
@@ -96,18 +80,42 @@ func parseCatalog(probes, patterns []byte) (*Catalog, error) {
 		pr.sev = sev
 		c.byID[pr.ID] = pr
 	}
-	for i := range c.Patterns {
-		pt := &c.Patterns[i]
-		re, err := regexp.Compile(pt.Regex)
-		if err != nil {
-			return nil, fmt.Errorf("llm pattern %s: %w", pt.ID, err)
-		}
-		if pt.Validator != "" && validators[pt.Validator] == nil {
-			return nil, fmt.Errorf("llm pattern %s: unknown validator %q", pt.ID, pt.Validator)
-		}
-		pt.re = re
-	}
 	return c, nil
+}
+
+// Pattern groups: "secret" is the whole secrets pack (shared with
+// data-exposure), "pii" the pii pack less rules tagged noisy-in-prose
+// (a support bot's phone number is not a leak), every other group a tag
+// of the llm-output pack.
+const (
+	groupSecret = "secret"
+	groupPII    = "pii"
+	noisyTag    = "noisy-in-prose"
+)
+
+func loadGroups() (map[string][]*rules.Rule, error) {
+	g := map[string][]*rules.Rule{}
+	for _, name := range []string{"secrets", "pii", "llm-output"} {
+		p, err := rules.Load(name)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range p.Rules {
+			switch name {
+			case "secrets":
+				g[groupSecret] = append(g[groupSecret], r)
+			case "pii":
+				if !r.HasTag(noisyTag) {
+					g[groupPII] = append(g[groupPII], r)
+				}
+			default:
+				for _, t := range r.Tags {
+					g[t] = append(g[t], r)
+				}
+			}
+		}
+	}
+	return g, nil
 }
 
 // Probe returns the catalog entry id. Ids are constants in this package
@@ -122,79 +130,20 @@ func (c *Catalog) Probe(id string) *Probe {
 
 // Match is one pattern hit.
 type Match struct {
-	Pattern string
+	Pattern string // the rule id
 	Text    string
+	URL     string // the rule's url capture, if it has one
 }
 
-// Find returns the hits of one pack in s, validated (Luhn, IBAN) where the
-// pattern asks for it.
-func (c *Catalog) Find(pack, s string) []Match {
+// Find returns the hits of one group in s, validated (Luhn, IBAN) where
+// the rule asks for it.
+func (c *Catalog) Find(group, s string) []Match {
 	var out []Match
-	for i := range c.Patterns {
-		pt := &c.Patterns[i]
-		if pt.Pack != pack {
-			continue
-		}
-		for _, m := range pt.re.FindAllString(s, 8) {
-			if v := validators[pt.Validator]; v != nil && !v(m) {
-				continue
-			}
-			out = append(out, Match{Pattern: pt.ID, Text: m})
+	t := rules.NewText(s)
+	for _, r := range c.groups[group] {
+		for _, m := range r.FindAll(t, 8) {
+			out = append(out, Match{Pattern: r.ID, Text: m.Text(), URL: m.Capture("url")})
 		}
 	}
 	return out
-}
-
-var validators = map[string]func(string) bool{
-	"luhn": luhn,
-	"iban": iban,
-}
-
-func digitsOnly(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
-}
-
-func luhn(s string) bool {
-	d := digitsOnly(s)
-	if len(d) < 13 || len(d) > 19 {
-		return false
-	}
-	sum := 0
-	for i := 0; i < len(d); i++ {
-		n := int(d[len(d)-1-i] - '0')
-		if i%2 == 1 {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-	}
-	return sum%10 == 0
-}
-
-// iban checks the ISO 13616 mod-97 checksum.
-func iban(s string) bool {
-	s = strings.ReplaceAll(strings.ToUpper(s), " ", "")
-	if len(s) < 15 || len(s) > 34 {
-		return false
-	}
-	var b strings.Builder
-	for _, r := range s[4:] + s[:4] {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r >= 'A' && r <= 'Z':
-			fmt.Fprintf(&b, "%d", r-'A'+10)
-		default:
-			return false
-		}
-	}
-	n, ok := new(big.Int).SetString(b.String(), 10)
-	return ok && new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
 }

@@ -54,6 +54,7 @@ func (Check) Meta() check.Meta {
 			"sent, a redacted reply excerpt and the hit rate. Text-only POSTs go only to identified generative endpoints, " +
 			"one at a time, with small max_tokens and a per-endpoint request budget; model-management routes are never called." +
 			probeList(),
+		Rules: probeRules(),
 	}
 }
 
@@ -223,9 +224,7 @@ func (r *runner) report(id string, ep *Endpoint, sev finding.Severity, conf find
 		ev.Body = r.redactOutput(ev.Body)
 		f.Evidence.HTTP = append(f.Evidence.HTTP, ev)
 	}
-	f.Remediation = finding.Remediation{Summary: p.Remediation, References: []string{
-		"https://genai.owasp.org/llm-top-10/",
-	}}
+	f.Remediation = probeFix(p)
 	r.out = append(r.out, f)
 }
 

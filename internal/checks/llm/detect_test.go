@@ -14,31 +14,61 @@ func TestPatternSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Patterns) < 15 {
-		t.Fatalf("only %d patterns loaded", len(c.Patterns))
-	}
-	for _, p := range c.Patterns {
-		if len(p.Positive) == 0 || len(p.Negative) == 0 {
-			t.Errorf("%s: every pattern needs positive and negative samples", p.ID)
-		}
-		hits := func(s string) bool {
-			for _, m := range c.Find(p.Pack, s) {
-				if m.Pattern == p.ID {
-					return true
+	n := 0
+	for group, rs := range c.groups {
+		for _, p := range rs {
+			n++
+			if len(p.Positive) == 0 || len(p.Negative) == 0 {
+				t.Errorf("%s: every pattern needs positive and negative samples", p.ID)
+			}
+			hits := func(s string) bool {
+				for _, m := range c.Find(group, s) {
+					if m.Pattern == p.ID {
+						return true
+					}
+				}
+				return false
+			}
+			for _, s := range p.Positive {
+				if !hits(s.Text) {
+					t.Errorf("%s: positive sample %q does not match", p.ID, s.Text)
 				}
 			}
-			return false
-		}
-		for _, s := range p.Positive {
-			if !hits(s) {
-				t.Errorf("%s: positive sample %q does not match", p.ID, s)
+			for _, s := range p.Negative {
+				if hits(s.Text) {
+					t.Errorf("%s: negative sample %q matches", p.ID, s.Text)
+				}
 			}
 		}
-		for _, s := range p.Negative {
-			if hits(s) {
-				t.Errorf("%s: negative sample %q matches", p.ID, s)
-			}
+	}
+	if n < 15 {
+		t.Fatalf("only %d patterns loaded", n)
+	}
+	// Every group the probes read has rules.
+	for _, g := range []string{groupSecret, groupPII, "internal-url", "prompt-marker", "ansi", "markdown-image",
+		"tool-schema", "state-changing", "tool-call"} {
+		if len(c.groups[g]) == 0 {
+			t.Errorf("pattern group %s is empty", g)
 		}
+	}
+	for _, r := range c.groups[groupPII] {
+		if r.HasTag(noisyTag) {
+			t.Errorf("pii group holds %s, tagged %s", r.ID, noisyTag)
+		}
+	}
+}
+
+// A markdown image's URL is the rule's url capture, so a label that
+// itself says "http" cannot shift it.
+func TestFindURLCapture(t *testing.T) {
+	t.Parallel()
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := c.Find("markdown-image", "![http](https://x.evil.test/a.png)\n[http ref]: https://y.evil.test/b.png")
+	if len(ms) != 2 || ms[0].URL != "https://x.evil.test/a.png" || ms[1].URL != "https://y.evil.test/b.png" {
+		t.Errorf("Find = %+v", ms)
 	}
 }
 
@@ -89,15 +119,15 @@ func TestCatalogIsComplete(t *testing.T) {
 
 func TestParseCatalogErrors(t *testing.T) {
 	t.Parallel()
-	for name, tc := range map[string][2]string{
-		"bad json":      {`{`, `{"patterns":[]}`},
-		"bad severity":  {`{"probes":[{"id":"llm.x","tier":"quick","severity":"huge"}]}`, `{"patterns":[]}`},
-		"bad tier":      {`{"probes":[{"id":"llm.x","tier":"max","severity":"low"}]}`, `{"patterns":[]}`},
-		"bad id":        {`{"probes":[{"id":"x","tier":"quick","severity":"low"}]}`, `{"patterns":[]}`},
-		"bad regex":     {`{"probes":[]}`, `{"patterns":[{"id":"p","regex":"("}]}`},
-		"bad validator": {`{"probes":[]}`, `{"patterns":[{"id":"p","regex":"x","validator":"nope"}]}`},
+	// Bad patterns and validators are errors of the pack format
+	// (internal/rules TestParseErrors).
+	for name, tc := range map[string]string{
+		"bad json":     `{`,
+		"bad severity": `{"probes":[{"id":"llm.x","tier":"quick","severity":"huge"}]}`,
+		"bad tier":     `{"probes":[{"id":"llm.x","tier":"max","severity":"low"}]}`,
+		"bad id":       `{"probes":[{"id":"x","tier":"quick","severity":"low"}]}`,
 	} {
-		if _, err := parseCatalog([]byte(tc[0]), []byte(tc[1])); err == nil {
+		if _, err := parseCatalog([]byte(tc)); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
@@ -194,16 +224,6 @@ func TestIsRefusal(t *testing.T) {
 		if IsRefusal(s) != want {
 			t.Errorf("IsRefusal(%q) = %v", s, !want)
 		}
-	}
-}
-
-func TestLuhnIBAN(t *testing.T) {
-	t.Parallel()
-	if !luhn("4111111111111111") || luhn("4111111111111112") || luhn("123") {
-		t.Error("luhn")
-	}
-	if !iban("GB82WEST12345698765432") || iban("GB82WEST12345698765433") || iban("GB82!EST12345698765432") {
-		t.Error("iban")
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -138,7 +138,7 @@ func (r *runner) fingerprint(ctx context.Context) ([]stack, error) {
 	var out []stack
 	for _, mr := range modelRoutes {
 		req := &netx.Request{Method: http.MethodGet, URL: r.url(mr.path)}
-		resp, err := r.in.HTTP.Do(ctx, req)
+		resp, err := r.in.Fetch(ctx, r.in.HTTP, req, nil) // a documented model list is asked by other checks too
 		if err != nil {
 			if errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil {
 				return out, err
@@ -148,7 +148,7 @@ func (r *runner) fingerprint(ctx context.Context) ([]stack, error) {
 		unauth := true
 		if (resp.StatusCode == 401 || resp.StatusCode == 403) && r.in.HasCredentials {
 			req = &netx.Request{Method: http.MethodGet, URL: r.url(mr.path), WithCredentials: true}
-			if resp, err = r.in.HTTP.Do(ctx, req); err != nil {
+			if resp, err = r.in.Fetch(ctx, r.in.HTTP, req, nil); err != nil {
 				continue
 			}
 			unauth = false
@@ -276,7 +276,7 @@ func appEndpoint(op spec.Operation, target string) *Endpoint {
 		if name == e.PromptField || name == e.DataField || props[name] == nil {
 			continue
 		}
-		e.Extra[name] = check.ParamValue(spec.Param{Name: name, Schema: props[name]})
+		e.Extra[name] = reqgen.Value(props[name])
 	}
 	return e
 }

@@ -26,7 +26,7 @@ type MassAssignment struct{}
 // Meta describes the check.
 func (MassAssignment) Meta() check.Meta {
 	return check.Meta{
-		ID:       "property.mass-assignment",
+		ID:       "property-authorization.mass-assignment",
 		Title:    "Client can set privilege properties (mass assignment)",
 		Category: finding.CatPropertyAuthz,
 		OWASP:    "API3:2023",
@@ -38,6 +38,7 @@ func (MassAssignment) Meta() check.Meta {
 			"profile), sends A's current values plus role=admin / is_admin=true, reads the record again, and restores the old " +
 			"values. Confirmed when the read-back shows the escalation. For a registration operation, registers a throw-away " +
 			"user with the same fields; firm when the answer echoes them (the account is left behind and named in the evidence).",
+		Remediation: massRemediation,
 	}
 }
 

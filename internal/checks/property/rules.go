@@ -1,164 +1,92 @@
 package property
 
 import (
-	_ "embed"
-	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
-	"unicode"
+	"sync"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
-// keysJSON is the data-driven list of sensitive response properties; every
-// rule carries positive and negative samples that rules_test.go executes.
-//
-//go:embed keys.json
-var keysJSON []byte
+// keyPack is the internal/rules pack of sensitive response properties;
+// every rule carries positive and negative samples that its test runs.
+const keyPack = "sensitive-keys"
 
-// Rule says which JSON keys are sensitive and how much.
+// Rule is a sensitive-keys rule with the meta this package reads: its
+// class (credential, privilege, internal-id), the lower severity on the
+// caller's own record, and whether the key only counts inside lists.
 type Rule struct {
-	Name           string   `json:"name"`
-	Kind           string   `json:"kind"` // credential, privilege, internal-id
-	Severity       string   `json:"severity"`
-	SelfSeverity   string   `json:"self_severity,omitempty"` // on the caller's own record, if lower
-	Keys           []string `json:"keys,omitempty"`          // whole keys, compared without case and separators
-	Words          []string `json:"words,omitempty"`         // any word of the key (snake, camel, kebab)
-	Exclude        []string `json:"exclude,omitempty"`       // words that make a key benign
-	Value          string   `json:"value,omitempty"`         // the value must match this regexp
-	CollectionOnly bool     `json:"collection_only,omitempty"`
-	Positive       []string `json:"positive"`
-	Negative       []string `json:"negative"`
-	ValuePositive  []string `json:"value_positive,omitempty"`
-	ValueNegative  []string `json:"value_negative,omitempty"`
+	*rules.Rule
+	Class          string
+	CollectionOnly bool
 
-	sev, selfSev finding.Severity
-	keys         map[string]bool
-	words        map[string]bool
-	exclude      map[string]bool
-	value        *regexp.Regexp
+	selfSev finding.Severity
 }
 
-// LoadRules parses and compiles a rule list.
-func LoadRules(b []byte) ([]*Rule, error) {
-	var rules []*Rule
-	if err := json.Unmarshal(b, &rules); err != nil {
-		return nil, fmt.Errorf("property rules: %w", err)
+var keyRules = sync.OnceValues(func() ([]*Rule, error) { return loadRules(keyPack) })
+
+// loadRules loads a key pack and checks the meta of each rule.
+func loadRules(pack string) ([]*Rule, error) {
+	p, err := rules.Load(pack)
+	if err != nil {
+		return nil, err
 	}
-	for _, r := range rules {
-		if err := r.compile(); err != nil {
-			return nil, fmt.Errorf("property rule %s: %w", r.Name, err)
+	var out []*Rule
+	for _, r := range p.Rules {
+		kr, err := newRule(r)
+		if err != nil {
+			return nil, &rules.Error{Pack: p.Name, Rule: r.ID, Field: "meta", Err: err}
 		}
+		out = append(out, kr)
 	}
-	return rules, nil
+	return out, nil
 }
 
-func (r *Rule) compile() error {
-	var err error
-	if r.sev, err = finding.ParseSeverity(r.Severity); err != nil {
-		return err
+func newRule(r *rules.Rule) (*Rule, error) {
+	kr := &Rule{Rule: r, Class: r.Meta["class"], selfSev: r.Level()}
+	switch kr.Class {
+	case "credential", "privilege", "internal-id":
+	default:
+		return nil, fmt.Errorf("class %q: want credential, privilege or internal-id", kr.Class)
 	}
-	r.selfSev = r.sev
-	if r.SelfSeverity != "" {
-		if r.selfSev, err = finding.ParseSeverity(r.SelfSeverity); err != nil {
-			return err
-		}
-	}
-	if len(r.Keys) == 0 && len(r.Words) == 0 {
-		return fmt.Errorf("no keys or words")
-	}
-	if len(r.Positive) == 0 || len(r.Negative) == 0 {
-		return fmt.Errorf("needs positive and negative samples")
-	}
-	r.keys, r.words, r.exclude = set(r.Keys, squash), set(r.Words, strings.ToLower), set(r.Exclude, strings.ToLower)
-	if r.Value != "" {
-		if r.value, err = regexp.Compile(r.Value); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func set(list []string, f func(string) string) map[string]bool {
-	m := make(map[string]bool, len(list))
-	for _, s := range list {
-		m[f(s)] = true
-	}
-	return m
-}
-
-// squash lower-cases a key and drops separators: API-Key → apikey.
-func squash(s string) string {
-	return strings.ToLower(strings.Map(func(r rune) rune {
-		if r == '_' || r == '-' || r == ' ' || r == '.' {
-			return -1
-		}
-		return r
-	}, s))
-}
-
-// words splits a key into lower-case words: snake_case, kebab-case and
-// camelCase (dbPassword → db, password).
-func words(s string) []string {
-	var out []string
-	var cur []rune
-	flush := func() {
-		if len(cur) > 0 {
-			out = append(out, strings.ToLower(string(cur)))
-			cur = cur[:0]
-		}
-	}
-	rs := []rune(s)
-	for i, r := range rs {
-		switch {
-		case r == '_' || r == '-' || r == ' ' || r == '.':
-			flush()
-		case unicode.IsUpper(r) && i > 0 && (unicode.IsLower(rs[i-1]) || (i+1 < len(rs) && unicode.IsLower(rs[i+1]))):
-			flush()
-			cur = append(cur, r)
+	for k, v := range r.Meta {
+		var err error
+		switch k {
+		case "class":
+		case "self_severity":
+			kr.selfSev, err = finding.ParseSeverity(v)
+		case "collection_only":
+			kr.CollectionOnly = v == "true"
+			if v != "true" && v != "false" {
+				err = fmt.Errorf("collection_only %q: want true or false", v)
+			}
 		default:
-			cur = append(cur, r)
+			err = fmt.Errorf("unknown key %q", k)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	flush()
-	return out
-}
-
-// MatchKey reports whether the rule covers a JSON key.
-func (r *Rule) MatchKey(key string) bool {
-	if r.keys[squash(key)] {
-		return true
-	}
-	if len(r.words) == 0 {
-		return false
-	}
-	hit := false
-	for _, w := range words(key) {
-		if r.exclude[w] {
-			return false
-		}
-		hit = hit || r.words[w]
-	}
-	return hit
+	return kr, nil
 }
 
 // MatchValue reports whether a value is a real, unmasked secret of the
-// kind (privilege fields only need to be present).
+// class (privilege fields only need to be present).
 func (r *Rule) MatchValue(v any) bool {
-	if r.Kind == "privilege" {
+	if r.Class == "privilege" {
 		return v != nil
 	}
 	s, ok := v.(string)
 	if !ok {
 		_, num := v.(float64)
-		return num && r.Kind == "internal-id"
+		return num && r.Class == "internal-id"
 	}
 	s = strings.TrimSpace(s)
 	if len(s) < 4 || masked(s) {
 		return false
 	}
-	return r.value == nil || r.value.MatchString(s)
+	return r.Rule.MatchValue(s)
 }
 
 // masked recognises placeholder values an API returns instead of a secret.
@@ -172,8 +100,8 @@ func masked(s string) bool {
 }
 
 // classify returns the first rule covering key with value v.
-func classify(rules []*Rule, key string, v any) *Rule {
-	for _, r := range rules {
+func classify(rs []*Rule, key string, v any) *Rule {
+	for _, r := range rs {
 		if r.MatchKey(key) {
 			if r.MatchValue(v) {
 				return r

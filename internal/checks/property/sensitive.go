@@ -19,34 +19,26 @@ import (
 // SensitiveFields reads the JSON of every response identity A got and
 // reports properties that should never leave the server (password
 // hashes, API keys, secrets, tokens), other users' privilege fields and
-// internal ids. It sends no request of its own beyond the shared baseline.
+// internal ids. It sends no request of its own beyond the shared corpus.
 type SensitiveFields struct{}
 
 // Meta describes the check.
 func (SensitiveFields) Meta() check.Meta {
 	return check.Meta{
-		ID:       "property.sensitive-fields",
+		ID:       "property-authorization.sensitive-fields",
 		Title:    "Responses expose sensitive object properties",
 		Category: finding.CatPropertyAuthz,
 		OWASP:    "API3:2023",
 		CWE:      "CWE-213",
 		Severity: finding.High,
 		Needs:    check.NeedSpec,
-		Description: "Walks the JSON bodies of the baseline GET responses and matches property names against a data-driven " +
-			"list (keys.json: password, password_hash, secret, token, api_key, role/is_admin, internal ids; each with tested " +
+		Description: "Walks the JSON bodies of the corpus (each GET operation requested once as identity A) and matches " +
+			"property names against a data-driven " +
+			"rule pack (internal/rules/packs/sensitive-keys.yaml: password, password_hash, secret, token, api_key, role/is_admin, internal ids; each with tested " +
 			"positive and negative samples). Masked or empty values are ignored; the values found are redacted in the evidence. " +
 			"Credentials on the caller's own record weigh less than other users' (a profile showing its own API key).",
+		Remediation: sensitiveRemediation,
 	}
-}
-
-var rules = mustRules()
-
-func mustRules() []*Rule {
-	r, err := LoadRules(keysJSON)
-	if err != nil {
-		return nil // TestEmbeddedRulesCompile fails loudly; the check then finds nothing
-	}
-	return r
 }
 
 // hit is one sensitive property seen.
@@ -57,8 +49,12 @@ type hit struct {
 	self  bool
 }
 
-// Run analyses the baseline corpus.
+// Run analyses identity A's corpus.
 func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	rs, err := keyRules()
+	if err != nil {
+		return nil, err
+	}
 	cp, err := in.Corpus(ctx)
 	if err != nil {
 		return nil, err
@@ -74,7 +70,7 @@ func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 		}
 		var hits []hit
 		walk(v, "", false, func(path string, obj map[string]any, key string, val any, inList bool) {
-			r := classify(rules, key, val)
+			r := classify(rs, key, val)
 			if r == nil || (r.CollectionOnly && !inList) {
 				return
 			}
@@ -91,15 +87,15 @@ func (c SensitiveFields) finding(in *check.Input, s *reqgen.Sample, hits []hit) 
 	sev, conf := finding.Info, finding.Firm
 	var paths []string
 	for _, h := range hits {
-		hs := h.rule.sev
+		hs := h.rule.Level()
 		if h.self {
 			hs = h.rule.selfSev
 		}
 		sev = max(sev, hs)
-		if h.rule.value != nil || h.rule.Name == "password-hash" {
+		if h.rule.HasValue() || h.rule.ID == "password-hash" {
 			conf = finding.Confirmed
 		}
-		if str, ok := h.value.(string); ok && h.rule.Kind == "credential" {
+		if str, ok := h.value.(string); ok && h.rule.Class == "credential" {
 			in.HTTP.Redactor().Add(str) // before the evidence is rendered
 		}
 		if !slices.Contains(paths, h.path) {
@@ -126,7 +122,7 @@ func (c SensitiveFields) finding(in *check.Input, s *reqgen.Sample, hits []hit) 
 func kindsOf(hits []hit) []string {
 	var out []string
 	for _, h := range hits {
-		name := strings.ReplaceAll(h.rule.Name, "-", " ")
+		name := strings.ReplaceAll(h.rule.ID, "-", " ")
 		if !slices.Contains(out, name) {
 			out = append(out, name)
 		}

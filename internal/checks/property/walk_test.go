@@ -15,10 +15,14 @@ func hitsIn(t testing.TB, body []byte) []string {
 	if json.Unmarshal(body, &v) != nil {
 		return nil
 	}
+	rs, err := keyRules()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	walk(v, "", false, func(path string, _ map[string]any, key string, val any, inList bool) {
-		if r := classify(rules, key, val); r != nil && (!r.CollectionOnly || inList) {
-			out = append(out, path+"="+r.Name)
+		if r := classify(rs, key, val); r != nil && (!r.CollectionOnly || inList) {
+			out = append(out, path+"="+r.ID)
 		}
 	})
 	return out

@@ -51,10 +51,11 @@ func (NoRateLimit) Meta() check.Meta {
 	return check.Meta{
 		ID: "rate-limiting.no-rate-limit", Title: "No rate limiting", Category: finding.CatRateLimiting,
 		OWASP: "API4:2023", CWE: "CWE-770", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: fmt.Sprintf("Picks the cheapest parameterless GET operation that answered 2xx in the baseline (never a "+
-			"login, token or session operation) and, when its response announces no rate limit (RateLimit-*, X-RateLimit-*, "+
+		Description: fmt.Sprintf("Picks the cheapest parameterless GET operation that answered 2xx in the corpus (each GET "+
+			"operation requested once as identity A), never a login, token or session operation, and, when its response announces no rate limit (RateLimit-*, X-RateLimit-*, "+
 			"Retry-After), sends %d more requests to it at the scan's rate. No 429 and no limit header → finding. Skipped when "+
 			"the request budget could not afford the burst twice over.", Burst),
+		Remediation: burstRemediation,
 	}
 }
 

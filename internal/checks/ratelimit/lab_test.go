@@ -56,5 +56,5 @@ func TestBurstRespectsBudget(t *testing.T) {
 	}
 	w.Vuln.Methods.Reset()
 	labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, ratelimit.NoRateLimit{})
-	t.Logf("no-rate-limit sent %d requests to vulnshop (spec + baseline corpus + burst)", len(w.Vuln.Methods.Records()))
+	t.Logf("no-rate-limit sent %d requests to vulnshop (spec + corpus + burst)", len(w.Vuln.Methods.Records()))
 }

@@ -41,6 +41,7 @@ func (PageSize) Meta() check.Meta {
 			"max_results, top, take, first, rows), requests the default page and a page of " + hugePage + "; reports when the " +
 			"big page is 2xx, at least 10 times larger and at least 20 KiB (or hits plumb's body cap): one request can make " +
 			"the server read and serialise as much as an attacker asks for.",
+		Remediation: pageRemediation,
 	}
 }
 
@@ -89,11 +90,10 @@ func pageParamOf(op spec.Operation) (spec.Param, bool) {
 
 func (c PageSize) probe(ctx context.Context, in *check.Input, op spec.Operation, p spec.Param, base string) (*finding.Finding, error) {
 	small := &netx.Request{Method: http.MethodGet, URL: base, WithCredentials: true}
-	sresp, err := in.HTTP.Do(ctx, small)
+	sresp, err := in.Fetch(ctx, in.HTTP, small, &op) // often the corpus's request
 	if err != nil {
 		return nil, ctxErr(ctx)
 	}
-	in.Coverage.Requested(op, sresp.StatusCode)
 	if sresp.StatusCode < 200 || sresp.StatusCode > 299 {
 		return nil, nil
 	}

@@ -57,6 +57,18 @@ func (Redirects) Meta() check.Meta {
 			"following the answer. Reports " + IDOpen + " when a parameter controls Location (confirmed with a second " +
 			"request; high on authenticated operations, medium otherwise) and " + IDCrossOrigin + " for fixed redirects to " +
 			"another origin (low; medium for an https→http downgrade), whose targets join the host graph as redirect-target.",
+		Rules: []check.Rule{
+			{ID: IDOpen, Title: "Open redirect", Severity: finding.High, Remediation: openRemediation,
+				Description: "A parameter of a GET operation controls the Location of its redirect (confirmed with a second " +
+					"attacker URL). Clients that follow redirects with credentials attached hand them to the attacker's host; " +
+					"browsers and OAuth flows land users on a page the attacker controls. High on authenticated operations, " +
+					"medium otherwise."},
+			{ID: IDCrossOrigin, Title: "Redirect to another origin", Severity: finding.Medium, CWE: "CWE-522",
+				Remediation: crossRemediation,
+				Description: "A GET operation redirects to a fixed URL on another origin. Clients that follow redirects decide " +
+					"per library whether Authorization goes along, and the target host joins the host graph for the DNS " +
+					"audit. Low; medium for an https→http downgrade; info for another host of the same site."},
+		},
 	}
 }
 

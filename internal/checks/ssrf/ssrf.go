@@ -50,6 +50,7 @@ func (ServerSideFetch) Meta() check.Meta {
 			"fetched an attacker-chosen URL (high); an Authorization header on it means the API forwards credentials to any " +
 			"host (critical). The listener contract: GET /plumb/interactions/ID answers " +
 			`{"interactions":[{"method":"GET","path":"…","headers":{…}}]}` + " for requests whose path contained ID.",
+		Remediation: remediation,
 	}
 }
 
