@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -68,6 +69,9 @@ type Options struct {
 	Ignore                    *suppress.Config     // ignore entries (.plumb.yaml); nil: none
 	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
 	LLM                       check.LLMOptions
+	// AllowAddr vets every address the scan connects to (nil: any); plumb
+	// serve uses it to refuse private targets and hosts.
+	AllowAddr func(netip.Addr) error
 }
 
 // Selector narrows a scan to some rules (--only, --skip). A check it
@@ -217,6 +221,7 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 		Scope:                     scope,
 		AllowPlainHTTPCredentials: o.AllowPlainHTTPCredentials,
 		UserAgent:                 "plumb/" + o.Version + " (+security scanner)",
+		AllowAddr:                 o.AllowAddr,
 	})
 	if err != nil {
 		return nil, nil, fail(KindUsage, "", err)
