@@ -155,10 +155,7 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 			if f.Confidence < finding.Firm {
 				f.Confidence = finding.Firm
 			}
-			f.Title = fmt.Sprintf("Bearer tokens would be sent to %s, a host anyone can claim", h.Name)
-			if keySource(h) {
-				f.Title = fmt.Sprintf("Whoever claims %s can mint tokens the API accepts: it is a host anyone can claim", h.Name)
-			}
+			f.Title = title(h)
 		case takeover:
 			f.Severity = max(f.Severity, finding.High)
 		case danglingID(af.ID) && h.CarriesCredentials:
@@ -211,6 +208,12 @@ func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af finding.Finding) strin
 		fmt.Fprintf(&b, "Chain: %s. ", strings.Join(chain, " → "))
 	}
 	fmt.Fprintf(&b, "Roles of %s: %s", h.Name, roles(h))
+	if len(h.Sources) > 0 {
+		fmt.Fprintf(&b, " (seen in: %s)", strings.Join(h.Sources[:min(len(h.Sources), 4)], "; "))
+	}
+	for _, fw := range h.ForwardedBy {
+		fmt.Fprintf(&b, "; %s forwards the caller's credential there (evidence: %s)", fw.Operation, fw.Evidence)
+	}
 	if h.CarriesCredentials {
 		b.WriteString("; the API's credentials (Bearer tokens) are sent to this host")
 	} else {
