@@ -14,8 +14,8 @@ func TestHarvestFormats(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name, body, format string
-		hosts             map[string]hosts.Role
-		secrets           []string
+		hosts              map[string]hosts.Role
+		secrets            []string
 	}{
 		{"flask json", `{"CORS_ORIGINS": ["https://app.shop-a.io", "https://partners.shop-a.io"], "DEBUG": true,
 			"JWKS_URL": "https://keys.shop-a.io/.well-known/jwks.json", "METRICS_UPSTREAM": "https://metrics.shop-a.io/v1",

@@ -41,8 +41,8 @@ type Host struct {
 	Roles              []Role   `json:"roles"`
 	Sources            []string `json:"sources,omitempty"`
 	CarriesCredentials bool     `json:"carries_credentials"`
-	// ForwardedBy lists operations seen forwarding the caller's own
-	// credential to this host, with the evidence.
+	// ForwardedBy lists operations seen sending a credential (usually the
+	// caller's own Bearer token) to this host, with the evidence.
 	ForwardedBy []Forward   `json:"forwarded_by,omitempty"`
 	DNS         *DNSSummary `json:"dns,omitempty"`
 }

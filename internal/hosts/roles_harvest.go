@@ -17,12 +17,15 @@ const (
 // DNS, so a name that does not exist publicly is not proof it is unclaimed.
 var HarvestedRoles = []Role{RoleUpstreamInError, RoleUpstream, RoleDatabase, RoleCache, RoleQueue, RoleWebhook}
 
-// Forward is evidence that an operation of the API sends the caller's own
-// credential to a host: a debug page's source line that copies the
-// request's Authorization header onto an outbound call, say.
+// Forward is evidence that an operation of the API sends a credential to a
+// host: a debug page's source line that copies the request's Authorization
+// header onto an outbound call, or attaches a bearer token to it.
 type Forward struct {
 	Operation string `json:"operation"` // e.g. "GET /api/v1/reports/sales"
 	Evidence  string `json:"evidence"`  // the line that attaches it (redacted)
+	// CallerToken: the line copies the caller's own Authorization header;
+	// otherwise it attaches a bearer token whose origin the page does not show.
+	CallerToken bool `json:"caller_token"`
 }
 
 // maxForwards bounds the forwarding evidence kept per host.
@@ -40,8 +43,11 @@ func (g *Graph) AddForward(name string, f Forward) {
 		return
 	}
 	h.CarriesCredentials = true
-	for _, x := range h.ForwardedBy {
+	for i, x := range h.ForwardedBy {
 		if x.Operation == f.Operation {
+			if f.CallerToken && !x.CallerToken {
+				h.ForwardedBy[i] = f // the stronger evidence wins
+			}
 			return
 		}
 	}

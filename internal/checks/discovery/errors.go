@@ -79,14 +79,16 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 		}
 		where := fmt.Sprintf("%d response of %s %s", pg.resp.StatusCode, pg.req.Method, pg.loc.Path)
 		var fwd []string
+		callerFwd := false
 		for _, u := range leaks {
 			if !add.add(u.Host, hosts.RoleUpstreamInError, fmt.Sprintf("%s (%s)", where, u.Stack), true) {
 				continue
 			}
 			if f, ok := rep.ForwardsTo(u); ok && pg.op != nil {
 				opName := pg.op.Method + " " + pg.op.Path
-				in.Hosts.AddForward(u.Host, hosts.Forward{Operation: opName, Evidence: red.String(f.Line)})
+				in.Hosts.AddForward(u.Host, hosts.Forward{Operation: opName, Evidence: red.String(f.Line), CallerToken: f.Caller})
 				fwd = append(fwd, fmt.Sprintf("%s: %s (%s)", u.Host, red.String(f.Line), f.Title))
+				callerFwd = callerFwd || f.Caller
 			}
 		}
 		key := pg.loc.String()
@@ -94,7 +96,7 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 			continue
 		}
 		reported[key] = true
-		out = append(out, c.finding(in, pg, rep, leaks, fwd))
+		out = append(out, c.finding(in, pg, leaks, fwd, callerFwd))
 	}
 	return out, err
 }
@@ -135,7 +137,7 @@ func nonce() string {
 	return hex.EncodeToString(b)
 }
 
-func (c UpstreamInErrors) finding(in *check.Input, pg page, rep *errintel.Report, leaks []errintel.Upstream, fwd []string) finding.Finding {
+func (c UpstreamInErrors) finding(in *check.Input, pg page, leaks []errintel.Upstream, fwd []string, callerFwd bool) finding.Finding {
 	names := make([]string, len(leaks))
 	lines := make([]string, len(leaks))
 	red := in.HTTP.Redactor()
@@ -145,8 +147,12 @@ func (c UpstreamInErrors) finding(in *check.Input, pg page, rep *errintel.Report
 	}
 	f := check.New(c.Meta(), fmt.Sprintf("Error response reveals upstream host %s", strings.Join(names, ", ")), pg.loc)
 	if len(fwd) > 0 {
-		f.Title = fmt.Sprintf("Error response reveals that %s %s forwards callers' tokens to upstream %s", pg.op.Method, pg.op.Path,
+		f.Title = fmt.Sprintf("Error response reveals that %s %s sends a Bearer token to upstream %s", pg.op.Method, pg.op.Path,
 			strings.Join(names, ", "))
+		if callerFwd {
+			f.Title = fmt.Sprintf("Error response reveals that %s %s forwards callers' tokens to upstream %s", pg.op.Method, pg.op.Path,
+				strings.Join(names, ", "))
+		}
 	}
 	f.Confidence = finding.Confirmed
 	sent := ""

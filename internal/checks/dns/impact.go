@@ -25,9 +25,12 @@ func impact(h hosts.Host) (lead string, floor finding.Severity) {
 	case has(hosts.KeySourceRoles...):
 		return "This host decides which tokens the API trusts (signing keys or issuer metadata): whoever claims it can " +
 			"mint tokens the API accepts. ", finding.Critical
-	case len(h.ForwardedBy) > 0:
+	case callerForward(h):
 		return fmt.Sprintf("%s forwards the caller's Bearer token to this host (%s): whoever claims it receives users' "+
 			"tokens. ", forwarders(h), forwardEvidence(h)), finding.High
+	case len(h.ForwardedBy) > 0:
+		return fmt.Sprintf("%s sends a Bearer token to this host (%s): whoever claims it receives that token. ",
+			forwarders(h), forwardEvidence(h)), finding.High
 	case has(hosts.RoleUpstreamInError):
 		return "This API sends requests (likely with its token) to a host that is dangling: the name leaked in its " +
 			"error responses as a server-side upstream. ", finding.High
@@ -51,28 +54,44 @@ func title(h hosts.Host) string {
 	switch {
 	case keySource(h):
 		return fmt.Sprintf("Whoever claims %s can mint tokens the API accepts: it is a host anyone can claim", h.Name)
-	case len(h.ForwardedBy) > 0:
+	case callerForward(h):
 		return fmt.Sprintf("%s forwards callers' Bearer tokens to %s, a host anyone can claim", forwarders(h), h.Name)
+	case len(h.ForwardedBy) > 0:
+		return fmt.Sprintf("%s sends Bearer tokens to %s, a host anyone can claim", forwarders(h), h.Name)
 	case onlyBackend(h):
 		return fmt.Sprintf("The API would connect to its %s at %s, a host anyone can claim", backend(h), h.Name)
 	}
 	return fmt.Sprintf("Bearer tokens would be sent to %s, a host anyone can claim", h.Name)
 }
 
-// forwarders lists the operations seen forwarding tokens to h.
+// callerForward: an operation copies the caller's own token to h.
+func callerForward(h hosts.Host) bool {
+	return slices.ContainsFunc(h.ForwardedBy, func(f hosts.Forward) bool { return f.CallerToken })
+}
+
+// forwarders lists the operations seen sending tokens to h, those that
+// forward the caller's own first.
 func forwarders(h hosts.Host) string {
-	ops := make([]string, len(h.ForwardedBy))
-	for i, f := range h.ForwardedBy {
-		ops[i] = f.Operation
+	var ops []string
+	for _, caller := range []bool{true, false} {
+		for _, f := range h.ForwardedBy {
+			if f.CallerToken == caller {
+				ops = append(ops, f.Operation)
+			}
+		}
 	}
 	return strings.Join(ops, ", ")
 }
 
 func forwardEvidence(h hosts.Host) string {
-	if len(h.ForwardedBy) == 0 {
-		return ""
+	for _, caller := range []bool{true, false} {
+		for _, f := range h.ForwardedBy {
+			if f.CallerToken == caller {
+				return "its error page shows the line `" + f.Evidence + "`"
+			}
+		}
 	}
-	return "its error page shows the line `" + h.ForwardedBy[0].Evidence + "`"
+	return ""
 }
 
 // backend names the first backing-service role of h.

@@ -44,13 +44,17 @@ func TestImpactByRole(t *testing.T) {
 func TestImpactForwarded(t *testing.T) {
 	t.Parallel()
 	h := hosts.Host{Name: "insights.shop.io", Roles: []hosts.Role{hosts.RoleUpstreamInError}, CarriesCredentials: true,
-		ForwardedBy: []hosts.Forward{{Operation: "GET /api/v1/reports/sales", Evidence: `headers={"Authorization": request.headers["Authorization"]}`}}}
+		ForwardedBy: []hosts.Forward{{Operation: "GET /api/v1/reports/sales", Evidence: `headers={"Authorization": request.headers["Authorization"]}`, CallerToken: true}}}
 	lead, floor := impact(h)
 	if floor != finding.High || !strings.Contains(lead, "GET /api/v1/reports/sales forwards the caller's Bearer token") ||
 		!strings.Contains(lead, `request.headers["Authorization"]`) {
 		t.Errorf("lead %q floor %s", lead, floor)
 	}
 	if got := title(h); got != "GET /api/v1/reports/sales forwards callers' Bearer tokens to insights.shop.io, a host anyone can claim" {
+		t.Errorf("title %q", got)
+	}
+	h.ForwardedBy[0].CallerToken = false
+	if got := title(h); got != "GET /api/v1/reports/sales sends Bearer tokens to insights.shop.io, a host anyone can claim" {
 		t.Errorf("title %q", got)
 	}
 	db := hosts.Host{Name: "db.shop.io", Roles: []hosts.Role{hosts.RoleDatabase}, CarriesCredentials: true}

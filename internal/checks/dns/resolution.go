@@ -211,8 +211,8 @@ func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af finding.Finding) strin
 	if len(h.Sources) > 0 {
 		fmt.Fprintf(&b, " (seen in: %s)", strings.Join(h.Sources[:min(len(h.Sources), 4)], "; "))
 	}
-	for _, fw := range h.ForwardedBy {
-		fmt.Fprintf(&b, "; %s forwards the caller's credential there (evidence: %s)", fw.Operation, fw.Evidence)
+	if len(h.ForwardedBy) > 0 {
+		fmt.Fprintf(&b, "; tokens sent there by %s", forwarders(h))
 	}
 	if h.CarriesCredentials {
 		b.WriteString("; the API's credentials (Bearer tokens) are sent to this host")
