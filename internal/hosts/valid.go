@@ -13,10 +13,10 @@ var reservedSuffixes = []string{".example", ".invalid", ".localhost", ".local", 
 
 var reservedNames = map[string]bool{"localhost": true, "example.com": true, "example.net": true, "example.org": true}
 
-// Valid normalises a host name taken from untrusted text and says whether
-// it belongs in the graph: a syntactically valid DNS name with at least two
-// labels (single-label names cannot be audited in public DNS), not
-// reserved, or a public IP literal. Private, loopback and link-local
+// Valid normalises a host name taken from untrusted text and says
+// whether it belongs in the graph: a syntactically valid DNS name with at
+// least two labels (single-label names cannot be audited in public DNS),
+// not reserved, or a public IP literal. Private, loopback and link-local
 // addresses are dropped: they are internal details, not claimable names.
 func Valid(raw string) (string, bool) {
 	h := Normalize(raw)

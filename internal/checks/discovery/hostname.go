@@ -13,8 +13,8 @@ import (
 // target must not flood the DNS audit.
 const maxAdded = 64
 
-// ValidHost is hosts.Valid: a host name from untrusted text, normalised,
-// and whether it belongs in the graph.
+// ValidHost normalises a host name taken from untrusted text and says
+// whether it belongs in the graph (see hosts.Valid).
 func ValidHost(raw string) (string, bool) { return hosts.Valid(raw) }
 
 // hostOfURL returns the valid host of an absolute http(s)/ws(s) URL.
