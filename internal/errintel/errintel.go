@@ -39,7 +39,10 @@ type Upstream struct {
 	Stack string // the client or runtime that wrote the string (rule meta.stack)
 	Env   string // the setting or variable that holds it, when shown
 	Match string // the matched text, cut to 200 bytes (not redacted)
-	at    []int  // offsets of every match naming the host
+	// Setting: the page names the host as a setting's value (a debug
+	// page's settings table), not as the target of a failing call.
+	Setting bool
+	at      []int // offsets of every match naming the host
 }
 
 // Forwarding is a line that puts a credential on an outbound call.
@@ -143,7 +146,7 @@ func upstreams(p *rules.Pack, text *rules.Text) []Upstream {
 			}
 			seen[h] = len(out)
 			out = append(out, Upstream{Host: h, URL: u, Rule: rl.ID, Stack: rl.Meta["stack"], Env: m.Capture("env"),
-				Match: cut(m.Text(), 200), at: []int{m.Start()}})
+				Match: cut(m.Text(), 200), Setting: rl.Meta["seen"] == "setting", at: []int{m.Start()}})
 		}
 	}
 	return out
@@ -203,10 +206,19 @@ func (r *Report) details(p *rules.Pack, text *rules.Text) {
 	}
 }
 
-// ForwardsTo returns the forwarding evidence for u: a forwarding line near
-// the place the page names u (the same frame, usually the same line), or
-// the page's only forwarding line when u is its only upstream.
+// ForwardsTo returns the forwarding evidence for u: a forwarding line that
+// names u's host; else, for a host the page shows as the target of a
+// failing call, a forwarding line near it (the same frame, usually) or the
+// page's only forwarding line when u is the only such host.
 func (r *Report) ForwardsTo(u Upstream) (Forwarding, bool) {
+	for _, f := range r.Forwarding {
+		if strings.Contains(strings.ToLower(f.Line), u.Host) {
+			return f, true
+		}
+	}
+	if u.Setting {
+		return Forwarding{}, false
+	}
 	for _, f := range r.Forwarding {
 		for _, a := range f.at {
 			for _, b := range u.at {
@@ -216,7 +228,13 @@ func (r *Report) ForwardsTo(u Upstream) (Forwarding, bool) {
 			}
 		}
 	}
-	if len(r.Upstreams) == 1 && len(r.Forwarding) > 0 {
+	calls := 0
+	for _, x := range r.Upstreams {
+		if !x.Setting {
+			calls++
+		}
+	}
+	if calls == 1 && len(r.Forwarding) > 0 {
 		return r.Forwarding[0], true
 	}
 	return Forwarding{}, false
