@@ -15,7 +15,7 @@ const (
 // HarvestedRoles are roles learned only from what the API leaked about its
 // own server side (error pages, dumps). Such names often live in private
 // DNS, so a name that does not exist publicly is not proof it is unclaimed.
-var HarvestedRoles = []Role{RoleUpstreamInError, RoleUpstream, RoleDatabase, RoleCache, RoleQueue, RoleWebhook}
+var HarvestedRoles = []Role{RoleUpstreamInError, RoleUpstream, RoleDatabase, RoleCache, RoleQueue}
 
 // Forward is evidence that an operation of the API sends a credential to a
 // host: a debug page's source line that copies the request's Authorization

@@ -25,7 +25,7 @@ func TestImpactByRole(t *testing.T) {
 		{[]hosts.Role{hosts.RoleDatabase}, finding.High, "as its database", true},
 		{[]hosts.Role{hosts.RoleQueue, hosts.RoleBodyURL}, finding.High, "as its message broker", true},
 		{[]hosts.Role{hosts.RoleUpstream}, finding.High, "calls server-side", true},
-		{[]hosts.Role{hosts.RoleWebhook}, finding.Medium, "receives them", true},
+		{[]hosts.Role{hosts.RoleWebhook}, finding.Medium, "receives them", false},
 		{[]hosts.Role{hosts.RoleUpstream, hosts.RoleAPIServer}, finding.High, "calls server-side", false},
 	} {
 		h := hosts.Host{Name: "x.shop.io", Roles: c.roles}
