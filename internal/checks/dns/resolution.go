@@ -208,18 +208,18 @@ func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af finding.Finding) strin
 		fmt.Fprintf(&b, "Chain: %s. ", strings.Join(chain, " → "))
 	}
 	fmt.Fprintf(&b, "Roles of %s: %s", h.Name, roles(h))
-	if len(h.Sources) > 0 {
-		fmt.Fprintf(&b, " (seen in: %s)", strings.Join(h.Sources[:min(len(h.Sources), 4)], "; "))
-	}
-	if len(h.ForwardedBy) > 0 {
-		fmt.Fprintf(&b, "; tokens sent there by %s", forwarders(h))
-	}
 	if h.CarriesCredentials {
 		b.WriteString("; the API's credentials (Bearer tokens) are sent to this host")
 	} else {
 		b.WriteString("; no credentials are known to flow there")
 	}
 	b.WriteString(".")
+	if len(h.ForwardedBy) > 0 {
+		fmt.Fprintf(&b, " Tokens are sent there by %s.", forwarders(h))
+	}
+	if len(h.Sources) > 0 {
+		fmt.Fprintf(&b, " Seen in: %s.", strings.Join(h.Sources[:min(len(h.Sources), 4)], "; "))
+	}
 	return b.String()
 }
 
