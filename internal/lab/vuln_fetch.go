@@ -36,7 +36,7 @@ func (v *vulnShop) withFetcher(h http.Handler) *vulnShop {
 func (v *vulnShop) serverFetch(raw, auth string) (int, string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return 0, "", fmt.Errorf("Invalid URL %q: No scheme supplied", raw)
+		return 0, "", fmt.Errorf("invalid URL %q: no scheme supplied", raw)
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {

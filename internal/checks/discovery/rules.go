@@ -2,7 +2,6 @@ package discovery
 
 import (
 	"github.com/plumbsec/plumb/internal/errintel"
-	"github.com/plumbsec/plumb/internal/rules"
 )
 
 // errorPack is the internal/rules pack that extracts an upstream host (or
@@ -14,21 +13,3 @@ const errorPack = errintel.PackUpstreams
 
 // maxScan bounds how much of one body the extractors read.
 const maxScan = 256 << 10
-
-// leak is one upstream host found in an error body.
-type leak struct {
-	Host  string
-	Rule  string
-	Stack string
-	Match string // the matched text, for evidence
-}
-
-// upstreamHosts runs every rule of p over body and returns valid hosts,
-// first match per host.
-func upstreamHosts(p *rules.Pack, body []byte) []leak {
-	var out []leak
-	for _, u := range errintel.Upstreams(p, body) {
-		out = append(out, leak{Host: u.Host, Rule: u.Rule, Stack: u.Stack, Match: u.Match})
-	}
-	return out
-}
