@@ -1,15 +1,23 @@
 package engine_test
 
 import (
+	"context"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/discovery"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/input"
+	"github.com/plumbsec/plumb/internal/checks/ssrf"
+	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
+	"github.com/plumbsec/plumb/internal/labtest"
+	"github.com/plumbsec/plumb/internal/provoke"
+	"github.com/plumbsec/plumb/internal/ssrfprobe"
 )
 
 // What vulnshop reveals only when pushed, end to end: an upstream named
@@ -68,5 +76,38 @@ func TestProvokedDisclosureOnLab(t *testing.T) {
 		if len(h.ForwardedBy) > 0 || slices.ContainsFunc(h.Roles, func(r hosts.Role) bool { return slices.Contains(hosts.HarvestedRoles, r) }) {
 			t.Errorf("clean twin revealed %s %v", h.Name, h.Roles)
 		}
+	}
+}
+
+// provokedChecks are the checks that read provoked pages and dumps, or
+// probe URL parameters in band.
+var provokedChecks = []check.Check{discovery.UpstreamInErrors{}, input.StackTraces{}, input.DebugEndpoints{}, ssrf.ServerSideFetch{}}
+
+// The request cost of provoked disclosure on a 40-operation API (every
+// operation with typed parameters) and on the demo target: reported as
+// requests/scan, bounded by the provocation cap, the debug path list and
+// the in-band SSRF probes.
+func BenchmarkProvokedDisclosure(b *testing.B) {
+	w := labtest.Start(b)
+	for _, bc := range []struct{ name, spec string }{
+		{"demo", ""},
+		{"forty-ops", filepath.Join("testdata", "forty-ops.openapi.json")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			o := labOptions(b, w, w.Vuln.Token)
+			o.Checks, o.Rate = provokedChecks, -1
+			var reqs int
+			for b.Loop() {
+				rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL, Spec: bc.spec}, o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				reqs = rep.Requests.HTTP
+			}
+			b.ReportMetric(float64(reqs), "requests/scan")
+			if limit := provoke.MaxPerScan + 40 + ssrfprobe.MaxRequests*4 + 16; reqs > limit {
+				b.Errorf("%d requests, over %d", reqs, limit)
+			}
+		})
 	}
 }

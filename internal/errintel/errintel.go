@@ -115,8 +115,10 @@ func Analyze(body []byte) (*Report, error) {
 	r := &Report{}
 	if m, ok := p.stacks.First(raw); ok {
 		r.Stack = m.Rule().Title
-	} else if m, ok := p.stacks.First(text); ok {
-		r.Stack = m.Rule().Title
+	} else if text.String() != raw.String() {
+		if m, ok := p.stacks.First(text); ok {
+			r.Stack = m.Rule().Title
+		}
 	}
 	r.Upstreams = upstreams(p.upstreams, text)
 	r.Forwarding = forwarding(p.forwarding, text)
@@ -152,22 +154,47 @@ func upstreams(p *rules.Pack, text *rules.Text) []Upstream {
 	return out
 }
 
+// forwardHints are what every credential-forwarding line contains (lower
+// case): the pack runs only on lines that hold one, which keeps a large
+// page cheap.
+var forwardHints = []string{"authorization", "bearer"}
+
 func forwarding(p *rules.Pack, text *rules.Text) []Forwarding {
 	var out []Forwarding
 	seen := map[string]int{} // line → index: the pack lists caller rules first, so a line keeps its strongest reading
-	for _, rl := range p.Rules {
-		for _, m := range rl.FindAll(text, 4) {
-			line := cut(lineAround(text.String(), m.Start(), m.End()), 240)
-			if i, dup := seen[line]; dup {
-				if len(out[i].at) < maxMatches && !slices.Contains(out[i].at, m.Start()) {
-					out[i].at = append(out[i].at, m.Start())
-				}
+	s := text.String()
+	for start := 0; start < len(s); {
+		end := strings.IndexByte(s[start:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += start
+		}
+		raw := s[start:end]
+		lower := strings.ToLower(raw)
+		if !strings.Contains(lower, forwardHints[0]) && !strings.Contains(lower, forwardHints[1]) {
+			start = end + 1
+			continue
+		}
+		lt := rules.NewText(raw)
+		for _, rl := range p.Rules {
+			m, ok := rl.Find(lt)
+			if !ok {
 				continue
 			}
+			line := cut(lineAround(raw, m.Start(), m.End()), 240)
+			at := start + m.Start()
+			if i, dup := seen[line]; dup {
+				if len(out[i].at) < maxMatches && !slices.Contains(out[i].at, at) {
+					out[i].at = append(out[i].at, at)
+				}
+				break
+			}
 			seen[line] = len(out)
-			out = append(out, Forwarding{Rule: rl.ID, Title: rl.Title, Caller: rl.Meta["forwards"] == "caller",
-				Line: line, at: []int{m.Start()}})
+			out = append(out, Forwarding{Rule: rl.ID, Title: rl.Title, Caller: rl.Meta["forwards"] == "caller", Line: line, at: []int{at}})
+			break // one reading per line: the first (strongest) rule
 		}
+		start = end + 1
 	}
 	// The caller's own header first: it is the stronger evidence.
 	slices.SortStableFunc(out, func(a, b Forwarding) int {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/hosts"
+	"github.com/plumbsec/plumb/internal/rules"
 )
 
 func page(t testing.TB, name string) []byte {
@@ -148,4 +149,26 @@ func FuzzAnalyze(f *testing.F) {
 			_, _ = r.ForwardsTo(u)
 		}
 	})
+}
+
+// forwarding runs the pack only on lines holding a hint: every rule's
+// positive samples must hold one, or the rule could never fire.
+func TestForwardingHintsCoverThePack(t *testing.T) {
+	t.Parallel()
+	p, err := rules.Load(PackForwarding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Rules {
+		for _, s := range r.Positive {
+			lower := strings.ToLower(s.Text)
+			if !slices.ContainsFunc(forwardHints, func(h string) bool { return strings.Contains(lower, h) }) {
+				t.Errorf("rule %s: positive %q holds no hint %v", r.ID, s.Text, forwardHints)
+			}
+			rep, err := Analyze([]byte(s.Text))
+			if err != nil || len(rep.Forwarding) == 0 {
+				t.Errorf("rule %s: positive %q gives no forwarding line through Analyze", r.ID, s.Text)
+			}
+		}
+	}
 }

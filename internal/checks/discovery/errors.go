@@ -62,20 +62,33 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 	target := strings.ToLower(in.Target.Hostname())
 	red := in.HTTP.Redactor()
 	var out []finding.Finding
-	reported := map[string]bool{}
-	for _, pg := range pages {
+	reports := make([]*errintel.Report, len(pages))
+	sent, leaked := map[string]int{}, map[string]int{} // per operation: provoked pages, pages that leak
+	for i, pg := range pages {
 		rep, aerr := errintel.Analyze(pg.resp.Body)
 		if aerr != nil {
 			return out, aerr
 		}
-		var leaks []errintel.Upstream
-		for _, u := range rep.Upstreams {
-			if u.Host != target {
-				leaks = append(leaks, u)
+		reports[i] = rep
+		if pg.op != nil {
+			sent[check.OpKey(*pg.op)]++
+			if len(leaksOf(rep, target)) > 0 {
+				leaked[check.OpKey(*pg.op)]++
 			}
 		}
+	}
+	reported := map[string]bool{}
+	for i, pg := range pages {
+		rep := reports[i]
+		leaks := leaksOf(rep, target)
 		if len(leaks) == 0 {
 			continue
+		}
+		if pg.op != nil && sent[check.OpKey(*pg.op)] > 1 && leaked[check.OpKey(*pg.op)] == sent[check.OpKey(*pg.op)] {
+			// Every probe of the operation got the page: it does not
+			// depend on the parameter that was changed.
+			pg.loc.Param = ""
+			pg.sent += "; every provocation of this operation got the same kind of page"
 		}
 		where := fmt.Sprintf("%d response of %s %s", pg.resp.StatusCode, pg.req.Method, pg.loc.Path)
 		var fwd []string
@@ -99,6 +112,17 @@ func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.F
 		out = append(out, c.finding(in, pg, leaks, fwd, callerFwd))
 	}
 	return out, err
+}
+
+// leaksOf returns the upstreams a page names other than the target.
+func leaksOf(rep *errintel.Report, target string) []errintel.Upstream {
+	var out []errintel.Upstream
+	for _, u := range rep.Upstreams {
+		if u.Host != target {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // errorPages sends the unknown-path probe and gathers the provoked
