@@ -18,7 +18,7 @@ const (
 	MaxPerScan  = 64 // probes a scan sends at most
 	MaxPerParam = 3  // breaking values per parameter
 	MaxPerOp    = 6  // probes per operation, parameters and negotiation together
-	MaxSecond   = 12 // of MaxPerScan, negotiation and body probes (second tier)
+	MaxSecond   = 8  // of MaxPerScan, negotiation and body probes (second tier)
 	// budgetShare is the part of the request budget left when provocation
 	// starts that it may use (1/budgetShare).
 	budgetShare = 8

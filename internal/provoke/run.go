@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -34,6 +35,10 @@ type Result struct {
 
 var key = check.NewKey[*Result]("provocation")
 
+// errStalled is the error of a probe not sent because another probe of
+// the same operation timed out.
+var errStalled = errors.New("not sent: another probe of this operation timed out")
+
 // parallel is how many probes are in flight at once; the network layer's
 // per-host limits still apply.
 const parallel = 4
@@ -51,13 +56,28 @@ func run(ctx context.Context, in *check.Input) (*Result, error) {
 	}
 	probes, total := Plan(in, limit)
 	res := &Result{Planned: total, Exchanges: make([]Exchange, len(probes))}
+	var mu sync.Mutex
+	stalled := map[string]bool{} // operations that timed out: their other probes would wait as long
 	var g errgroup.Group
 	g.SetLimit(parallel)
 	for i, p := range probes {
 		g.Go(func() error {
 			op := p.Op
+			key := check.OpKey(op)
+			mu.Lock()
+			skip := stalled[key]
+			mu.Unlock()
+			if skip {
+				res.Exchanges[i] = Exchange{Probe: p, Err: errStalled}
+				return nil
+			}
 			resp, err := in.Fetch(ctx, in.HTTP, p.Req, &op)
 			res.Exchanges[i] = Exchange{Probe: p, Resp: resp, Err: err}
+			if errors.Is(err, netx.ErrTimeout) {
+				mu.Lock()
+				stalled[key] = true
+				mu.Unlock()
+			}
 			if err != nil && (errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil) {
 				return err
 			}

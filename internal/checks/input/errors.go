@@ -17,6 +17,10 @@ import (
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
+// maxErrorPage is how much of a provoked page the stack-trace signatures
+// read: a trace starts near the top, and a hostile page can be huge.
+const maxErrorPage = 256 << 10
+
 // maxProbeOps bounds the operations each error check probes (each costs a
 // baseline and a probe request).
 const maxProbeOps = 6
@@ -107,7 +111,7 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, pack s
 			}
 			continue
 		}
-		if _, _, same := match(sigs, bresp.Body); same {
+		if _, _, same := match(sigs, bresp.Body[:min(len(bresp.Body), maxErrorPage)]); same {
 			continue
 		}
 		out = append(out, hit{p: p, g: g, match: m, req: req, resp: resp, breq: breq, bre: bresp})
@@ -173,7 +177,7 @@ func (c StackTraces) Run(ctx context.Context, in *check.Input) ([]finding.Findin
 		if x.Resp == nil || done[key] {
 			continue
 		}
-		g, m, ok := match(sigs, x.Resp.Body)
+		g, m, ok := match(sigs, x.Resp.Body[:min(len(x.Resp.Body), maxErrorPage)])
 		if !ok {
 			continue
 		}
@@ -190,7 +194,7 @@ func (c StackTraces) Run(ctx context.Context, in *check.Input) ([]finding.Findin
 			}
 			continue
 		}
-		if _, _, same := match(sigs, bresp.Body); same {
+		if _, _, same := match(sigs, bresp.Body[:min(len(bresp.Body), maxErrorPage)]); same {
 			continue // the page shows a trace whatever it is sent: not provoked (and not this check's to judge)
 		}
 		done[key] = true
