@@ -46,7 +46,7 @@ const parallel = 4
 // Run sends the scan's provocation probes once and returns the same
 // result to every check that asks.
 func Run(ctx context.Context, in *check.Input) (*Result, error) {
-	return check.Once(in, key, func() (*Result, error) { return run(ctx, in) })
+	return check.Once(ctx, in, key, func(ctx context.Context) (*Result, error) { return run(ctx, in) })
 }
 
 func run(ctx context.Context, in *check.Input) (*Result, error) {
