@@ -38,9 +38,10 @@ func (v *vulnShop) hiddenRoutes(mux *http.ServeMux, s *authzStore) {
 		s.mu.Unlock()
 		writeJSON(w, http.StatusOK, map[string]any{"orders": orders})
 	})
-	// Flaw (hidden operation): a debug dump left at the root.
-	mux.HandleFunc("GET /debug", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"app": "vulnshop", "debug": true, "users": len(s.allUsers()), "workers": 4})
+	// Flaw (hidden operation): an internal status page left at the root
+	// (a /debug dump is input-validation.debug-endpoint's to find).
+	mux.HandleFunc("GET /internal", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]any{"service": "vulnshop", "users": len(s.allUsers()), "workers": 4, "queue": "orders"})
 	})
 }
 
