@@ -74,6 +74,7 @@ func Checks() []check.Check {
 		inventory.DeprecatedServed{},
 		inventory.NonProductionServers{},
 		ssrf.ServerSideFetch{},
+		ssrf.BodyFetch{},
 		consumption.PlainHTTPUpstream{},
 		redirect.Redirects{},
 		graphql.Schema{},

@@ -19,6 +19,26 @@ const (
 
 var shopRoles = []string{roleCustomer, roleEmployee, roleManager}
 
+// avatarPrefix is where the shops keep avatars (a path on their own
+// origin); the clean shop takes avatar URLs there only.
+const avatarPrefix = "/avatars/"
+
+// seedHook gives a shop's alice one webhook, to the shop's own app.
+func (s *authzStore) seedHook(url string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hooks = []webhook{{ID: 1, User: "alice", URL: url, Event: "order.created", Verified: true}}
+}
+
+// webhook is a URL the shop calls when an event happens.
+type webhook struct {
+	ID       int    `json:"id"`
+	User     string `json:"user"`
+	URL      string `json:"url"`
+	Event    string `json:"event"`
+	Verified bool   `json:"verified"`
+}
+
 // hashCost is what checking a password costs (a bcrypt of cost 10 takes
 // about this long). Sleeping stands in for burning the lab's CPU.
 const hashCost = 80 * time.Millisecond
@@ -90,6 +110,7 @@ func (s *authzStore) deleteUser(name string) bool {
 	}
 	delete(s.users, name)
 	delete(s.resets, name)
+	s.hooks = slices.DeleteFunc(s.hooks, func(h webhook) bool { return h.User == name })
 	s.orders = slices.DeleteFunc(s.orders, func(o shopOrder) bool { return o.User == name })
 	return true
 }
@@ -142,12 +163,49 @@ func (s *authzStore) deleteOrder(id int, allowed func(shopOrder) bool) bool {
 	return false
 }
 
+// addHook stores a webhook with the next id.
+func (s *authzStore) addHook(h webhook) (webhook, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.hooks) > 1000 {
+		return webhook{}, false
+	}
+	for _, x := range s.hooks {
+		h.ID = max(h.ID, x.ID)
+	}
+	h.ID++
+	s.hooks = append(s.hooks, h)
+	return h, true
+}
+
+// hook returns a webhook of user.
+func (s *authzStore) hook(id int, user string) (webhook, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range s.hooks {
+		if h.ID == id && h.User == user {
+			return h, true
+		}
+	}
+	return webhook{}, false
+}
+
+// deleteHook removes a webhook of user.
+func (s *authzStore) deleteHook(id int, user string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.hooks)
+	s.hooks = slices.DeleteFunc(s.hooks, func(h webhook) bool { return h.ID == id && h.User == user })
+	return len(s.hooks) < n
+}
+
 // storeState is everything the shop stores, as a test compares it before
 // and after a scan.
 type storeState struct {
 	Users  []storeUser    `json:"users"`
 	Orders []shopOrder    `json:"orders"`
 	Resets map[string]int `json:"password_resets"`
+	Hooks  []webhook      `json:"webhooks"`
 }
 
 // storeUser is a user with the fields its JSON form hides.
@@ -160,7 +218,7 @@ type storeUser struct {
 // State returns the store's data as canonical JSON.
 func (s *authzStore) State() []byte {
 	s.mu.Lock()
-	st := storeState{Orders: slices.Clone(s.orders), Resets: map[string]int{}}
+	st := storeState{Orders: slices.Clone(s.orders), Resets: map[string]int{}, Hooks: slices.Clone(s.hooks)}
 	for _, u := range s.users {
 		st.Users = append(st.Users, storeUser{authzUser: *u, Password: u.Password, PIN: u.PIN})
 	}

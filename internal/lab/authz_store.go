@@ -18,6 +18,7 @@ type authzUser struct {
 	IsAdmin      bool   `json:"is_admin"`
 	APIKey       string `json:"api_key,omitempty"`
 	PasswordHash string `json:"password_hash,omitempty"`
+	AvatarURL    string `json:"avatar_url,omitempty"`
 	Password     string `json:"-"` // the lab compares plain passwords; only the hash is ever shown
 	PIN          string `json:"-"` // the payment PIN (attack family)
 }
@@ -37,6 +38,7 @@ type authzStore struct {
 	users  map[string]*authzUser
 	orders []shopOrder
 	resets map[string]int // password-reset links sent, per user (attack family)
+	hooks  []webhook      // registered webhooks (attack family)
 	// failures counts failed logins and PIN checks per name, for tests.
 	failures map[string]int
 }
@@ -50,7 +52,8 @@ func newAuthzStore() *authzStore {
 			role = roleManager
 		}
 		s.users[u.Username] = &authzUser{Username: u.Username, Email: u.Email, Role: role, IsAdmin: u.Admin,
-			APIKey: keys[u.Username], PasswordHash: u.PasswordHash, Password: u.Password, PIN: "4821"}
+			APIKey: keys[u.Username], PasswordHash: u.PasswordHash, Password: u.Password, PIN: "4821",
+			AvatarURL: avatarPrefix + u.Username + ".png"}
 	}
 	s.orders = []shopOrder{
 		{1, "alice", "The Go Programming Language", 39.90, "1 Loopback Lane, Localhost"},

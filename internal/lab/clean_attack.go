@@ -36,6 +36,7 @@ func (c *cleanShop) attackRoutes(mux *http.ServeMux) {
 		deleteOrder(w, r, s, owner(sub))
 	}))
 	c.accountWrites(mux, s)
+	c.fetchRoutes(mux, s)
 	mux.HandleFunc("POST /api/v1/password-reset", func(w http.ResponseWriter, r *http.Request) {
 		body, ok := readJSONObject(w, r)
 		email, okEmail := strField(body, "email")

@@ -49,6 +49,7 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 	if c.authzParts, err = newAuthzParts(c.jwt, now); err != nil {
 		return nil, err
 	}
+	c.authz.seedHook(cleanAppOrigin + "/hooks/orders") // attack family
 	if c.gql, err = newGraphQLServer(GraphQLFlaws{}, graphqlAuth(c.jwt), "https://"+cleanDocsHost+"/avatars"); err != nil {
 		return nil, err
 	}

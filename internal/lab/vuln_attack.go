@@ -26,6 +26,7 @@ func (v *vulnShop) attackRoutes(mux *http.ServeMux) {
 	v.accountAbuse(mux, s)
 	v.injections(mux)
 	v.hiddenRoutes(mux, s)
+	v.fetchRoutes(mux, s)
 }
 
 // hiddenRoutes: operations the spec does not document.

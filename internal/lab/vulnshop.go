@@ -62,6 +62,7 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 	if v.authzParts, err = newAuthzParts(v.jwt, now); err != nil {
 		return nil, err
 	}
+	v.authz.seedHook("https://" + vulnHost + "/api/v1/books") // attack family
 	// Flaw family: every GraphQL flaw (graphql.go); avatars are served by a
 	// host whose CNAME dangles.
 	if v.gql, err = newGraphQLServer(AllGraphQLFlaws(), graphqlAuth(v.jwt), "https://avatars.vulnshop.test"); err != nil {

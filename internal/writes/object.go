@@ -79,34 +79,25 @@ func Create(ctx context.Context, in *check.Input, checkID string, create, detail
 	if len(extra) > 0 {
 		what = "created an object with " + Describe(extra)
 	}
-	o := &Object{Create: create, Detail: detail}
-	o.made = in.Changes.Made(result.Change{Check: checkID, Operation: create.Method + " " + create.Path,
-		Object: "a new object of " + create.Path, Change: what})
 	req, err := reqgen.BodyRequest(create, create.Method, u, body, true)
 	if err != nil {
 		return nil, err
 	}
-	o.Req = req
-	if o.Resp, err = in.HTTP.Do(ctx, req); err != nil {
-		return nil, err
+	made := in.Changes.Made(result.Change{Check: checkID, Operation: create.Method + " " + create.Path,
+		Object: "a new object of " + create.Path, Change: what})
+	resp, err := in.HTTP.Do(ctx, req)
+	if err != nil {
+		return nil, err // the ledger keeps it: plumb cannot tell whether it was created
 	}
-	in.Coverage.Requested(create, o.Resp.StatusCode)
-	if !reqgen.OK2xx(o.Resp) {
-		o.made.Undone() // refused: nothing was created
+	in.Coverage.Requested(create, resp.StatusCode)
+	o := Adopt(in, create, detail, resp, made)
+	if o == nil {
 		return nil, nil
 	}
-	o.Obj = reqgen.FirstObject(o.Resp.Body)
-	if o.ID = objectID(o.Obj, o.Resp, detail); o.ID == "" {
-		o.made.Failed("plumb could not tell the new object's id from the answer, so it could not delete it")
+	o.Req = req
+	if o.URL == "" {
 		return o, nil
 	}
-	o.made.Describe(create.Path+"/"+o.ID, "")
-	b, why := reqgen.Build(in.BaseURL(), detail, map[string]string{PathParam(detail.Path): o.ID}, nil)
-	if why != "" {
-		o.made.Failed("plumb could not build the new object's URL: " + why)
-		return o, nil
-	}
-	o.URL = b.URL
 	obj, rq, rs, err := o.Read(ctx, in.HTTP)
 	o.ReadReq, o.ReadResp = rq, rs
 	if obj != nil {
@@ -116,6 +107,31 @@ func Create(ctx context.Context, in *check.Input, checkID string, create, detail
 		return o, err
 	}
 	return o, nil
+}
+
+// Adopt takes charge of an object a caller created itself through
+// create (its answer resp, its ledger entry made): nil when the API
+// refused (made is then undone), else the object with its id and detail
+// URL (made is described, or failed when the id is unknown).
+func Adopt(in *check.Input, create, detail spec.Operation, resp *netx.Response, made *check.Pending) *Object {
+	o := &Object{Create: create, Detail: detail, Resp: resp, made: made}
+	if resp == nil || !reqgen.OK2xx(resp) {
+		made.Undone() // refused (or not sent): nothing was created
+		return nil
+	}
+	o.Obj = reqgen.FirstObject(resp.Body)
+	if o.ID = objectID(o.Obj, resp, detail); o.ID == "" {
+		made.Failed("plumb could not tell the new object's id from the answer, so it could not delete it")
+		return o
+	}
+	made.Describe(create.Path+"/"+o.ID, "")
+	b, why := reqgen.Build(in.BaseURL(), detail, map[string]string{PathParam(detail.Path): o.ID}, nil)
+	if why != "" {
+		made.Failed("plumb could not build the new object's URL: " + why)
+		return o
+	}
+	o.URL = b.URL
+	return o
 }
 
 // Read reads the object through its detail operation as client c; obj is
