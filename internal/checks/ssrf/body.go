@@ -90,12 +90,11 @@ func bodyCandidates(api *spec.API, cp *reqgen.Corpus) []bodyCand {
 			continue
 		}
 		bc := bodyCand{candidate: candidate{op: op, param: spec.Param{Name: field, In: "body"}}}
-		switch {
-		case op.Method == http.MethodPost:
+		if op.Method == http.MethodPost {
 			if d := writes.Detail(api, op); d != nil && writes.On(api, *d, http.MethodDelete) != nil {
 				bc.detail = d
 			}
-		default:
+		} else {
 			bc.record = recordOf(cp, op)
 		}
 		if bc.detail != nil || bc.record != nil {
