@@ -10,7 +10,7 @@ import (
 func (v *vulnShop) fetchRoutes(mux *http.ServeMux, s *authzStore) {
 	// Flaw (SSRF through a JSON body): the avatar is fetched from any URL,
 	// and what came back (or the client's error) is in the answer.
-	mux.HandleFunc("PUT /api/v1/account/avatar", v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
+	mux.HandleFunc("PUT /api/v1/profile/avatar", v.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		body, ok := readJSONObject(w, r)
 		u, okURL := strField(body, "avatar_url")
 		if !ok || !okURL {
@@ -89,7 +89,7 @@ func hookRoutes(mux *http.ServeMux, s *authzStore, auth func(func(http.ResponseW
 // fetchRoutes: the clean shop takes avatars from its own origin only and
 // webhooks to its app's origin only, and fetches neither here.
 func (c *cleanShop) fetchRoutes(mux *http.ServeMux, s *authzStore) {
-	mux.HandleFunc("PUT /api/v1/account/avatar", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
+	mux.HandleFunc("PUT /api/v1/profile/avatar", c.requireToken(func(w http.ResponseWriter, r *http.Request, sub string) {
 		body, ok := readJSONObject(w, r)
 		u, okURL := strField(body, "avatar_url")
 		if !ok || !okURL || !strings.HasPrefix(u, avatarPrefix) || strings.Contains(u, "..") {

@@ -74,8 +74,8 @@ type bodyCand struct {
 }
 
 // bodyCandidates lists the write operations with a URL field that plumb
-// can undo: an update of a record A reads (the self operation whose path
-// the write's starts with), or a creation with a detail and a DELETE.
+// can undo: an update of a record A reads back (a self operation that
+// shows the field), or a creation with a detail and a DELETE.
 func bodyCandidates(api *spec.API, cp *reqgen.Corpus) []bodyCand {
 	var out []bodyCand
 	for _, op := range api.Operations {
@@ -95,7 +95,7 @@ func bodyCandidates(api *spec.API, cp *reqgen.Corpus) []bodyCand {
 				bc.detail = d
 			}
 		} else {
-			bc.record = recordOf(cp, op)
+			bc.record = recordOf(cp, op, field)
 		}
 		if bc.detail != nil || bc.record != nil {
 			out = append(out, bc)
@@ -123,18 +123,23 @@ func urlField(s *spec.Schema) string {
 	return names[0]
 }
 
-// recordOf is A's 2xx self sample whose path the write's path starts with
-// (/api/v1/account for PUT /api/v1/account/avatar).
-func recordOf(cp *reqgen.Corpus, op spec.Operation) *reqgen.Sample {
+// recordOf is the self record the write changes: A's 2xx self sample
+// holding the field, the one whose path the write's path starts with
+// first (/api/v1/account for PUT /api/v1/account/avatar).
+func recordOf(cp *reqgen.Corpus, op spec.Operation, field string) *reqgen.Sample {
 	var best *reqgen.Sample
+	prefix := false
 	for _, s := range cp.Samples {
-		if !s.OK() || !reqgen.IsSelf(s.Op.Path) || reqgen.FirstObject(s.Resp.Body) == nil {
+		if !s.OK() || !reqgen.IsSelf(s.Op.Path) {
 			continue
 		}
-		if op.Path == s.Op.Path || strings.HasPrefix(op.Path, s.Op.Path+"/") {
-			if best == nil || len(s.Op.Path) > len(best.Op.Path) {
-				best = s
-			}
+		obj := reqgen.FirstObject(s.Resp.Body)
+		if _, has := obj[field]; !has {
+			continue
+		}
+		p := op.Path == s.Op.Path || strings.HasPrefix(op.Path, s.Op.Path+"/")
+		if best == nil || (p && !prefix) || (p == prefix && len(s.Op.Path) > len(best.Op.Path)) {
+			best, prefix = s, p
 		}
 	}
 	return best

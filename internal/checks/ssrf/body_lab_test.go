@@ -22,9 +22,9 @@ func TestBodyFetchOnLab(t *testing.T) {
 	before := string(w.Vuln.State())
 	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, writesListen, ssrf.BodyFetch{})
 	want := map[string]string{
-		ssrf.IDBodyInBand + " PUT api.vulnshop.test/api/v1/account/avatar [avatar_url]": "metadata",
+		ssrf.IDBodyInBand + " PUT api.vulnshop.test/api/v1/profile/avatar [avatar_url]": "metadata",
 		ssrf.IDBodyInBand + " POST api.vulnshop.test/api/v1/webhooks [url]":             "metadata",
-		ssrf.IDBodyFetch + " PUT api.vulnshop.test/api/v1/account/avatar [avatar_url]":  "fetches attacker-chosen URLs (body field avatar_url)",
+		ssrf.IDBodyFetch + " PUT api.vulnshop.test/api/v1/profile/avatar [avatar_url]":  "fetches attacker-chosen URLs (body field avatar_url)",
 		ssrf.IDBodyFetch + " POST api.vulnshop.test/api/v1/webhooks [url]":              "fetches attacker-chosen URLs (body field url)",
 	}
 	got := map[string]finding.Finding{}
