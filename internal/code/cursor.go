@@ -93,12 +93,12 @@ func collectWords(ts []token, from, to int) map[string]bool {
 	w := map[string]bool{}
 	to = min(to, len(ts))
 	for i := max(from, 0); i < to; i++ {
-		t := ts[i]
+		t := &ts[i]
 		switch t.kind {
 		case tName:
 			w[strings.ToLower(t.text)] = true
 		case tTemplate:
-			for _, p := range t.parts {
+			for _, p := range t.parts() {
 				for k, v := range collectWords(p.expr, 0, len(p.expr)) {
 					w[k] = v
 				}

@@ -22,15 +22,34 @@ func tokenizeJS(src []byte) []token {
 	buf := make([]byte, len(src), len(src)+jsPad+1)
 	copy(buf, src)
 	buf = append(buf, make([]byte, jsPad)...)
-	jl := &jsLexer{l: js.NewLexer(parse.NewInputBytes(buf)), line: 1, budget: len(buf) + 16}
-	out := jl.until(false)
+	jl := &jsLexer{buf: buf, end: len(src), line: 1, budget: len(buf) + 16}
+	jl.restart(0)
+	out := jl.until(getTokens(len(src)), false)
 	return append(out, token{kind: tEOF, line: jl.line})
 }
+
+// restart lexes afresh from buf[off:]. The lexer's error messages locate
+// an error by scanning its input from the start, so after an error
+// (JSX text, TypeScript it does not know) lexing goes on from a new
+// input: a file with many errors costs linear time, not quadratic.
+func (jl *jsLexer) restart(off int) {
+	jl.base = off
+	jl.in = parse.NewInputBytes(jl.buf[off:])
+	jl.l = js.NewLexer(jl.in)
+}
+
+// done says the real input is read: what is left is the padding.
+func (jl *jsLexer) done() bool { return jl.base+jl.in.Offset() >= jl.end }
 
 const jsPad = 16
 
 type jsLexer struct {
 	l      *js.Lexer
+	in     *parse.Input
+	buf    []byte // the source and its padding
+	base   int    // offset of in in buf
+	end    int    // length of the source
+	tmpl   int    // template substitutions open
 	line   int
 	nl     bool
 	prev   *token
@@ -41,12 +60,11 @@ type jsLexer struct {
 	tailType js.TokenType
 }
 
-// until reads tokens to the end of input, or, inside a template
+// until appends to out the tokens to the end of input, or, inside a template
 // substitution (sub), up to the template piece that ends it, which it
 // returns unread in jl.tail.
-func (jl *jsLexer) until(sub bool) []token {
-	var out []token
-	for jl.budget > 0 && jl.n < maxTokens {
+func (jl *jsLexer) until(out []token, sub bool) []token {
+	for jl.budget > 0 && jl.n < maxTokens && !jl.done() {
 		jl.budget--
 		tt, data := jl.l.Next()
 		switch {
@@ -55,6 +73,9 @@ func (jl *jsLexer) until(sub bool) []token {
 				return out
 			}
 			jl.line += bytes.Count(data, []byte{'\n'})
+			if jl.tmpl == 0 { // a template's state lives in the lexer: keep it
+				jl.restart(jl.base + jl.in.Offset())
+			}
 			continue
 		case tt == js.WhitespaceToken:
 			continue
@@ -88,7 +109,8 @@ func (jl *jsLexer) token(tt js.TokenType, data []byte) token {
 		t.kind, t.text = tStr, unescapeJS(string(data[1:max(len(data)-1, 1)]))
 		jl.line += bytes.Count(data, []byte{'\n'})
 	case tt == js.TemplateStartToken:
-		t.kind, t.parts = tTemplate, jl.template(data)
+		parts := jl.template(data)
+		t.kind, t.tmpl = tTemplate, &parts
 	case tt == js.DivToken || tt == js.DivEqToken:
 		if jl.regexpAllowed() {
 			if rt, re := jl.l.RegExp(); rt == js.RegExpToken {
@@ -115,7 +137,9 @@ func (jl *jsLexer) template(data []byte) []tmplPart {
 	for jl.budget > 0 {
 		line := jl.line
 		jl.tail = nil
-		ts := jl.until(true)
+		jl.tmpl++
+		ts := jl.until(nil, true)
+		jl.tmpl--
 		parts = append(parts, tmplPart{expr: ts, line: line})
 		if jl.tail == nil { // end of input inside the template
 			return parts

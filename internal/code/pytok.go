@@ -24,7 +24,12 @@ type pyLexer struct {
 // tokenizePython returns the tokens of src. It never fails: text it cannot
 // read is skipped a rune at a time.
 func tokenizePython(src string, firstLine int) []token {
-	lx := &pyLexer{src: src, line: firstLine, indents: []int{0}, atBOL: true}
+	return tokenizePythonInto(nil, src, firstLine)
+}
+
+// tokenizePythonInto appends the tokens of src to out.
+func tokenizePythonInto(out []token, src string, firstLine int) []token {
+	lx := &pyLexer{src: src, line: firstLine, indents: []int{0}, atBOL: true, out: out}
 	lx.run()
 	return lx.out
 }
@@ -252,7 +257,7 @@ func (lx *pyLexer) str(prefix string) {
 	if strings.ContainsAny(prefix, "ft") {
 		parts := fstringParts(body, raw, line)
 		if len(lx.out) < maxTokens {
-			lx.out = append(lx.out, token{kind: tTemplate, line: line, parts: parts})
+			lx.out = append(lx.out, token{kind: tTemplate, line: line, tmpl: &parts})
 		}
 		return
 	}
