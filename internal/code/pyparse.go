@@ -153,7 +153,7 @@ func (p *pyParser) class() []stmt {
 // classBody keeps a class's methods and gathers its other statements
 // (attributes) into a pseudo-method, so they belong to the class.
 func classBody(name string, body []stmt) []stmt {
-	attrs := &funcDef{name: "<class>", class: name, words: map[string]bool{}}
+	attrs := &funcDef{name: "<class>", class: name}
 	var out []stmt
 	for _, s := range body {
 		if s.kind == sFunc {
