@@ -177,7 +177,9 @@ func (s *jsonScanner) unexpected(c byte) error {
 	return fmt.Errorf("json: invalid character %q on line %d", c, s.line)
 }
 
-func (s *jsonScanner) errEOF() error { return fmt.Errorf("json: unexpected end of input on line %d", s.line) }
+func (s *jsonScanner) errEOF() error {
+	return fmt.Errorf("json: unexpected end of input on line %d", s.line)
+}
 
 // scalar reads a string, number or literal starting with c; null says it
 // was null (no value).

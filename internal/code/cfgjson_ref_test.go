@@ -87,4 +87,3 @@ func parseJSONRef(src []byte) ([]cfgEntry, error) {
 	}
 	return out, nil
 }
-

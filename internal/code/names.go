@@ -15,15 +15,15 @@ import (
 type nameBits uint32
 
 const (
-	nbNotCred   nameBits = 1 << iota // a word that rules out a credential name (url, path, timeout…)
-	nbNotHeader                      // a word that rules out a credential header (csrf, content, id…)
-	nbCredName                       // token, secret, password…: a credential name by itself
-	nbCredHeader                     // authorization, cookie, bearer…: a credential header by itself
-	nbKey                            // key
-	nbKeyName                        // api, access, private…: with key, a credential name
-	nbKeyHeader                      // api, subscription, client…: with key, a credential header
-	nbAuth                           // auth: a credential name with another word
-	nbHostish                        // host, url, endpoint…: the name is about a destination
+	nbNotCred    nameBits = 1 << iota // a word that rules out a credential name (url, path, timeout…)
+	nbNotHeader                       // a word that rules out a credential header (csrf, content, id…)
+	nbCredName                        // token, secret, password…: a credential name by itself
+	nbCredHeader                      // authorization, cookie, bearer…: a credential header by itself
+	nbKey                             // key
+	nbKeyName                         // api, access, private…: with key, a credential name
+	nbKeyHeader                       // api, subscription, client…: with key, a credential header
+	nbAuth                            // auth: a credential name with another word
+	nbHostish                         // host, url, endpoint…: the name is about a destination
 )
 
 // nameWordBits is the table the predicates read, built from word lists.

@@ -112,4 +112,3 @@ func nameWordsRef(name string) []string {
 func settingKeyRef(name string) string {
 	return strings.Join(nameWordsRef(name), "")
 }
-
