@@ -137,6 +137,9 @@ func analyzeFile(jb job, maxSize int64) (ff *fileFacts, fe *FileError, skipped b
 	if binary {
 		return nil, nil, true
 	}
+	if !mayMatter(data) {
+		return &fileFacts{file: jb.rel, lang: jb.lang}, nil, false // nothing in it can matter (prefilter.go)
+	}
 	ff, perr := analyzeBytes(jb.rel, jb.lang, data)
 	if ff == nil {
 		return nil, nil, false
