@@ -202,3 +202,36 @@ func FuzzPrefilter(f *testing.F) {
 		}
 	})
 }
+
+// readFile reads a file whole in one buffer, refuses one over the cap and
+// tells binary content.
+func TestReadFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cases := []struct {
+		content        string
+		max            int64
+		binary, toobig bool
+	}{
+		{"", 10, false, false}, {"0123456789", 10, false, false}, {"0123456789A", 10, false, true},
+		{strings.Repeat("x", 5000), 4096, false, true}, {strings.Repeat("y", 5000), 8192, false, false}, {"a\x00b", 10, true, false},
+	}
+	for i, tc := range cases {
+		p := filepath.Join(dir, fmt.Sprint(i))
+		if err := os.WriteFile(p, []byte(tc.content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		data, binary, err := readFile(p, tc.max)
+		switch {
+		case tc.toobig:
+			if err != errTooLarge {
+				t.Errorf("%d: err %v, want errTooLarge", i, err)
+			}
+		case err != nil || string(data) != tc.content || binary != tc.binary:
+			t.Errorf("%d: got %d bytes, binary %v, err %v", i, len(data), binary, err)
+		}
+	}
+	if _, _, err := readFile(filepath.Join(dir, "missing"), 10); err == nil {
+		t.Error("a missing file reads")
+	}
+}
