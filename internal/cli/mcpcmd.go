@@ -136,11 +136,15 @@ func (f *mcpFlags) config(st *Streams) (mcp.Config, error) {
 		Resolvers: f.scan.net.resolvers, MaxRequests: f.scan.limits.maxRequests,
 		ScanOptions: func(s mcp.ScanSettings) (engine.Options, error) { return f.scanOptions(s, st.LookupEnv) },
 		SpecOptions: f.scan.net.loadOptions,
-		Auditor:     func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error) { return f.auditor(ctx, resolver, nil) },
+		Auditor: func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error) {
+			return f.auditor(ctx, resolver, nil)
+		},
 		CodeOptions: func(ctx context.Context, audit bool) (code.Options, error) {
 			var build auditorBuilder
 			if audit {
-				build = func(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) { return f.auditor(ctx, "", mod) }
+				build = func(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
+					return f.auditor(ctx, "", mod)
+				}
 			}
 			return codeOptions(ctx, code.DefaultMaxFileSize, defaultCodeDNSConcurrency, build)
 		},
