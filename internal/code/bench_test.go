@@ -195,3 +195,21 @@ func BenchmarkAnalyzeFile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPrefilter is what deciding to skip a file costs: the whole of
+// the work on a file of ordinary code (plain), and the price of asking on
+// one that is then parsed (service, which it stops reading early).
+func BenchmarkPrefilter(b *testing.B) {
+	for _, kind := range []string{"service", "plain"} {
+		b.Run(kind, func(b *testing.B) {
+			data := benchFile(b, ".py", kind == "service")
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if mayMatter(data) != (kind == "service") {
+					b.Fatal("wrong decision")
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package code
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -224,7 +225,7 @@ func TestReadFile(t *testing.T) {
 		data, binary, err := readFile(p, tc.max)
 		switch {
 		case tc.toobig:
-			if err != errTooLarge {
+			if !errors.Is(err, errTooLarge) {
 				t.Errorf("%d: err %v, want errTooLarge", i, err)
 			}
 		case err != nil || string(data) != tc.content || binary != tc.binary:
