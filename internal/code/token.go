@@ -42,9 +42,10 @@ func (t *token) parts() []tmplPart {
 // token once a file is lowered to the IR.
 var tokenBufs sync.Pool
 
-// maxPooledTokens is the largest buffer kept for reuse (a huge file's
-// buffer is left to the garbage collector).
-const maxPooledTokens = 1 << 18
+// maxPooledTokens is the largest buffer kept for reuse, 2.5 MB (a huge
+// file's buffer is left to the garbage collector, so what the pool keeps
+// stays small).
+const maxPooledTokens = 1 << 16
 
 // getTokens returns an empty token slice with room for a source of n bytes.
 func getTokens(n int) []token {
