@@ -99,6 +99,7 @@ type Input struct {
 	HTTP           *netx.Client
 	HTTPB          *netx.Client // identity B (--header-b, --bearer-env-b, --login-b); nil without one
 	Memo           *Memo        // what the checks of this scan share (Once, Fetch, Corpus); nil shares nothing
+	Changes        *Ledger      // state changes writes probes made and must undo; nil records nothing
 	DNS            *netx.Resolver
 	HasCredentials bool
 	AllowWrites    bool

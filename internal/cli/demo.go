@@ -25,6 +25,7 @@ func newDemoCmd(st *Streams) *cobra.Command {
 		sel    selectFlags
 		target string
 		serve  bool
+		writes bool
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -51,12 +52,13 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 			if err != nil {
 				return err
 			}
-			return runDemo(cmd.Context(), st, target, serve, selector, &out, &gate, &accept)
+			return runDemo(cmd.Context(), st, target, serve, writes, selector, &out, &gate, &accept)
 		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&target, "target", "vulnerable", "which lab API to scan: vulnerable or clean")
 	fs.BoolVar(&serve, "serve", false, "keep the lab running and print how to scan it with 'plumb scan' (Ctrl-C stops)")
+	fs.BoolVar(&writes, "allow-writes", false, "also run the state-changing probes (the lab lives in this process; they touch nothing else)")
 	out.register(fs, "report")
 	gate.register(fs)
 	accept.register(fs)
@@ -64,7 +66,7 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 	return cmd
 }
 
-func runDemo(ctx context.Context, st *Streams, which string, serve bool, sel engine.Selector, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
+func runDemo(ctx context.Context, st *Streams, which string, serve, writes bool, sel engine.Selector, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
 	w, err := lab.Start(ctx, lab.Options{})
 	if err != nil {
 		return scanError{fmt.Errorf("start lab: %w", err)}
@@ -84,6 +86,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve bool, sel eng
 	o.Version, o.Checks, o.Select = version(), catalog.Default().Checks(), sel
 	o.CallbackURL = lab.CallbackURL                                       // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
+	o.AllowWrites = writes
 	return runScan(ctx, st, engine.Target{URL: t.BaseURL}, o, out, gate, accept)
 }
 

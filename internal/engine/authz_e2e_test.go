@@ -10,10 +10,10 @@ import (
 
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labcatalog"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/report"
 )
@@ -82,7 +82,15 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 		{"property-authorization.sensitive-fields", "GET", "/api/v1/account", finding.Confirmed},
 		{"property-authorization.sensitive-fields", "GET", "/api/v1/admin/users", finding.Confirmed},
 		{"property-authorization.mass-assignment", "PATCH", "/api/v1/account", finding.Confirmed},
-		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Firm},
+		{"property-authorization.mass-assignment", "POST", "/api/v1/register", finding.Confirmed},
+		{"property-authorization.mass-assignment", "POST", "/api/v1/orders", finding.Confirmed},
+		{"bola.object-write", "PUT", "/api/v1/orders/{id}", finding.Confirmed},
+		{"bola.object-write", "DELETE", "/api/v1/orders/{id}", finding.Confirmed},
+		{"bola.object-write", "DELETE", "/api/v1/users/{username}", finding.Confirmed},
+		{"bola.account-takeover", "PUT", "/api/v1/users/{username}/email", finding.Confirmed},
+		{"bola.account-takeover", "PUT", "/api/v1/users/{username}/password", finding.Confirmed},
+		{"bola.account-takeover", "PUT", "/api/v1/profile", finding.Confirmed},
+		{"bfla.privileged-write", "PUT", "/api/v1/users/{username}/role", finding.Confirmed},
 	})
 	if rep.Mode != "writes" || len(rep.Identities) != 2 {
 		t.Errorf("mode %s identities %+v", rep.Mode, rep.Identities)
@@ -101,7 +109,7 @@ func TestAuthzFlawsFoundWithTwoIdentitiesAndWrites(t *testing.T) {
 	}
 	// Mass assignment restored identity A afterwards.
 	me := fetchJSON(t, w, w.Vuln, "/api/v1/account")
-	if me["is_admin"] != false || me["role"] != "user" {
+	if me["is_admin"] != false || me["role"] != "customer" {
 		t.Errorf("identity A was not restored: %v", me)
 	}
 	t.Logf("vulnshop, A+B, --allow-writes: %d requests, %d ms, %d findings", rep.Requests.HTTP, rep.DurationMS, len(rep.Findings))
@@ -128,7 +136,8 @@ func TestAuthzCleanTwinStaysClean(t *testing.T) {
 	for _, c := range rep.Checks {
 		ran[c.ID] = c.Status == "ran"
 	}
-	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields", "property-authorization.mass-assignment"} {
+	for _, id := range []string{"bola.object-level-authorization", "bfla.privileged-operation", "property-authorization.sensitive-fields",
+		"property-authorization.mass-assignment", "bola.write-access", "bfla.privileged-write"} {
 		if !ran[id] {
 			t.Errorf("%s did not run on the clean twin; the test proves nothing", id)
 		}
@@ -290,7 +299,7 @@ func TestWrongCredentialsWarn(t *testing.T) {
 	w := startLab(t)
 	o := labOptions(t, w, w.Clean.Token) // cleanshop's token does not verify on vulnshop
 	o.CredentialsB = http.Header{"Authorization": {"Bearer not-a-token"}}
-	o.Checks = catalog.Checks()
+	o.Checks = labcatalog.Checks()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Vuln.BaseURL}, o)
 	if err != nil {
 		t.Fatal(err)

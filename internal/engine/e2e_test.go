@@ -11,16 +11,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plumbsec/plumb/internal/labtest"
-
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labcatalog"
 	"github.com/plumbsec/plumb/internal/labscan"
+	"github.com/plumbsec/plumb/internal/labtest"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/report"
 )
@@ -33,7 +32,7 @@ func labOptions(t testing.TB, w *lab.World, token string) engine.Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Version, o.Checks = "test", catalog.Checks()
+	o.Version, o.Checks = "test", labcatalog.Checks()
 	return o
 }
 
@@ -197,7 +196,7 @@ func TestHostileTargetIsBounded(t *testing.T) {
 	o := labOptions(t, w, "")
 	o.Timeout = time.Second
 	o.MaxDuration = 20 * time.Second
-	o.Checks = append(catalog.Checks(), probeAll{})
+	o.Checks = append(labcatalog.Checks(), probeAll{})
 	start := time.Now()
 	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Hostile.BaseURL}, o)
 	if err != nil {

@@ -208,9 +208,10 @@ type scanner struct {
 	target *url.URL
 	dns    *netx.Resolver
 	http   *netx.Client
-	httpB  *netx.Client // identity B, nil without one
-	base   *netx.Client // no identity; the one logins go through
-	memo   *check.Memo  // what the checks share; the preflight's root response seeds it
+	httpB  *netx.Client  // identity B, nil without one
+	base   *netx.Client  // no identity; the one logins go through
+	memo   *check.Memo   // what the checks share; the preflight's root response seeds it
+	ledger *check.Ledger // what writes probes changed on the target
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
@@ -225,7 +226,7 @@ func newScanner(target *url.URL, o Options) (*scanner, error) {
 	}
 	// Coverage exists without a spec too: checks may import operations
 	// at run time (a GraphQL schema); useSpec replaces it.
-	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo(), cov: check.NewCoverage(0)}, nil
+	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo(), ledger: &check.Ledger{}, cov: check.NewCoverage(0)}, nil
 }
 
 // newNet builds the resolver and the one HTTP client of a scan.
@@ -331,6 +332,7 @@ func (s *scanner) input() *check.Input {
 		HTTP:           s.http,
 		HTTPB:          s.httpB,
 		Memo:           s.memo,
+		Changes:        s.ledger,
 		DNS:            s.dns,
 		HasCredentials: s.http.HasCredentials(),
 		AllowWrites:    s.opts.AllowWrites,
@@ -358,6 +360,11 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts, check.PhaseWrites} {
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.opts.Concurrency)
+		if phase == check.PhaseWrites {
+			// Writes probes read a record, change it and put it back: two
+			// at once could restore each other's changes.
+			g.SetLimit(1)
+		}
 		for _, c := range checks {
 			m := c.Meta()
 			if m.Phase != phase {
@@ -399,6 +406,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	}
 	redactLate(all, s.http.Redactor())
 	rep.Findings = finding.Normalize(all)
+	rep.ChangesNotUndone = redactChanges(s.ledger.NotUndone(), s.http.Redactor())
 	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}

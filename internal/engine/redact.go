@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 // redactLate masks, in every finding's evidence, the secrets checks
@@ -25,4 +26,15 @@ func redactLate(fs []finding.Finding, r *netx.Redactor) {
 			}
 		}
 	}
+}
+
+// redactChanges masks secrets in the changes a writes scan did not undo
+// (a throw-away account's password never appears, but a value a check
+// quoted might hold a secret learned later).
+func redactChanges(cs []result.Change, r *netx.Redactor) []result.Change {
+	for i := range cs {
+		c := &cs[i]
+		c.Operation, c.Object, c.Change, c.Reason = r.String(c.Operation), r.String(c.Object), r.String(c.Change), r.String(c.Reason)
+	}
+	return cs
 }

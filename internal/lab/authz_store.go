@@ -18,6 +18,9 @@ type authzUser struct {
 	IsAdmin      bool   `json:"is_admin"`
 	APIKey       string `json:"api_key,omitempty"`
 	PasswordHash string `json:"password_hash,omitempty"`
+	AvatarURL    string `json:"avatar_url,omitempty"`
+	Password     string `json:"-"` // the lab compares plain passwords; only the hash is ever shown
+	PIN          string `json:"-"` // the payment PIN (attack family)
 }
 
 // shopOrder is an order; ids are sequential and interleaved between users,
@@ -34,18 +37,23 @@ type authzStore struct {
 	mu     sync.Mutex
 	users  map[string]*authzUser
 	orders []shopOrder
+	resets map[string]int // password-reset links sent, per user (attack family)
+	hooks  []webhook      // registered webhooks (attack family)
+	// failures counts failed logins and PIN checks per name, for tests.
+	failures map[string]int
 }
 
 func newAuthzStore() *authzStore {
-	s := &authzStore{users: map[string]*authzUser{}}
+	s := &authzStore{users: map[string]*authzUser{}, resets: map[string]int{}, failures: map[string]int{}}
 	keys := map[string]string{"alice": "ak_live_4f1c2e9a7b3d5f60", "bob": "ak_live_9e8d7c6b5a403f21", "admin": "ak_live_00ad1e5ce0b1c2d3"}
 	for _, u := range shopUsers {
-		role := "user"
+		role := roleCustomer
 		if u.Admin {
-			role = "admin"
+			role = roleManager
 		}
 		s.users[u.Username] = &authzUser{Username: u.Username, Email: u.Email, Role: role, IsAdmin: u.Admin,
-			APIKey: keys[u.Username], PasswordHash: u.PasswordHash}
+			APIKey: keys[u.Username], PasswordHash: u.PasswordHash, Password: u.Password, PIN: "4821",
+			AvatarURL: avatarPrefix + u.Username + ".png"}
 	}
 	s.orders = []shopOrder{
 		{1, "alice", "The Go Programming Language", 39.90, "1 Loopback Lane, Localhost"},

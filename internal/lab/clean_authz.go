@@ -47,7 +47,8 @@ func (c *cleanShop) authzRoutes(mux *http.ServeMux) {
 			return
 		}
 		email, _ := strField(body, "email")
-		u := authzUser{Username: name, Email: email, Role: "user"} // role is never taken from the client
+		password, _ := strField(body, "password")
+		u := authzUser{Username: name, Email: email, Role: roleCustomer, Password: password, PIN: newPIN()} // role is never taken from the client
 		if !s.add(u) {
 			writeJSON(w, http.StatusConflict, map[string]string{"error": "username_taken"})
 			return

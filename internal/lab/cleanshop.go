@@ -26,6 +26,8 @@ type cleanShop struct {
 	spec  []byte // base document plus specs/cleanshop.d fragments
 	gql   *graphqlServer
 	*authzParts
+	logins *attempts // failed logins per username
+	pins   *attempts // failed PIN checks per user
 }
 
 func newCleanShop(now func() time.Time) (*cleanShop, error) {
@@ -38,7 +40,7 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 		return nil, err
 	}
 	c := &cleanShop{jwt: jwtIssuer{secret: secret, issuer: "https://" + cleanAuthHost, strict: true,
-		audience: "https://" + cleanHost, ttl: cleanTokenTTL}, now: now, spec: spec}
+		audience: "https://" + cleanHost, ttl: cleanTokenTTL}, now: now, spec: spec, logins: newAttempts(now), pins: newAttempts(now)}
 	tok, err := c.jwt.issue("alice", now())
 	if err != nil {
 		return nil, err
@@ -47,6 +49,7 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 	if c.authzParts, err = newAuthzParts(c.jwt, now); err != nil {
 		return nil, err
 	}
+	c.authz.seedHook(cleanAppOrigin + "/hooks/orders") // attack family
 	if c.gql, err = newGraphQLServer(GraphQLFlaws{}, graphqlAuth(c.jwt), "https://"+cleanDocsHost+"/avatars"); err != nil {
 		return nil, err
 	}
@@ -55,14 +58,16 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 
 func (c *cleanShop) target() Target {
 	return Target{
-		Name:    "cleanshop",
-		BaseURL: "https://" + cleanHost,
-		SpecURL: "https://" + cleanHost + "/openapi.json",
-		Spec:    bytes.Clone(c.spec),
-		Token:   c.token,
-		TokenB:  c.tokenB,
-		Methods: c.log,
-		GraphQL: c.gql.log,
+		Name:     "cleanshop",
+		BaseURL:  "https://" + cleanHost,
+		SpecURL:  "https://" + cleanHost + "/openapi.json",
+		Spec:     bytes.Clone(c.spec),
+		Token:    c.token,
+		TokenB:   c.tokenB,
+		Methods:  c.log,
+		GraphQL:  c.gql.log,
+		State:    c.authz.State,
+		Failures: c.authz.Failures,
 	}
 }
 
@@ -71,7 +76,7 @@ func (c *cleanShop) handler() http.Handler {
 	mux.HandleFunc("/", jsonNotFound)
 	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
 	// Each flaw family registers its fixed routes here (one line each).
-	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes, c.owaspRoutes, c.provokeRoutes} {
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes, c.owaspRoutes, c.provokeRoutes, c.attackRoutes} {
 		routes(mux)
 	}
 	mux.Handle("/graphql", c.gql)
@@ -140,11 +145,20 @@ func (c *cleanShop) login(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
 		return
 	}
-	u, ok := findUser(req.Username)
-	if !ok || u.Password != req.Password {
+	// Same work for known and unknown users, and a lockout after a few
+	// failures per username (attack family).
+	if c.logins.locked(req.Username) {
+		w.Header().Set("Retry-After", "60")
+		writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "too_many_attempts"})
+		return
+	}
+	u, ok := c.authz.checkPassword(req.Username, req.Password, true)
+	if !ok {
+		c.logins.failed(req.Username)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_credentials"})
 		return
 	}
+	c.logins.clear(req.Username)
 	tok, err := c.jwt.issue(u.Username, c.now())
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "server_error"})

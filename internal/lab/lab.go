@@ -50,6 +50,13 @@ type Target struct {
 	// GraphQL records every document its /graphql endpoint received; nil
 	// for targets without one.
 	GraphQL *GraphQLLog
+	// State returns the shop's stored data (users with their passwords,
+	// orders, password resets) as canonical JSON, so a test can compare
+	// it before and after a writes scan; nil for targets without a store.
+	State func() []byte
+	// Failures counts the failed logins ("login:NAME") and PIN checks
+	// ("pin:NAME") the shop saw; nil for targets without a store.
+	Failures func() map[string]int
 }
 
 // World is a running lab. All of its listeners are on loopback.

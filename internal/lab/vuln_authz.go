@@ -2,6 +2,7 @@ package lab
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -32,6 +33,12 @@ func (v *vulnShop) authzRoutes(mux *http.ServeMux) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"status": "fail", "message": "User not found"})
 			return
 		}
+		if !slices.Contains(shopRoles, u.Role) {
+			// The role mass assignment stored is not one the shop knows:
+			// the account page crashes from now on (the update still works).
+			writeJSON(w, http.StatusInternalServerError, map[string]string{"status": "fail", "message": "KeyError: '" + u.Role + "'"})
+			return
+		}
 		u.APIKey = ""
 		writeJSON(w, http.StatusOK, u)
 	}))
@@ -55,7 +62,8 @@ func (v *vulnShop) authzRoutes(mux *http.ServeMux) {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"status": "fail", "message": "Incorrect Request."})
 			return
 		}
-		u := authzUser{Username: name, Role: "user"}
+		u := authzUser{Username: name, Role: roleCustomer, PIN: newPIN()}
+		u.Password, _ = strField(body, "password")
 		applyAll(&u, body)
 		if !s.add(u) {
 			writeJSON(w, http.StatusConflict, map[string]string{"status": "fail", "message": "User already exists"})

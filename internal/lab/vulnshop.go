@@ -62,6 +62,7 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 	if v.authzParts, err = newAuthzParts(v.jwt, now); err != nil {
 		return nil, err
 	}
+	v.authz.seedHook("https://" + vulnHost + "/api/v1/books") // attack family
 	// Flaw family: every GraphQL flaw (graphql.go); avatars are served by a
 	// host whose CNAME dangles.
 	if v.gql, err = newGraphQLServer(AllGraphQLFlaws(), graphqlAuth(v.jwt), "https://avatars.vulnshop.test"); err != nil {
@@ -72,14 +73,16 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 
 func (v *vulnShop) target() Target {
 	return Target{
-		Name:    "vulnshop",
-		BaseURL: "https://" + vulnHost,
-		SpecURL: "https://" + vulnHost + "/openapi.json",
-		Spec:    bytes.Clone(v.spec),
-		Token:   v.token,
-		TokenB:  v.tokenB,
-		Methods: v.log,
-		GraphQL: v.gql.log,
+		Name:     "vulnshop",
+		BaseURL:  "https://" + vulnHost,
+		SpecURL:  "https://" + vulnHost + "/openapi.json",
+		Spec:     bytes.Clone(v.spec),
+		Token:    v.token,
+		TokenB:   v.tokenB,
+		Methods:  v.log,
+		GraphQL:  v.gql.log,
+		State:    v.authz.State,
+		Failures: v.authz.Failures,
 	}
 }
 
@@ -89,7 +92,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /openapi.json", serveSpec(v.spec))
 	// Each flaw family registers its routes here (one line each, handlers
 	// in their own file, operations in specs/vulnshop.d/).
-	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes, v.owaspRoutes, v.provokeRoutes} {
+	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes, v.owaspRoutes, v.provokeRoutes, v.attackRoutes} {
 		routes(mux)
 	}
 	mux.Handle("/graphql", v.gql)
@@ -154,8 +157,11 @@ func (v *vulnShop) login(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"status": "fail", "message": "Incorrect Request."})
 		return
 	}
-	u, ok := findUser(req.Username)
-	if !ok || u.Password != req.Password {
+	// Flaws (attack family): only existing users pay for the password
+	// hash, so the answer time tells who has an account; and nothing
+	// limits the attempts.
+	u, ok := v.authz.checkPassword(req.Username, req.Password, false)
+	if !ok {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"status": "fail", "message": "Password is not correct for the given username."})
 		return
 	}

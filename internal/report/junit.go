@@ -109,6 +109,12 @@ func (j JUnit) Render(w io.Writer, r *result.Report) error {
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
+	for _, c := range r.ChangesNotUndone {
+		// A change plumb could not undo fails the run whatever the gate:
+		// the target is not as the scan found it.
+		suite.Cases = append(suite.Cases, junitCase{Classname: "plumb.changes-not-undone", Name: c.Object,
+			Failure: &junitFailure{Message: "change not undone: " + c.Change, Type: "change-not-undone", Text: changeLine(c)}})
+	}
 	for _, c := range suite.Cases {
 		suite.Tests++
 		if c.Failure != nil {

@@ -60,6 +60,7 @@ func (m Markdown) Render(w io.Writer, r *result.Report) error {
 	} else {
 		b.WriteString("No findings.\n\n")
 	}
+	mdChanges(&b, r)
 	mdDiff(&b, r)
 	mdSuppressions(&b, r)
 	mdHosts(&b, r)

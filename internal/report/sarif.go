@@ -60,6 +60,9 @@ func (s SARIF) Render(w io.Writer, r *result.Report) error {
 	for _, why := range r.PartialReasons() {
 		notes = append(notes, "partial report: "+why)
 	}
+	for _, c := range r.ChangesNotUndone { // a writes scan's leftovers the user must undo
+		notes = append(notes, "change not undone: "+changeLine(c))
+	}
 	return writeSARIF(w, sarifRun{
 		version: r.Tool.Version, fullName: "plumb black-box API security scanner", ok: !r.Partial, start: r.StartedAt,
 		props: props, notes: notes,

@@ -62,6 +62,7 @@ func (tb Table) Render(w io.Writer, r *result.Report) error {
 	t.header(r)
 	t.categories(r)
 	t.findings(r)
+	t.changes(r)
 	t.diff(r)
 	t.hosts(r)
 	t.coverage(r)

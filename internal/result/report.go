@@ -40,6 +40,10 @@ type Report struct {
 	Requests   RequestStats      `json:"requests"`
 	Partial    bool              `json:"partial"`
 	Errors     []Error           `json:"errors"`
+	// ChangesNotUndone lists what a writes scan changed on the target and
+	// could not put back (absent when it undid everything, and in
+	// read-only scans, which change nothing).
+	ChangesNotUndone []Change `json:"changes_not_undone,omitempty"`
 	// Suppressions says what the config file's ignore entries did (absent without one).
 	Suppressions *suppress.Summary `json:"suppressions,omitempty"`
 	// Diff compares the findings with an earlier report (--baseline-report).
@@ -135,6 +139,17 @@ func (r *Report) Basis() string {
 		return fmt.Sprintf("all %d categories assessed", n)
 	}
 	return fmt.Sprintf("%d of %d categories assessed; the grade leaves out %s (not assessed)", n, len(r.Categories), strings.Join(not, ", "))
+}
+
+// Change is one state change a writes scan (--allow-writes) made on the
+// target and did not undo: the user undoes it by hand. It never holds a
+// secret.
+type Change struct {
+	Check     string `json:"check"`     // the check that made it
+	Operation string `json:"operation"` // the request that made it, e.g. "POST /api/v1/register"
+	Object    string `json:"object"`    // what it changed, e.g. "user plumb-1a2b3c4d"
+	Change    string `json:"change"`    // what plumb did
+	Reason    string `json:"reason"`    // why plumb could not undo it
 }
 
 // Counts returns the number of unsuppressed findings per severity.

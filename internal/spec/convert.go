@@ -111,6 +111,7 @@ func (c *converter) operation(path, method string, item *openapi3.PathItem, o *o
 	if o.Responses != nil {
 		op.Responses = o.Responses.Keys()
 		sort.Strings(op.Responses)
+		op.Response = c.response(o.Responses, op.Responses)
 	}
 	switch {
 	case o.Servers != nil && len(*o.Servers) > 0:
@@ -184,6 +185,21 @@ func (c *converter) body(ref *openapi3.RequestBodyRef) *Body {
 		b.Schema = c.schema(mt.Schema.Value)
 	}
 	return b
+}
+
+// response converts the schema of the first 2xx response with a body.
+func (c *converter) response(rs *openapi3.Responses, codes []string) *Schema {
+	for _, k := range codes {
+		if len(k) != 3 || k[0] != '2' {
+			continue
+		}
+		if r := rs.Value(k); r != nil && r.Value != nil {
+			if mt := firstMedia(r.Value.Content); mt != nil && mt.Schema != nil {
+				return c.schema(mt.Schema.Value)
+			}
+		}
+	}
+	return nil
 }
 
 // firstMedia picks the first JSON-ish media type with a schema, else the

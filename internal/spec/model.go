@@ -59,11 +59,14 @@ type Operation struct {
 	Tags        []string
 	Params      []Param // path-level and op-level merged, op-level wins
 	RequestBody *Body
-	Responses   []string      // status codes / "default", sorted
-	Security    []Requirement // effective: op-level if set (even empty), else global
-	Servers     []Server      // op/path-level overrides, if any
-	Deprecated  bool
-	Origin      Origin
+	Responses   []string // status codes / "default", sorted
+	// Response is the schema of the first 2xx response with a JSON-ish
+	// body (readOnly properties and enums the requests do not show).
+	Response   *Schema
+	Security   []Requirement // effective: op-level if set (even empty), else global
+	Servers    []Server      // op/path-level overrides, if any
+	Deprecated bool
+	Origin     Origin
 	// GraphQL names the GraphQL operation for operations read from a
 	// GraphQL schema at run time ("query user", "mutation cancelOrder");
 	// "" for OpenAPI operations.
@@ -126,6 +129,8 @@ type Schema struct {
 	MinLength  *int64
 	MaxLength  *int64
 	Pattern    string
+	ReadOnly   bool // the server sets it; a client should not send it
+	WriteOnly  bool
 	Items      *Schema
 	Properties map[string]*Schema
 	Required   []string

@@ -17,15 +17,17 @@ func (c *converter) schema(s *openapi3.Schema) *Schema {
 		return out
 	}
 	out := &Schema{
-		Format:   s.Format,
-		Enum:     s.Enum,
-		Default:  s.Default,
-		Example:  s.Example,
-		Nullable: s.Nullable,
-		Minimum:  s.Min,
-		Maximum:  s.Max,
-		Pattern:  s.Pattern,
-		Required: s.Required,
+		Format:    s.Format,
+		Enum:      s.Enum,
+		Default:   s.Default,
+		Example:   s.Example,
+		Nullable:  s.Nullable,
+		Minimum:   s.Min,
+		Maximum:   s.Max,
+		Pattern:   s.Pattern,
+		ReadOnly:  s.ReadOnly,
+		WriteOnly: s.WriteOnly,
+		Required:  s.Required,
 	}
 	c.memo[s] = out
 	if s.Type != nil {
@@ -112,6 +114,8 @@ func merge(dst, src *Schema) {
 		dst.Example = src.Example
 	}
 	dst.Nullable = dst.Nullable || src.Nullable
+	dst.ReadOnly = dst.ReadOnly || src.ReadOnly
+	dst.WriteOnly = dst.WriteOnly || src.WriteOnly
 	if dst.Minimum == nil {
 		dst.Minimum = src.Minimum
 	}

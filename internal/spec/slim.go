@@ -58,13 +58,23 @@ func slimPathItem(item any) bool {
 }
 
 // slimResponses keeps each response's key (and $ref, so references still
-// resolve) and drops its body.
+// resolve) and drops its body, except the schema of the first 2xx
+// response's first JSON-ish body (Operation.Response).
 func slimResponses(rs map[string]any) {
-	for code, r := range rs {
+	kept := false
+	for _, code := range sortedKeys(rs) {
+		r := rs[code]
 		if rm, ok := r.(map[string]any); ok {
 			if ref, ok := rm["$ref"]; ok {
 				rs[code] = map[string]any{"$ref": ref}
 				continue
+			}
+			if !kept && len(code) == 3 && code[0] == '2' {
+				if mt := treeFirstMedia(rm["content"]); mt != nil {
+					rs[code] = map[string]any{"description": "", "content": map[string]any{"application/json": map[string]any{"schema": mt["schema"]}}}
+					kept = true
+					continue
+				}
 			}
 		}
 		rs[code] = map[string]any{"description": ""}

@@ -461,3 +461,29 @@ func TestSummary(t *testing.T) {
 		t.Errorf("scheme urls = %+v", a.SecuritySchemes)
 	}
 }
+
+// readOnly and the first 2xx response's schema are modelled by both
+// converters (kin-openapi for 3.0, the tree for 3.1).
+func TestReadOnlyAndResponseSchema(t *testing.T) {
+	t.Parallel()
+	for _, version := range []string{"3.0.3", "3.1.0"} {
+		doc := `{"openapi": "` + version + `", "info": {"title": "t", "version": "1"}, "paths": {"/me": {
+			"patch": {"requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}},
+				"responses": {"204": {"description": "none"}, "200": {"description": "me", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}}}}}},
+			"components": {"schemas": {"Me": {"type": "object", "properties": {
+				"role": {"type": "string", "readOnly": true, "enum": ["customer", "chef"]},
+				"password": {"type": "string", "writeOnly": true}}}}}}`
+		api, err := Parse(context.Background(), []byte(doc), "mem.json", LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		op := findOp(t, api, "PATCH", "/me")
+		req, resp := op.RequestBody.Schema, op.Response
+		if resp == nil || resp.Properties["role"] == nil || !resp.Properties["role"].ReadOnly || len(resp.Properties["role"].Enum) != 2 {
+			t.Errorf("%s: response schema %+v", version, resp)
+		}
+		if req == nil || !req.Properties["role"].ReadOnly || !req.Properties["password"].WriteOnly || req.Properties["password"].ReadOnly {
+			t.Errorf("%s: request schema %+v", version, req)
+		}
+	}
+}

@@ -18,15 +18,17 @@ func (c *treeConv) schema(v any) *Schema {
 		return out
 	}
 	out := &Schema{
-		Format:   str(m["format"]),
-		Enum:     anys(m["enum"]),
-		Default:  normJSON(m["default"]),
-		Example:  normJSON(m["example"]),
-		Nullable: m["nullable"] == true,
-		Minimum:  float(m["minimum"]),
-		Maximum:  float(m["maximum"]),
-		Pattern:  str(m["pattern"]),
-		Required: strs(m["required"]),
+		Format:    str(m["format"]),
+		Enum:      anys(m["enum"]),
+		Default:   normJSON(m["default"]),
+		Example:   normJSON(m["example"]),
+		Nullable:  m["nullable"] == true,
+		Minimum:   float(m["minimum"]),
+		Maximum:   float(m["maximum"]),
+		Pattern:   str(m["pattern"]),
+		ReadOnly:  m["readOnly"] == true,
+		WriteOnly: m["writeOnly"] == true,
+		Required:  strs(m["required"]),
 	}
 	c.memo[id] = out
 	for _, t := range schemaTypes(m["type"]) {

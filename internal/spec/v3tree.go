@@ -60,6 +60,7 @@ func (c *treeConv) operation(path, method string, item, o map[string]any, global
 	}
 	if rs, ok := o["responses"]; ok {
 		op.Responses = treeResponseKeys(rs)
+		op.Response = c.response(rs, op.Responses)
 	}
 	if s, _ := o["servers"].([]any); len(s) > 0 {
 		op.Servers = treeServers(s)
@@ -145,6 +146,24 @@ func (c *treeConv) body(v any) *Body {
 		b.Schema = c.schema(mt["schema"])
 	}
 	return b
+}
+
+// response is converter.response over the tree.
+func (c *treeConv) response(v any, codes []string) *Schema {
+	rs := c.resolve(v)
+	for _, k := range codes {
+		if len(k) != 3 || k[0] != '2' {
+			continue
+		}
+		r := c.resolve(rs[k])
+		if r == nil {
+			continue
+		}
+		if mt := treeFirstMedia(r["content"]); mt != nil {
+			return c.schema(mt["schema"])
+		}
+	}
+	return nil
 }
 
 // treeFirstMedia is firstMedia over the tree.

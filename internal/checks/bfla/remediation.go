@@ -34,3 +34,39 @@ app.use("/api/v1/admin", admin);   // router.use covers every method`},
 		"https://cwe.mitre.org/data/definitions/285.html",
 	},
 }
+
+var writeRemediation = finding.Remediation{
+	Summary: "Check the caller's privileges in every operation that changes roles or permissions, on the server and for " +
+		"every method: only administrators may change a role, no one may change their own, and the role comes from an " +
+		"allow-list the server owns. Log and alert on role changes.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `@app.put("/api/v1/users/<username>/role")
+@login_required
+def set_role(username):
+    if not g.user.is_admin or username == g.user.username:
+        abort(403)
+    role = request.json.get("role")
+    if role not in ROLES:
+        abort(400)
+    User.query.filter_by(username=username).one().role = role
+    db.session.commit()
+    return "", 204`},
+		{Lang: "go", Code: `func (h *Handler) setRole(w http.ResponseWriter, r *http.Request) {
+	caller := auth.UserFrom(r.Context())
+	if !caller.IsAdmin || r.PathValue("username") == caller.Username {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	// ... validate the role against the server's list, then store it
+}`},
+		{Lang: "node-express", Code: `app.put("/api/v1/users/:username/role", auth, requireRole("admin"), (req, res) => {
+  if (req.params.username === req.user.username) return res.sendStatus(403);
+  if (!ROLES.includes(req.body.role)) return res.sendStatus(400);
+  // ... store it
+});`},
+	},
+	References: []string{
+		"https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/",
+		"https://cwe.mitre.org/data/definitions/269.html",
+	},
+}

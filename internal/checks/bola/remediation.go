@@ -33,3 +33,38 @@ def get_order(order_id):
 		"https://cwe.mitre.org/data/definitions/639.html",
 	},
 }
+
+var writeRemediation = finding.Remediation{
+	Summary: "Authorize every write like every read: load the object by id AND the caller (404 when it is not theirs) before " +
+		"changing or deleting it; for account operations, take the account from the session, never from a path parameter or " +
+		"a username in the body, and require the current password to change the password or the e-mail address.",
+	Snippets: []finding.Snippet{
+		{Lang: "python-flask", Code: `@app.put("/api/v1/users/<username>/email")
+@login_required
+def update_email(username):
+    if username != g.user.username:      # the session decides whose account it is
+        abort(403)
+    g.user.email = request.json["email"]
+    db.session.commit()
+    return g.user.to_dict()`},
+		{Lang: "go", Code: `func (h *Handler) deleteOrder(w http.ResponseWriter, r *http.Request) {
+	user := auth.UserFrom(r.Context())
+	n, err := h.db.ExecContext(r.Context(), "DELETE FROM orders WHERE id = $1 AND user_id = $2", r.PathValue("id"), user.ID)
+	if err != nil || rowsAffected(n) == 0 {
+		http.NotFound(w, r) // not found OR not yours: same answer
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}`},
+		{Lang: "node-express", Code: `app.put("/api/v1/orders/:id", auth, async (req, res) => {
+  const order = await Order.findOne({ _id: req.params.id, userId: req.user.id });
+  if (!order) return res.sendStatus(404);
+  Object.assign(order, pick(req.body, ["item", "shipping_address"]));
+  res.json(await order.save());
+});`},
+	},
+	References: []string{
+		"https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/",
+		"https://cheatsheetseries.owasp.org/cheatsheets/Authorization_Cheat_Sheet.html",
+	},
+}

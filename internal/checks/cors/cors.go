@@ -13,9 +13,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"slices"
+	"sort"
 	"strings"
-
-	"golang.org/x/net/publicsuffix"
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
@@ -31,6 +31,8 @@ const (
 	IDBypass          = "data-exposure.cors-origin-validation-bypass"
 	IDWildcardCreds   = "data-exposure.cors-wildcard-credentials"
 	IDPreflightAuthz  = "data-exposure.cors-preflight-authorization"
+	IDAnySubdomain    = "data-exposure.cors-any-subdomain"
+	IDInsecureOrigin  = "data-exposure.cors-insecure-origin"
 	maxEndpoints      = 32 // GET operations probed with a foreign Origin
 	maxTrickEndpoints = 2  // endpoints also probed with null and look-alike origins
 )
@@ -47,11 +49,15 @@ func (Policy) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.cors", Title: "CORS policy lets other origins read responses", Category: finding.CatDataExposure,
 		OWASP: "API8:2023", CWE: "CWE-942", Severity: finding.High, Phase: check.PhaseProbe,
-		Description: "Sends GET requests with a foreign Origin, Origin: null and look-alike origins (target.evil.test, " +
-			"eviltarget) and an OPTIONS preflight asking for the Authorization header. Reports " + IDReflected + ", " +
-			IDNullOrigin + " and " + IDBypass + " (high when the response allows credentials and the API accepts ambient " +
-			"credentials such as cookies or Basic auth, else low), " + IDWildcardCreds + " and " + IDPreflightAuthz +
-			" (low). Static allowed origins join the host graph as cors-origin for the DNS audit.",
+		Description: "Sends GET requests with a foreign Origin and an OPTIONS preflight asking for the Authorization header; " +
+			"then, on the two endpoints most likely to check an allow-list (a static allowed origin, else Vary: Origin), " +
+			"origins derived from the target's host and the allowed origins seen: prefix (host.evil.test), suffix " +
+			"(evil_domain), unescaped dots (api_example.com), plain http, a random subdomain and null. Attacker-side names " +
+			"are under .test or carry an underscore, so no one can own them. Reports " + IDReflected + ", " + IDNullOrigin +
+			" and " + IDBypass + " (high when the response allows credentials and the API accepts ambient credentials such " +
+			"as cookies or Basic auth, else low), " + IDAnySubdomain + " and " + IDInsecureOrigin + " (medium / low), " +
+			IDWildcardCreds + " and " + IDPreflightAuthz + " (low). Static allowed origins join the host graph as " +
+			"cors-origin for the DNS audit.",
 		Rules: rules,
 	}
 }
@@ -67,9 +73,18 @@ var rules = []check.Rule{
 		Description: "Origin: null is allowed. Sandboxed iframes and data: URLs send it, so any site can claim it. High when " +
 			"credentials are allowed and the API accepts ambient credentials, low otherwise."},
 	{ID: IDBypass, Title: "CORS allow-list accepts look-alike origins", Severity: finding.High, Remediation: remediation,
-		Description: "The origin allow-list accepts a look-alike of the target's origin (target.evil.test, eviltarget): it is " +
-			"checked by prefix, suffix or substring, and an attacker registers a matching name. High when credentials are " +
+		Description: "The origin allow-list accepts a look-alike of the target's or an allowed origin (target.evil.test, " +
+			"evil_target, api_example.com for api.example.com): it is checked by prefix, suffix, substring or a regular " +
+			"expression with an unescaped dot, and an attacker registers a matching name. High when credentials are " +
 			"allowed and the API accepts ambient credentials, low otherwise."},
+	{ID: IDAnySubdomain, Title: "CORS trusts every subdomain", Severity: finding.Medium, Remediation: remediation,
+		Description: "An origin under the target's registrable domain that does not exist is allowed: every subdomain is " +
+			"trusted, so a script injection or a takeover of any of them (a dangling CNAME, see the DNS audit) reads the " +
+			"API's responses. Medium when credentials are allowed and the API accepts ambient credentials, low otherwise."},
+	{ID: IDInsecureOrigin, Title: "CORS trusts a plain-http origin", Severity: finding.Medium, Remediation: remediation,
+		Description: "The http:// twin of an allowed https origin is allowed too, so a network attacker who injects a " +
+			"script into that unencrypted page reads the API's responses. Medium when credentials are allowed and the API " +
+			"accepts ambient credentials, low otherwise."},
 	{ID: IDWildcardCreds, Title: "CORS wildcard origin with credentials", Severity: finding.Low, Remediation: remediation,
 		Description: "Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true. Browsers refuse the " +
 			"combination, so it exposes nothing today, but a later switch to reflecting the Origin makes it exploitable."},
@@ -103,12 +118,16 @@ type run struct {
 	out     []finding.Finding
 }
 
-// Run probes the endpoints sequentially (rate limits make parallelism moot).
+// Run probes the endpoints sequentially (rate limits make parallelism
+// moot): each with a foreign Origin, then the allow-list variants on the
+// endpoints most likely to have an allow-list.
 func (c Policy) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
 	r := &run{c: c, in: in, ambient: specAmbient(in.API)}
 	eps := endpoints(in)
 	probe := "https://plumb-cors" + probeSuffix
-	for i, ep := range eps {
+	var seen []string
+	var cands []trickCand
+	for _, ep := range eps {
 		res, err := r.get(ctx, ep, probe)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -127,14 +146,43 @@ func (c Policy) Run(ctx context.Context, in *check.Input) ([]finding.Finding, er
 					"every origin with credentials: a later switch to reflecting the Origin makes it exploitable.")
 		case res.acao() != "" && res.acao() != "*":
 			r.allowedOrigin(ep, res.acao())
-		}
-		if !reflected && i < maxTrickEndpoints {
-			if err := r.tricks(ctx, ep); err != nil {
-				return r.out, err
+			if h := staticHost(res.acao(), in.Target.Hostname()); h != "" && !contains(seen, h) {
+				seen = append(seen, h)
 			}
+		}
+		if !reflected {
+			cands = append(cands, trickCand{ep, rank(res)})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].rank < cands[j].rank })
+	vs := variants(in.Target.Hostname(), seen, nonce())
+	for _, cd := range cands[:min(len(cands), maxTrickEndpoints)] {
+		if err := r.tricks(ctx, cd.ep, vs); err != nil {
+			return r.out, err
 		}
 	}
 	return r.out, nil
+}
+
+// trickCand is an endpoint the variants may be sent to.
+type trickCand struct {
+	ep   endpoint
+	rank int
+}
+
+// rank orders endpoints by how likely they check Origin against a list:
+// a static allowed origin first, then an answer that varies by Origin,
+// then the rest in catalog order.
+func rank(res result) int {
+	switch {
+	case res.acao() != "" && res.acao() != "*":
+		return 0
+	case slices.ContainsFunc(res.resp.Header.Values("Vary"), func(v string) bool {
+		return strings.Contains(strings.ToLower(v), "origin")
+	}):
+		return 1
+	}
+	return 2
 }
 
 // endpoints returns the base URL and up to maxEndpoints GET operations,
@@ -231,34 +279,69 @@ func (r *run) reflected(ctx context.Context, ep endpoint, first result) {
 	r.preflight(ctx, ep)
 }
 
-// tricks probes origins that defeat naive allow-list checks (prefix,
-// suffix, substring matching) and the null origin.
-func (r *run) tricks(ctx context.Context, ep endpoint) error {
-	host := strings.ToLower(r.in.Target.Hostname())
-	reg, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		reg = host
-	}
-	for _, o := range []string{"https://" + host + probeSuffix, "https://evil" + reg, "null"} {
-		res, err := r.get(ctx, ep, o)
+// tricks sends the variants to one endpoint and reports, per rule, every
+// variant the endpoint reflects.
+func (r *run) tricks(ctx context.Context, ep endpoint, vs []variant) error {
+	hits := map[string][]string{}
+	first := map[string]result{}
+	var ids []string
+	for _, v := range vs {
+		res, err := r.get(ctx, ep, v.origin)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			continue
 		}
-		if res.acao() != o {
+		if res.acao() != v.origin {
 			continue
 		}
-		if o == "null" {
-			r.report(IDNullOrigin, r.severity(res), finding.Confirmed, ep, res, "Origin: null is allowed",
+		if _, ok := first[v.id]; !ok {
+			first[v.id] = res
+			ids = append(ids, v.id)
+		}
+		creds := "without"
+		if res.creds() {
+			creds = "with"
+		}
+		hits[v.id] = append(hits[v.id], fmt.Sprintf("%s (%s; reflected %s Access-Control-Allow-Credentials: true)", v.origin, v.trick, creds))
+	}
+	for _, id := range ids {
+		res := first[id]
+		detail := "Reflected: " + strings.Join(hits[id], "; ") + "."
+		switch id {
+		case IDNullOrigin:
+			r.report(id, r.severity(res), finding.Confirmed, ep, res, "Origin: null is allowed",
 				"Sandboxed iframes and data: URLs send Origin: null, so any site can claim it.")
-			continue
+		case IDBypass:
+			r.report(id, r.severity(res), finding.Confirmed, ep, res,
+				fmt.Sprintf("The origin allow-list accepts %d look-alike origin(s)", len(hits[id])),
+				"The allow-list is checked by prefix, suffix, substring or an unescaped regular expression; an attacker "+
+					"registers a matching name. "+detail)
+		default:
+			r.report(id, r.capped(res), finding.Confirmed, ep, res, ruleTitle(id), detail)
 		}
-		r.report(IDBypass, r.severity(res), finding.Confirmed, ep, res, "The origin allow-list accepts the look-alike origin "+o,
-			"The allow-list is checked by prefix, suffix or substring; an attacker registers a matching name.")
 	}
 	return nil
+}
+
+// capped is the severity of the weaker trust rules (any subdomain, plain
+// http): medium at most, since they need a second flaw (a subdomain
+// takeover or XSS, a network attacker) to exploit.
+func (r *run) capped(res result) finding.Severity {
+	if r.severity(res) == finding.High {
+		return finding.Medium
+	}
+	return finding.Low
+}
+
+func ruleTitle(id string) string {
+	for _, ru := range rules {
+		if ru.ID == id {
+			return ru.Title
+		}
+	}
+	return id
 }
 
 func (r *run) preflight(ctx context.Context, ep endpoint) {

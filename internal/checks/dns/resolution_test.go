@@ -4,20 +4,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/labtest"
-
 	"github.com/plumbsec/plumb/internal/result"
 
-	"github.com/plumbsec/plumb/internal/catalog"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/labcatalog"
+	"github.com/plumbsec/plumb/internal/labtest"
 )
 
 func scanLab(t *testing.T, target func(*lab.World) lab.Target) *result.Report {
 	t.Helper()
 	w := labtest.Start(t)
 	tg := target(w)
-	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, catalog.Checks()...)
+	return labtest.Scan(t, w, tg.BaseURL, tg.Token, nil, labcatalog.Checks()...)
 }
 
 // TestTokenHostAnyoneCanClaim: the vulnerable lab's OAuth token URL and

@@ -12,6 +12,7 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	gql "github.com/plumbsec/plumb/internal/graphql"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 // Bounds of the access checks per endpoint.
@@ -135,6 +136,10 @@ func (c Unauthenticated) mutations(ctx context.Context, in *check.Input, st *sta
 			continue
 		}
 		n++
+		// The ledger lists a mutation that ran: plumb cannot tell what it
+		// changed, so it cannot undo it.
+		pend := in.Changes.Made(result.Change{Check: c.Meta().ID, Operation: "POST " + ep.Path + " mutation " + f.Name,
+			Object: "whatever mutation " + f.Name + " changes", Change: "ran it without credentials, with placeholder arguments"})
 		x, err := st.send(ctx, in, ep, groupUnauth, in.HTTP, gql.Document(ast.Mutation, gql.Set(fl)), postJSON, false)
 		if err != nil {
 			return out, err
@@ -144,7 +149,13 @@ func (c Unauthenticated) mutations(ctx context.Context, in *check.Input, st *sta
 		// field set ran it; data without the field and without any error
 		// means the resolver ran and found nothing to change.
 		if x.gql == nil || x.status()/100 != 2 || authDenied(x) || !x.gql.HasData() {
+			pend.Undone()
 			continue
+		}
+		if x.gql.Field(f.Name) == nil {
+			pend.Undone() // the resolver found nothing to change, or refused
+		} else {
+			pend.Failed("plumb cannot tell what the mutation changed; check " + f.Name + "'s data")
 		}
 		conf, what := finding.Confirmed, fmt.Sprintf("the answer carries a %s and no error", f.Type.String())
 		switch {

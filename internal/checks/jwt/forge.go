@@ -120,7 +120,9 @@ func forgeries(t *Token, cracked *cracked, pubKeys [][]byte, now int64) []forger
 
 // Forgery sends forged variants of the user's JWT through the calibration
 // oracle.
-type Forgery struct{}
+type Forgery struct {
+	Crack CrackOptions // must equal WeakSecret.Crack: the scan cracks once
+}
 
 // Meta describes the check.
 func (Forgery) Meta() check.Meta {
@@ -147,7 +149,7 @@ func (c Forgery) Run(ctx context.Context, in *check.Input) ([]finding.Finding, e
 	if err != nil {
 		return nil, err
 	}
-	cs, err := crackAll(ctx, in)
+	cs, err := crackAll(ctx, in, c.Crack)
 	if err != nil {
 		return nil, err
 	}

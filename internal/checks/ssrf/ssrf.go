@@ -85,7 +85,21 @@ func (ServerSideFetch) Meta() check.Meta {
 
 type candidate struct {
 	op    spec.Operation
-	param spec.Param
+	param spec.Param // In is "body" for a property of the request body
+}
+
+// what names the input in titles: "parameter url" or "body field avatar_url".
+func (cd candidate) what() string {
+	if cd.param.In == "body" {
+		return "body field " + cd.param.Name
+	}
+	return "parameter " + cd.param.Name
+}
+
+// reporter turns probe results into findings of a check's rules.
+type reporter struct {
+	meta             check.Meta
+	inBand, callback string // rule ids
 }
 
 // Run probes up to maxInBand parameters in band and, with a callback
@@ -96,6 +110,7 @@ func (c ServerSideFetch) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 		return nil, nil
 	}
 	targets := ownTargets(ctx, in)
+	rp := reporter{c.Meta(), IDInBand, IDServerSideFetch}
 	var out []finding.Finding
 	for i, cd := range cands {
 		send := sender(in, cd)
@@ -105,7 +120,7 @@ func (c ServerSideFetch) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 				return out, err
 			}
 			if r != nil {
-				out = append(out, c.inBandFinding(in, cd, r))
+				out = append(out, rp.inBandFinding(in, cd, r))
 			}
 		}
 		if in.Callback != nil && i < maxProbes {
@@ -114,7 +129,7 @@ func (c ServerSideFetch) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 				return out, ctx.Err()
 			}
 			if cb != nil && len(cb.Hits) > 0 {
-				out = append(out, c.callbackFinding(in, cd, cb))
+				out = append(out, rp.callbackFinding(in, cd, cb))
 			}
 		}
 	}
@@ -181,20 +196,20 @@ func ownTargets(ctx context.Context, in *check.Input) ssrfprobe.Targets {
 	return t
 }
 
-func (c ServerSideFetch) inBandFinding(in *check.Input, cd candidate, r *ssrfprobe.Result) finding.Finding {
+func (rp reporter) inBandFinding(in *check.Input, cd candidate, r *ssrfprobe.Result) finding.Finding {
 	loc := finding.Location{Host: in.Target.Host, Method: cd.op.Method, Path: cd.op.Path, Param: cd.param.Name}
-	f := check.New(c.Meta(), "", loc)
-	f.ID, f.Confidence = IDInBand, finding.Confirmed
+	f := check.New(rp.meta, "", loc)
+	f.ID, f.Confidence = rp.inBand, finding.Confirmed
 	switch r.Kind {
 	case ssrfprobe.Metadata:
 		f.Severity = finding.Critical
-		f.Title = fmt.Sprintf("%s %s returns the cloud metadata service's content (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+		f.Title = fmt.Sprintf("%s %s returns the cloud metadata service's content (%s)", cd.op.Method, cd.op.Path, cd.what())
 	case ssrfprobe.LoopbackContent, ssrfprobe.OwnContent:
 		f.Severity = finding.High
-		f.Title = fmt.Sprintf("%s %s fetches URLs server-side and returns their content (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+		f.Title = fmt.Sprintf("%s %s fetches URLs server-side and returns their content (%s)", cd.op.Method, cd.op.Path, cd.what())
 	default:
 		f.Severity, f.Confidence = finding.Medium, finding.Firm
-		f.Title = fmt.Sprintf("%s %s connects to internal addresses it is given (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+		f.Title = fmt.Sprintf("%s %s connects to internal addresses it is given (%s)", cd.op.Method, cd.op.Path, cd.what())
 	}
 	red := in.HTTP.Redactor()
 	var lines []string
@@ -215,15 +230,15 @@ func (c ServerSideFetch) inBandFinding(in *check.Input, cd candidate, r *ssrfpro
 		exs = append(exs, ex)
 	}
 	f.Evidence = finding.Evidence{
-		Summary: fmt.Sprintf("%s %s with parameter %s pointed at addresses only the server can reach:\n%s\nIn band: %s.",
-			cd.op.Method, red.URL(cd.op.Path), cd.param.Name, strings.Join(lines, "\n"), red.String(r.Detail)),
+		Summary: fmt.Sprintf("%s %s with %s pointed at addresses only the server can reach:\n%s\nIn band: %s.",
+			cd.op.Method, red.URL(cd.op.Path), cd.what(), strings.Join(lines, "\n"), red.String(r.Detail)),
 		HTTP: exs,
 	}
 	f.Remediation = remediation
 	return f
 }
 
-func (c ServerSideFetch) callbackFinding(in *check.Input, cd candidate, cb *ssrfprobe.Callback) finding.Finding {
+func (rp reporter) callbackFinding(in *check.Input, cd candidate, cb *ssrfprobe.Callback) finding.Finding {
 	red := in.HTTP.Redactor()
 	fw := cb.Credentials(in.HTTP.ContainsCredential)
 	var lines []string
@@ -239,13 +254,13 @@ func (c ServerSideFetch) callbackFinding(in *check.Input, cd candidate, cb *ssrf
 		lines = append(lines, fmt.Sprintf("%s %s%s%s", h.Method, red.String(h.Path), ua, auth))
 	}
 	loc := finding.Location{Host: in.Target.Host, Method: cd.op.Method, Path: cd.op.Path, Param: cd.param.Name}
-	f := check.New(c.Meta(), fmt.Sprintf("%s %s fetches attacker-chosen URLs (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name), loc)
-	f.Severity, f.Confidence = finding.High, finding.Confirmed
+	f := check.New(rp.meta, fmt.Sprintf("%s %s fetches attacker-chosen URLs (%s)", cd.op.Method, cd.op.Path, cd.what()), loc)
+	f.ID, f.Severity, f.Confidence = rp.callback, finding.High, finding.Confirmed
 	var cred string
 	switch {
 	case fw.ScanCredential:
 		f.Severity = finding.Critical
-		f.Title = fmt.Sprintf("%s %s forwards the caller's token to attacker-chosen URLs (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+		f.Title = fmt.Sprintf("%s %s forwards the caller's token to attacker-chosen URLs (%s)", cd.op.Method, cd.op.Path, cd.what())
 		cred = fmt.Sprintf("\nThe callback carried the scan's own credential in its %s header: %s. The API forwards the "+
 			"caller's Authorization header to any URL it is given.", fw.Header, red.String(fw.Value))
 	case fw.Authorization:
@@ -259,8 +274,8 @@ func (c ServerSideFetch) callbackFinding(in *check.Input, cd candidate, cb *ssrf
 		st = cb.Resp.StatusCode
 	}
 	f.Evidence = finding.Evidence{
-		Summary: fmt.Sprintf("GET %s answered %d, and %s then received %d request(s) for this probe:\n%s%s",
-			red.URL(cb.Req.URL), st, in.Callback.Describe(), len(cb.Hits), strings.Join(lines, "\n"), cred),
+		Summary: fmt.Sprintf("%s %s answered %d, and %s then received %d request(s) for this probe:\n%s%s",
+			cb.Req.Method, red.URL(cb.Req.URL), st, in.Callback.Describe(), len(cb.Hits), strings.Join(lines, "\n"), cred),
 		HTTP: []finding.HTTPExchange{in.HTTP.Evidence(cb.Req, cb.Resp, nil)},
 	}
 	f.Remediation = remediation
