@@ -18,6 +18,8 @@ import (
 type Zone struct {
 	Origin  string
 	Records []dns.RR
+
+	idx *zoneIndex // nil until a server serves the zone
 }
 
 // ParseZone builds a Zone from zone-file-like lines ("name TTL IN TYPE data").
@@ -102,6 +104,7 @@ func NewDNSServer(zones []Zone, behaviours map[string]Behaviour, logf func(strin
 func (s *DNSServer) AddZone(z Zone) {
 	z.Origin = dns.Fqdn(strings.ToLower(z.Origin))
 	z.Records = slices.Clone(z.Records)
+	z.reindex()
 	s.mu.Lock()
 	s.zones[z.Origin] = &z
 	s.mu.Unlock()
@@ -124,6 +127,7 @@ func (s *DNSServer) AddRecord(line string) error {
 		return fmt.Errorf("add %s: no lab zone contains it", rr.Header().Name)
 	}
 	z.Records = append(z.Records, rr)
+	z.reindex()
 	return nil
 }
 
@@ -137,6 +141,7 @@ func (s *DNSServer) RemoveRecords(name string, t uint16) {
 			h := rr.Header()
 			return strings.EqualFold(h.Name, name) && (t == dns.TypeANY || h.Rrtype == t)
 		})
+		z.reindex()
 	}
 }
 

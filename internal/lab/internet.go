@@ -94,6 +94,7 @@ func newAuthServer(zones []Zone) *authServer {
 	s := &authServer{zones: map[string]*Zone{}}
 	for i := range zones {
 		z := zones[i]
+		z.reindex()
 		s.zones[z.Origin] = &z
 	}
 	return s
@@ -120,8 +121,9 @@ func (s *authServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 	if cut, ns := z.cut(name); cut != "" && (q.Qtype != dns.TypeDS || cut != name) {
 		m.Ns = ns
 		for _, rr := range ns {
-			for _, g := range z.Records {
-				if a, ok := g.(*dns.A); ok && strings.EqualFold(a.Hdr.Name, rr.(*dns.NS).Ns) {
+			glue, _ := z.at(strings.ToLower(rr.(*dns.NS).Ns))
+			for _, g := range glue {
+				if a, ok := g.(*dns.A); ok {
 					m.Extra = append(m.Extra, dns.Copy(a))
 				}
 			}
@@ -160,8 +162,9 @@ func (z *Zone) cut(name string) (string, []dns.RR) {
 			return "", nil
 		}
 		var ns []dns.RR
-		for _, rr := range z.Records {
-			if rr.Header().Rrtype == dns.TypeNS && strings.EqualFold(rr.Header().Name, owner) {
+		owned, _ := z.at(strings.ToLower(owner))
+		for _, rr := range owned {
+			if rr.Header().Rrtype == dns.TypeNS {
 				ns = append(ns, dns.Copy(rr))
 			}
 		}
