@@ -11,9 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/netip"
-	"strings"
 	"sync/atomic"
 
 	"github.com/miekg/dns"
@@ -49,6 +47,10 @@ type Options struct {
 	// ProbeZone is where a random label is asked to detect resolvers that
 	// rewrite NXDOMAIN; default "com".
 	ProbeZone string
+	// Iterative resolves every name from Roots (the zones' own servers)
+	// instead of through the resolvers, which are then not used for DNS
+	// audits at all.
+	Iterative bool
 	// CacheSize bounds the zone/delegation cache; default 20000 entries.
 	CacheSize int
 }
@@ -60,21 +62,20 @@ type Auditor struct {
 	res       *netx.Resolver
 	servers   []string // trusted recursive servers
 	distrust  []string // servers that rewrote NXDOMAIN
+	notices   []Notice
 	fp        Fingerprints
 	cache     *zoneCache
+	health    serverHealth
+	iterative bool // resolve from the roots instead of through resolvers
 	queries   atomic.Int64
-	rewriteEv []finding.DNSAnswer
 }
 
-// ErrAllResolversRewrite means every configured resolver invented an
-// answer for a name that cannot exist, so none can be trusted.
-var ErrAllResolversRewrite = errors.New("every configured resolver rewrites NXDOMAIN")
-
-// ErrNoResolver means no configured resolver answered at all.
-var ErrNoResolver = errors.New("no DNS resolver answered")
-
 // New checks the resolvers (one random-label query each) and returns an
-// Auditor over those that answer NXDOMAIN honestly.
+// Auditor over those that answer NXDOMAIN honestly. Resolvers that rewrite
+// NXDOMAIN or fail are dropped, each with a Notice; when none is left and
+// root servers are configured, the Auditor resolves iteratively from the
+// roots (with a Notice), else New fails. Options.Iterative skips the
+// resolvers altogether.
 func New(ctx context.Context, opts Options) (*Auditor, error) {
 	if opts.Resolver == nil {
 		return nil, errors.New("dnsaudit: no resolver")
@@ -93,34 +94,18 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 		opts.CacheSize = 20000
 	}
 	a := &Auditor{opts: opts, res: opts.Resolver, fp: opts.Fingerprints, cache: newZoneCache(opts.CacheSize)}
-	var lastErr error
-	answered := false
-	for _, srv := range opts.Resolver.Servers() {
-		label := randomLabel()
-		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
-		a.queries.Add(1)
-		if ans == nil {
-			lastErr = err
+	if opts.Iterative {
+		if len(opts.Roots) == 0 {
+			return nil, ErrNoRoots
 		}
-		answered = answered || ans != nil
-		if ans != nil && ans.Rcode == dns.RcodeSuccess && len(ans.Msg.Answer) > 0 {
-			a.distrust = append(a.distrust, srv)
-			a.rewriteEv = append(a.rewriteEv, ans.Evidence())
-			continue
-		}
-		a.servers = append(a.servers, srv)
+		a.iterative = true
+		return a, nil
 	}
-	if !answered {
-		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)
-	}
-	if len(a.servers) == 0 {
-		return nil, fmt.Errorf("%w (%s answered a random label under %s)", ErrAllResolversRewrite, strings.Join(a.distrust, ", "), opts.ProbeZone)
+	if err := a.probeResolvers(ctx); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
-
-// Distrusted lists resolvers set aside because they rewrite NXDOMAIN.
-func (a *Auditor) Distrusted() []string { return append([]string(nil), a.distrust...) }
 
 // Queries is the number of DNS queries sent so far.
 func (a *Auditor) Queries() int64 { return a.queries.Load() }
@@ -182,6 +167,7 @@ const (
 	IDHostNXDomain       = "dns.host-nxdomain"
 	IDLookupFailed       = "dns.lookup-failed"
 	IDResolverDisagree   = "dns.resolvers-disagree"
+	IDNameserverFailed   = "dns.nameserver-failed"
 )
 
 // run is the state of one name's audit.
@@ -189,6 +175,9 @@ type run struct {
 	a       *Auditor
 	res     *Result
 	queries int
+	depth   int           // nested iterative resolutions (nameserver addresses)
+	lastCut *delegation   // the zone whose servers gave the last iterative answer
+	cuts    []*delegation // the zone cuts the name's answer depends on
 }
 
 func (rn *run) count(n int) {
@@ -239,7 +228,7 @@ func (a *Auditor) Audit(ctx context.Context, name string) *Result {
 func (rn *run) audit(ctx context.Context) {
 	if d := rn.a.knownLame(rn.res.Name); d != nil {
 		rn.res.Chain = append(rn.res.Chain, Link{Name: rn.res.Name, Type: "NS", Value: d.zone, Rcode: "LAME", Server: d.parentServer})
-		rn.reportLame(ctx, d, d.lame)
+		rn.reportLame(d, d.lame)
 		rn.nsDomainChecks(ctx, d)
 		rn.finish()
 		return
@@ -253,14 +242,15 @@ func (rn *run) audit(ctx context.Context) {
 	last := ch.last()
 	rn.identifyChain(ch)
 	switch {
-	case ch.final == nil || ch.final.Rcode == dns.RcodeServerFailure || ch.final.Rcode == dns.RcodeRefused || (ch.final.Rcode != dns.RcodeSuccess && ch.final.Rcode != dns.RcodeNameError):
+	case ch.final == nil || (ch.final.Rcode != dns.RcodeSuccess && ch.final.Rcode != dns.RcodeNameError):
 		rn.failed(ctx, ch, last)
 	case ch.final.Rcode == dns.RcodeNameError:
 		rn.nxdomain(ctx, ch, last)
 	default:
 		rn.resolved(ctx, ch)
 	}
-	rn.delegationChecks(ctx, rn.res.Name)
+	rn.noteCutsOf(ctx, ch)
+	rn.zoneChecks(ctx)
 	rn.finish()
 }
 

@@ -14,11 +14,12 @@ import (
 // delegation walk from the lab root exchanges real referrals. Auditors reach
 // them with their authority-port testing knob (dnsaudit.Options.AuthorityPort).
 const (
-	rootIP = "127.0.0.2" // the root zone
-	tldIP  = "127.0.0.3" // test., com., net.
-	doIP   = "127.0.0.4" // a DNS host where anyone can create a zone (DigitalOcean-like) that lost some
-	oddIP  = "127.0.0.5" // an authority that misbehaves in one way per zone (oddauth.go)
-	r53IP  = "127.0.0.6" // a DNS host that blocks re-creating a zone (Route 53-like) that lost some
+	rootIP = "127.0.0.2"  // the root zone
+	tldIP  = "127.0.0.3"  // test., com., net.
+	doIP   = "127.0.0.4"  // a DNS host where anyone can create a zone (DigitalOcean-like) that lost some
+	oddIP  = "127.0.0.5"  // an authority that misbehaves in one way per zone (oddauth.go)
+	r53IP  = "127.0.0.6"  // a DNS host that blocks re-creating a zone (Route 53-like) that lost some
+	deadIP = "127.0.0.10" // nothing listens here
 )
 
 // Delegation scenarios served by the lab internet. Names resolve through the
@@ -33,6 +34,12 @@ const (
 	MailRotZone     = "mailrot.test"     // an apex without an address whose MX is under UnregisteredDom
 	MailOKZone      = "mailok.test"      // its healthy twin: MX to a registered domain
 	NSRotZone       = "nsrot.test"       // its own NS set names a nameserver under UnregisteredDom
+
+	// DeadNSZone has a nameserver nobody listens on and one that serves it.
+	DeadNSZone = "halfdead.test"
+	// LoopZone is delegated to a nameserver under LoopZone2 and back, with
+	// no glue: nobody can find an address to ask.
+	LoopZone, LoopZone2 = "loopa.test", "loopb.test"
 
 	// Two providers each: one of them REFUSED for the zone, or neither.
 	TwoProviderZone    = "twoprov.test"     // Route 53-like serves it, DigitalOcean-like refuses (anyone can re-create it there)
@@ -49,7 +56,7 @@ type provider struct {
 }
 
 var providers = []provider{
-	{doIP, "digitalocean.com.", []string{"ns1", "ns2"}, []string{TwoProviderR53Lame, TwoProviderTwin}},
+	{doIP, "digitalocean.com.", []string{"ns1", "ns2"}, []string{TwoProviderR53Lame, TwoProviderTwin, DeadNSZone}},
 	{r53IP, "awsdns-01.com.", []string{"ns-1"}, []string{TwoProviderZone, TwoProviderTwin}},
 }
 
@@ -64,6 +71,9 @@ func delegations() map[string][]string {
 		TwoProviderZone:    {"ns-1.awsdns-01.com.", "ns1.digitalocean.com."},
 		TwoProviderR53Lame: {"ns1.digitalocean.com.", "ns-1.awsdns-01.com."},
 		TwoProviderTwin:    {"ns1.digitalocean.com.", "ns-1.awsdns-01.com."},
+		DeadNSZone:         {"ns1." + DeadNSZone + ".=" + deadIP, "ns2.digitalocean.com."},
+		LoopZone:           {"ns." + LoopZone2 + "."},
+		LoopZone2:          {"ns." + LoopZone + "."},
 	}
 	for _, m := range AuthModes {
 		z := AuthModeZone(m)
@@ -325,7 +335,7 @@ func (w *World) addInternetRecords(served []Zone) error {
 	for _, z := range served {
 		w.DNS.AddZone(z)
 	}
-	for _, origin := range []string{"test.", "internal."} {
+	for _, origin := range []string{"test.", "com.", "net.", "internal."} {
 		z, err := ParseZone(origin, soaLine(origin))
 		if err != nil {
 			return err
@@ -351,7 +361,7 @@ func (w *World) addInternetRecords(served []Zone) error {
 			return err
 		}
 	}
-	lame := []string{LameZone, R53LameZone, OrphanNSZone}
+	lame := []string{LameZone, R53LameZone, OrphanNSZone, LoopZone, LoopZone2, "ns." + LoopZone, "ns." + LoopZone2}
 	for _, m := range AuthModes[1:] {
 		lame = append(lame, AuthModeZone(m))
 	}
@@ -374,6 +384,6 @@ func (in *internet) close() {
 
 // internetMainZones is how many zones the lab internet adds to the main
 // server: the scenario zones, the providers' zones (their own and their
-// customers'), "test." and "internal.", the partially lame zone and the
-// healthy authority-mode zone.
-const internetMainZones = 3 + 5 + 2 + 2
+// four customers'), "test.", "com.", "net." and "internal.", the partially lame
+// zone and the healthy authority-mode zone.
+const internetMainZones = 3 + 6 + 4 + 2
