@@ -147,8 +147,8 @@ func TestLookups(t *testing.T) {
 	if _, ok := cat.Rule("dns.resolution"); ok {
 		t.Error("dns.resolution is a check, not a rule")
 	}
-	if n := len(cat.RulesOf("dns.resolution")); n != 10 {
-		t.Errorf("dns.resolution emits %d rules, want 10", n)
+	if n := len(cat.RulesOf("dns.resolution")); n != 19 {
+		t.Errorf("dns.resolution emits %d rules, want 19", n)
 	}
 	if n := len(cat.RulesOf("inventory.wire-hosts")); n != 0 {
 		t.Errorf("inventory.wire-hosts emits %d rules, want none", n)

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 
 	"github.com/miekg/dns"
@@ -47,6 +48,13 @@ type Options struct {
 	// ProbeZone is where a random label is asked to detect resolvers that
 	// rewrite NXDOMAIN; default "com".
 	ProbeZone string
+	// SearchDomains are the resolver search list of the clients (e.g. from
+	// /etc/resolv.conf): a single-label name, or one under no public
+	// suffix that does not exist, is tried with each to find what it
+	// reaches (reported as dns.ambiguous-name).
+	SearchDomains []string
+	// Types are the record types audited per name; zero means DefaultTypes.
+	Types RecordTypes
 	// Iterative resolves every name from Roots (the zones' own servers)
 	// instead of through the resolvers, which are then not used for DNS
 	// audits at all.
@@ -92,6 +100,9 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 	}
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 20000
+	}
+	if opts.Types == 0 {
+		opts.Types = DefaultTypes
 	}
 	a := &Auditor{opts: opts, res: opts.Resolver, fp: opts.Fingerprints, cache: newZoneCache(opts.CacheSize)}
 	if opts.Iterative {
@@ -233,6 +244,10 @@ func (rn *run) audit(ctx context.Context) {
 		rn.finish()
 		return
 	}
+	if !strings.Contains(rn.res.Name, ".") {
+		rn.singleLabel(ctx)
+		return
+	}
 	ch := rn.walkChain(ctx, rn.res.Name)
 	rn.res.Chain = ch.links
 	if ch.loop {
@@ -248,6 +263,7 @@ func (rn *run) audit(ctx context.Context) {
 		rn.nxdomain(ctx, ch, last)
 	default:
 		rn.resolved(ctx, ch)
+		rn.records(ctx, ch)
 	}
 	rn.noteCutsOf(ctx, ch)
 	rn.zoneChecks(ctx)
@@ -294,7 +310,8 @@ func (rn *run) finish() {
 
 func danglingID(id string) bool {
 	switch id {
-	case IDDanglingCNAME, IDUnregisteredDomain, IDLameDelegation, IDPartiallyLame, IDUnclaimedService:
+	case IDDanglingCNAME, IDUnregisteredDomain, IDLameDelegation, IDPartiallyLame, IDUnclaimedService,
+		IDDanglingMX, IDDanglingNS, IDDanglingSRV, IDDanglingSPF, IDDanglingDMARC, IDDanglingCAA:
 		return true
 	}
 	return false

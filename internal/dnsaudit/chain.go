@@ -25,6 +25,8 @@ type chain struct {
 	addrs   []netip.Addr
 	answers []*netx.Answer
 	loop    bool
+
+	askedAAAA bool
 }
 
 func (c *chain) last() string { return c.names[len(c.names)-1] }
@@ -130,9 +132,16 @@ func (rn *run) walkChain(ctx context.Context, name string) *chain {
 	return c
 }
 
-// nodata records a NODATA A answer and tries AAAA.
+// nodata records a NODATA A answer and tries AAAA (a name with only IPv6
+// addresses is not a name without addresses).
 func (rn *run) nodata(ctx context.Context, c *chain, cur string) {
 	c.links = append(c.links, Link{Name: cur, Type: "A", Rcode: "NODATA", Server: c.final.Server})
+	rn.aaaa(ctx, c, cur)
+}
+
+// aaaa adds the IPv6 addresses of the chain's end.
+func (rn *run) aaaa(ctx context.Context, c *chain, cur string) {
+	c.askedAAAA = true
 	ans, _ := rn.recursive(ctx, cur, dns.TypeAAAA)
 	if ans == nil || ans.Rcode != dns.RcodeSuccess {
 		return
@@ -205,6 +214,9 @@ func (rn *run) identifyChain(c *chain) {
 
 // resolved handles a name that resolves: addresses, HTTP fingerprints.
 func (rn *run) resolved(ctx context.Context, c *chain) {
+	if rn.a.opts.Types&TypeAAAA != 0 && !c.askedAAAA {
+		rn.aaaa(ctx, c, c.last())
+	}
 	rn.res.Addrs = c.addrs
 	rn.checkAddrs()
 	rn.httpFingerprint(ctx, c)
@@ -234,6 +246,7 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 		if unreg == nil {
 			rn.res.Status = finding.DNSUnresolved
 		}
+		rn.searchExpansion(ctx)
 		rn.add(verdict(IDHostNXDomain, finding.Info, confidence(confirmed), last,
 			fmt.Sprintf("%s does not exist in DNS", last), "", ev), false)
 		return

@@ -58,15 +58,32 @@ type zoneEntry struct {
 // zoneCache bounds what delegation walks remember; when full it forgets an
 // arbitrary tenth (map order), which keeps memory flat on huge lists.
 type zoneCache struct {
-	mu     sync.Mutex
-	max    int
-	m      map[string]*zoneEntry
-	hosts  map[string]nsHost // nameserver addresses, by "ns:"+name
-	flight singleflight.Group
+	mu      sync.Mutex
+	max     int
+	m       map[string]*zoneEntry
+	hosts   map[string]nsHost         // nameserver addresses, by "ns:"+name
+	targets map[string]*targetVerdict // record targets, by host and type
+	flight  singleflight.Group
 }
 
 func newZoneCache(max int) *zoneCache {
-	return &zoneCache{max: max, m: map[string]*zoneEntry{}, hosts: map[string]nsHost{}}
+	return &zoneCache{max: max, m: map[string]*zoneEntry{}, hosts: map[string]nsHost{}, targets: map[string]*targetVerdict{}}
+}
+
+func (c *zoneCache) target(key string) (*targetVerdict, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.targets[key]
+	return v, ok
+}
+
+func (c *zoneCache) putTarget(key string, v *targetVerdict) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.targets) >= c.max {
+		clear(c.targets)
+	}
+	c.targets[key] = v
 }
 
 func (c *zoneCache) host(key string) (nsHost, bool) {

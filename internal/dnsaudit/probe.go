@@ -23,6 +23,9 @@ var ErrNoResolver = errors.New("no DNS resolver answered")
 // ErrNoRoots means iterative resolution was asked for without root servers.
 var ErrNoRoots = errors.New("iterative resolution needs root servers (--dns-root)")
 
+// IDResolverDropped is the finding a scan reports for a resolver notice.
+const IDResolverDropped = "dns.resolver-dropped"
+
 // Notice kinds.
 const (
 	NoticeResolverDropped = "resolver-dropped" // a configured resolver is not used: it lies or fails
