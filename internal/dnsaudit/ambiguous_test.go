@@ -27,9 +27,9 @@ func TestAmbiguities(t *testing.T) {
 		kinds        []string
 	}{
 		{"metrics", "api.vulnshop.test", []string{AmbSingleLabel}},
-		{"api." + puny("vulnshоp.test"), "api.vulnshop.test", []string{AmbLookAlike}},  // Cyrillic о
+		{"api." + puny("vulnshоp.test"), "api.vulnshop.test", []string{AmbLookAlike}},   // Cyrillic о
 		{"login." + puny("vulnshöp.test"), "api.vulnshop.test", []string{AmbLookAlike}}, // an accent
-		{"api." + puny("ｖｕｌｎｓｈｏｐ.com"), "api.vulnshop.test", []string{AmbOtherTLD}},       // full-width is folded by IDNA itself
+		{"api." + puny("ｖｕｌｎｓｈｏｐ.com"), "api.vulnshop.test", []string{AmbOtherTLD}},     // full-width is folded by IDNA itself
 		{"auth.vulnshop.com", "api.vulnshop.test", []string{AmbOtherTLD}},
 		{"api." + puny("vulnshоp.com"), "api.vulnshop.test", []string{AmbLookAlike, AmbOtherTLD}},
 		// Healthy twins: the target's own domain, unrelated domains, IPs.
