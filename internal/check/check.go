@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/x509"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -136,7 +137,8 @@ func New(m Meta, title string, loc finding.Location) finding.Finding {
 type Coverage struct {
 	mu        sync.Mutex
 	imported  int
-	requested map[string]int // op key → last status
+	extra     []spec.Operation // found at run time (GraphQL schemas), not in the spec
+	requested map[string]int   // op key → last status
 	skipped   map[string]string
 	counts    map[string]int // op key → requests recorded
 }
@@ -146,8 +148,40 @@ func NewCoverage(imported int) *Coverage {
 	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}, counts: map[string]int{}}
 }
 
-// OpKey names an operation in coverage tables.
-func OpKey(op spec.Operation) string { return op.Method + " " + op.Path }
+// OpKey names an operation in coverage tables: "GET /users/{id}", or
+// "POST /graphql query user" for a GraphQL operation.
+func OpKey(op spec.Operation) string {
+	if op.GraphQL != "" {
+		return op.Method + " " + op.Path + " " + op.GraphQL
+	}
+	return op.Method + " " + op.Path
+}
+
+// Add imports operations a check found at run time (a GraphQL schema's
+// queries and mutations), so the coverage table lists them. Known
+// operations are ignored.
+func (c *Coverage) Add(ops ...spec.Operation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, op := range ops {
+		k := OpKey(op)
+		if slices.ContainsFunc(c.extra, func(o spec.Operation) bool { return OpKey(o) == k }) {
+			continue
+		}
+		c.extra = append(c.extra, op)
+		c.imported++
+	}
+}
+
+// all returns the spec's operations and the ones added at run time; c.mu
+// is held by the caller.
+func (c *Coverage) all(api *spec.API) []spec.Operation {
+	var ops []spec.Operation
+	if api != nil {
+		ops = append(ops, api.Operations...)
+	}
+	return append(ops, c.extra...)
+}
 
 // Requested records that an operation was requested and answered status
 // (0 when the request failed).
@@ -198,10 +232,11 @@ func (c *Coverage) Summary(api *spec.API) result.Coverage {
 			s.Other++
 		}
 	}
-	if api == nil {
+	ops := c.all(api)
+	if len(ops) == 0 {
 		return s
 	}
-	for _, op := range api.Operations {
+	for _, op := range ops {
 		k := OpKey(op)
 		if _, ok := c.requested[k]; ok {
 			continue

@@ -47,6 +47,9 @@ type Target struct {
 	// Methods records the method and path of every request the API
 	// received; nil for targets that do not record.
 	Methods *RequestLog
+	// GraphQL records every document its /graphql endpoint received; nil
+	// for targets without one.
+	GraphQL *GraphQLLog
 }
 
 // World is a running lab. All of its listeners are on loopback.
