@@ -299,7 +299,7 @@ func TestInfos(t *testing.T) {
 		t.Errorf("RuleInfo(former id) = %+v, %v", r, ok)
 	}
 	c, ok := cat.CheckInfo("dns.resolution")
-	if !ok || len(c.Rules) != 10 || c.Single() {
+	if !ok || len(c.Rules) != 19 || c.Single() {
 		t.Errorf("CheckInfo(dns.resolution) = %d rules, single %v, %v", len(c.Rules), c.Single(), ok)
 	}
 	if _, ok := cat.RuleInfo("no.such-rule"); ok {
