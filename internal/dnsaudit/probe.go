@@ -99,8 +99,12 @@ func (a *Auditor) probeResolvers(ctx context.Context) error {
 	}
 	if len(a.opts.Roots) > 0 {
 		a.iterative = true
-		a.notices = append(a.notices, Notice{Kind: NoticeIterative,
-			Reason: "every configured resolver was dropped; resolving each name from the root servers instead (slower, same verdicts)"})
+		reason := "every configured resolver was dropped; resolving each name from the root servers instead"
+		if a.opts.HTTP != nil {
+			a.opts.HTTP = nil // it would connect through the dropped resolvers
+			reason += " (HTTP fingerprints are off: they would look names up through the dropped resolvers)"
+		}
+		a.notices = append(a.notices, Notice{Kind: NoticeIterative, Reason: reason})
 		return nil
 	}
 	if len(failed) == 0 {
