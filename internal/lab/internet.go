@@ -95,7 +95,11 @@ func customerZone(origin string) (Zone, error) {
 
 // internetZones are the zones of the root and TLD servers; delegations of
 // the main lab zones (two-label ones) are derived from mainZones.
-func internetZones(mainZones []string) (root, tld []Zone, err error) {
+func internetZones(mainZones []string, extra map[string][]string) (root, tld []Zone, err error) {
+	delegs := delegations()
+	for z, ns := range extra {
+		delegs[z] = ns
+	}
 	rootLines := []string{"@ 300 IN SOA a.root.test. hostmaster.root.test. 2024010101 3600 600 86400 60", "@ NS a.root.test.", "a.root.test. A " + rootIP}
 	for _, t := range []string{"test.", "com.", "net."} {
 		rootLines = append(rootLines, t+" NS a.nic.test.")
@@ -113,7 +117,7 @@ func internetZones(mainZones []string) (root, tld []Zone, err error) {
 		}
 	}
 	for _, z := range mainZones {
-		if t := z[strings.Index(z, ".")+1:]; tldLines[t] != nil && strings.Count(z, ".") == 2 && delegations()[strings.TrimSuffix(z, ".")] == nil {
+		if t := z[strings.Index(z, ".")+1:]; tldLines[t] != nil && strings.Count(z, ".") == 2 && delegs[strings.TrimSuffix(z, ".")] == nil {
 			deleg(z, "ns1."+z+"=127.0.0.1")
 		}
 	}
@@ -124,7 +128,7 @@ func internetZones(mainZones []string) (root, tld []Zone, err error) {
 		}
 		deleg(p.origin, ns...)
 	}
-	for zone, ns := range delegations() {
+	for zone, ns := range delegs {
 		deleg(zone+".", ns...)
 	}
 	r, err := ParseZone(".", rootLines...)
@@ -264,7 +268,7 @@ type internet struct {
 // startInternet serves the lab internet next to the main DNS server (same
 // port on further loopback addresses) and adds the names a recursive
 // resolver needs to the main server.
-func (w *World) startInternet() error {
+func (w *World) startInternet(extra map[string][]string) error {
 	_, port, err := net.SplitHostPort(w.DNSAddr)
 	if err != nil {
 		return err
@@ -276,7 +280,7 @@ func (w *World) startInternet() error {
 	for _, z := range scen {
 		w.DNS.AddZone(z) // before the TLD zones are built, so "test." delegates them
 	}
-	root, tld, err := internetZones(w.DNS.Zones())
+	root, tld, err := internetZones(w.DNS.Zones(), extra)
 	if err != nil {
 		return err
 	}
