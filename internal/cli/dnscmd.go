@@ -219,7 +219,7 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 		r.names, closeIn = fh, func() { _ = fh.Close() }
 		r.total = countNames(f.input)
 	}
-	r.auditor, err = f.auditor.build(ctx)
+	r.auditor, err = f.auditor.build(ctx, nil)
 	if err != nil {
 		closeIn()
 		return nil, noop, err
@@ -228,10 +228,13 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 }
 
 // build makes the auditor; a resolver that does not answer is a scanError.
-func (f *auditorFlags) build(ctx context.Context) (*dnsaudit.Auditor, error) {
+func (f *auditorFlags) build(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
 	opts, err := f.options()
 	if err != nil {
 		return nil, err
+	}
+	if mod != nil {
+		mod(&opts)
 	}
 	a, err := dnsaudit.New(ctx, opts)
 	if err != nil {

@@ -48,6 +48,8 @@ var zoneData = []struct {
 		"auth A 127.0.0.1",
 		"docs A 127.0.0.1",
 		"app A 127.0.0.1",
+		// A healthy CNAME into a cloud app that exists (plumb code's clean fixtures call it).
+		"metrics CNAME cleanshop-app.azurewebsites.net.",
 	}},
 	{"hostile.test.", []string{
 		soaLine("hostile.test."),
