@@ -101,6 +101,9 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 		if err != nil {
 			return err
 		}
+		for _, n := range a.Notices() {
+			fmt.Fprintf(st.Err, "plumb code: %s\n", noticeText(n))
+		}
 		o.DNS = a
 	}
 	rep, err := code.Scan(ctx, paths, o)
