@@ -1,9 +1,11 @@
-// Package dnsaudit is plumb's DNS truth: it walks a name's CNAME chain,
-// reads delegations from the parent zone's referral (walking from the root
-// servers it is given), asks authoritative servers directly, and turns what
-// it sees into verdicts with evidence (query, server, rcode, answer) that
-// keep "dangling" (a fact) apart from "vulnerable" (anyone can claim it).
-// Timeouts and SERVFAIL are never read as "does not exist".
+// Package dnsaudit is plumb's DNS truth: it walks a name's CNAME chain
+// (through resolvers it has checked for lying, or iteratively from the root
+// servers), reads delegations from the parent zone's referral, asks every
+// authoritative server of every zone the answer depends on, audits the
+// names MX, NS, SRV, SPF, DMARC and CAA records point at, and turns what it
+// sees into verdicts with evidence (query, server, rcode, answer) that keep
+// "dangling" (a fact) apart from "vulnerable" (anyone can claim it).
+// Timeouts and SERVFAIL are never read as "does not exist", nor as lame.
 package dnsaudit
 
 import (
