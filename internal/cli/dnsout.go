@@ -12,6 +12,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // resultWriter renders results as they arrive, and the run's notices
@@ -97,9 +98,13 @@ func (t *tableWriter) notice(n dnsaudit.Notice) error {
 	if n.Server != "" {
 		server = " " + n.Server
 	}
-	_, err := fmt.Fprintf(t.bw, "# %s%s: %s\n", n.Kind, server, n.Reason)
+	_, err := fmt.Fprintf(t.bw, "# %s%s: %s\n", n.Kind, server, quote(n.Reason))
 	return err
 }
+
+// quote escapes what came from the input or from a server (names, titles
+// quoting an answer): nothing in a cell may drive the terminal.
+func quote(s string) string { return safetext.Quote(s, 4*len(s)+1) }
 
 func (t *tableWriter) write(r *dnsaudit.Result) error {
 	if !t.header {
@@ -117,15 +122,15 @@ func (t *tableWriter) write(r *dnsaudit.Result) error {
 	if len(fs) > 0 {
 		first = findingCell(fs[0])
 	}
-	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, r.Name, svc, first); err != nil {
+	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, quote(r.Name), quote(svc), quote(first)); err != nil {
 		return err
 	}
 	for i, f := range fs {
 		if i > 0 {
-			fmt.Fprintf(t.tw, "\t\t\t%s\n", findingCell(f))
+			fmt.Fprintf(t.tw, "\t\t\t%s\n", quote(findingCell(f)))
 		}
 		if ev := evidenceCell(f.Evidence.DNS); ev != "" {
-			fmt.Fprintf(t.tw, "\t\t\t  evidence: %s\n", ev)
+			fmt.Fprintf(t.tw, "\t\t\t  evidence: %s\n", quote(ev))
 		}
 	}
 	// tabwriter keeps rows until Flush: flush in blocks so memory stays

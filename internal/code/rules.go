@@ -15,9 +15,6 @@ type Rule struct {
 	Remediation finding.Remediation
 }
 
-// Rules returns every rule of plumb code, in a stable order.
-func Rules() []Rule { return append([]Rule(nil), ruleTable...) }
-
 // LookupRule returns the rule with id.
 func LookupRule(id string) (Rule, bool) {
 	for _, r := range ruleTable {

@@ -69,13 +69,16 @@ func (rn *run) askAny(ctx context.Context, cut *delegation, name string, qtype u
 		retry   []string
 	)
 	for pass, servers := 0, rn.a.health.order(cut.servers); pass < 2 && len(servers) > 0; pass, servers = pass+1, retry {
+		if pass > 0 && !rn.a.res.SpendRetry() {
+			break // retries are budgeted per run (netx): a dead zone does not double every name's queries
+		}
 		retry = nil
 		for _, srv := range servers {
 			if rn.queries >= maxNameWork {
 				return best, errNameBudget
 			}
 			ans, err := rn.a.res.QueryServerOnce(ctx, srv, name, qtype, false)
-			rn.count(1)
+			rn.count(netx.Attempts(ans, err))
 			rn.a.health.note(srv, ans != nil)
 			if ans != nil && usableReply(ans, cut.zone, name) {
 				return ans, err

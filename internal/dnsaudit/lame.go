@@ -150,7 +150,7 @@ func (rn *run) nsVerdict(ctx context.Context, zone string, h nsHost, lameAddrs m
 	for _, ip := range h.addrs {
 		srv := rn.a.authority(ip)
 		ans, err := rn.a.res.QueryServer(ctx, srv, zone, dns.TypeSOA, false)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, err))
 		v, why := judgeAuthority(ans, zone)
 		if ans != nil {
 			anyReply = true
@@ -388,8 +388,8 @@ func (rn *run) secondOpinion(ctx context.Context, name, first string) (ev []find
 		if srv == first {
 			continue
 		}
-		ans, _ := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, true)
-		rn.count(1)
+		ans, err := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, true)
+		rn.count(netx.Attempts(ans, err))
 		if ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
 			continue // silence or SERVFAIL is no opinion
 		}
@@ -422,8 +422,8 @@ func (rn *run) otherAuthority(ctx context.Context, name, first string) (ev []fin
 		if srv == first {
 			continue
 		}
-		ans, _ := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, false)
-		rn.count(1)
+		ans, err := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, false)
+		rn.count(netx.Attempts(ans, err))
 		if ans == nil || !ans.Msg.Authoritative || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
 			continue // a lame or failing server is no opinion
 		}

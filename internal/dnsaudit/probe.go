@@ -9,6 +9,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // ErrAllResolversRewrite means every configured resolver invented an
@@ -64,10 +65,10 @@ func (a *Auditor) probeResolvers(ctx context.Context) error {
 	for _, srv := range a.res.Servers() {
 		qname := randomLabel() + "." + a.opts.ProbeZone
 		ans, err := a.res.QueryServer(ctx, srv, qname, dns.TypeA, true)
-		a.queries.Add(1)
-		if ans == nil || ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError {
+		a.queries.Add(int64(netx.Attempts(ans, err)))
+		if ctx.Err() == nil && (ans == nil || ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
 			ans, err = a.res.QueryServer(ctx, srv, qname, dns.TypeA, true)
-			a.queries.Add(1)
+			a.queries.Add(int64(netx.Attempts(ans, err)))
 		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("dns audit stopped while checking the resolvers: %w", context.Cause(ctx))

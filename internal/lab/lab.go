@@ -64,6 +64,9 @@ type World struct {
 	CAPool    *x509.CertPool
 
 	Vuln, Clean, Hostile Target
+	// Hang answers its root and spec and hangs on every other path
+	// (hostile_sites.go); Methods records what it received.
+	Hang Target
 
 	Collector *Collector // every request that reaches collector.evil.test
 	DNS       *DNSServer // zones, records and behaviours
@@ -121,8 +124,12 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		Token:   "hostile-" + hostileToken,
 	}
 
+	hs := &hostileSites{}
+	w.Hang = Target{Name: "hang", BaseURL: "https://" + HangHost, SpecURL: "https://" + HangHost + "/openapi.json",
+		Token: w.Hostile.Token, Methods: &hs.hangLog}
 	sites := builtinSites(vuln, clean, newHostile(), w.Collector)
-	sites = mergeSites(append(sites, takeoverSites()...), opts.ExtraSites)
+	sites = append(append(sites, hs.sites()...), takeoverSites()...)
+	sites = mergeSites(sites, opts.ExtraSites)
 	w.web, err = startWeb(ca, sites, now, opts.Logf)
 	if err != nil {
 		return nil, fmt.Errorf("lab: web: %w", err)

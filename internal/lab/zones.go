@@ -56,6 +56,11 @@ var zoneData = []struct {
 		"@ NS ns1.hostile.test.",
 		"ns1 A 127.0.0.1",
 		"api A 127.0.0.1",
+		"hang A 127.0.0.1",
+		"bomb A 127.0.0.1",
+		"bigspec A 127.0.0.1",
+		"lying A 127.0.0.1",
+		"garbage A 127.0.0.1",
 	}},
 	{"evil.test.", []string{
 		soaLine("evil.test."),
@@ -93,6 +98,7 @@ func builtinBehaviours() map[string]Behaviour {
 	return map[string]Behaviour{
 		"servfail.vulnshop.test.": BehaviourServfail,
 		"timeout.vulnshop.test.":  BehaviourTimeout,
+		"lying.hostile.test.":     BehaviourLyingCount,
 	}
 }
 

@@ -111,20 +111,20 @@ func (pc *pooledConn) exchange(ctx context.Context, m *dns.Msg, timeout time.Dur
 	for {
 		n, err := pc.conn.Read(pc.buf)
 		if err != nil {
-			if cerr := ctx.Err(); cerr != nil {
-				err = cerr
-			}
-			return nil, time.Since(t0), err
+			return nil, time.Since(t0), ctxErr(ctx, err)
 		}
 		resp := new(dns.Msg)
 		if err := resp.Unpack(pc.buf[:n]); err != nil {
-			return nil, time.Since(t0), fmt.Errorf("malformed reply: %w", err)
+			return nil, time.Since(t0), fmt.Errorf("%w: %w", errMalformed, err)
 		}
 		if resp.Id != m.Id {
-			continue
+			continue // a late reply to an earlier question
 		}
 		if !sameQuestion(m, resp) {
-			return nil, time.Since(t0), fmt.Errorf("the reply answers another question: %w", dns.ErrId)
+			return nil, time.Since(t0), fmt.Errorf("%w: the reply answers another question: %w", errMalformed, dns.ErrId)
+		}
+		if err := checkCounts(pc.buf[:n], resp); err != nil {
+			return nil, time.Since(t0), err
 		}
 		return resp, time.Since(t0), nil
 	}

@@ -46,9 +46,23 @@ var precision = map[finding.Confidence]string{
 
 // Render writes the SARIF log.
 func (s SARIF) Render(w io.Writer, r *result.Report) error {
+	props := [][2]any{{"target", r.Target}, {"score", r.Score}, {"grade", r.Grade}, {"grade_basis", r.GradeBasis}, {"partial", r.Partial}}
+	var notAssessed []string
+	for _, c := range r.Categories {
+		if !c.Assessed {
+			notAssessed = append(notAssessed, string(c.ID)+": "+c.Reason)
+		}
+	}
+	if len(notAssessed) > 0 {
+		props = append(props, [2]any{"not_assessed", notAssessed})
+	}
+	var notes []string
+	for _, why := range r.PartialReasons() {
+		notes = append(notes, "partial report: "+why)
+	}
 	return writeSARIF(w, sarifRun{
 		version: r.Tool.Version, fullName: "plumb black-box API security scanner", ok: !r.Partial, start: r.StartedAt,
-		props: [][2]any{{"target", r.Target}, {"score", r.Score}, {"grade", r.Grade}},
+		props: props, notes: notes,
 	}, r.Findings, s.Opts.Rule)
 }
 
@@ -58,6 +72,7 @@ type sarifRun struct {
 	ok                bool // the invocation ran to the end
 	start             time.Time
 	props             [][2]any // run properties, in order
+	notes             []string // warnings about the invocation (why a report is partial)
 }
 
 // writeSARIF writes one SARIF 2.1.0 log of findings: the scan report and
@@ -71,6 +86,10 @@ func writeSARIF(w io.Writer, info sarifRun, fs []finding.Finding, lookup func(st
 	}
 	run.Tool.Driver.WithFullName(info.fullName)
 	inv := sarif.NewInvocation().WithExecutionSuccessful(info.ok).WithStartTimeUtc(info.start.UTC().Format(time.RFC3339))
+	for _, n := range info.notes {
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithMessage(sarif.NewMessage().WithText(n)))
+	}
 	run.AddInvocation(inv)
 	props := sarif.NewPropertyBag()
 	for _, kv := range info.props {
