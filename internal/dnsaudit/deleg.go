@@ -37,6 +37,16 @@ type delegation struct {
 	lameOnce sync.Once
 	lame     *lameResult
 	lameDone atomic.Bool // lame is set (readable without the Once)
+
+	// The zone's verdicts, built once and given to every name under it.
+	verdictsOnce sync.Once
+	verdicts     []zoneVerdict
+}
+
+// zoneVerdict is a finding about a zone and whether it is a takeover.
+type zoneVerdict struct {
+	f         finding.Finding
+	claimable bool
 }
 
 type zoneKind int
@@ -58,7 +68,7 @@ type zoneEntry struct {
 // zoneCache bounds what delegation walks remember; when full it forgets an
 // arbitrary tenth (map order), which keeps memory flat on huge lists.
 type zoneCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex // read-mostly: every name reads, each zone writes once
 	max     int
 	m       map[string]*zoneEntry
 	hosts   map[string]nsHost         // nameserver addresses, by "ns:"+name
@@ -71,8 +81,8 @@ func newZoneCache(max int) *zoneCache {
 }
 
 func (c *zoneCache) target(key string) (*targetVerdict, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	v, ok := c.targets[key]
 	return v, ok
 }
@@ -87,8 +97,8 @@ func (c *zoneCache) putTarget(key string, v *targetVerdict) {
 }
 
 func (c *zoneCache) host(key string) (nsHost, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	h, ok := c.hosts[key]
 	return h, ok
 }
@@ -103,8 +113,8 @@ func (c *zoneCache) putHost(key string, h nsHost) {
 }
 
 func (c *zoneCache) get(zone string) *zoneEntry {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return c.m[zone]
 }
 

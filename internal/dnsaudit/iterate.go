@@ -270,8 +270,12 @@ func (d *delegation) without(skip map[string]bool) *delegation {
 	return out
 }
 
-// inBailiwick returns ans without the records its zone cannot speak for.
+// inBailiwick returns ans without the records its zone cannot speak for
+// (ans itself when it has none).
 func inBailiwick(ans *netx.Answer, zone string) *netx.Answer {
+	if zone == "." || (allUnder(ans.Msg.Answer, zone) && allUnder(ans.Msg.Ns, zone)) {
+		return ans
+	}
 	keep := func(rrs []dns.RR) []dns.RR {
 		out := rrs[:0:0]
 		for _, rr := range rrs {
@@ -286,6 +290,15 @@ func inBailiwick(ans *netx.Answer, zone string) *netx.Answer {
 	cp := *ans
 	cp.Msg = m
 	return &cp
+}
+
+func allUnder(rrs []dns.RR, zone string) bool {
+	for _, rr := range rrs {
+		if !HasSuffixLabel(rr.Header().Name, zone) {
+			return false
+		}
+	}
+	return true
 }
 
 // soaZone returns the zone named by the SOA in a negative reply's

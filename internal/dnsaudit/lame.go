@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -257,26 +258,52 @@ func (rn *run) zoneChecks(ctx context.Context) {
 		}
 	}
 	for _, d := range rn.cuts {
-		lr := rn.lameOf(ctx, d)
-		rn.reportLame(d, lr)
-		rn.reportFailedNS(d, lr)
-		rn.nsDomainChecks(ctx, d)
+		d.verdictsOnce.Do(func() {
+			lr := rn.lameOf(ctx, d)
+			var vs []zoneVerdict
+			if f, claimable, ok := lameVerdict(d, lr); ok {
+				vs = append(vs, zoneVerdict{f, claimable})
+			}
+			if f, ok := failedNSVerdict(d, lr); ok {
+				vs = append(vs, zoneVerdict{f, false})
+			}
+			for _, f := range rn.nsDomainVerdicts(ctx, d) {
+				vs = append(vs, zoneVerdict{f, true})
+			}
+			d.verdicts = vs
+		})
+		for _, v := range d.verdicts {
+			if !rn.has(v.f.ID, v.f.Location.Param) {
+				rn.add(v.f, v.claimable)
+			}
+		}
 	}
 }
 
 // nsDomainChecks reports nameservers of d whose own registrable domain is
 // not registered: whoever buys it answers for the zone.
 func (rn *run) nsDomainChecks(ctx context.Context, d *delegation) {
+	for _, f := range rn.nsDomainVerdicts(ctx, d) {
+		if !rn.has(f.ID, f.Location.Param) {
+			rn.add(f, true)
+		}
+	}
+}
+
+func (rn *run) nsDomainVerdicts(ctx context.Context, d *delegation) []finding.Finding {
+	var out []finding.Finding
 	for _, h := range d.ns {
 		nsReg := registrable(h.name)
 		if nsReg == "" || nsReg == registrable(d.zone) {
 			continue
 		}
-		if f := rn.unregistered(ctx, h.name); f != nil && !rn.has(f.ID, f.Location.Param) {
+		if f := rn.unregistered(ctx, h.name); f != nil {
 			f.Title = fmt.Sprintf("Nameserver %s of %s is under %s, which is not registered: anyone can buy it and answer for the zone", h.name, d.zone, nsReg)
-			rn.add(*f, true)
+			f.Evidence.DNS = slices.Clip(f.Evidence.DNS)
+			out = append(out, *f)
 		}
 	}
+	return out
 }
 
 func (rn *run) has(id, subject string) bool {
@@ -288,14 +315,21 @@ func (rn *run) has(id, subject string) bool {
 	return false
 }
 
-// reportLame reports a lame or partially lame delegation, naming each
-// lame nameserver's reply and DNS provider; it establishes a takeover
-// when a lame server's provider lets anyone create the zone.
+// reportLame reports a lame or partially lame delegation.
 func (rn *run) reportLame(d *delegation, lr *lameResult) {
-	if lr == nil || (lr.state != lameFull && lr.state != lamePartial) {
-		return
+	if f, claimable, ok := lameVerdict(d, lr); ok && !rn.has(f.ID, f.Location.Param) {
+		rn.add(f, claimable)
 	}
-	f := verdict("", finding.Info, finding.Firm, d.zone, "", "", append([]finding.DNSAnswer{d.ev}, lr.ev...))
+}
+
+// lameVerdict is the finding of a lame or partially lame delegation,
+// naming each lame nameserver's reply and DNS provider; it establishes a
+// takeover when a lame server's provider lets anyone create the zone.
+func lameVerdict(d *delegation, lr *lameResult) (f finding.Finding, claimable, ok bool) {
+	if lr == nil || (lr.state != lameFull && lr.state != lamePartial) {
+		return f, false, false
+	}
+	f = verdict("", finding.Info, finding.Firm, d.zone, "", "", slices.Clip(append([]finding.DNSAnswer{d.ev}, lr.ev...)))
 	lame := lr.describe(lr.lameNS)
 	if lr.state == lameFull {
 		f.ID, f.Severity = IDLameDelegation, finding.Medium
@@ -310,7 +344,7 @@ func (rn *run) reportLame(d *delegation, lr *lameResult) {
 	}
 	f.Evidence.Summary = fmt.Sprintf("The parent zone (%s) delegates %s to %s. Asked directly for the zone's SOA (RD=0): %s.",
 		d.parentServer, d.zone, strings.Join(all, ", "), lr.describe(all))
-	claimable := len(lr.claimable) > 0
+	claimable = len(lr.claimable) > 0
 	if claimable {
 		f.Severity++
 		f.Title += fmt.Sprintf("; anyone can create the zone at %s", lr.claimable[0].Name)
@@ -318,22 +352,19 @@ func (rn *run) reportLame(d *delegation, lr *lameResult) {
 	} else {
 		f.Evidence.Summary += fmt.Sprintf(" Whether %s lets others create the zone is not established (dangling, not a proven takeover).", lr.providerOf(lr.lameNS))
 	}
-	if !rn.has(f.ID, f.Location.Param) {
-		rn.add(f, claimable)
-	}
+	return f, claimable, true
 }
 
-// reportFailedNS reports delegated nameservers that failed (SERVFAIL,
+// failedNSVerdict reports delegated nameservers that failed (SERVFAIL,
 // silence) while others answered: information, never a lame verdict.
-func (rn *run) reportFailedNS(d *delegation, lr *lameResult) {
-	if lr == nil || len(lr.failedNS) == 0 || lr.state == lameUnknown || rn.has(IDNameserverFailed, d.zone) {
-		return
+func failedNSVerdict(d *delegation, lr *lameResult) (finding.Finding, bool) {
+	if lr == nil || len(lr.failedNS) == 0 || lr.state == lameUnknown {
+		return finding.Finding{}, false
 	}
-	f := verdict(IDNameserverFailed, finding.Info, finding.Firm, d.zone,
+	return verdict(IDNameserverFailed, finding.Info, finding.Firm, d.zone,
 		fmt.Sprintf("Nameservers of %s failed to answer for it: %s", d.zone, lr.describe(lr.failedNS)),
 		"A failure (SERVFAIL, no reply) is not a lame delegation: it may be transient, and says nothing about who can answer for the zone.",
-		lr.ev)
-	rn.add(f, false)
+		slices.Clip(lr.ev)), true
 }
 
 // describe renders nameservers with their provider and reply:
