@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,8 +25,16 @@ import (
 const (
 	benchZones   = 1000
 	benchPerZone = 100
-	benchWorkers = 256
 )
+
+// benchWorkers is how many names are audited at once (PLUMB_BENCH_WORKERS,
+// default 256).
+func benchWorkers() int {
+	if n, err := strconv.Atoi(os.Getenv("PLUMB_BENCH_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 256
+}
 
 func benchNames() int {
 	if n, err := strconv.Atoi(os.Getenv("PLUMB_BENCH_NAMES")); err == nil && n > 0 {
@@ -98,15 +107,16 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// audit runs n names through a with benchWorkers workers and reports
+// audit runs n names through a with benchWorkers() workers and reports
 // names/s, queries per name, CPU per name (both sides: the lab serves in
 // process) and the process's peak RSS.
 func audit(b *testing.B, a *Auditor, names func(i int) string, n int, label string) float64 {
 	cpu0, q0, start := cpuTime(), a.Queries(), time.Now()
-	ch := make(chan string, benchWorkers)
+	workers := benchWorkers()
+	ch := make(chan string, workers)
 	var wg sync.WaitGroup
-	statuses := make([]map[finding.DNSStatus]int, benchWorkers)
-	for k := range benchWorkers {
+	statuses := make([]map[finding.DNSStatus]int, workers)
+	for k := range workers {
 		statuses[k] = map[finding.DNSStatus]int{}
 		wg.Go(func() {
 			for name := range ch {
@@ -143,13 +153,19 @@ func loadAvg() string {
 	return strings.Join(strings.Fields(string(data))[:3], " ")
 }
 
-func peakRSSMB() float64 {
+func peakRSSMB() float64 { return procStatusMB("VmHWM:") }
+
+// rssMB is the current RSS: after the lab is built, what the lab's zones
+// take (peak RSS minus it is roughly the audit's own).
+func rssMB() float64 { return procStatusMB("VmRSS:") }
+
+func procStatusMB(field string) float64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
 			return kb / 1024
 		}
@@ -167,6 +183,8 @@ func runBench(b *testing.B, iterative bool, names func(i int) string, setup func
 	if setup != nil {
 		setup(w, n)
 	}
+	runtime.GC()
+	b.ReportMetric(rssMB(), "labRSS-MB")
 	b.ResetTimer()
 	for b.Loop() {
 		audit(b, benchAuditor(b, w, iterative), names, n, "")
@@ -211,6 +229,8 @@ func BenchmarkAuditIterative(b *testing.B) { runBench(b, true, normalName, nil) 
 func BenchmarkAuditResolverVsIterative(b *testing.B) {
 	w := benchLab(b)
 	n := benchNames()
+	runtime.GC()
+	b.ReportMetric(rssMB(), "labRSS-MB")
 	b.ResetTimer()
 	for b.Loop() {
 		viaResolver := audit(b, benchAuditor(b, w, false), normalName, n, "resolver-")

@@ -72,6 +72,9 @@ const (
 	BehaviourLyingCount
 )
 
+// udpReadBuffer is the lab server's UDP receive buffer.
+const udpReadBuffer = 4 << 20
+
 // maxChain bounds CNAME chasing, as real resolvers do.
 const maxChain = 12
 
@@ -182,6 +185,12 @@ func (s *DNSServer) Listen(addr string) error {
 		pc, err := net.ListenPacket("udp", addr)
 		if err != nil {
 			return fmt.Errorf("listen udp %s: %w", addr, err)
+		}
+		if u, ok := pc.(*net.UDPConn); ok {
+			// Like a real resolver's so-rcvbuf: a benchmark's hundreds of
+			// questions in flight must not overflow the default buffer
+			// (the kernel caps it at net.core.rmem_max).
+			_ = u.SetReadBuffer(udpReadBuffer)
 		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
 		if err != nil {
