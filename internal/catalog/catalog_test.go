@@ -147,8 +147,8 @@ func TestLookups(t *testing.T) {
 	if _, ok := cat.Rule("dns.resolution"); ok {
 		t.Error("dns.resolution is a check, not a rule")
 	}
-	if n := len(cat.RulesOf("dns.resolution")); n != 10 {
-		t.Errorf("dns.resolution emits %d rules, want 10", n)
+	if n := len(cat.RulesOf("dns.resolution")); n != 19 {
+		t.Errorf("dns.resolution emits %d rules, want 19", n)
 	}
 	if n := len(cat.RulesOf("inventory.wire-hosts")); n != 0 {
 		t.Errorf("inventory.wire-hosts emits %d rules, want none", n)
@@ -299,7 +299,7 @@ func TestInfos(t *testing.T) {
 		t.Errorf("RuleInfo(former id) = %+v, %v", r, ok)
 	}
 	c, ok := cat.CheckInfo("dns.resolution")
-	if !ok || len(c.Rules) != 10 || c.Single() {
+	if !ok || len(c.Rules) != 19 || c.Single() {
 		t.Errorf("CheckInfo(dns.resolution) = %d rules, single %v, %v", len(c.Rules), c.Single(), ok)
 	}
 	if _, ok := cat.RuleInfo("no.such-rule"); ok {

@@ -121,9 +121,12 @@ type Input struct {
 // DNSAuditConfig says where host audits start delegation walks. Roots
 // empty disables direct-to-authority checks (lame delegations,
 // registrability); AuthorityPort is a testing knob (0 means 53).
+// SearchDomains are the clients' resolver search list, to tell what
+// single-label names reach.
 type DNSAuditConfig struct {
 	Roots         []string
 	AuthorityPort uint16
+	SearchDomains []string
 }
 
 // New builds a finding pre-filled from the check's metadata.

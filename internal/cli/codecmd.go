@@ -101,6 +101,11 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 	if err != nil {
 		return err
 	}
+	if a, ok := o.DNS.(*dnsaudit.Auditor); ok && a != nil {
+		for _, n := range a.Notices() {
+			fmt.Fprintf(st.Err, "plumb code: %s\n", noticeText(n))
+		}
+	}
 	rep, err := code.Scan(ctx, paths, o)
 	if err != nil {
 		var pe *code.PathError

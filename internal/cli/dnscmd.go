@@ -3,19 +3,16 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"text/tabwriter"
-	"time"
 
+	"github.com/miekg/dns"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -81,16 +78,20 @@ type dnsFlags struct {
 	concurrency int
 	format      string
 	failOn      string
+	quiet       bool
 }
 
-// auditorFlags build a dnsaudit.Auditor: resolvers, roots, owned networks
-// and HTTP fingerprints. Shared by dns and code.
+// auditorFlags build a dnsaudit.Auditor: resolvers, roots, record types,
+// search domains, owned networks and HTTP fingerprints. Shared by dns,
+// code and mcp.
 type auditorFlags struct {
-	net      netFlags
-	audit    dnsAuditFlags
-	ownedIPs string
-	noHTTP   bool
-	httpRate float64
+	net           netFlags
+	audit         dnsAuditFlags
+	ownedIPs      string
+	noHTTP        bool
+	httpRate      float64
+	types         string
+	searchDomains []string
 }
 
 func (f *auditorFlags) register(fs *pflag.FlagSet) {
@@ -99,6 +100,8 @@ func (f *auditorFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ownedIPs, "owned-ips", "", "`FILE` of CIDRs you own, one per line: addresses outside them are reported as possibly released")
 	fs.BoolVar(&f.noHTTP, "no-http", false, "skip HTTP fingerprints of unclaimed services")
 	fs.Float64Var(&f.httpRate, "rate", 20, "HTTP fingerprint requests per second per host")
+	fs.StringVar(&f.types, "types", dnsaudit.DefaultTypes.String(), "record `TYPES` to audit, comma-separated: A, AAAA, CNAME, MX, NS, SRV, TXT (SPF and _dmarc), CAA; the names they point at are audited too")
+	fs.StringArrayVar(&f.searchDomains, "search-domain", nil, "`DOMAIN` clients append to names that do not resolve (repeatable; default: the search list of /etc/resolv.conf when no --resolver is given)")
 }
 
 func newDNSCmd(st *Streams) *cobra.Command {
@@ -113,12 +116,20 @@ fingerprint, only when the DNS chain identifies the service), internal
 addresses in public DNS, and, with --owned-ips, addresses you do not own.
 
 Each result is one JSON line, streamed as it is ready: name, status (ok,
-dangling, vulnerable, unresolved, error), service, findings and chain.
-Timeouts and SERVFAIL are "error", never "does not exist".
+dangling, vulnerable, unresolved, error), service, findings (each with the
+DNS answers it rests on: query, server, rcode) and chain. Timeouts and
+SERVFAIL are "error", never "does not exist".
+
+Records audited (--types, default A,AAAA,CNAME,MX,NS): the names MX, NS,
+SRV, SPF (include:, redirect=), DMARC (rua, ruf) and CAA records point at
+are audited like names. A resolver that rewrites NXDOMAIN or fails is
+dropped, said on stderr and as a {"notice": ...} line; when none is left
+(or with --resolver iterative), names are resolved from the root servers.
 
 ` + exitCodeHelp,
 		Example: `  plumb dns api.example.com login.example.com
   plumb dns --input hosts.txt --resolver 9.9.9.9:53 --resolver 1.1.1.1:53 > audit.jsonl
+  plumb dns --resolver iterative --types A,MX,TXT,CAA example.com
   cat hosts.txt | plumb dns --input - --format table --fail-on high`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDNS(cmd.Context(), st, f, args)
@@ -130,6 +141,7 @@ Timeouts and SERVFAIL are "error", never "does not exist".
 	fs.IntVar(&f.concurrency, "concurrency", 64, "names audited in parallel")
 	fs.StringVarP(&f.format, "format", "f", "jsonl", "output `FORMAT`: jsonl, json, table")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above `SEVERITY` (critical, high, medium, low)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress line and no notices on stderr (notices stay in the output)")
 	return cmd
 }
 
@@ -138,6 +150,7 @@ type dnsRun struct {
 	auditor *dnsaudit.Auditor
 	names   io.Reader
 	args    []string
+	total   int64 // names to audit, 0 when unknown (standard input)
 	conc    int
 	out     resultWriter
 	failOn  finding.Severity
@@ -150,7 +163,15 @@ func runDNS(ctx context.Context, st *Streams, f *dnsFlags, args []string) error 
 		return err
 	}
 	defer closeIn()
-	prog := &dnsProgress{w: st.Err, active: isTerminal(st.Err)}
+	for _, n := range r.auditor.Notices() {
+		if !f.quiet {
+			fmt.Fprintf(st.Err, "plumb dns: %s\n", noticeText(n))
+		}
+		if err := r.out.notice(n); err != nil {
+			return scanError{err}
+		}
+	}
+	prog := &dnsProgress{w: st.Err, active: isTerminal(st.Err) && !f.quiet, total: r.total}
 	worst, err := r.run(ctx, prog)
 	prog.finish()
 	if err != nil {
@@ -188,6 +209,7 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 	closeIn := noop
 	switch f.input {
 	case "":
+		r.total = int64(len(args))
 	case "-":
 		r.names = st.In
 	default:
@@ -196,6 +218,7 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 			return nil, noop, usagef("--input: %v", err)
 		}
 		r.names, closeIn = fh, func() { _ = fh.Close() }
+		r.total = countNames(f.input)
 	}
 	r.auditor, err = f.auditor.build(ctx, nil)
 	if err != nil {
@@ -223,7 +246,14 @@ func (f *auditorFlags) build(ctx context.Context, mod func(*dnsaudit.Options)) (
 
 func (f *auditorFlags) options() (dnsaudit.Options, error) {
 	var o dnsaudit.Options
-	ct, roots, err := f.net.build()
+	nf := f.net
+	if slices.Contains(nf.resolvers, "iterative") {
+		if len(nf.resolvers) > 1 {
+			return o, usagef("--resolver iterative resolves from the root servers: give no resolver address with it")
+		}
+		o.Iterative, nf.resolvers = true, nil
+	}
+	ct, roots, err := nf.build()
 	if err != nil {
 		return o, err
 	}
@@ -231,7 +261,23 @@ func (f *auditorFlags) options() (dnsaudit.Options, error) {
 	if err != nil {
 		return o, err
 	}
-	res, err := netx.NewResolver(netx.ResolverConfig{Servers: f.net.resolvers, RatePerServer: f.audit.dnsRate})
+	if o.Types, err = dnsaudit.ParseTypes(f.types); err != nil {
+		return o, usagef("--types: %v", err)
+	}
+	o.SearchDomains = f.searchDomains
+	if len(o.SearchDomains) == 0 && len(f.net.resolvers) == 0 {
+		o.SearchDomains = systemSearchDomains()
+	}
+	servers := nf.resolvers
+	if o.Iterative {
+		if len(o.Roots) == 0 {
+			return o, usagef("--resolver iterative needs root servers (--dns-root)")
+		}
+		// The audit asks the zones' own servers; the resolver's list is
+		// never asked (and HTTP fingerprints, which would need it, are off).
+		servers, f.noHTTP = o.Roots, true
+	}
+	res, err := netx.NewResolver(netx.ResolverConfig{Servers: servers, RatePerServer: f.audit.dnsRate})
 	if err != nil {
 		return o, usagef("%v", err)
 	}
@@ -281,6 +327,42 @@ func readCIDRs(path string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
+// systemSearchDomains is the search list of /etc/resolv.conf, if any.
+func systemSearchDomains() []string {
+	cc, err := dns.ClientConfigFromFile("/etc/resolv.conf")
+	if err != nil {
+		return nil
+	}
+	return cc.Search
+}
+
+// countNames counts the names of an input file for the progress line (0
+// when it cannot be read: the progress line then shows no total).
+func countNames(path string) int64 {
+	fh, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer func() { _ = fh.Close() }()
+	var n int64
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" && !strings.HasPrefix(line, "#") {
+			n++
+		}
+	}
+	return n
+}
+
+// noticeText is a notice as one line of stderr.
+func noticeText(n dnsaudit.Notice) string {
+	if n.Kind == dnsaudit.NoticeResolverDropped {
+		return fmt.Sprintf("warning: resolver %s dropped: it %s", n.Server, n.Reason)
+	}
+	return "warning: " + n.Reason
+}
+
 // maxNameLine bounds one input line; longer lines are not host names.
 const maxNameLine = 4096
 
@@ -318,7 +400,7 @@ func (r *dnsRun) run(ctx context.Context, prog *dnsProgress) (finding.Severity, 
 	go func() { wg.Wait(); close(results) }()
 	worst := finding.Severity(-1)
 	var werr error
-	stop := prog.start()
+	stop := prog.begin()
 	defer stop()
 	for res := range results {
 		prog.add(res)
@@ -394,163 +476,5 @@ func readLine(br *bufio.Reader, limit int) (line string, long bool, err error) {
 		if !more {
 			return string(b), total > limit, nil
 		}
-	}
-}
-
-// resultWriter renders results as they arrive.
-type resultWriter interface {
-	write(*dnsaudit.Result) error
-	close() error
-}
-
-func newResultWriter(format string, w io.Writer) (resultWriter, error) {
-	bw := bufio.NewWriter(w)
-	switch format {
-	case "jsonl":
-		return &jsonWriter{w: bw, enc: json.NewEncoder(bw)}, nil
-	case "json":
-		return &jsonWriter{w: bw, enc: json.NewEncoder(bw), array: true}, nil
-	case "table":
-		tw := tabwriter.NewWriter(bw, 0, 8, 2, ' ', 0)
-		fmt.Fprintln(tw, "STATUS\tNAME\tSERVICE\tFINDINGS")
-		return &tableWriter{bw: bw, tw: tw}, nil
-	}
-	return nil, usagef("--format %q: want one of jsonl, json, table", format)
-}
-
-type jsonWriter struct {
-	w     *bufio.Writer
-	enc   *json.Encoder
-	array bool
-	n     int
-}
-
-func (j *jsonWriter) write(r *dnsaudit.Result) error {
-	if j.array {
-		sep := ",\n"
-		if j.n == 0 {
-			sep = "[\n"
-		}
-		if _, err := j.w.WriteString(sep); err != nil {
-			return err
-		}
-	}
-	j.n++
-	if err := j.enc.Encode(r); err != nil {
-		return err
-	}
-	// Flush each line in jsonl so a consumer sees results as they come.
-	if !j.array {
-		return j.w.Flush()
-	}
-	return nil
-}
-
-func (j *jsonWriter) close() error {
-	if j.array {
-		s := "]\n"
-		if j.n == 0 {
-			s = "[]\n"
-		}
-		if _, err := j.w.WriteString(s); err != nil {
-			return err
-		}
-	}
-	return j.w.Flush()
-}
-
-type tableWriter struct {
-	bw *bufio.Writer
-	tw *tabwriter.Writer
-	n  int
-}
-
-func (t *tableWriter) write(r *dnsaudit.Result) error {
-	var fs []string
-	for _, f := range r.Findings {
-		fs = append(fs, fmt.Sprintf("%s[%s] %s", f.ID, f.Severity, f.Title))
-	}
-	if len(fs) == 0 && r.Error != "" {
-		fs = append(fs, r.Error)
-	}
-	svc := r.Service
-	if svc == "" {
-		svc = "-"
-	}
-	// Names come from the input and titles may quote what a server said:
-	// nothing in them may drive the terminal.
-	q := func(s string) string { return safetext.Quote(s, 4*len(s)+1) }
-	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, q(r.Name), q(svc), q(strings.Join(fs, "; "))); err != nil {
-		return err
-	}
-	// tabwriter keeps rows until Flush: flush in blocks so memory stays
-	// bounded on huge lists (columns may shift between blocks).
-	if t.n++; t.n%256 == 0 {
-		return t.close()
-	}
-	return nil
-}
-
-func (t *tableWriter) close() error {
-	if err := t.tw.Flush(); err != nil {
-		return err
-	}
-	return t.bw.Flush()
-}
-
-// dnsProgress draws a status line on a terminal.
-type dnsProgress struct {
-	w                               io.Writer
-	active                          bool
-	n, dangling, vulnerable, failed atomic.Int64
-	mu                              sync.Mutex
-	drawn                           bool
-}
-
-func (p *dnsProgress) add(r *dnsaudit.Result) {
-	p.n.Add(1)
-	switch r.Status {
-	case finding.DNSDangling:
-		p.dangling.Add(1)
-	case finding.DNSVulnerable:
-		p.vulnerable.Add(1)
-	case finding.DNSError:
-		p.failed.Add(1)
-	}
-}
-
-func (p *dnsProgress) start() (stop func()) {
-	if !p.active {
-		return func() {}
-	}
-	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(200 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-t.C:
-				p.draw()
-			}
-		}
-	}()
-	return func() { close(done) }
-}
-
-func (p *dnsProgress) draw() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "\r\x1b[2Kplumb dns: %s names, %d vulnerable, %d dangling, %d errors",
-		strconv.FormatInt(p.n.Load(), 10), p.vulnerable.Load(), p.dangling.Load(), p.failed.Load())
-	p.drawn = true
-}
-
-func (p *dnsProgress) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\x1b[2K")
 	}
 }

@@ -118,6 +118,9 @@ func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
 		return o, err
 	}
+	if len(f.net.resolvers) == 0 {
+		o.DNSAudit.SearchDomains = systemSearchDomains() // what single-label hosts reach from here
+	}
 	if o.LLM, err = f.llm.build(); err != nil {
 		return o, err
 	}

@@ -62,6 +62,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("LAB_NET", strings.Join(append(cts, "--resolver="+w.DNSAddr, "--cacert="+ca, "--rate="+strconv.Itoa(labscan.Rate),
 				"--dns-root="+w.RootAddr, "--dns-authority-port="+w.AuthorityPort), " "))
 			env.Setenv("LAB_REWRITER", w.RewritingResolverAddr)
+			env.Setenv("LAB_ROOTS", "--dns-root="+w.RootAddr+" --dns-authority-port="+w.AuthorityPort)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -100,7 +101,7 @@ func TestScripts(t *testing.T) {
 func expandFields(args []string) []string {
 	var out []string
 	for _, a := range args {
-		if strings.HasPrefix(a, "--connect-to=") && strings.Contains(a, " ") {
+		if (strings.HasPrefix(a, "--connect-to=") || strings.HasPrefix(a, "--dns-root=")) && strings.Contains(a, " ") {
 			out = append(out, strings.Fields(a)...)
 			continue
 		}

@@ -1,9 +1,11 @@
-// Package dnsaudit is plumb's DNS truth: it walks a name's CNAME chain,
-// reads delegations from the parent zone's referral (walking from the root
-// servers it is given), asks authoritative servers directly, and turns what
-// it sees into verdicts with evidence (query, server, rcode, answer) that
-// keep "dangling" (a fact) apart from "vulnerable" (anyone can claim it).
-// Timeouts and SERVFAIL are never read as "does not exist".
+// Package dnsaudit is plumb's DNS truth: it walks a name's CNAME chain
+// (through resolvers it has checked for lying, or iteratively from the root
+// servers), reads delegations from the parent zone's referral, asks every
+// authoritative server of every zone the answer depends on, audits the
+// names MX, NS, SRV, SPF, DMARC and CAA records point at, and turns what it
+// sees into verdicts with evidence (query, server, rcode, answer) that keep
+// "dangling" (a fact) apart from "vulnerable" (anyone can claim it).
+// Timeouts and SERVFAIL are never read as "does not exist", nor as lame.
 package dnsaudit
 
 import (
@@ -11,7 +13,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/netip"
 	"strings"
 	"sync/atomic"
@@ -49,6 +50,17 @@ type Options struct {
 	// ProbeZone is where a random label is asked to detect resolvers that
 	// rewrite NXDOMAIN; default "com".
 	ProbeZone string
+	// SearchDomains are the resolver search list of the clients (e.g. from
+	// /etc/resolv.conf): a single-label name, or one under no public
+	// suffix that does not exist, is tried with each to find what it
+	// reaches (reported as dns.ambiguous-name).
+	SearchDomains []string
+	// Types are the record types audited per name; zero means DefaultTypes.
+	Types RecordTypes
+	// Iterative resolves every name from Roots (the zones' own servers)
+	// instead of through the resolvers, which are then not used for DNS
+	// audits at all.
+	Iterative bool
 	// CacheSize bounds the zone/delegation cache; default 20000 entries.
 	CacheSize int
 }
@@ -60,21 +72,20 @@ type Auditor struct {
 	res       *netx.Resolver
 	servers   []string // trusted recursive servers
 	distrust  []string // servers that rewrote NXDOMAIN
+	notices   []Notice
 	fp        Fingerprints
 	cache     *zoneCache
+	health    serverHealth
+	iterative bool // resolve from the roots instead of through resolvers
 	queries   atomic.Int64
-	rewriteEv []finding.DNSAnswer
 }
 
-// ErrAllResolversRewrite means every configured resolver invented an
-// answer for a name that cannot exist, so none can be trusted.
-var ErrAllResolversRewrite = errors.New("every configured resolver rewrites NXDOMAIN")
-
-// ErrNoResolver means no configured resolver answered at all.
-var ErrNoResolver = errors.New("no DNS resolver answered")
-
 // New checks the resolvers (one random-label query each) and returns an
-// Auditor over those that answer NXDOMAIN honestly.
+// Auditor over those that answer NXDOMAIN honestly. Resolvers that rewrite
+// NXDOMAIN or fail are dropped, each with a Notice; when none is left and
+// root servers are configured, the Auditor resolves iteratively from the
+// roots (with a Notice), else New fails. Options.Iterative skips the
+// resolvers altogether.
 func New(ctx context.Context, opts Options) (*Auditor, error) {
 	if opts.Resolver == nil {
 		return nil, errors.New("dnsaudit: no resolver")
@@ -92,38 +103,22 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 	if opts.CacheSize <= 0 {
 		opts.CacheSize = 20000
 	}
+	if opts.Types == 0 {
+		opts.Types = DefaultTypes
+	}
 	a := &Auditor{opts: opts, res: opts.Resolver, fp: opts.Fingerprints, cache: newZoneCache(opts.CacheSize)}
-	var lastErr error
-	answered := false
-	for _, srv := range opts.Resolver.Servers() {
-		label := randomLabel()
-		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
-		a.queries.Add(int64(netx.Attempts(ans, err)))
-		if ans == nil {
-			lastErr = err
+	if opts.Iterative {
+		if len(opts.Roots) == 0 {
+			return nil, ErrNoRoots
 		}
-		answered = answered || ans != nil
-		if ans != nil && ans.Rcode == dns.RcodeSuccess && len(ans.Msg.Answer) > 0 {
-			a.distrust = append(a.distrust, srv)
-			a.rewriteEv = append(a.rewriteEv, ans.Evidence())
-			continue
-		}
-		a.servers = append(a.servers, srv)
+		a.iterative = true
+		return a, nil
 	}
-	if !answered && ctx.Err() != nil {
-		return nil, fmt.Errorf("dns audit stopped before any resolver answered: %w", context.Cause(ctx))
-	}
-	if !answered {
-		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)
-	}
-	if len(a.servers) == 0 {
-		return nil, fmt.Errorf("%w (%s answered a random label under %s)", ErrAllResolversRewrite, strings.Join(a.distrust, ", "), opts.ProbeZone)
+	if err := a.probeResolvers(ctx); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
-
-// Distrusted lists resolvers set aside because they rewrite NXDOMAIN.
-func (a *Auditor) Distrusted() []string { return append([]string(nil), a.distrust...) }
 
 // Queries is the number of DNS queries sent so far.
 func (a *Auditor) Queries() int64 { return a.queries.Load() }
@@ -185,6 +180,7 @@ const (
 	IDHostNXDomain       = "dns.host-nxdomain"
 	IDLookupFailed       = "dns.lookup-failed"
 	IDResolverDisagree   = "dns.resolvers-disagree"
+	IDNameserverFailed   = "dns.nameserver-failed"
 )
 
 // run is the state of one name's audit.
@@ -192,6 +188,9 @@ type run struct {
 	a       *Auditor
 	res     *Result
 	queries int
+	depth   int           // nested iterative resolutions (nameserver addresses)
+	lastCut *delegation   // the zone whose servers gave the last iterative answer
+	cuts    []*delegation // the zone cuts the name's answer depends on
 }
 
 func (rn *run) count(n int) {
@@ -242,9 +241,13 @@ func (a *Auditor) Audit(ctx context.Context, name string) *Result {
 func (rn *run) audit(ctx context.Context) {
 	if d := rn.a.knownLame(rn.res.Name); d != nil {
 		rn.res.Chain = append(rn.res.Chain, Link{Name: rn.res.Name, Type: "NS", Value: d.zone, Rcode: "LAME", Server: d.parentServer})
-		rn.reportLame(ctx, d, d.lame)
+		rn.reportLame(d, d.lame)
 		rn.nsDomainChecks(ctx, d)
 		rn.finish()
+		return
+	}
+	if !strings.Contains(rn.res.Name, ".") {
+		rn.singleLabel(ctx)
 		return
 	}
 	ch := rn.walkChain(ctx, rn.res.Name)
@@ -256,14 +259,16 @@ func (rn *run) audit(ctx context.Context) {
 	last := ch.last()
 	rn.identifyChain(ch)
 	switch {
-	case ch.final == nil || ch.final.Rcode == dns.RcodeServerFailure || ch.final.Rcode == dns.RcodeRefused || (ch.final.Rcode != dns.RcodeSuccess && ch.final.Rcode != dns.RcodeNameError):
+	case ch.final == nil || (ch.final.Rcode != dns.RcodeSuccess && ch.final.Rcode != dns.RcodeNameError):
 		rn.failed(ctx, ch, last)
 	case ch.final.Rcode == dns.RcodeNameError:
 		rn.nxdomain(ctx, ch, last)
 	default:
 		rn.resolved(ctx, ch)
+		rn.records(ctx, ch)
 	}
-	rn.delegationChecks(ctx, rn.res.Name)
+	rn.noteCutsOf(ctx, ch)
+	rn.zoneChecks(ctx)
 	rn.finish()
 }
 
@@ -307,7 +312,8 @@ func (rn *run) finish() {
 
 func danglingID(id string) bool {
 	switch id {
-	case IDDanglingCNAME, IDUnregisteredDomain, IDLameDelegation, IDPartiallyLame, IDUnclaimedService:
+	case IDDanglingCNAME, IDUnregisteredDomain, IDLameDelegation, IDPartiallyLame, IDUnclaimedService,
+		IDDanglingMX, IDDanglingNS, IDDanglingSRV, IDDanglingSPF, IDDanglingDMARC, IDDanglingCAA:
 		return true
 	}
 	return false

@@ -118,7 +118,8 @@ func TestVerdicts(t *testing.T) {
 		{"www.gone-vendor.test", finding.DNSVulnerable, []string{IDUnregisteredDomain}, nil, ""},
 		{"not a name", finding.DNSError, nil, nil, ""},
 		{"https://api.vulnshop.test/", finding.DNSError, nil, nil, ""},
-		{"www.mailrot.test", finding.DNSVulnerable, []string{IDUnregisteredDomain}, []string{IDDanglingCNAME}, ""},
+		// The zone's MX is the apex's, not www's (mailrot.test itself: TestRecordTargets).
+		{"www.mailrot.test", finding.DNSOK, nil, []string{IDUnregisteredDomain, IDDanglingCNAME}, ""},
 		{"acme.tenants.vulnshop.test", finding.DNSVulnerable, []string{IDDanglingCNAME}, nil, "azure-app-service"},
 	}
 	for _, c := range cases {
@@ -201,8 +202,9 @@ func TestEvidenceNamesServers(t *testing.T) {
 func TestRewritingResolverIsDistrusted(t *testing.T) {
 	t.Parallel()
 	w := startLab(t)
-	if _, err := labAuditor(t, w, nil, w.RewritingResolverAddr); !errors.Is(err, ErrAllResolversRewrite) {
-		t.Fatalf("only a rewriting resolver: err %v, want ErrAllResolversRewrite", err)
+	noRoots := func(o *Options, _ *netx.ResolverConfig) { o.Roots = nil }
+	if _, err := labAuditor(t, w, noRoots, w.RewritingResolverAddr); !errors.Is(err, ErrAllResolversRewrite) {
+		t.Fatalf("only a rewriting resolver and no roots: err %v, want ErrAllResolversRewrite", err)
 	}
 	a, err := labAuditor(t, w, nil, w.RewritingResolverAddr, w.DNSAddr)
 	if err != nil {
@@ -210,6 +212,10 @@ func TestRewritingResolverIsDistrusted(t *testing.T) {
 	}
 	if got := a.Distrusted(); !slices.Equal(got, []string{w.RewritingResolverAddr}) {
 		t.Errorf("distrusted %v", got)
+	}
+	if n := a.Notices(); len(n) != 1 || n[0].Kind != NoticeResolverDropped || n[0].Server != w.RewritingResolverAddr ||
+		!strings.Contains(n[0].Reason, "rewrites NXDOMAIN") || len(n[0].Evidence) != 1 || a.Iterative() {
+		t.Errorf("notices %+v (iterative %v), want the rewriter dropped and nothing else", n, a.Iterative())
 	}
 	if r := a.Audit(context.Background(), "legacy-api.vulnshop.test"); r.Status != finding.DNSVulnerable {
 		t.Errorf("through the honest resolver: %s %v", r.Status, ids(r))

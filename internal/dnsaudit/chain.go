@@ -2,6 +2,7 @@ package dnsaudit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -24,14 +25,31 @@ type chain struct {
 	addrs   []netip.Addr
 	answers []*netx.Answer
 	loop    bool
+
+	askedAAAA bool
 }
 
 func (c *chain) last() string { return c.names[len(c.names)-1] }
+
+// evidence is every answer of the chain, in order: one through a resolver
+// (it follows the chain), one per zone when walking from the roots.
+func (c *chain) evidence() []finding.DNSAnswer {
+	ev := make([]finding.DNSAnswer, 0, len(c.answers))
+	for _, a := range c.answers {
+		if a.Qtype == dns.TypeA {
+			ev = append(ev, a.Evidence())
+		}
+	}
+	return ev
+}
 
 // recursive asks the trusted resolvers in order until one gives a
 // definitive reply (NOERROR or NXDOMAIN); netx retries SERVFAIL and
 // timeouts with backoff on each.
 func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.Answer, error) {
+	if rn.a.iterative {
+		return rn.resolveIter(ctx, name, qtype)
+	}
 	var (
 		best *netx.Answer
 		err  error
@@ -53,14 +71,18 @@ func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.
 	return best, err
 }
 
-// walkChain follows CNAMEs to the end, re-asking when a resolver returns a
-// partial chain, and records every hop.
+// walkChain follows CNAMEs to the end, asking again for the target when a
+// reply stops at a CNAME (a resolver that gave up, or an authority whose
+// zone does not hold the target), and records every hop.
 func (rn *run) walkChain(ctx context.Context, name string) *chain {
 	c := &chain{names: []string{name}}
 	seen := map[string]bool{name: true}
 	cur := name
 	for range maxChain {
 		ans, err := rn.recursive(ctx, cur, dns.TypeA)
+		if rn.a.iterative {
+			rn.noteCut(rn.lastCut, cur)
+		}
 		c.final, c.err = ans, err
 		if ans == nil {
 			c.links = append(c.links, Link{Name: cur, Type: "A", Rcode: kindString(err), Server: serverOf(err)})
@@ -80,6 +102,7 @@ func (rn *run) walkChain(ctx context.Context, name string) *chain {
 		if c.loop {
 			return c
 		}
+		advanced := next != cur
 		cur = next
 		rc := dns.RcodeToString[ans.Rcode]
 		for _, ip := range addrs {
@@ -96,20 +119,29 @@ func (rn *run) walkChain(ctx context.Context, name string) *chain {
 			}
 			return c
 		}
-		// NOERROR without addresses: either the resolver stopped at a
-		// CNAME (ask again for the target) or the name has no A (NODATA).
-		if last := c.last(); last == cur && !endsWithCNAME(ans.Msg, cur) {
-			rn.nodata(ctx, c, cur)
-			return c
+		// NOERROR without addresses: the reply stopped at a CNAME (ask
+		// again for the target), unless its SOA says the target has no
+		// address (NODATA at the end of a complete chain).
+		if advanced && soaZone(ans.Msg, cur) == "" {
+			continue
 		}
+		rn.nodata(ctx, c, cur)
+		return c
 	}
 	c.loop = true
 	return c
 }
 
-// nodata records a NODATA A answer and tries AAAA.
+// nodata records a NODATA A answer and tries AAAA (a name with only IPv6
+// addresses is not a name without addresses).
 func (rn *run) nodata(ctx context.Context, c *chain, cur string) {
 	c.links = append(c.links, Link{Name: cur, Type: "A", Rcode: "NODATA", Server: c.final.Server})
+	rn.aaaa(ctx, c, cur)
+}
+
+// aaaa adds the IPv6 addresses of the chain's end.
+func (rn *run) aaaa(ctx context.Context, c *chain, cur string) {
+	c.askedAAAA = true
 	ans, _ := rn.recursive(ctx, cur, dns.TypeAAAA)
 	if ans == nil || ans.Rcode != dns.RcodeSuccess {
 		return
@@ -182,6 +214,9 @@ func (rn *run) identifyChain(c *chain) {
 
 // resolved handles a name that resolves: addresses, HTTP fingerprints.
 func (rn *run) resolved(ctx context.Context, c *chain) {
+	if rn.a.opts.Types&TypeAAAA != 0 && !c.askedAAAA {
+		rn.aaaa(ctx, c, c.last())
+	}
 	rn.res.Addrs = c.addrs
 	rn.checkAddrs()
 	rn.httpFingerprint(ctx, c)
@@ -190,7 +225,7 @@ func (rn *run) resolved(ctx context.Context, c *chain) {
 // nxdomain handles a chain that ends in NXDOMAIN: confirm it with a
 // second opinion, then decide dangling vs vulnerable vs unresolved.
 func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
-	ev := []finding.DNSAnswer{c.final.Evidence()}
+	ev := c.evidence()
 	second, disagree := rn.secondOpinion(ctx, last, c.final.Server)
 	ev = append(ev, second...)
 	if disagree != "" {
@@ -199,7 +234,9 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 			fmt.Sprintf("DNS servers disagree whether %s exists", last), disagree, ev), false)
 		return
 	}
-	confirmed := len(second) > 0
+	// Through resolvers, confirmed means an authority agreed; an iterative
+	// walk's NXDOMAIN came from the zone's own server.
+	confirmed := len(second) > 0 || (rn.a.iterative && c.final.Msg.Authoritative)
 	unreg := rn.unregistered(ctx, last)
 	if unreg != nil {
 		unreg.Evidence.DNS = append(ev, unreg.Evidence.DNS...)
@@ -209,6 +246,7 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 		if unreg == nil {
 			rn.res.Status = finding.DNSUnresolved
 		}
+		rn.searchExpansion(ctx)
 		rn.add(verdict(IDHostNXDomain, finding.Info, confidence(confirmed), last,
 			fmt.Sprintf("%s does not exist in DNS", last), "", ev), false)
 		return
@@ -272,27 +310,43 @@ func (rn *run) wildcard(ctx context.Context, owner, target string) string {
 	return ""
 }
 
-// failed handles a chain that ended in SERVFAIL, REFUSED or silence: a
-// lame delegation explains it; otherwise the verdict is error.
+// failed handles a chain that ended in SERVFAIL, REFUSED or silence. A
+// lame or partially lame zone explains it; otherwise the verdict is error,
+// with what the zone's own servers said when they were asked.
 func (rn *run) failed(ctx context.Context, c *chain, last string) {
-	if rn.lameHunt(ctx, last) {
+	cut, lr := rn.lameHunt(ctx, last)
+	if lr != nil && (lr.state == lameFull || lr.state == lamePartial) {
+		rn.reportLame(cut, lr)
+		rn.nsDomainChecks(ctx, cut)
 		return
 	}
 	rn.res.Status = finding.DNSError
-	var ev []finding.DNSAnswer
+	ev := c.evidence()
 	what := kindString(c.err)
 	if c.final != nil {
-		ev = append(ev, c.final.Evidence())
-		what = dns.RcodeToString[c.final.Rcode]
+		what = rcodeName(c.final.Rcode)
 	} else if de, ok := asDNSError(c.err); ok {
 		ev = append(ev, de.Evidence())
+		if de.Err != nil {
+			what = de.Err.Error()
+		}
+	} else if c.err != nil {
+		what = c.err.Error()
 	}
-	rn.res.Error = fmt.Sprintf("%s answered %s; not proof that it does not exist", last, what)
+	rn.res.Error = fmt.Sprintf("%s: %s; not proof that it does not exist", last, what)
+	if lr != nil && lr.state == lameUnknown {
+		ev = append(ev, lr.ev...)
+		rn.res.Error = fmt.Sprintf("the nameservers of %s failed (%s): a failure, not a lame delegation nor proof that %s does not exist",
+			cut.zone, lr.describe(lr.failedNS), last)
+	}
 	rn.add(verdict(IDLookupFailed, finding.Info, finding.Confirmed, last,
-		fmt.Sprintf("DNS lookup of %s failed (%s); it could not be audited", last, what), "", ev), false)
+		fmt.Sprintf("DNS lookup of %s failed (%s); it could not be audited", last, what), rn.res.Error, ev), false)
 }
 
 func kindString(err error) string {
+	if errors.Is(err, errLame) {
+		return "LAME"
+	}
 	if de, ok := asDNSError(err); ok {
 		return de.Kind.String()
 	}

@@ -2,7 +2,6 @@ package dnsaudit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -16,15 +15,15 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/plumbsec/plumb/internal/finding"
-	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // nsHost is one nameserver of a delegation and its addresses.
 type nsHost struct {
-	name  string
-	addrs []netip.Addr
-	nx    bool   // the nameserver's own name does not exist
-	err   string // why its addresses are unknown
+	name     string
+	addrs    []netip.Addr
+	nx       bool   // the nameserver's own name does not exist
+	nxServer string // who said so
+	err      string // why its addresses are unknown
 }
 
 // delegation is a zone cut as the parent zone's referral states it.
@@ -38,6 +37,16 @@ type delegation struct {
 	lameOnce sync.Once
 	lame     *lameResult
 	lameDone atomic.Bool // lame is set (readable without the Once)
+
+	// The zone's verdicts, built once and given to every name under it.
+	verdictsOnce sync.Once
+	verdicts     []zoneVerdict
+}
+
+// zoneVerdict is a finding about a zone and whether it is a takeover.
+type zoneVerdict struct {
+	f         finding.Finding
+	claimable bool
 }
 
 type zoneKind int
@@ -46,6 +55,7 @@ const (
 	zoneCut    zoneKind = iota // delegated: the parent refers to nameservers
 	zoneNotCut                 // exists inside its parent zone
 	zoneNX                     // the parent zone says it does not exist
+	zoneFailed                 // its servers failed (not retried for the rest of the run)
 )
 
 type zoneEntry struct {
@@ -53,25 +63,58 @@ type zoneEntry struct {
 	deleg    *delegation
 	fromZone string // the zone whose servers gave the verdict
 	ev       finding.DNSAnswer
-
-	mxOnce sync.Once
-	mx     []finding.Finding // mail exchangers under unregistered domains (claimable)
 }
 
 // zoneCache bounds what delegation walks remember; when full it forgets an
 // arbitrary tenth (map order), which keeps memory flat on huge lists.
 type zoneCache struct {
-	mu     sync.Mutex
-	max    int
-	m      map[string]*zoneEntry
-	flight singleflight.Group
+	mu      sync.RWMutex // read-mostly: every name reads, each zone writes once
+	max     int
+	m       map[string]*zoneEntry
+	hosts   map[string]nsHost         // nameserver addresses, by "ns:"+name
+	targets map[string]*targetVerdict // record targets, by host and type
+	flight  singleflight.Group
 }
 
-func newZoneCache(max int) *zoneCache { return &zoneCache{max: max, m: map[string]*zoneEntry{}} }
+func newZoneCache(max int) *zoneCache {
+	return &zoneCache{max: max, m: map[string]*zoneEntry{}, hosts: map[string]nsHost{}, targets: map[string]*targetVerdict{}}
+}
 
-func (c *zoneCache) get(zone string) *zoneEntry {
+func (c *zoneCache) target(key string) (*targetVerdict, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.targets[key]
+	return v, ok
+}
+
+func (c *zoneCache) putTarget(key string, v *targetVerdict) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(c.targets) >= c.max {
+		clear(c.targets)
+	}
+	c.targets[key] = v
+}
+
+func (c *zoneCache) host(key string) (nsHost, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h, ok := c.hosts[key]
+	return h, ok
+}
+
+func (c *zoneCache) putHost(key string, h nsHost) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.hosts) >= c.max {
+		clear(c.hosts)
+	}
+	c.hosts[key] = h
+}
+
+func (c *zoneCache) get(zone string) *zoneEntry {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return c.m[zone]
 }
 
@@ -110,117 +153,6 @@ func (a *Auditor) authority(ip netip.Addr) string {
 	return net.JoinHostPort(ip.String(), strconv.Itoa(int(port)))
 }
 
-// askAny asks servers (RD=0) in order until one gives a reply that is not
-// SERVFAIL; it returns the most telling reply.
-func (rn *run) askAny(ctx context.Context, servers []string, name string, qtype uint16) (*netx.Answer, error) {
-	var (
-		best *netx.Answer
-		err  error
-	)
-	for _, srv := range servers {
-		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, false)
-		rn.count(netx.Attempts(ans, e))
-		if ans != nil && ans.Rcode != dns.RcodeServerFailure && ans.Rcode != dns.RcodeRefused {
-			return ans, e
-		}
-		if ans != nil && best == nil {
-			best = ans
-		}
-		err = e
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return best, err
-}
-
-// iterate resolves name/qtype iteratively from the deepest cached cut,
-// following (and caching) referrals. It returns the delegation whose
-// servers gave the final reply, and that reply.
-func (rn *run) iterate(ctx context.Context, name string, qtype uint16) (*delegation, *netx.Answer, error) {
-	cut := rn.a.deepestCut(name)
-	for range maxChain {
-		ans, err := rn.askAny(ctx, cut.servers, name, qtype)
-		if ans == nil {
-			return cut, nil, err
-		}
-		d := referral(ans, cut.zone, name)
-		if d == nil {
-			return cut, ans, nil
-		}
-		rn.resolveNS(ctx, d)
-		rn.a.cache.put(d.zone, &zoneEntry{kind: zoneCut, deleg: d, fromZone: cut.zone, ev: d.ev})
-		if len(d.servers) == 0 {
-			return d, nil, fmt.Errorf("no address for any nameserver of %s", d.zone)
-		}
-		cut = d
-	}
-	return cut, nil, errors.New("too many referrals")
-}
-
-// referral extracts a delegation below cutZone toward name from a reply.
-func referral(ans *netx.Answer, cutZone, name string) *delegation {
-	m := ans.Msg
-	if m == nil || m.Rcode != dns.RcodeSuccess || m.Authoritative || len(m.Answer) > 0 {
-		return nil
-	}
-	d := &delegation{parentServer: ans.Server, ev: ans.Evidence()}
-	for _, rr := range m.Ns {
-		ns, ok := rr.(*dns.NS)
-		if !ok {
-			continue
-		}
-		owner := normName(ns.Hdr.Name)
-		if !HasSuffixLabel(name, owner) || owner == normName(cutZone) || (cutZone != "." && !HasSuffixLabel(owner, cutZone)) {
-			continue
-		}
-		if d.zone != "" && d.zone != owner {
-			continue
-		}
-		d.zone = owner
-		d.ns = append(d.ns, nsHost{name: normName(ns.Ns)})
-		d.ev.Answer = append(d.ev.Answer, ns.String())
-	}
-	if d.zone == "" {
-		return nil
-	}
-	for i := range d.ns {
-		for _, rr := range m.Extra {
-			if a, ok := rr.(*dns.A); ok && normName(a.Hdr.Name) == d.ns[i].name {
-				if ip, ok := netip.AddrFromSlice(a.A.To4()); ok {
-					d.ns[i].addrs = append(d.ns[i].addrs, ip)
-				}
-			}
-		}
-	}
-	return d
-}
-
-// resolveNS fills nameserver addresses missing from the glue through the
-// recursive resolvers, and the list of servers to ask.
-func (rn *run) resolveNS(ctx context.Context, d *delegation) {
-	for i := range d.ns {
-		h := &d.ns[i]
-		if len(h.addrs) == 0 {
-			ans, err := rn.recursive(ctx, h.name, dns.TypeA)
-			switch {
-			case ans != nil && ans.Rcode == dns.RcodeNameError:
-				h.nx, h.err = true, "NXDOMAIN"
-			case ans != nil && ans.Rcode == dns.RcodeSuccess:
-				_, h.addrs = follow(h.name, ans.Msg, func(string, string) bool { return true })
-				if len(h.addrs) == 0 {
-					h.err = "no address"
-				}
-			default:
-				h.err = kindString(err)
-			}
-		}
-		for _, ip := range h.addrs {
-			d.servers = append(d.servers, rn.a.authority(ip))
-		}
-	}
-}
-
 // delegationOf tells whether zone is delegated, exists inside its parent,
 // or does not exist, as the parent zone's servers say (cached).
 func (rn *run) delegationOf(ctx context.Context, zone string) *zoneEntry {
@@ -235,8 +167,13 @@ func (rn *run) delegationOf(ctx context.Context, zone string) *zoneEntry {
 		if e := rn.a.cache.get(zone); e != nil {
 			return e, nil
 		}
-		if ans == nil || !ans.Msg.Authoritative {
-			return (*zoneEntry)(nil), nil
+		if ans == nil || !ans.Msg.Authoritative || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
+			e := &zoneEntry{kind: zoneFailed, fromZone: cut.zone}
+			if ans != nil {
+				e.ev = ans.Evidence()
+			}
+			rn.a.cache.put(zone, e)
+			return e, nil
 		}
 		e := &zoneEntry{kind: zoneNotCut, fromZone: cut.zone, ev: ans.Evidence()}
 		switch {
@@ -253,8 +190,6 @@ func (rn *run) delegationOf(ctx context.Context, zone string) *zoneEntry {
 			}
 			rn.resolveNS(ctx, d)
 			e.kind, e.deleg = zoneCut, d
-		case ans.Rcode != dns.RcodeSuccess:
-			return (*zoneEntry)(nil), nil
 		}
 		rn.a.cache.put(zone, e)
 		return e, nil

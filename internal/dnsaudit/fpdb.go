@@ -3,6 +3,7 @@ package dnsaudit
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/plumbsec/plumb/internal/fingerprints"
@@ -46,7 +47,7 @@ func (f *DBFingerprints) IdentifyNS(ns string) []ServiceInfo {
 func (f *DBFingerprints) convert(name string, svcs []*fingerprints.Service) []ServiceInfo {
 	out := make([]ServiceInfo, 0, len(svcs))
 	for _, s := range svcs {
-		info := ServiceInfo{ID: s.ID, Name: s.Name, Claim: ClaimUnknown, Note: s.StatusNote}
+		info := ServiceInfo{ID: s.ID, Name: s.Name, Claim: ClaimUnknown, Note: strings.TrimRight(s.StatusNote, ". ")}
 		ok, why := s.ClaimableTarget(name)
 		switch {
 		case ok:
@@ -56,7 +57,7 @@ func (f *DBFingerprints) convert(name string, svcs []*fingerprints.Service) []Se
 			info.Claim = ClaimNotClaimable
 		}
 		if why != "" {
-			info.Note = why
+			info.Note = strings.TrimRight(why, ". ")
 		}
 		if len(s.HTTP) > 0 {
 			info.HTTP = []HTTPFingerprint{{Match: s.MatchHTTP}} // any of the service's matchers

@@ -33,6 +33,9 @@ type DNSSummary struct {
 	Addrs  []string          `json:"addrs,omitempty"`
 	CNAMEs []string          `json:"cnames,omitempty"`
 	Detail string            `json:"detail,omitempty"`
+	// Ambiguity says what makes the name ambiguous (single label, search
+	// domain, look-alike, other TLD), one line each.
+	Ambiguity []string `json:"ambiguity,omitempty"`
 }
 
 // Host is one node of the graph.
@@ -127,6 +130,7 @@ func clone(h *Host) Host {
 	c.ForwardedBy = slices.Clone(h.ForwardedBy)
 	if h.DNS != nil {
 		d := *h.DNS
+		d.Addrs, d.CNAMEs, d.Ambiguity = slices.Clone(d.Addrs), slices.Clone(d.CNAMEs), slices.Clone(d.Ambiguity)
 		c.DNS = &d
 	}
 	return c

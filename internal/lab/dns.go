@@ -19,6 +19,8 @@ import (
 type Zone struct {
 	Origin  string
 	Records []dns.RR
+
+	idx *zoneIndex // nil until a server serves the zone
 }
 
 // ParseZone builds a Zone from zone-file-like lines ("name TTL IN TYPE data").
@@ -70,6 +72,9 @@ const (
 	BehaviourLyingCount
 )
 
+// udpReadBuffer is the lab server's UDP receive buffer.
+const udpReadBuffer = 4 << 20
+
 // maxChain bounds CNAME chasing, as real resolvers do.
 const maxChain = 12
 
@@ -107,6 +112,7 @@ func NewDNSServer(zones []Zone, behaviours map[string]Behaviour, logf func(strin
 func (s *DNSServer) AddZone(z Zone) {
 	z.Origin = dns.Fqdn(strings.ToLower(z.Origin))
 	z.Records = slices.Clone(z.Records)
+	z.reindex()
 	s.mu.Lock()
 	s.zones[z.Origin] = &z
 	s.mu.Unlock()
@@ -129,6 +135,7 @@ func (s *DNSServer) AddRecord(line string) error {
 		return fmt.Errorf("add %s: no lab zone contains it", rr.Header().Name)
 	}
 	z.Records = append(z.Records, rr)
+	z.reindex()
 	return nil
 }
 
@@ -142,6 +149,7 @@ func (s *DNSServer) RemoveRecords(name string, t uint16) {
 			h := rr.Header()
 			return strings.EqualFold(h.Name, name) && (t == dns.TypeANY || h.Rrtype == t)
 		})
+		z.reindex()
 	}
 }
 
@@ -178,13 +186,19 @@ func (s *DNSServer) Listen(addr string) error {
 		if err != nil {
 			return fmt.Errorf("listen udp %s: %w", addr, err)
 		}
+		if u, ok := pc.(*net.UDPConn); ok {
+			// Like a real resolver's so-rcvbuf: a benchmark's hundreds of
+			// questions in flight must not overflow the default buffer
+			// (the kernel caps it at net.core.rmem_max).
+			_ = u.SetReadBuffer(udpReadBuffer)
+		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
 		if err != nil {
 			_ = pc.Close()
 			lastErr = err
 			continue
 		}
-		if err := s.serve(&dns.Server{PacketConn: pc, Handler: s}, &dns.Server{Listener: ln, Handler: s}); err != nil {
+		if err := s.serve(&dns.Server{PacketConn: plainPacketConn{pc}, Handler: s}, &dns.Server{Listener: ln, Handler: s}); err != nil {
 			return err
 		}
 		s.lmu.Lock()
@@ -287,3 +301,9 @@ func (s *DNSServer) log(format string, args ...any) {
 		s.logf(format, args...)
 	}
 }
+
+// plainPacketConn hides the *net.UDPConn from miekg/dns, which then reads
+// and writes with ReadFrom/WriteTo instead of per-packet control messages
+// (the lab listens on one address and needs no destination address): the
+// lab answers benchmarks' hundreds of thousands of questions for less CPU.
+type plainPacketConn struct{ net.PacketConn }

@@ -77,7 +77,7 @@ func TestDNSAnswers(t *testing.T) {
 		{"unclaimed cloud app", "someone-else.herokuapp.com", dns.TypeA, true, dns.RcodeNameError, true, nil, "herokuapp.com."},
 		{"claimed cloud app", "cleanshop-app.azurewebsites.net", dns.TypeA, true, dns.RcodeSuccess, true,
 			[]string{"cleanshop-app.azurewebsites.net. A 127.0.0.1"}, ""},
-		{"REFUSED outside the lab", "example.com", dns.TypeA, true, dns.RcodeRefused, false, nil, ""},
+		{"REFUSED outside the lab", "example.org", dns.TypeA, true, dns.RcodeRefused, false, nil, ""},
 		{"SERVFAIL", "servfail.vulnshop.test", dns.TypeA, true, dns.RcodeServerFailure, false, nil, ""},
 	}
 	for _, tc := range cases {

@@ -30,6 +30,10 @@ type Options struct {
 	Now func() time.Time
 	// ExtraZones are served next to the built-in zones.
 	ExtraZones []Zone
+	// ExtraDelegations are TLD referrals for zones (without the trailing
+	// dot), each nameserver "name" or "name=ip" (with glue), replacing the
+	// default referral of an extra zone to ns1.ZONE at 127.0.0.1.
+	ExtraDelegations map[string][]string
 	// ExtraSites are routed next to the built-in sites; a site with the
 	// same host as a built-in one replaces it.
 	ExtraSites []Site
@@ -151,7 +155,7 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		return nil, fmt.Errorf("lab: dns: %w", err)
 	}
 	w.DNSAddr = w.DNS.Addrs()[0]
-	if err := w.startInternet(); err != nil {
+	if err := w.startInternet(opts.ExtraDelegations); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("lab: internet: %w", err)
 	}

@@ -114,23 +114,16 @@ type lookupResult struct {
 // records or has descendants (an empty non-terminal).
 func (z *Zone) lookup(name string, qtype uint16) lookupResult {
 	var (
-		exists  bool
 		matches []dns.RR
 		cname   *dns.CNAME
 	)
-	for _, rr := range z.Records {
-		h := rr.Header()
-		switch {
-		case strings.EqualFold(h.Name, name):
-			exists = true
-			if h.Rrtype == qtype || qtype == dns.TypeANY {
-				matches = append(matches, dns.Copy(rr))
-			}
-			if c, ok := rr.(*dns.CNAME); ok {
-				cname = c
-			}
-		case dns.IsSubDomain(name, h.Name):
-			exists = true
+	owned, exists := z.at(strings.ToLower(name))
+	for _, rr := range owned {
+		if rr.Header().Rrtype == qtype || qtype == dns.TypeANY {
+			matches = append(matches, dns.Copy(rr))
+		}
+		if c, ok := rr.(*dns.CNAME); ok {
+			cname = c
 		}
 	}
 	if wc := "*." + parentName(name); !exists && !strings.HasPrefix(name, "*.") && name != z.Origin {

@@ -39,7 +39,8 @@ type Resolver struct {
 	timeout  time.Duration
 	retries  int
 	limiters map[string]*rate.Limiter
-	udp, tcp *dns.Client
+	tcp      *dns.Client
+	pool     udpPool // UDP sockets, reused (udppool.go)
 	budget   *retryBudget
 
 	flight singleflight.Group
@@ -88,7 +89,6 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 	if len(r.servers) == 0 {
 		return nil, errors.New("resolver: no DNS servers configured")
 	}
-	r.udp = &dns.Client{Net: "udp", Timeout: r.timeout, UDPSize: ednsUDPSize}
 	r.tcp = &dns.Client{Net: "tcp", Timeout: r.timeout}
 	return r, nil
 }
@@ -369,7 +369,7 @@ func (r *Resolver) exchange(ctx context.Context, server, fqdn string, qtype uint
 	m.RecursionDesired = rd
 	m.SetEdns0(ednsUDPSize, false)
 
-	resp, rtt, err := roundTrip(ctx, r.udp, m, server)
+	resp, rtt, err := r.udpExchange(ctx, m, server)
 	sent, viaTCP := 1, false
 	if resp != nil && resp.Truncated {
 		m.Id = dns.Id()

@@ -50,8 +50,12 @@ func (Resolution) Meta() check.Meta {
 			dnsaudit.IDUnclaimedService + " (the service the chain identifies shows its unclaimed page), " +
 			dnsaudit.IDInternalAddress + " (private/loopback/link-local/CGNAT/metadata address in public DNS), " +
 			dnsaudit.IDHostNXDomain + " (the name does not exist), " + dnsaudit.IDResolverDisagree + " and " + IDLookupFailed +
-			" (info: the resolvers could not answer, never read as \"does not exist\"). A host anyone can claim that receives " +
-			"Bearer tokens is critical.",
+			" (info: the resolvers could not answer, never read as \"does not exist\"), " +
+			"dns.dangling-mx/-ns/-srv/-spf/-dmarc/-caa (a record's target is in an unregistered domain or does not exist), " +
+			dnsaudit.IDNameserverFailed + " (info: a delegated nameserver failed, which is not lameness), " +
+			dnsaudit.IDAmbiguousName + " (single-label names, search-domain-only names, IDN look-alikes and other-TLD twins " +
+			"of the target's domain) and " + dnsaudit.IDResolverDropped + " (info: a resolver that lies or fails was set " +
+			"aside). A host anyone can claim that receives Bearer tokens is critical.",
 		Rules: rules,
 	}
 }
@@ -62,11 +66,16 @@ func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 		Resolver:       in.DNS,
 		Roots:          in.DNSAudit.Roots,
 		AuthorityPort:  in.DNSAudit.AuthorityPort,
+		SearchDomains:  in.DNSAudit.SearchDomains,
 		HTTP:           in.HTTP,
 		IgnoreInternal: c.targetInternal(ctx, in),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dns audit: %w", err)
+	}
+	targetHost := ""
+	if in.Target != nil {
+		targetHost = in.Target.Hostname()
 	}
 	list := in.Hosts.List()
 	out := make([][]finding.Finding, len(list))
@@ -79,17 +88,61 @@ func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 		}
 		g.Go(func() error {
 			r := a.Audit(ctx, h.Name)
-			in.Hosts.SetDNS(h.Name, summary(r))
-			out[i] = c.findings(h, r)
+			amb := dnsaudit.Ambiguities(h.Name, targetHost)
+			in.Hosts.SetDNS(h.Name, summary(r, amb))
+			out[i] = append(c.findings(h, r), c.ambiguityFindings(h, amb)...)
 			return ctx.Err()
 		})
 	}
 	err = g.Wait()
-	var fs []finding.Finding
+	fs := c.notices(a)
 	for _, f := range out {
 		fs = append(fs, f...)
 	}
 	return fs, err
+}
+
+// notices reports the resolvers the audit set aside, and a fall back to
+// resolving from the roots, once per scan.
+func (c Resolution) notices(a *dnsaudit.Auditor) []finding.Finding {
+	m := c.Meta()
+	var out []finding.Finding
+	for _, n := range a.Notices() {
+		f := finding.Finding{ID: dnsaudit.IDResolverDropped, Category: m.Category, Severity: finding.Info, Confidence: finding.Confirmed,
+			Location: finding.Location{Host: n.Server}, Evidence: finding.Evidence{Summary: n.Reason, DNS: n.Evidence}}
+		f.Title = fmt.Sprintf("DNS resolver %s was not used: it %s", n.Server, n.Reason)
+		if n.Kind == dnsaudit.NoticeIterative {
+			f.Title, f.Location.Host = "DNS names were resolved from the root servers: "+n.Reason, "."
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// ambiguityFindings reports what is ambiguous about h next to the target
+// (single-label names come from the audit itself, with what they reach).
+func (c Resolution) ambiguityFindings(h hosts.Host, amb []dnsaudit.Ambiguity) []finding.Finding {
+	m := c.Meta()
+	var out []finding.Finding
+	for _, a := range amb {
+		if a.Kind == dnsaudit.AmbSingleLabel {
+			continue
+		}
+		f := finding.Finding{ID: dnsaudit.IDAmbiguousName, Category: m.Category, OWASP: m.OWASP, CWE: m.CWE,
+			Severity: finding.Low, Confidence: finding.Firm, Location: finding.Location{Host: h.Name}}
+		f.Title = fmt.Sprintf("%s is ambiguous (%s)", h.Name, a.Kind)
+		switch {
+		case h.CarriesCredentials && a.Kind == dnsaudit.AmbLookAlike:
+			f.Severity, f.Title = finding.High, fmt.Sprintf("Credentials flow to %s, a look-alike of the target's domain", h.Name)
+		case h.CarriesCredentials:
+			f.Severity, f.Title = finding.Medium, fmt.Sprintf("Credentials flow to %s, the target's domain name under another TLD", h.Name)
+		}
+		f.Evidence.Summary = fmt.Sprintf("%s: %s. Roles of %s: %s.", a.Kind, a.Detail, h.Name, roles(h))
+		f.Remediation = finding.Remediation{Summary: fmt.Sprintf("Check who owns %s; if it is not you, remove it from the "+
+			"OpenAPI document and client configuration and send no credentials there.", h.Name)}
+		out = append(out, f)
+	}
+	return out
 }
 
 // targetInternal: scanning a target that itself lives on an internal
@@ -111,9 +164,17 @@ func (Resolution) targetInternal(ctx context.Context, in *check.Input) bool {
 }
 
 // summary is a host's line in the graph: the audit's status, except that
-// a name resolving to no address is nodata.
-func summary(r *dnsaudit.Result) hosts.DNSSummary {
+// a name resolving to no address is nodata, and what makes it ambiguous.
+func summary(r *dnsaudit.Result, amb []dnsaudit.Ambiguity) hosts.DNSSummary {
 	s := hosts.DNSSummary{Status: r.Status, Detail: r.Error}
+	for _, a := range amb {
+		s.Ambiguity = append(s.Ambiguity, a.Kind+": "+a.Detail)
+	}
+	for _, f := range r.Findings {
+		if f.ID == dnsaudit.IDAmbiguousName && len(amb) == 0 {
+			s.Ambiguity = append(s.Ambiguity, f.Title)
+		}
+	}
 	for _, l := range r.Chain {
 		if l.Type == "CNAME" {
 			s.CNAMEs = append(s.CNAMEs, l.Value)
@@ -148,7 +209,7 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 		// Located at the graph's host: fingerprints key on it, and the
 		// zone, nameserver or CNAME target stays in the evidence.
 		f.Location = finding.Location{Host: h.Name}
-		takeover := r.Claimable(af)
+		takeover := r.Claimable(af) && routesTraffic(af.ID)
 		switch {
 		case takeover && h.CarriesCredentials:
 			f.Severity = finding.Critical
@@ -158,7 +219,9 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 			f.Title = title(h)
 		case takeover:
 			f.Severity = max(f.Severity, finding.High)
-		case danglingID(af.ID) && h.CarriesCredentials:
+		case r.Claimable(af):
+			f.Severity = max(f.Severity, finding.High) // mail, service or trust records: the host's traffic stays put
+		case danglingID(af.ID) && routesTraffic(af.ID) && h.CarriesCredentials:
 			f.Severity = max(f.Severity, finding.High)
 			f.Title = fmt.Sprintf("Credentials flow to %s: %s", h.Name, af.Title)
 		case af.ID == dnsaudit.IDHostNXDomain:
@@ -169,7 +232,7 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 		}
 		lead, floor := impact(h)
 		switch {
-		case danglingID(af.ID):
+		case danglingID(af.ID) && routesTraffic(af.ID):
 			f.Severity = max(f.Severity, floor)
 		case af.ID == dnsaudit.IDHostNXDomain && onlyUpstream(h):
 			f.Severity, lead = finding.Medium, lead+splitHorizonNote
@@ -186,10 +249,21 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 func danglingID(id string) bool {
 	switch id {
 	case dnsaudit.IDDanglingCNAME, dnsaudit.IDUnregisteredDomain, dnsaudit.IDLameDelegation,
-		dnsaudit.IDPartiallyLame, dnsaudit.IDUnclaimedService:
+		dnsaudit.IDPartiallyLame, dnsaudit.IDUnclaimedService, dnsaudit.IDDanglingNS,
+		dnsaudit.IDDanglingMX, dnsaudit.IDDanglingSRV, dnsaudit.IDDanglingSPF, dnsaudit.IDDanglingDMARC, dnsaudit.IDDanglingCAA:
 		return true
 	}
 	return false
+}
+
+// routesTraffic: the verdict decides where the host's own traffic (and so
+// its Bearer tokens) goes, not only its mail, services or certificates.
+func routesTraffic(id string) bool {
+	switch id {
+	case dnsaudit.IDDanglingMX, dnsaudit.IDDanglingSRV, dnsaudit.IDDanglingSPF, dnsaudit.IDDanglingDMARC, dnsaudit.IDDanglingCAA:
+		return false
+	}
+	return true
 }
 
 func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af finding.Finding) string {

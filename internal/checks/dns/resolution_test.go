@@ -4,12 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/plumbsec/plumb/internal/result"
-
+	"github.com/plumbsec/plumb/internal/checks/dns"
+	"github.com/plumbsec/plumb/internal/dnsaudit"
+	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labcatalog"
 	"github.com/plumbsec/plumb/internal/labtest"
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 func scanLab(t *testing.T, target func(*lab.World) lab.Target) *result.Report {
@@ -66,5 +68,29 @@ func TestCleanTwinHasNoDNSFinding(t *testing.T) {
 		if f.Category == finding.CatDNS {
 			t.Errorf("clean twin DNS finding: %s %s %s", f.ID, f.Severity, f.Title)
 		}
+	}
+}
+
+// TestDroppedResolverIsReported: a scan whose first resolver rewrites
+// NXDOMAIN says so in the report (and audits through the honest one: the
+// dangling token host is still found); the twin with only the honest
+// resolver reports no such thing.
+func TestDroppedResolverIsReported(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, func(o *engine.Options) {
+		o.Resolvers = []string{w.RewritingResolverAddr, w.DNSAddr}
+	}, dns.Resolution{})
+	dropped := labtest.WithID(rep, dnsaudit.IDResolverDropped)
+	if len(dropped) != 1 || dropped[0].Location.Host != w.RewritingResolverAddr || !strings.Contains(dropped[0].Title, "rewrites NXDOMAIN") ||
+		len(dropped[0].Evidence.DNS) != 1 {
+		t.Errorf("resolver-dropped findings %+v", dropped)
+	}
+	if len(labtest.WithID(rep, dnsaudit.IDDanglingCNAME)) == 0 {
+		t.Error("the honest resolver's verdicts are missing")
+	}
+	twin := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, dns.Resolution{})
+	if got := labtest.WithID(twin, dnsaudit.IDResolverDropped); len(got) != 0 {
+		t.Errorf("honest resolver reported dropped: %+v", got)
 	}
 }

@@ -75,6 +75,53 @@ var rules = []check.Rule{
 		Description: "The lookup timed out or answered SERVFAIL or REFUSED, so the host could not be audited. Never read as " +
 			"\"does not exist\".",
 		Remediation: finding.Remediation{Summary: "Audit again; if the failure persists, check the zone's nameservers."}},
+	{ID: dnsaudit.IDDanglingMX, Title: "Mail exchanger in an unregistered domain or a name that does not exist", Severity: finding.High,
+		Description: "An MX record of the host (an apex without an address included) names a mail server whose registrable " +
+			"domain nobody registered (anyone can buy it and receive the host's mail, password resets and magic links " +
+			"included: high, a takeover), or a name that does not exist (mail bounces; whoever can create the name gets it).",
+		Remediation: takeoverFix("Register the domain yourself, or remove the MX record that points into it.")},
+	{ID: dnsaudit.IDDanglingNS, Title: "NS record names a nameserver in an unregistered domain or that does not exist", Severity: finding.High,
+		Description: "The host's own NS records (the zone's side of the delegation) name a nameserver whose registrable domain " +
+			"nobody registered: whoever buys it answers DNS queries for the zone for resolvers that use the zone's NS set.",
+		Remediation: takeoverFix("Remove the NS record, or register the nameserver's domain yourself.")},
+	{ID: dnsaudit.IDDanglingSRV, Title: "SRV target in an unregistered domain or that does not exist", Severity: finding.Medium,
+		Description: "An SRV record of the host sends the service's clients (SIP, XMPP, LDAP, Kerberos, autodiscover…) to a " +
+			"name in a domain nobody registered, or to a name that does not exist.",
+		Remediation: takeoverFix("Point the SRV record at a host you own, or remove it.")},
+	{ID: dnsaudit.IDDanglingSPF, Title: "SPF include or redirect to an unregistered domain", Severity: finding.Medium,
+		Description: "The host's SPF record includes (or redirects to) a domain nobody registered: whoever buys it publishes " +
+			"an SPF record that authorizes their own servers, and mail they send as the host passes SPF. A domain that " +
+			"exists without the name is dangling (the SPF check errors out).",
+		Remediation: takeoverFix("Remove the include: or redirect= term, or register the domain yourself.")},
+	{ID: dnsaudit.IDDanglingDMARC, Title: "DMARC reports sent to an unregistered domain", Severity: finding.Medium,
+		Description: "The host's DMARC record (_dmarc TXT) mails its aggregate (rua) or failure (ruf) reports to a domain " +
+			"nobody registered: whoever buys it publishes the external-destination authorization and receives reports on " +
+			"every mail sent as the host (sending IPs, volumes; failure reports carry message headers).",
+		Remediation: takeoverFix("Send reports to a mailbox in a domain you own, or register the domain yourself.")},
+	{ID: dnsaudit.IDDanglingCAA, Title: "CAA names an issuer in an unregistered domain", Severity: finding.Low,
+		Description: "A CAA issue/issuewild record names a certificate authority by a domain nobody registered. Registering " +
+			"it does not make anyone a trusted CA, so it is dangling, not a takeover; but no CA will issue for the host " +
+			"under that record, and the record is probably a typo or a leftover.",
+		Remediation: finding.Remediation{Summary: "Correct the CAA record to name the CA you use (e.g. letsencrypt.org), or remove it."}},
+	{ID: dnsaudit.IDNameserverFailed, Title: "A delegated nameserver failed to answer", Severity: finding.Info,
+		Description: "A nameserver the parent zone delegates to answered SERVFAIL or nothing when asked for its zone's SOA, " +
+			"while others answered. A failure is not a lame delegation: it may be transient and says nothing about who " +
+			"can answer for the zone.",
+		Remediation: finding.Remediation{Summary: "Check the nameserver, or remove it from the delegation if it is retired."}},
+	{ID: dnsaudit.IDAmbiguousName, Title: "Ambiguous host name", Severity: finding.High,
+		Description: "A host the API names may reach someone other than its reader expects: a single-label name (each " +
+			"client completes it with its own search domains, LLMNR or mDNS), a name that does not exist but resolves " +
+			"through a search domain, an internationalized look-alike of the target's domain (punycode homoglyphs), or " +
+			"the target's domain under another TLD. High when credentials flow to a look-alike; medium when they flow to " +
+			"another ambiguous name; low otherwise.",
+		Remediation: finding.Remediation{Summary: "Write every host as a full name in a domain you own, and compare " +
+			"internationalized names character by character (punycode) before sending credentials there."}},
+	{ID: dnsaudit.IDResolverDropped, Title: "A configured DNS resolver was not used", Severity: finding.Info,
+		Description: "A configured resolver rewrote NXDOMAIN (it answered a random name that cannot exist with an address) " +
+			"or failed a test question, so the DNS audit did not use it; when none was left, names were resolved from the " +
+			"root servers.",
+		Remediation: finding.Remediation{Summary: "Use a resolver that answers honestly (no NXDOMAIN rewriting, no " +
+			"\"search assist\"), or let plumb resolve from the roots."}},
 	{ID: dnsaudit.IDUnownedAddress, Title: "Host resolves outside the networks you own", Severity: finding.Low,
 		Description: "Only `plumb dns --owned-ips` reports it (a scan never does): the host resolves to an address outside the " +
 			"networks listed as yours, possibly a released cloud address someone else now holds.",
