@@ -6,6 +6,7 @@ package check
 import (
 	"context"
 	"crypto/x509"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -133,6 +134,7 @@ func New(m Meta, title string, loc finding.Location) finding.Finding {
 type Coverage struct {
 	mu        sync.Mutex
 	imported  int
+	writes    bool           // --allow-writes: the words of default reasons follow the mode
 	requested map[string]int // op key → last status
 	skipped   map[string]string
 	counts    map[string]int // op key → requests recorded
@@ -141,6 +143,28 @@ type Coverage struct {
 // NewCoverage starts a coverage record for n imported operations.
 func NewCoverage(imported int) *Coverage {
 	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}, counts: map[string]int{}}
+}
+
+// AllowWrites says the scan may send state-changing requests, so an
+// unrequested write operation is not said to need --allow-writes.
+func (c *Coverage) AllowWrites(on bool) *Coverage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writes = on
+	return c
+}
+
+// defaultReason is why nobody requested op when no check said: for a
+// state-changing method it depends on the mode.
+func (c *Coverage) defaultReason(op spec.Operation) string {
+	switch op.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return "no check applies"
+	}
+	if c.writes {
+		return "state-changing method; no write probe applies to it"
+	}
+	return "state-changing method; a read-only scan never sends it (--allow-writes lifts this)"
 }
 
 // OpKey names an operation in coverage tables.
@@ -205,7 +229,7 @@ func (c *Coverage) Summary(api *spec.API) result.Coverage {
 		}
 		reason, ok := c.skipped[k]
 		if !ok {
-			reason = "no check applies"
+			reason = c.defaultReason(op)
 		}
 		s.Skipped = append(s.Skipped, result.Skipped{Operation: k, Reason: reason})
 	}

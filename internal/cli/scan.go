@@ -30,6 +30,7 @@ type scanFlags struct {
 	dnsAudit        dnsAuditFlags
 	llm             llmFlags
 	sel             selectFlags
+	scope           scopeFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -40,7 +41,7 @@ type scanFlags struct {
 func (f *scanFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, `FILE` or URL (default: discover it on the target)")
-	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE); use on staging only")
+	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE, and GETs whose names say they change state); use on staging only")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
 	fs.StringVar(&f.callbackURL, "callback-url", "", "`URL` of an out-of-band listener the SSRF check points URL parameters at (it must answer GET URL/plumb/interactions/ID; see docs/checks.md)")
 	fs.StringVar(&f.jwtWordlist, "jwt-wordlist", "", "`FILE` of extra JWT HMAC secrets to try offline, one per line (added to the built-in list)")
@@ -54,6 +55,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.dnsAudit.register(fs, false)
 	f.llm.register(fs)
 	f.sel.register(fs)
+	f.scope.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -82,6 +84,9 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
+	if err := f.scope.apply(&o); err != nil {
+		return o, err
+	}
 	if f.jwtWordlist != "" {
 		if o.JWTWordlist, err = jwt.ReadWordlist(f.jwtWordlist); err != nil {
 			return o, usagef("--jwt-wordlist: %v", err)

@@ -25,6 +25,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/scope"
 	"github.com/plumbsec/plumb/internal/score"
 	"github.com/plumbsec/plumb/internal/spec"
 	"github.com/plumbsec/plumb/internal/suppress"
@@ -55,6 +56,7 @@ type Options struct {
 	ExtraScope                []netx.Origin
 	AllowPlainHTTPCredentials bool
 	AllowWrites               bool
+	Include, Exclude          []scope.Pattern // --include / --exclude: operations to send, operations never to send
 	AllowRemoteRefs           bool
 	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
 	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
@@ -149,6 +151,7 @@ func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: err.Error()})
 		return rep, err
 	}
+	s.applyScope(rep)
 	s.seedHosts()
 	s.runChecks(ctx, rep)
 	return rep, nil
@@ -184,6 +187,7 @@ type scanner struct {
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
+	plan   *scope.Plan // what the checks may send (applyScope)
 }
 
 func newScanner(target *url.URL, o Options) (*scanner, error) {
@@ -237,6 +241,7 @@ func (s *scanner) newReport(start time.Time) *result.Report {
 		Hosts:         []hosts.Host{},
 		Checks:        []result.CheckRun{},
 		Errors:        []result.Error{},
+		Notes:         []result.Note{},
 		Identities:    []result.IdentityInfo{},
 	}
 }
@@ -284,9 +289,13 @@ func (s *scanner) seedHosts() {
 }
 
 func (s *scanner) input() *check.Input {
+	api := s.api
+	if s.plan != nil {
+		api = s.plan.Read
+	}
 	return &check.Input{
 		Target:         s.target,
-		API:            s.api,
+		API:            api,
 		Hosts:          s.graph,
 		HTTP:           s.http,
 		HTTPB:          s.httpB,
@@ -315,6 +324,12 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	var all []finding.Finding
 	done := 0
 	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts, check.PhaseWrites} {
+		if phase == check.PhaseWrites && s.plan != nil {
+			s.plan.EnterWrites()
+			w := *in
+			w.API = s.plan.Write
+			in = &w
+		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.opts.Concurrency)
 		for _, c := range checks {
@@ -407,7 +422,7 @@ func (s *scanner) finish(rep *result.Report, start time.Time) {
 		rep.Coverage = result.Coverage{Skipped: []result.Skipped{}, Operations: result.OpRows{}}
 	}
 	st := s.http.Stats()
-	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
+	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Refused: int(st.Refused), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
 	if st.BudgetExhausted {
 		rep.Partial = true
 		rep.Errors = append(rep.Errors, result.Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})

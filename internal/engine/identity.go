@@ -87,7 +87,7 @@ func (s *scanner) noteLogin(rep *result.Report, info result.IdentityInfo) {
 	if s.opts.AllowWrites {
 		return
 	}
-	rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: fmt.Sprintf(
+	rep.Notes = append(rep.Notes, result.Note{Stage: "login", Message: fmt.Sprintf(
 		"read-only scan: %s was sent to obtain identity %s, as --login%s asked; no other state-changing request was sent",
 		info.Login, info.Name, flagSuffix(info.Name))})
 }

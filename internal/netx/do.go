@@ -40,7 +40,9 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		visited[st.method+" "+st.u.String()] = true
 		resp, err := c.exchange(ctx, req.WithCredentials, st)
 		if err != nil {
-			c.stats.errors.Add(1)
+			if !errors.Is(err, ErrOutOfScope) {
+				c.stats.errors.Add(1)
+			}
 			return nil, err
 		}
 		hops = append(hops, resp.Hops[0])
@@ -137,6 +139,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		err = fmt.Errorf("%s %s: %w", st.method, rurl, err)
 		c.log.add(Exchange{Time: time.Now(), Method: st.method, URL: rurl, Err: c.redactor.String(err.Error())})
 		return err
+	}
+	if err := c.refuse(st.method, st.u); err != nil {
+		return nil, fail(err)
 	}
 	select {
 	case hs.sem <- struct{}{}:

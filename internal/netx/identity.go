@@ -22,6 +22,7 @@ type shared struct {
 	exhausted atomic.Bool
 	stats     statsRec
 	log       *requestLog
+	guard     guardState
 }
 
 // WithIdentity returns a client that sends creds instead of c's

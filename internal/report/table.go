@@ -63,6 +63,7 @@ func (tb Table) Render(w io.Writer, r *result.Report) error {
 	t.diff(r)
 	t.hosts(r)
 	t.coverage(r)
+	t.notes(r)
 	t.errors(r)
 	t.outputs()
 	return t.err
@@ -278,6 +279,17 @@ func (t *tw) coverage(r *result.Report) {
 	}
 	for _, why := range order {
 		t.wrap("  ", fmt.Sprintf("%d not requested: %s", reasons[why], why), ansiDim)
+	}
+	t.printf("\n")
+}
+
+func (t *tw) notes(r *result.Report) {
+	if len(r.Notes) == 0 {
+		return
+	}
+	t.printf("%s\n", t.c(ansiBold, "NOTES"))
+	for _, n := range r.Notes {
+		t.wrap("  "+n.Stage+": ", firstLine(n.Message), ansiDim)
 	}
 	t.printf("\n")
 }

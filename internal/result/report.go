@@ -35,6 +35,9 @@ type Report struct {
 	Requests      RequestStats      `json:"requests"`
 	Partial       bool              `json:"partial"`
 	Errors        []Error           `json:"errors"`
+	// Notes are things the user should know that are not problems: what a
+	// read-only scan left out, a login request sent at the user's request.
+	Notes []Note `json:"notes,omitempty"`
 	// Suppressions says what the config file's ignore entries did (absent without one).
 	Suppressions *suppress.Summary `json:"suppressions,omitempty"`
 	// Diff compares the findings with an earlier report (--baseline-report).
@@ -78,6 +81,7 @@ type CheckRun struct {
 type RequestStats struct {
 	HTTP          int  `json:"http"`
 	Errors        int  `json:"errors"`
+	Refused       int  `json:"refused,omitempty"` // never sent: out of the scan's scope (read-only, --exclude)
 	Budget        int  `json:"budget,omitempty"`
 	BudgetReached bool `json:"budget_reached"`
 }
@@ -85,6 +89,12 @@ type RequestStats struct {
 // Error is a problem that did not stop the scan (or, for a partial report,
 // the one that did).
 type Error struct {
+	Stage   string `json:"stage"`
+	Message string `json:"message"`
+}
+
+// Note is something the scan wants the user to know that is not an error.
+type Note struct {
 	Stage   string `json:"stage"`
 	Message string `json:"message"`
 }
