@@ -47,6 +47,9 @@ type Target struct {
 	// Methods records the method and path of every request the API
 	// received; nil for targets that do not record.
 	Methods *RequestLog
+	// Resets reports how often the API's store was wiped (signalshop's
+	// GET /api/admin/reset-db); nil for APIs without one.
+	Resets func() int
 }
 
 // World is a running lab. All of its listeners are on loopback.
@@ -57,6 +60,8 @@ type World struct {
 	CAPool    *x509.CertPool
 
 	Vuln, Clean, Hostile Target
+	// Signal and SignalClean are the plain-HTTP twins of signal.go.
+	Signal, SignalClean Target
 
 	Collector *Collector // every request that reaches collector.evil.test
 	DNS       *DNSServer // zones, records and behaviours
@@ -114,7 +119,13 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		Token:   "hostile-" + hostileToken,
 	}
 
+	signal, signalClean, err := w.startSignal(opts.Now)
+	if err != nil {
+		return nil, err
+	}
 	sites := builtinSites(vuln, clean, newHostile(), w.Collector)
+	sites = append(sites, Site{Host: signalHost, Handler: signal.handler(), Cert: CertNone},
+		Site{Host: signalCleanHost, Handler: signalClean.handler(), Cert: CertNone})
 	sites = mergeSites(append(sites, takeoverSites()...), opts.ExtraSites)
 	w.web, err = startWeb(ca, sites, now, opts.Logf)
 	if err != nil {

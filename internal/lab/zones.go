@@ -48,6 +48,18 @@ var zoneData = []struct {
 		"docs A 127.0.0.1",
 		"app A 127.0.0.1",
 	}},
+	{"signalshop.test.", []string{
+		soaLine("signalshop.test."),
+		"@ NS ns1.signalshop.test.",
+		"ns1 A 127.0.0.1",
+		"api A 127.0.0.1",
+	}},
+	{"signalclean.test.", []string{
+		soaLine("signalclean.test."),
+		"@ NS ns1.signalclean.test.",
+		"ns1 A 127.0.0.1",
+		"api A 127.0.0.1",
+	}},
 	{"hostile.test.", []string{
 		soaLine("hostile.test."),
 		"@ NS ns1.hostile.test.",

@@ -57,7 +57,7 @@ func (c QueryToken) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 		for _, name := range names {
 			u, err := url.Parse(o.URL)
 			if err != nil || !in.HTTP.CanCarryCredential(o.URL) {
-				break // the real token goes nowhere but the in-scope https origin
+				break // the real token goes nowhere the credential itself may not go
 			}
 			q := u.Query()
 			q.Set(name, tok)

@@ -128,7 +128,7 @@ func (Forgery) Meta() check.Meta {
 		ID: "authentication.jwt-forgery", Title: "API accepts forged JWTs", Category: finding.CatAuthentication,
 		OWASP: "API2:2023", CWE: "CWE-347", Severity: finding.Critical, Needs: check.NeedSpec | check.NeedCredential,
 		Description: fmt.Sprintf("Sends forged copies of the user's JWT (claims unchanged) to up to %d calibrated secured "+
-			"operations on the target's https origin: altered signature, alg none (4 casings, with and without the trailing dot), "+
+			"operations on the target's origin (where the credential itself may go: https, or http with --allow-http-credentials): altered signature, alg none (4 casings, with and without the trailing dot), "+
 			"signature removed, empty HMAC secret, RS→HS key confusion with the API's JWKS, and, when the secret was cracked, "+
 			"an expired token. Accepted means the answer matches the real token's while a garbage token is refused. "+
 			"At most %d forged requests per scan.", MaxForgeryOps, MaxForgeryRequests),
@@ -188,7 +188,7 @@ type runner struct {
 // shown to be ignored (every other forgery would pass for that reason).
 func (r *runner) attack(ctx context.Context, o *bearer.Oracle, fgs []forgery) error {
 	if !r.in.HTTP.CanCarryCredential(o.URL) {
-		return nil // forged tokens go only to the in-scope https origin
+		return nil // forged tokens go where the credential may go, and nowhere else
 	}
 	won := map[string]bool{}
 	for _, f := range fgs {
