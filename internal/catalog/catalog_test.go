@@ -286,3 +286,23 @@ func TestSelectRejectsUnknownPatterns(t *testing.T) {
 		t.Errorf("blank patterns and spaces: %v", err)
 	}
 }
+
+func TestInfos(t *testing.T) {
+	t.Parallel()
+	cat := catalog.Default()
+	infos := cat.Infos()
+	if len(infos) != len(cat.Metas()) {
+		t.Fatalf("%d infos for %d checks", len(infos), len(cat.Metas()))
+	}
+	r, ok := cat.RuleInfo("input.stack-trace")
+	if !ok || r.ID != "input-validation.stack-trace" || r.Severity == "" || len(r.Formerly) == 0 || r.Formerly[0] != "input.stack-trace" {
+		t.Errorf("RuleInfo(former id) = %+v, %v", r, ok)
+	}
+	c, ok := cat.CheckInfo("dns.resolution")
+	if !ok || len(c.Rules) != 10 || c.Single() {
+		t.Errorf("CheckInfo(dns.resolution) = %d rules, single %v, %v", len(c.Rules), c.Single(), ok)
+	}
+	if _, ok := cat.RuleInfo("no.such-rule"); ok {
+		t.Error("RuleInfo found an unknown id")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/encryption"
 	"github.com/plumbsec/plumb/internal/checks/exposure"
+	"github.com/plumbsec/plumb/internal/checks/graphql"
 	"github.com/plumbsec/plumb/internal/checks/input"
 	"github.com/plumbsec/plumb/internal/checks/inventory"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
@@ -68,6 +69,13 @@ func Checks() []check.Check {
 		ssrf.ServerSideFetch{},
 		consumption.PlainHTTPUpstream{},
 		redirect.Redirects{},
+		graphql.Schema{},
+		graphql.SensitiveFields{},
+		graphql.Unauthenticated{},
+		graphql.ObjectAccess{},
+		graphql.Limits{},
+		graphql.CSRF{},
+		graphql.Errors{},
 		dns.Resolution{},
 		llm.Check{},
 	}

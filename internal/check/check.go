@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -134,8 +135,9 @@ func New(m Meta, title string, loc finding.Location) finding.Finding {
 type Coverage struct {
 	mu        sync.Mutex
 	imported  int
-	writes    bool           // --allow-writes: the words of default reasons follow the mode
-	requested map[string]int // op key → last status
+	writes    bool             // --allow-writes: the words of default reasons follow the mode
+	extra     []spec.Operation // found at run time (GraphQL schemas), not in the spec
+	requested map[string]int   // op key → last status
 	skipped   map[string]string
 	counts    map[string]int // op key → requests recorded
 }
@@ -157,6 +159,9 @@ func (c *Coverage) AllowWrites(on bool) *Coverage {
 // defaultReason is why nobody requested op when no check said: for a
 // state-changing method it depends on the mode.
 func (c *Coverage) defaultReason(op spec.Operation) string {
+	if op.GraphQL != "" && !strings.HasPrefix(op.GraphQL, "mutation") {
+		return "no check applies" // a GraphQL query is read-only whatever its HTTP method
+	}
 	switch op.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 		return "no check applies"
@@ -167,8 +172,40 @@ func (c *Coverage) defaultReason(op spec.Operation) string {
 	return "state-changing method; a read-only scan never sends it (--allow-writes lifts this)"
 }
 
-// OpKey names an operation in coverage tables.
-func OpKey(op spec.Operation) string { return op.Method + " " + op.Path }
+// OpKey names an operation in coverage tables: "GET /users/{id}", or
+// "POST /graphql query user" for a GraphQL operation.
+func OpKey(op spec.Operation) string {
+	if op.GraphQL != "" {
+		return op.Method + " " + op.Path + " " + op.GraphQL
+	}
+	return op.Method + " " + op.Path
+}
+
+// Add imports operations a check found at run time (a GraphQL schema's
+// queries and mutations), so the coverage table lists them. Known
+// operations are ignored.
+func (c *Coverage) Add(ops ...spec.Operation) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, op := range ops {
+		k := OpKey(op)
+		if slices.ContainsFunc(c.extra, func(o spec.Operation) bool { return OpKey(o) == k }) {
+			continue
+		}
+		c.extra = append(c.extra, op)
+		c.imported++
+	}
+}
+
+// all returns the spec's operations and the ones added at run time; c.mu
+// is held by the caller.
+func (c *Coverage) all(api *spec.API) []spec.Operation {
+	var ops []spec.Operation
+	if api != nil {
+		ops = append(ops, api.Operations...)
+	}
+	return append(ops, c.extra...)
+}
 
 // Requested records that an operation was requested and answered status
 // (0 when the request failed).
@@ -219,10 +256,11 @@ func (c *Coverage) Summary(api *spec.API) result.Coverage {
 			s.Other++
 		}
 	}
-	if api == nil {
+	ops := c.all(api)
+	if len(ops) == 0 {
 		return s
 	}
-	for _, op := range api.Operations {
+	for _, op := range ops {
 		k := OpKey(op)
 		if _, ok := c.requested[k]; ok {
 			continue

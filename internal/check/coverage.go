@@ -7,11 +7,9 @@ import (
 
 // rows builds the per-operation table; c.mu is held by the caller.
 func (c *Coverage) rows(api *spec.API) result.OpRows {
-	if api == nil {
-		return result.OpRows{}
-	}
-	out := make(result.OpRows, 0, len(api.Operations))
-	for _, op := range api.Operations {
+	ops := c.all(api)
+	out := make(result.OpRows, 0, len(ops))
+	for _, op := range ops {
 		k := OpKey(op)
 		row := result.OperationCoverage{Operation: k, Requests: c.counts[k]}
 		st, ok := c.requested[k]

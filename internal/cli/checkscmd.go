@@ -13,51 +13,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumbsec/plumb/internal/catalog"
-	"github.com/plumbsec/plumb/internal/finding"
 )
 
-type checkInfo struct {
-	ID          string     `json:"id"`
-	Title       string     `json:"title"`
-	Category    string     `json:"category"`
-	OWASP       string     `json:"owasp,omitempty"`
-	CWE         string     `json:"cwe,omitempty"`
-	Severity    string     `json:"severity"`
-	Needs       string     `json:"needs"`
-	Description string     `json:"description"`
-	Rules       []ruleInfo `json:"rules"` // the finding ids it reports; empty when it only feeds the host graph
-}
+// checkInfo and ruleInfo are the JSON of plumb checks (and of the MCP
+// tool explain_finding).
+type (
+	checkInfo = catalog.CheckInfo
+	ruleInfo  = catalog.RuleInfo
+)
 
-type ruleInfo struct {
-	ID          string              `json:"id"`
-	Title       string              `json:"title"`
-	Category    string              `json:"category"`
-	OWASP       string              `json:"owasp,omitempty"`
-	OWASPLLM    string              `json:"owasp_llm,omitempty"`
-	CWE         string              `json:"cwe,omitempty"`
-	Severity    string              `json:"severity"`
-	Description string              `json:"description"`
-	Formerly    []string            `json:"formerly,omitempty"`
-	Remediation finding.Remediation `json:"remediation"`
-}
-
-func checkInfos(cat *catalog.Catalog) []checkInfo {
-	var out []checkInfo
-	for _, m := range cat.Metas() {
-		c := checkInfo{ID: m.ID, Title: m.Title, Category: string(m.Category), OWASP: m.OWASP, CWE: m.CWE,
-			Severity: m.Severity.String(), Needs: m.Needs.String(), Description: m.Description, Rules: []ruleInfo{}}
-		for _, r := range cat.RulesOf(m.ID) {
-			c.Rules = append(c.Rules, ruleInfo{ID: r.ID, Title: r.Title, Category: string(r.Category), OWASP: r.OWASP,
-				OWASPLLM: r.OWASPLLM, CWE: r.CWE, Severity: r.Severity.String(), Description: r.Description,
-				Formerly: finding.FormerIDs(r.ID), Remediation: r.Remediation})
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// single reports whether a check is its one rule (same id).
-func (c checkInfo) single() bool { return len(c.Rules) == 1 && c.Rules[0].ID == c.ID }
+func checkInfos(cat *catalog.Catalog) []checkInfo { return cat.Infos() }
 
 func newChecksCmd(st *Streams) *cobra.Command {
 	var format string
@@ -110,7 +75,7 @@ func checksTable(w io.Writer, cat *catalog.Catalog) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK / RULE\tCATEGORY\tOWASP\tSEVERITY\tNEEDS")
 	for _, c := range checkInfos(cat) {
-		if c.single() {
+		if c.Single() {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Category, c.OWASP, c.Severity, c.Needs)
 			continue
 		}
@@ -152,7 +117,7 @@ func CatalogMarkdown(w io.Writer) error {
 			needs = "only the target URL"
 		}
 		fmt.Fprintf(&b, "\n## %s\n\n**%s.** Needs: %s. %s\n", c.ID, c.Title, needs, c.Description)
-		if c.single() {
+		if c.Single() {
 			writeFixSummary(&b, c.Rules[0])
 			continue
 		}
@@ -169,7 +134,7 @@ func CatalogMarkdown(w io.Writer) error {
 }
 
 func checkRef(c checkInfo) string {
-	if c.single() {
+	if c.Single() {
 		return "(itself)"
 	}
 	return fmt.Sprintf("[`%s`](#%s)", c.ID, anchor(c.ID))

@@ -144,6 +144,7 @@ Start with 'plumb demo' (no network needed).
 	root.AddCommand(newScanCmd(st), newSpecCmd(st), newDemoCmd(st), newChecksCmd(st), newExplainCmd(st), newBaselineCmd(st), newVersionCmd(st))
 	root.AddCommand(newDNSCmd(st))
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(newMCPCmd(st))
 	return root
 }
 

@@ -75,15 +75,29 @@ func (f *dnsAuditFlags) build() (roots []string, port uint16, err error) {
 }
 
 type dnsFlags struct {
-	net         netFlags
-	audit       dnsAuditFlags
+	auditor     auditorFlags
 	input       string
 	concurrency int
 	format      string
-	ownedIPs    string
 	failOn      string
-	noHTTP      bool
-	httpRate    float64
+}
+
+// auditorFlags build a dnsaudit.Auditor: resolvers, roots, owned networks
+// and HTTP fingerprints. Shared by dns and code.
+type auditorFlags struct {
+	net      netFlags
+	audit    dnsAuditFlags
+	ownedIPs string
+	noHTTP   bool
+	httpRate float64
+}
+
+func (f *auditorFlags) register(fs *pflag.FlagSet) {
+	f.net.register(fs)
+	f.audit.register(fs, true)
+	fs.StringVar(&f.ownedIPs, "owned-ips", "", "`FILE` of CIDRs you own, one per line: addresses outside them are reported as possibly released")
+	fs.BoolVar(&f.noHTTP, "no-http", false, "skip HTTP fingerprints of unclaimed services")
+	fs.Float64Var(&f.httpRate, "rate", 20, "HTTP fingerprint requests per second per host")
 }
 
 func newDNSCmd(st *Streams) *cobra.Command {
@@ -110,15 +124,11 @@ Timeouts and SERVFAIL are "error", never "does not exist".
 		},
 	}
 	fs := cmd.Flags()
-	f.net.register(fs)
-	f.audit.register(fs, true)
+	f.auditor.register(fs)
 	fs.StringVarP(&f.input, "input", "i", "", "read names from `FILE`, one per line ('-': standard input)")
 	fs.IntVar(&f.concurrency, "concurrency", 64, "names audited in parallel")
 	fs.StringVarP(&f.format, "format", "f", "jsonl", "output `FORMAT`: jsonl, json, table")
-	fs.StringVar(&f.ownedIPs, "owned-ips", "", "`FILE` of CIDRs you own, one per line: addresses outside them are reported as possibly released")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above `SEVERITY` (critical, high, medium, low)")
-	fs.BoolVar(&f.noHTTP, "no-http", false, "skip HTTP fingerprints of unclaimed services")
-	fs.Float64Var(&f.httpRate, "rate", 20, "HTTP fingerprint requests per second per host")
 	return cmd
 }
 
@@ -186,20 +196,28 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 		}
 		r.names, closeIn = fh, func() { _ = fh.Close() }
 	}
-	opts, err := f.options()
+	r.auditor, err = f.auditor.build(ctx)
 	if err != nil {
 		closeIn()
 		return nil, noop, err
 	}
-	r.auditor, err = dnsaudit.New(ctx, opts)
-	if err != nil {
-		closeIn()
-		return nil, noop, scanError{err}
-	}
 	return r, closeIn, nil
 }
 
-func (f *dnsFlags) options() (dnsaudit.Options, error) {
+// build makes the auditor; a resolver that does not answer is a scanError.
+func (f *auditorFlags) build(ctx context.Context) (*dnsaudit.Auditor, error) {
+	opts, err := f.options()
+	if err != nil {
+		return nil, err
+	}
+	a, err := dnsaudit.New(ctx, opts)
+	if err != nil {
+		return nil, scanError{err}
+	}
+	return a, nil
+}
+
+func (f *auditorFlags) options() (dnsaudit.Options, error) {
 	var o dnsaudit.Options
 	ct, roots, err := f.net.build()
 	if err != nil {
@@ -224,7 +242,7 @@ func (f *dnsFlags) options() (dnsaudit.Options, error) {
 	}
 	if !f.noHTTP {
 		o.HTTP, err = netx.NewClient(netx.Config{Resolver: res, ConnectTo: ct, RootCAs: roots, Insecure: f.net.insecure, Rate: f.httpRate,
-			Timeout: f.net.timeout, MaxRedirects: -1, UserAgent: "plumb/" + version()})
+			Timeout: f.net.timeout, MaxRedirects: -1, UserAgent: "plumb/" + version(), AllowHost: f.net.allowHost})
 		if err != nil {
 			return o, usagef("%v", err)
 		}

@@ -27,6 +27,9 @@ type netFlags struct {
 	timeout   time.Duration
 	insecure  bool
 	cacert    string
+	// allowHost is not a flag: plumb mcp sets it to its --allow-target
+	// list, and every client built from these flags obeys it.
+	allowHost netx.HostPolicy
 }
 
 func (f *netFlags) register(fs *pflag.FlagSet) {
@@ -67,6 +70,17 @@ func (f *netFlags) build() (connectTo []netx.ConnectTo, roots *x509.CertPool, er
 		}
 	}
 	return connectTo, roots, nil
+}
+
+// loadOptions are the options of a one-off fetch through the network
+// layer (loading an OpenAPI document): the network flags and nothing else.
+func (f *netFlags) loadOptions() (engine.Options, error) {
+	ct, roots, err := f.build()
+	if err != nil {
+		return engine.Options{}, err
+	}
+	return engine.Options{Resolvers: f.resolvers, ConnectTo: ct, RootCAs: roots, Insecure: f.insecure, Timeout: f.timeout,
+		AllowHost: f.allowHost, Version: version()}, nil
 }
 
 // authFlags say who plumb is and where that identity may be sent.

@@ -60,13 +60,19 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 
 // options turns flags into engine options, validating every cross-flag rule once.
 func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Options, error) {
-	var o engine.Options
 	if err := f.out.validate(report.Names()); err != nil {
-		return o, err
+		return engine.Options{}, err
 	}
 	if err := f.gate.validate(); err != nil {
-		return o, err
+		return engine.Options{}, err
 	}
+	return f.engineOptions(lookupEnv)
+}
+
+// engineOptions builds the options of the scan itself from every flag but
+// the output and gate ones; plumb mcp builds each scan_api call with it.
+func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine.Options, error) {
+	var o engine.Options
 	ct, roots, err := f.net.build()
 	if err != nil {
 		return o, err
@@ -82,6 +88,7 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 		return o, err
 	}
 	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
+	o.AllowHost = f.net.allowHost
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
 	if err := f.scope.apply(&o); err != nil {

@@ -28,18 +28,15 @@ func newSpecCmd(st *Streams) *cobra.Command {
 			if err := out.validate([]string{"table", "json"}); err != nil {
 				return err
 			}
-			ct, roots, err := net.build()
+			o, err := net.loadOptions()
 			if err != nil {
 				return err
 			}
-			creds, scope, err := auth.build(st.LookupEnv)
-			if err != nil {
+			if o.Credentials, o.ExtraScope, err = auth.build(st.LookupEnv); err != nil {
 				return err
 			}
-			api, err := engine.LoadSpec(cmd.Context(), args[0], engine.Options{
-				Resolvers: net.resolvers, ConnectTo: ct, RootCAs: roots, Insecure: net.insecure, Timeout: net.timeout,
-				Credentials: creds, ExtraScope: scope, AllowRemoteRefs: allowRemoteRefs, Version: version(),
-			})
+			o.AllowRemoteRefs = allowRemoteRefs
+			api, err := engine.LoadSpec(cmd.Context(), args[0], o)
 			if err != nil {
 				return err
 			}

@@ -49,3 +49,8 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(out)
 }
+
+// JSONShape returns a zero value of the type whose JSON encoding a Result
+// has, so the schema of a `plumb dns` line can be generated from it (the
+// MCP tool audit_dns documents and validates its results against it).
+func JSONShape() any { return resultJSON{} }

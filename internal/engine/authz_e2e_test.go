@@ -156,28 +156,54 @@ func TestAuthzOneIdentityReadOnly(t *testing.T) {
 	}
 }
 
+// safeMethod reports requests a read-only scan may send: GET, HEAD,
+// OPTIONS, TRACE, and POSTs of GraphQL documents to /graphql (checked
+// against the lab's GraphQL log by readOnlyGraphQL).
+func safeMethod(r lab.MethodRecord) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return r.Method == http.MethodPost && r.Path == "/graphql"
+}
+
+// readOnlyGraphQL fails the test if the lab's GraphQL endpoint received a
+// mutation other than mutation{__typename} (which runs no mutation field).
+func readOnlyGraphQL(t *testing.T, tg lab.Target) {
+	t.Helper()
+	recs := tg.GraphQL.Records()
+	if len(recs) == 0 {
+		t.Error("the lab's GraphQL endpoint logged nothing: the GraphQL checks did not run")
+	}
+	for _, r := range recs {
+		if r.Operation == "mutation" && (len(r.Fields) != 1 || r.Fields[0] != "__typename") {
+			t.Errorf("read-only scan sent a GraphQL mutation: %+v", r)
+		}
+	}
+}
+
 // Invariant 3: without --allow-writes the lab receives only GET, HEAD and
-// OPTIONS, from every check plumb has, with two identities; with it, the
-// writes do arrive (so the recorder is not blind).
+// OPTIONS (and GraphQL queries), from every check plumb has, with two
+// identities; with it, the writes do arrive (so the recorder is not blind).
 func TestNoWritesWithoutAllowWrites(t *testing.T) {
 	t.Parallel()
 	w := startLab(t)
-	safe := map[string]bool{http.MethodGet: true, http.MethodHead: true, http.MethodOptions: true, http.MethodTrace: true}
 	scanAuthz(t, w, w.Vuln, true, false)
 	recs := w.Vuln.Methods.Records()
 	if len(recs) < 20 {
 		t.Fatalf("the lab recorded only %d requests", len(recs))
 	}
 	for _, r := range recs {
-		if !safe[r.Method] {
+		if !safeMethod(r) {
 			t.Errorf("read-only scan sent %s %s", r.Method, r.Path)
 		}
 	}
+	readOnlyGraphQL(t, w.Vuln)
 	w.Vuln.Methods.Reset()
 	scanAuthz(t, w, w.Vuln, true, true)
 	writes := 0
 	for _, r := range w.Vuln.Methods.Records() {
-		if !safe[r.Method] {
+		if !safeMethod(r) {
 			writes++
 		}
 	}
@@ -205,13 +231,14 @@ func TestLoginRecipes(t *testing.T) {
 	}
 	posts := 0
 	for _, r := range w.Vuln.Methods.Records() {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions && r.Method != http.MethodTrace {
+		if !safeMethod(r) {
 			if r.Method != http.MethodPost || r.Path != "/api/v1/login" {
 				t.Errorf("read-only scan sent %s %s", r.Method, r.Path)
 			}
 			posts++
 		}
 	}
+	readOnlyGraphQL(t, w.Vuln)
 	if posts != 2 {
 		t.Errorf("%d login POSTs, want 2", posts)
 	}

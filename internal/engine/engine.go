@@ -42,6 +42,7 @@ type Target struct {
 type Options struct {
 	Resolvers                 []string
 	ConnectTo                 []netx.ConnectTo
+	AllowHost                 netx.HostPolicy
 	Timeout                   time.Duration // per request
 	MaxDuration               time.Duration // whole scan; 0 = none
 	Rate                      float64       // requests per second per host
@@ -195,7 +196,9 @@ func newScanner(target *url.URL, o Options) (*scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo()}, nil
+	// Coverage exists without a spec too: checks may import operations
+	// at run time (a GraphQL schema); useSpec replaces it.
+	return &scanner{opts: o, target: target, dns: res, http: client, base: client, graph: hosts.New(), memo: check.NewMemo(), cov: check.NewCoverage(0)}, nil
 }
 
 // newNet builds the resolver and the one HTTP client of a scan.
@@ -207,6 +210,7 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 	client, err := netx.NewClient(netx.Config{
 		Resolver:                  res,
 		ConnectTo:                 o.ConnectTo,
+		AllowHost:                 o.AllowHost,
 		Timeout:                   o.Timeout,
 		Rate:                      o.Rate,
 		PerHostConcurrency:        o.Concurrency,
@@ -416,11 +420,7 @@ func (s *scanner) unmet(m check.Meta) string {
 func (s *scanner) finish(rep *result.Report, start time.Time) {
 	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
 	rep.Hosts = s.graph.List()
-	if s.cov != nil {
-		rep.Coverage = s.cov.Summary(s.api)
-	} else {
-		rep.Coverage = result.Coverage{Skipped: []result.Skipped{}, Operations: result.OpRows{}}
-	}
+	rep.Coverage = s.cov.Summary(s.api)
 	st := s.http.Stats()
 	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Refused: int(st.Refused), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
 	if st.BudgetExhausted {

@@ -49,13 +49,19 @@ func (c Category) Valid() bool {
 
 // Location says where a finding applies. Path is the spec's path template
 // (/users/{id}), never a concrete URL, so fingerprints survive changing ids.
+// On a GraphQL endpoint, GraphQL names the operation or schema element
+// ("query user", "mutation cancelOrder", "type User.passwordHash") and
+// Param an argument of it.
 type Location struct {
-	Host   string `json:"host"`
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Param  string `json:"param,omitempty"`
+	Host    string `json:"host"`
+	Method  string `json:"method,omitempty"`
+	Path    string `json:"path,omitempty"`
+	Param   string `json:"param,omitempty"`
+	GraphQL string `json:"graphql,omitempty"`
 }
 
+// String renders the location the same way in every format:
+// "GET host/users/{id} [id]", or "POST host/graphql query user(id)".
 func (l Location) String() string {
 	var b strings.Builder
 	if l.Method != "" {
@@ -64,10 +70,23 @@ func (l Location) String() string {
 	}
 	b.WriteString(l.Host)
 	b.WriteString(l.Path)
-	if l.Param != "" {
+	b.WriteString(l.Operation())
+	if l.Param != "" && l.GraphQL == "" {
 		fmt.Fprintf(&b, " [%s]", l.Param)
 	}
 	return b.String()
+}
+
+// Operation is the GraphQL part of the location with a leading space
+// (" query user(id)"), or "" for other locations.
+func (l Location) Operation() string {
+	if l.GraphQL == "" {
+		return ""
+	}
+	if l.Param != "" {
+		return " " + l.GraphQL + "(" + l.Param + ")"
+	}
+	return " " + l.GraphQL
 }
 
 // HTTPExchange is one redacted request/response pair kept as evidence.
@@ -136,12 +155,18 @@ type Finding struct {
 
 // ComputeFingerprint returns the stable fingerprint of a finding: a SHA-256
 // over the length-prefixed rule id, host, method, path template and
-// parameter. It never depends on evidence, timestamps or line numbers, so
-// the same issue on the same operation keeps its fingerprint across runs.
-// Renaming a rule changes it; FormerFingerprints gives the earlier ones.
+// parameter, then the GraphQL operation when there is one (so every other
+// fingerprint is what it was before GraphQL locations existed). It never
+// depends on evidence, timestamps or line numbers, so the same issue on the
+// same operation keeps its fingerprint across runs. Renaming a rule
+// changes it; FormerFingerprints gives the earlier ones.
 func ComputeFingerprint(ruleID string, loc Location) string {
 	h := sha256.New()
-	for _, part := range []string{ruleID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param} {
+	parts := []string{ruleID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param}
+	if loc.GraphQL != "" {
+		parts = append(parts, "graphql", loc.GraphQL)
+	}
+	for _, part := range parts {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]

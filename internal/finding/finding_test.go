@@ -79,3 +79,25 @@ func TestSeverityAndConfidenceText(t *testing.T) {
 		t.Error("unknown category valid")
 	}
 }
+
+// GraphQL locations render one way everywhere and fingerprint apart from
+// each other, while every location without a GraphQL part keeps the
+// fingerprint it had before the field existed.
+func TestGraphQLLocation(t *testing.T) {
+	t.Parallel()
+	l := Location{Host: "api.example.test", Method: "POST", Path: "/graphql", GraphQL: "query user", Param: "id"}
+	if got := l.String(); got != "POST api.example.test/graphql query user(id)" {
+		t.Errorf("String = %q", got)
+	}
+	bare := Location{Host: "api.example.test", Method: "POST", Path: "/graphql"}
+	if bare.String() != "POST api.example.test/graphql" || bare.Operation() != "" {
+		t.Errorf("bare = %q", bare.String())
+	}
+	if ComputeFingerprint("x", l) == ComputeFingerprint("x", Location{Host: "api.example.test", Method: "POST", Path: "/graphql", GraphQL: "query users", Param: "id"}) {
+		t.Error("two GraphQL fields share a fingerprint")
+	}
+	// Computed before GraphQL locations existed: this value must not change.
+	if got := ComputeFingerprint("authentication.x", Location{Host: "api.example.test", Method: "GET", Path: "/users/{id}"}); got != "4910ce342e653f9dd8984b1c42e10acd" {
+		t.Errorf("fingerprint %s", got)
+	}
+}

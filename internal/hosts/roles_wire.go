@@ -14,6 +14,7 @@ const (
 	RoleLinkHeader          Role = "link-header"          // a Link response header target
 	RoleBodyURL             Role = "body-url"             // an absolute URL in a response body
 	RoleJWTKeyURL           Role = "jwt-key-url"          // a JWT header jku/x5u
+	RoleGraphQLSchema       Role = "graphql-schema"       // a URL in a GraphQL schema's descriptions
 )
 
 // KeySourceRoles decide which tokens the API trusts: whoever controls such a

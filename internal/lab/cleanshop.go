@@ -24,6 +24,7 @@ type cleanShop struct {
 	token string
 	now   func() time.Time
 	spec  []byte // base document plus specs/cleanshop.d fragments
+	gql   *graphqlServer
 	*authzParts
 }
 
@@ -46,6 +47,9 @@ func newCleanShop(now func() time.Time) (*cleanShop, error) {
 	if c.authzParts, err = newAuthzParts(c.jwt, now); err != nil {
 		return nil, err
 	}
+	if c.gql, err = newGraphQLServer(GraphQLFlaws{}, graphqlAuth(c.jwt), "https://"+cleanDocsHost+"/avatars"); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -58,6 +62,7 @@ func (c *cleanShop) target() Target {
 		Token:   c.token,
 		TokenB:  c.tokenB,
 		Methods: c.log,
+		GraphQL: c.gql.log,
 	}
 }
 
@@ -69,6 +74,7 @@ func (c *cleanShop) handler() http.Handler {
 	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes, c.owaspRoutes} {
 		routes(mux)
 	}
+	mux.Handle("/graphql", c.gql)
 	mux.HandleFunc("POST /api/v1/login", c.login)
 	mux.HandleFunc("GET /api/v1/users", c.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
 		users := make([]shopUser, len(shopUsers))

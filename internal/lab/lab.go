@@ -50,6 +50,9 @@ type Target struct {
 	// Resets reports how often the API's store was wiped (signalshop's
 	// GET /api/admin/reset-db); nil for APIs without one.
 	Resets func() int
+	// GraphQL records every document its /graphql endpoint received; nil
+	// for targets without one.
+	GraphQL *GraphQLLog
 }
 
 // World is a running lab. All of its listeners are on loopback.

@@ -43,6 +43,7 @@ type vulnShop struct {
 	now   func() time.Time
 	spec  []byte       // base document plus specs/vulnshop.d fragments
 	fetch http.Handler // the lab hosts its server-side fetches reach (the collector); see vuln_owasp.go
+	gql   *graphqlServer
 	*authzParts
 }
 
@@ -60,6 +61,11 @@ func newVulnShop(now func() time.Time) (*vulnShop, error) {
 	if v.authzParts, err = newAuthzParts(v.jwt, now); err != nil {
 		return nil, err
 	}
+	// Flaw family: every GraphQL flaw (graphql.go); avatars are served by a
+	// host whose CNAME dangles.
+	if v.gql, err = newGraphQLServer(AllGraphQLFlaws(), graphqlAuth(v.jwt), "https://avatars.vulnshop.test"); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -72,6 +78,7 @@ func (v *vulnShop) target() Target {
 		Token:   v.token,
 		TokenB:  v.tokenB,
 		Methods: v.log,
+		GraphQL: v.gql.log,
 	}
 }
 
@@ -84,6 +91,7 @@ func (v *vulnShop) handler() http.Handler {
 	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes, v.owaspRoutes} {
 		routes(mux)
 	}
+	mux.Handle("/graphql", v.gql)
 	mux.HandleFunc("POST /api/v1/login", v.login)
 	mux.HandleFunc("GET /api/v1/users", v.listUsers)
 	mux.HandleFunc("GET /api/v1/users/{username}", v.requireToken(v.getUser))

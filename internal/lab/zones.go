@@ -22,7 +22,8 @@ var zoneData = []struct {
 		"www CNAME api.vulnshop.test.",
 		// Dangling: the cloud apps these point at were deleted.
 		"legacy-api CNAME vulnshop-legacy.azurewebsites.net.",
-		"login CNAME vulnshop-login.azurewebsites.net.", // the OAuth token URL
+		"avatars CNAME vulnshop-avatars.azurewebsites.net.", // the GraphQL API's avatar CDN (named in answers)
+		"login CNAME vulnshop-login.azurewebsites.net.",     // the OAuth token URL
 		"metrics CNAME vulnshop-metrics.azurewebsites.net.",
 		"keys CNAME vulnshop-keys.azurewebsites.net.",       // the OIDC jwks_uri
 		"preview CNAME vulnshop-preview.azurewebsites.net.", // an allowed CORS origin

@@ -24,10 +24,18 @@ const (
 	DefaultUserAgent          = "plumb (+https://github.com/plumbsec/plumb)"
 )
 
+// HostPolicy says whether plumb may connect to host:port; a non-nil error
+// refuses the connection and says why.
+type HostPolicy func(host string, port int) error
+
 // Config configures a Client. Zero values mean the documented default.
 type Config struct {
 	Resolver  *Resolver   // nil: a Resolver over /etc/resolv.conf's servers
 	ConnectTo []ConnectTo // first match wins
+	// AllowHost, if set, is asked before every connection with the URL's
+	// host and port (before connect-to and resolution): plumb mcp refuses
+	// hosts outside --allow-target with it. Nil allows any host.
+	AllowHost HostPolicy
 
 	// Timeout bounds each request sent (one redirect hop): connecting, TLS,
 	// headers and reading the whole body. Waiting for a rate-limit slot or

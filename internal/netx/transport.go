@@ -57,6 +57,11 @@ func (c *Client) dial(ctx context.Context, d *net.Dialer, network, addr string) 
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: bad port", addr)
 	}
+	if c.cfg.AllowHost != nil {
+		if err := c.cfg.AllowHost(host, port); err != nil {
+			return nil, fmt.Errorf("connect to %s: %w", addr, err)
+		}
+	}
 	host, port = applyConnectTo(c.cfg.ConnectTo, host, port)
 	res, err := c.resolver.LookupHost(ctx, host)
 	if err != nil {

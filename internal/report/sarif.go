@@ -228,12 +228,12 @@ func sarifLocation(f finding.Finding) *sarif.Location {
 	l := f.Location
 	ll := sarif.NewLogicalLocation()
 	if l.Method != "" || l.Path != "" {
-		name := strings.TrimSpace(l.Method + " " + l.Path)
+		name := strings.TrimSpace(l.Method + " " + l.Path + l.Operation())
 		ll.WithName(name).WithFullyQualifiedName(l.Host + " " + name).WithKind("resource")
 	} else {
 		ll.WithName(l.Host).WithFullyQualifiedName(l.Host).WithKind("module")
 	}
-	if l.Param != "" {
+	if l.Param != "" && l.GraphQL == "" {
 		ll.WithDecoratedName(*ll.FullyQualifiedName + " [" + l.Param + "]")
 	}
 	loc.AddLogicalLocation(ll)

@@ -64,6 +64,10 @@ type Operation struct {
 	Servers     []Server      // op/path-level overrides, if any
 	Deprecated  bool
 	Origin      Origin
+	// GraphQL names the GraphQL operation for operations read from a
+	// GraphQL schema at run time ("query user", "mutation cancelOrder");
+	// "" for OpenAPI operations.
+	GraphQL string
 }
 
 // Requirement is one alternative (OR); its Schemes must all be satisfied
