@@ -119,7 +119,7 @@ func TestPlan(t *testing.T) {
 		{"GET", "https://a.test/api/v0/admin/reset-db", true}, // a version variant is the same handler
 		{"GET", "https://a.test/api/v1/admin/reset-db2", false},
 		{"GET", "https://a.test/api/v1/acme/seed", true},
-		{"GET", "https://a.test/api/v1/x/acme/seed", true},   // suffix match: refusing too much only costs coverage
+		{"GET", "https://a.test/api/v1/x/acme/seed", true}, // suffix match: refusing too much only costs coverage
 		{"GET", "https://a.test/api/v1/internal/metrics", true},
 		{"HEAD", "https://a.test/api/v1/internal/anything", true}, // --exclude globs apply to URLs too
 		{"POST", "https://a.test/api/v1/internal/metrics", false},

@@ -4,17 +4,16 @@ package spec
 // kin-openapi: response bodies, callbacks, links and examples. kin-openapi's
 // JSON decoding re-reads every subtree once per nesting level, so what it is
 // not given is the cheapest speed-up there is. Call it after the URL walk,
-// which needs the full tree. It reports whether it changed anything.
-func slimForKin(tree map[string]any) bool {
+// which needs the full tree. A response that a $ref points into (kept
+// holds "#/paths/…/responses/200" prefixes of every $ref target) keeps its
+// body. It reports whether it changed anything.
+func slimForKin(tree map[string]any, kept map[string]bool) bool {
 	changed := false
-	if paths, ok := tree["paths"].(map[string]any); ok {
-		for _, item := range paths {
-			changed = slimPathItem(item) || changed
-		}
-	}
-	if hooks, ok := tree["webhooks"].(map[string]any); ok {
-		for _, item := range hooks {
-			changed = slimPathItem(item) || changed
+	for _, top := range []string{"paths", "webhooks"} {
+		if items, ok := tree[top].(map[string]any); ok {
+			for p, item := range items {
+				changed = slimPathItem(item, "#/"+top+"/"+escapePointer(p), kept) || changed
+			}
 		}
 	}
 	if comps, ok := tree["components"].(map[string]any); ok {
@@ -25,14 +24,14 @@ func slimForKin(tree map[string]any) bool {
 			}
 		}
 		if rs, ok := comps["responses"].(map[string]any); ok {
-			slimResponses(rs)
+			slimResponses(rs, "#/components/responses", kept)
 			changed = true
 		}
 	}
 	return changed
 }
 
-func slimPathItem(item any) bool {
+func slimPathItem(item any, at string, kept map[string]bool) bool {
 	m, ok := item.(map[string]any)
 	if !ok {
 		return false
@@ -50,7 +49,7 @@ func slimPathItem(item any) bool {
 			}
 		}
 		if rs, ok := om["responses"].(map[string]any); ok {
-			slimResponses(rs)
+			slimResponses(rs, at+"/"+k+"/responses", kept)
 			changed = true
 		}
 	}
@@ -58,9 +57,12 @@ func slimPathItem(item any) bool {
 }
 
 // slimResponses keeps each response's key (and $ref, so references still
-// resolve) and drops its body.
-func slimResponses(rs map[string]any) {
+// resolve) and drops its body, unless a $ref points into it.
+func slimResponses(rs map[string]any, at string, kept map[string]bool) {
 	for code, r := range rs {
+		if kept[at+"/"+escapePointer(code)] {
+			continue
+		}
 		if rm, ok := r.(map[string]any); ok {
 			if ref, ok := rm["$ref"]; ok {
 				rs[code] = map[string]any{"$ref": ref}
