@@ -1,0 +1,140 @@
+package engine_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/lab"
+	"github.com/plumbsec/plumb/internal/result"
+	"github.com/plumbsec/plumb/internal/scope"
+)
+
+// signalOptions scans a signalshop twin as a user would: identities A and
+// B by logging in (the answers wrap the token in a data envelope), every
+// check, credentials allowed over the twins' plain HTTP.
+func signalOptions(t *testing.T, w *lab.World) engine.Options {
+	t.Helper()
+	o := labOptions(t, w, "")
+	o.AllowPlainHTTPCredentials = true
+	o.Login = &engine.Login{Path: "/api/login", Body: []byte(`{"username":"carol","password":"carol-pass-1"}`), TokenPath: "data.access_token"}
+	o.LoginB = &engine.Login{Path: "/api/login", Body: []byte(`{"username":"dave","password":"dave-pass-2"}`), TokenPath: "data.access_token"}
+	o.LLM.Tier = "off"
+	return o
+}
+
+func coverageRow(rep *result.Report, op string) (result.OperationCoverage, bool) {
+	for _, r := range rep.Coverage.Operations {
+		if r.Operation == op {
+			return r, true
+		}
+	}
+	return result.OperationCoverage{}, false
+}
+
+// TestReadOnlyScanNeverSendsStateChangingGET is the promise of read-only
+// mode, asserted from the lab's own request log: signalshop's GET
+// /api/admin/reset-db really wipes its store, and a full read-only scan
+// sends nothing to that path — no GET, no HEAD, no OPTIONS, no version
+// variant — while operations whose names merely look alike
+// (sent-messages, settings) are still requested.
+func TestReadOnlyScanNeverSendsStateChangingGET(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, signalOptions(t, w))
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	seen := map[string]bool{}
+	for _, r := range w.Signal.Methods.Records() {
+		if strings.Contains(r.Path, "reset-db") {
+			t.Errorf("read-only scan sent %s %s", r.Method, r.Path)
+		}
+		switch r.Method {
+		case http.MethodPut, http.MethodPatch, http.MethodDelete:
+			t.Errorf("read-only scan sent %s %s", r.Method, r.Path)
+		case http.MethodPost:
+			if strings.HasPrefix(r.Path, "/api/") && r.Path != "/api/login" && r.Path != "/api/graphql" {
+				t.Errorf("read-only scan sent %s %s", r.Method, r.Path) // GraphQL discovery's read-only queries go elsewhere
+			}
+		}
+		seen[r.Method+" "+r.Path] = true
+	}
+	if n := w.Signal.Resets(); n != 0 {
+		t.Errorf("the store was wiped %d times", n)
+	}
+	if !seen["GET /api/settings"] {
+		t.Error("GET /api/settings (a name that contains 'set') was never requested")
+	}
+	sent := false
+	for k := range seen {
+		sent = sent || (strings.HasPrefix(k, "GET /api/users/") && strings.HasSuffix(k, "/sent-messages"))
+	}
+	if !sent {
+		t.Error("GET /api/users/{id}/sent-messages was never requested")
+	}
+	row, ok := coverageRow(rep, "GET /api/admin/reset-db")
+	if !ok || row.Outcome != "skipped" || !strings.Contains(row.Reason, `path word "reset"`) || !strings.Contains(row.Reason, "read-only scan never sends it") {
+		t.Errorf("coverage of the reset: %+v", row)
+	}
+	if !hasNote(rep, "scope", "were not sent") {
+		t.Errorf("no note says what the read-only scan left out: %+v", rep.Notes)
+	}
+}
+
+func hasNote(rep *result.Report, stage, text string) bool {
+	for _, n := range rep.Notes {
+		if n.Stage == stage && strings.Contains(n.Message, text) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestWritesModeCoverageSaysNoNeedForAllowWrites: with --allow-writes no
+// coverage row may claim an operation needs it.
+func TestWritesModeCoverageSaysNoNeedForAllowWrites(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	o := signalOptions(t, w)
+	o.AllowWrites = true
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.SignalClean.BaseURL}, o)
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	for _, r := range rep.Coverage.Operations {
+		if strings.Contains(r.Reason, "allow-writes") {
+			t.Errorf("writes-mode coverage says %q for %s", r.Reason, r.Operation)
+		}
+	}
+	if row, _ := coverageRow(rep, "POST /api/admin/reset-db"); row.Outcome != "skipped" || row.Reason == "" {
+		t.Errorf("coverage of the clean twin's POST reset: %+v", row)
+	}
+}
+
+// TestExcludeKeepsOperationsOutOfReach: --exclude takes an operation out of
+// every check's reach, URLs built by hand included.
+func TestExcludeKeepsOperationsOutOfReach(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	o := signalOptions(t, w)
+	p, err := scope.ParsePattern("GET /api/notes/*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Exclude = []scope.Pattern{p}
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, o)
+	if err != nil {
+		t.Fatalf("scan: %v", err)
+	}
+	for _, r := range w.Signal.Methods.Records() {
+		if strings.HasPrefix(r.Path, "/api/notes/") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			t.Errorf("excluded operation requested: %s %s", r.Method, r.Path)
+		}
+	}
+	if row, _ := coverageRow(rep, "GET /api/notes/{id}"); row.Outcome != "skipped" || !strings.Contains(row.Reason, "--exclude") {
+		t.Errorf("coverage of the excluded operation: %+v", row)
+	}
+}
