@@ -78,6 +78,9 @@ type Meta struct {
 	// Rules lists what the check emits when that is not one rule with the
 	// check's id; NoRules when it emits nothing. See Emits.
 	Rules []Rule
+	// Group is the grouping of the check's own rule (a Meta without
+	// Rules); listed rules say their own.
+	Group finding.GroupBy
 }
 
 // Check is one security test.

@@ -369,10 +369,22 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 		_ = g.Wait()
 	}
 	redactLate(all, s.http.Redactor())
-	rep.Findings = finding.Normalize(all)
+	rep.Findings = finding.Normalize(finding.Group(all, s.grouping()))
 	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
+}
+
+// grouping returns each rule's grouping, as the checks of the scan declare
+// it.
+func (s *scanner) grouping() func(id string) finding.GroupBy {
+	by := map[string]finding.GroupBy{}
+	for _, c := range s.opts.Checks {
+		for _, r := range c.Meta().Emits() {
+			by[r.ID] = r.Group
+		}
+	}
+	return func(id string) finding.GroupBy { return by[id] }
 }
 
 // runOne runs a check, turning a bug in it into an error rather than a

@@ -18,8 +18,8 @@ func (s *scanner) applyScope(rep *result.Report) {
 	pol := scope.Policy{AllowWrites: s.opts.AllowWrites, Include: s.opts.Include, Exclude: s.opts.Exclude}
 	s.plan = pol.Apply(s.api, in.BaseURL().Path)
 	s.base.SetGuard(s.plan.Refuse) // shared by every identity's client
-	if s.cov != nil {
-		s.cov.AllowWrites(s.opts.AllowWrites)
+	s.cov.AllowWrites(s.opts.AllowWrites)
+	if s.api != nil {
 		for _, op := range s.api.Operations {
 			if why, ok := s.plan.Skipped[op.Method+" "+op.Path]; ok {
 				s.cov.Skip(op, why)

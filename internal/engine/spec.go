@@ -138,6 +138,9 @@ func annotateSources(fs []finding.Finding, api *spec.API) {
 	}
 	for i := range fs {
 		l := fs[i].Location
+		if l.Method == "" && len(fs[i].Affected) > 0 {
+			l = fs[i].Affected[0] // a grouped finding: its first operation
+		}
 		if o, ok := byOp[l.Method+" "+l.Path]; ok && l.Method != "" {
 			fs[i].Source = &finding.Source{File: o.File, Line: o.Line}
 		}

@@ -166,6 +166,9 @@ func (t *tw) finding(f finding.Finding) {
 	}
 	t.wrap("  "+t.c(sevColor[f.Severity], "■")+" ", title, "")
 	t.wrap("    ", fmt.Sprintf("%s · %s · %s", f.ID, f.Confidence, f.Location), ansiDim)
+	if len(f.Affected) > 0 {
+		t.wrap("    affects: ", affectedList(f.Affected), ansiDim)
+	}
 	if len(f.Evidence.DNS) > 0 && f.Severity >= finding.High {
 		t.wrap("    dns: ", dnsEvidenceLine(f.Evidence.DNS[0]), "")
 	}

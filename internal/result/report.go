@@ -176,4 +176,7 @@ type Rule struct {
 	Remediation finding.Remediation
 	// Check is the id of the check that emits the rule.
 	Check string
+	// Group says what one finding of the rule stands for when its problem
+	// shows at several operations (finding.Group): "" one per location.
+	Group finding.GroupBy
 }

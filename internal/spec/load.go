@@ -96,7 +96,7 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 		return nil, s.fatal
 	}
 	urls, secured := collectURLs(raw.tree)
-	slimForKin(raw.tree, s.intoResponses)
+	s.slimmed = slimForKin(raw.tree, s.intoResponses)
 	read := s.rootReader(newRefReader(ctx, opts, location), location)
 	var t *openapi3.T
 	var direct *treeConv

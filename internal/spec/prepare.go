@@ -83,6 +83,8 @@ type sanitizer struct {
 	// usedBy maps a component ("#/components/schemas/A") to what $refs it:
 	// operations ("GET /a"), path items ("*paths /a") and components.
 	usedBy map[string]map[string]bool
+	// slimmed undoes slimForKin, for kin-openapi's re-reads of the document.
+	slimmed slimEdits
 }
 
 func (s *sanitizer) warn(format string, args ...any) {

@@ -572,14 +572,15 @@ func firstClause(msg string) string {
 
 // rootReader serves the document itself, when kin-openapi reads it again
 // to resolve a $ref it could not find in its decoded copy, from the
-// repaired tree: the file on disk (or the URL) still holds every $ref the
-// sanitizer repaired.
+// repaired tree — un-slimmed, since what slimming dropped (examples, links)
+// may be what the $ref names: the file on disk (or the URL) still holds
+// every $ref the sanitizer repaired.
 func (s *sanitizer) rootReader(next openapi3.ReadFromURIFunc, root *url.URL) openapi3.ReadFromURIFunc {
 	var self []byte
 	return func(l *openapi3.Loader, u *url.URL) ([]byte, error) {
 		if root != nil && u.Scheme == root.Scheme && u.Host == root.Host && u.Path == root.Path {
 			if self == nil {
-				self = mustJSON(s.tree)
+				s.slimmed.full(func() { self = mustJSON(s.tree) })
 			}
 			return self, nil
 		}

@@ -106,7 +106,7 @@ func (CacheControl) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.cacheable-authenticated-response", Title: "Authenticated response without Cache-Control: no-store",
 		Category: finding.CatDataExposure, OWASP: "API8:2023", CWE: "CWE-525", Severity: finding.Low,
-		Needs: check.NeedSpec | check.NeedCredential,
+		Needs: check.NeedSpec | check.NeedCredential, Group: finding.GroupHost,
 		Description: "Requests secured read-only operations with the user's credential; a 2xx answer without " +
 			"Cache-Control: no-store may be kept by browsers, proxies and CDNs and served to the next user.",
 		Remediation: cacheRemediation,

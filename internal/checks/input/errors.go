@@ -141,6 +141,7 @@ type StackTraces struct{}
 func (StackTraces) Meta() check.Meta {
 	return check.Meta{
 		ID: "input-validation.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
+		Group: finding.GroupHost, // one debug setting, however many operations show it
 		OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Sends GET operations with a non-numeric value in a numeric, boolean, uuid or date parameter (type " +
 			"confusion, read-only) and reports responses carrying a stack trace or debugger page (Werkzeug, Python, Java, " +

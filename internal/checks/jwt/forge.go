@@ -127,6 +127,7 @@ func (Forgery) Meta() check.Meta {
 	return check.Meta{
 		ID: "authentication.jwt-forgery", Title: "API accepts forged JWTs", Category: finding.CatAuthentication,
 		OWASP: "API2:2023", CWE: "CWE-347", Severity: finding.Critical, Needs: check.NeedSpec | check.NeedCredential,
+		Group: finding.GroupHostParam, // one finding per kind of forgery: the verifier is one
 		Description: fmt.Sprintf("Sends forged copies of the user's JWT (claims unchanged) to up to %d calibrated secured "+
 			"operations on the target's origin (where the credential itself may go: https, or http with --allow-http-credentials): altered signature, alg none (4 casings, with and without the trailing dot), "+
 			"signature removed, empty HMAC secret, RS→HS key confusion with the API's JWKS, and, when the secret was cracked, "+
