@@ -31,6 +31,10 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 	opts := spec.LoadOptions{AllowRemoteRefs: s.opts.AllowRemoteRefs, Fetch: s.fetch}
 	if source != "" {
 		api, err := spec.Load(ctx, source, opts)
+		if err == nil && len(api.Operations) == 0 {
+			// The document loads, but a scan of it would be an empty one.
+			err = fmt.Errorf("%w: %s", spec.ErrNoOperations, api.Warnings[len(api.Warnings)-1])
+		}
 		if err != nil {
 			return fail(KindSpec, "fix the document, or scan without --spec to let plumb discover one", fmt.Errorf("spec: %w", err))
 		}
@@ -51,6 +55,9 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 		default:
 			attempt.Status = resp.StatusCode
 			api, perr := spec.Parse(ctx, resp.Body, u.String(), opts)
+			if perr == nil && len(api.Operations) == 0 {
+				perr = fmt.Errorf("%w: %s", spec.ErrNoOperations, api.Warnings[len(api.Warnings)-1])
+			}
 			if perr != nil {
 				attempt.Result = "not an OpenAPI document: " + firstLine(perr.Error())
 				break

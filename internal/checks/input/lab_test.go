@@ -40,8 +40,10 @@ func TestInputChecksOnVulnShop(t *testing.T) {
 	for _, wt := range wants {
 		var got *finding.Finding
 		for i, f := range rep.Findings {
-			if f.ID == wt.id && f.Location.Method == wt.method && f.Location.Path == wt.path && f.Location.Param == wt.param {
-				got = &rep.Findings[i]
+			for _, l := range append([]finding.Location{f.Location}, f.Affected...) { // a grouped finding names its operations
+				if f.ID == wt.id && l.Method == wt.method && l.Path == wt.path && l.Param == wt.param {
+					got = &rep.Findings[i]
+				}
 			}
 		}
 		if got == nil {
