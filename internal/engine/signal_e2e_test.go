@@ -138,3 +138,41 @@ func TestExcludeKeepsOperationsOutOfReach(t *testing.T) {
 		t.Errorf("coverage of the excluded operation: %+v", row)
 	}
 }
+
+// TestTwoScansGiveTheSameFindings: two consecutive scans of the same lab
+// target report the same findings — same fingerprints, severities and
+// confidences — however the requests raced.
+func TestTwoScansGiveTheSameFindings(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	vuln := labOptions(t, w, w.Vuln.Token)
+	vuln.CredentialsB = http.Header{"Authorization": {"Bearer " + w.Vuln.TokenB}}
+	vuln.CallbackURL = lab.CallbackURL
+	for _, tc := range []struct {
+		target string
+		o      engine.Options
+	}{{w.Vuln.BaseURL, vuln}, {w.Signal.BaseURL, signalOptions(t, w)}} {
+		var runs [2]map[string]string
+		for i := range runs {
+			rep, err := engine.Scan(context.Background(), engine.Target{URL: tc.target}, tc.o)
+			if err != nil {
+				t.Fatalf("scan %d of %s: %v", i, tc.target, err)
+			}
+			runs[i] = map[string]string{}
+			for _, f := range rep.Findings {
+				runs[i][f.Fingerprint] = f.ID + " " + f.Location.String() + " " + f.Severity.String() + " " + f.Confidence.String()
+			}
+		}
+		for fp, a := range runs[0] {
+			if b, ok := runs[1][fp]; !ok || a != b {
+				t.Errorf("%s: first scan %s, second %q", tc.target, a, b)
+			}
+		}
+		for fp, b := range runs[1] {
+			if _, ok := runs[0][fp]; !ok {
+				t.Errorf("%s: only the second scan has %s", tc.target, b)
+			}
+		}
+		t.Logf("%s: %d findings in both scans", tc.target, len(runs[0]))
+	}
+}

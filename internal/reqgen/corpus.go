@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -77,36 +76,49 @@ func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec R
 			lists = append(lists, op)
 		}
 	}
-	var mu sync.Mutex
 	for _, stage := range [][]spec.Operation{lists, details} {
+		// Requests run in parallel; what they teach (harvested ids, who A
+		// is) is taken in operation order, so two scans of one API build
+		// the same corpus however the answers raced.
+		got := make([]*Sample, len(stage))
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(4)
-		for _, op := range stage {
+		for i, op := range stage {
 			g.Go(func() error {
 				s, err := cp.sample(gctx, get, base, op, rec)
-				if err != nil || s == nil {
-					return err
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				cp.Samples = append(cp.Samples, s)
-				if op.RequiresAuth() && s.Resp != nil {
-					cp.Sent++
-					if st := s.Resp.StatusCode; st == 401 || st == 403 {
-						cp.Rejected++
-					}
-				}
-				if s.OK() && IsSelf(op.Path) {
-					cp.A.LearnSelf(s.Resp.Body)
-				}
-				return nil
+				got[i] = s
+				return err
 			})
 		}
-		if err := g.Wait(); err != nil {
+		err := g.Wait()
+		for _, s := range got {
+			if s != nil {
+				cp.learn(s)
+			}
+		}
+		if err != nil {
 			return cp, err
 		}
 	}
 	return cp, nil
+}
+
+// learn adds one sample to the corpus: its objects to the pool, its
+// answer to the credential warning's counts, a self description to A.
+func (cp *Corpus) learn(s *Sample) {
+	cp.Samples = append(cp.Samples, s)
+	if s.OK() {
+		s.Items = cp.Pool.Harvest(s.Op.Path, s.Resp.Body)
+	}
+	if s.Op.RequiresAuth() && s.Resp != nil {
+		cp.Sent++
+		if st := s.Resp.StatusCode; st == 401 || st == 403 {
+			cp.Rejected++
+		}
+	}
+	if s.OK() && IsSelf(s.Op.Path) {
+		cp.A.LearnSelf(s.Resp.Body)
+	}
 }
 
 func (cp *Corpus) sample(ctx context.Context, get Fetch, base *url.URL, op spec.Operation, rec Recorder) (*Sample, error) {
@@ -125,9 +137,6 @@ func (cp *Corpus) sample(ctx context.Context, get Fetch, base *url.URL, op spec.
 		return s, nil
 	}
 	s.Resp = resp
-	if s.OK() {
-		s.Items = cp.Pool.Harvest(op.Path, resp.Body)
-	}
 	return s, nil
 }
 
