@@ -153,6 +153,14 @@ func (s *signalShop) handler() http.Handler {
 	mux.HandleFunc("GET /api/me", s.auth(s.me))
 	mux.HandleFunc("GET /api/notes", s.auth(s.listNotes))
 	mux.HandleFunc("GET /api/notes/{id}", s.auth(s.getNote))
+	// Declared as DELETE /api/notes/{noteId}: the same route, another
+	// parameter name. An OPTIONS here answers "Allow: DELETE, GET, HEAD",
+	// and every one of them is declared.
+	mux.HandleFunc("DELETE /api/notes/{id}", s.auth(s.deleteNote))
+	mux.HandleFunc("OPTIONS /api/notes/{id}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Allow", "DELETE, GET") // as Starlette answers a method its route lacks
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"detail": "Method Not Allowed"})
+	})
 	mux.HandleFunc("GET /api/settings", s.auth(func(w http.ResponseWriter, _ *http.Request, _ signalUser) {
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{"theme": "dark"}})
 	}))
@@ -274,6 +282,20 @@ func (s *signalShop) getNote(w http.ResponseWriter, r *http.Request, u signalUse
 	for _, n := range s.notes {
 		if n.ID == id && (s.flawed || n.Owner == u.ID) {
 			writeJSON(w, http.StatusOK, map[string]any{"data": n})
+			return
+		}
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Note not found"})
+}
+
+func (s *signalShop) deleteNote(w http.ResponseWriter, r *http.Request, u signalUser) {
+	id, _ := strconv.Atoi(r.PathValue("id"))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, n := range s.notes {
+		if n.ID == id && n.Owner == u.ID {
+			s.notes = append(s.notes[:i], s.notes[i+1:]...)
+			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/input"
+	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 )
 
@@ -105,5 +106,25 @@ func TestRequestCounts(t *testing.T) {
 		if n > 25 {
 			t.Errorf("%s sent %d requests", id, n)
 		}
+	}
+}
+
+// TestDeclaredMethodsPerRouteTemplate: signalshop answers OPTIONS on
+// /api/notes/101 with "Allow: DELETE, GET, HEAD"; the spec declares the
+// DELETE as /api/notes/{noteId} and the GET as /api/notes/{id} — one route
+// template, so nothing is undeclared.
+func TestDeclaredMethodsPerRouteTemplate(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Signal.BaseURL, w.Signal.Token, func(o *engine.Options) { o.AllowPlainHTTPCredentials = true }, input.DangerousMethods{})
+	if fs := labtest.WithID(rep, "input-validation.http-methods"); len(fs) != 0 {
+		t.Errorf("undeclared-method findings on declared methods: %+v", fs)
+	}
+	options := false
+	for _, r := range w.Signal.Methods.Records() {
+		options = options || (r.Method == "OPTIONS" && strings.HasPrefix(r.Path, "/api/notes/"))
+	}
+	if !options {
+		t.Error("the check never asked OPTIONS of /api/notes/{id}")
 	}
 }
