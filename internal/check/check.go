@@ -16,6 +16,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/result"
 	"github.com/plumbsec/plumb/internal/spec"
 )
@@ -100,13 +101,16 @@ type Input struct {
 	Memo           *Memo        // what the checks of this scan share (Once, Fetch, Corpus); nil shares nothing
 	DNS            *netx.Resolver
 	HasCredentials bool
-	AllowWrites    bool
-	Insecure       bool
-	RootCAs        *x509.CertPool // nil: system roots
-	Coverage       *Coverage
-	Now            func() time.Time
-	JWTWordlist    []string // extra HMAC secrets to try (--jwt-wordlist)
-	CallbackURL    string   // out-of-band listener for blind probes (--callback-url); "" disables them
+	// Logins holds what the login answers said about identities "A" and
+	// "B" (--login recipes): the corpus starts from it.
+	Logins      map[string]reqgen.Identity
+	AllowWrites bool
+	Insecure    bool
+	RootCAs     *x509.CertPool // nil: system roots
+	Coverage    *Coverage
+	Now         func() time.Time
+	JWTWordlist []string // extra HMAC secrets to try (--jwt-wordlist)
+	CallbackURL string   // out-of-band listener for blind probes (--callback-url); "" disables them
 
 	LLM      LLMOptions
 	DNSAudit DNSAuditConfig

@@ -25,6 +25,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/scope"
 	"github.com/plumbsec/plumb/internal/score"
 	"github.com/plumbsec/plumb/internal/spec"
@@ -189,6 +190,7 @@ type scanner struct {
 	graph  *hosts.Graph
 	cov    *check.Coverage
 	plan   *scope.Plan // what the checks may send (applyScope)
+	logins map[string]reqgen.Identity
 }
 
 func newScanner(target *url.URL, o Options) (*scanner, error) {
@@ -306,6 +308,7 @@ func (s *scanner) input() *check.Input {
 		Memo:           s.memo,
 		DNS:            s.dns,
 		HasCredentials: s.http.HasCredentials(),
+		Logins:         s.logins,
 		AllowWrites:    s.opts.AllowWrites,
 		Insecure:       s.opts.Insecure,
 		RootCAs:        s.opts.RootCAs,
@@ -372,6 +375,14 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	rep.Findings = finding.Normalize(finding.Group(all, s.grouping()))
 	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
+	}
+	learned := in.Identities()
+	for i, info := range rep.Identities {
+		if id, ok := learned[info.Name]; ok && (id.ID != "" || id.Username != "" || id.Email != "" || id.Role != "") {
+			r := s.http.Redactor() // a login body's values (the username too) stay masked
+			rep.Identities[i].User = &result.UserInfo{ID: r.String(id.ID), Name: r.String(id.Username), Email: r.String(id.Email),
+				Role: r.String(id.Role), From: id.From}
+		}
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/plumbsec/plumb/internal/result"
 
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/reqgen"
 )
 
 // Login is a recipe to obtain an identity by logging in, so tokens need
@@ -136,6 +137,15 @@ func (s *scanner) login(ctx context.Context, name string, l *Login) (http.Header
 		return nil, info, fail(KindTarget, hint, fmt.Errorf("login %s: %w", name, err))
 	}
 	s.base.Redactor().Add(tok)
+	// The answer often names the user next to the token: the corpus
+	// starts from what it says.
+	known := reqgen.Identity{Name: name}
+	if known.Learn(resp.Body, "the login answer") {
+		if s.logins == nil {
+			s.logins = map[string]reqgen.Identity{}
+		}
+		s.logins[name] = known
+	}
 	hdr := l.Header
 	if hdr == "" {
 		hdr = "Authorization: Bearer {token}"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/engine"
+	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/result"
 	"github.com/plumbsec/plumb/internal/scope"
@@ -174,5 +175,47 @@ func TestTwoScansGiveTheSameFindings(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d findings in both scans", tc.target, len(runs[0]))
+	}
+}
+
+// TestIdentitiesBehindEnvelopes: signalshop names its users only inside
+// envelopes — the login answer's {"data": {"user": {...}}} and GET
+// /api/me's JSON:API {"data": {"id", "attributes"}} — and wraps its notes
+// in {"data": …}. plumb learns who A and B are and confirms the BOLA on
+// GET /api/notes/{id}, saying whose object it is; the clean twin checks
+// owners and has none.
+func TestIdentitiesBehindEnvelopes(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, signalOptions(t, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bola *finding.Finding
+	for i, f := range rep.Findings {
+		if f.ID == "bola.object-level-authorization" && f.Location.Path == "/api/notes/{id}" {
+			bola = &rep.Findings[i]
+		}
+	}
+	if bola == nil || bola.Confidence != finding.Confirmed {
+		t.Fatalf("BOLA on GET /api/notes/{id}: %+v", bola)
+	}
+	for _, want := range []string{"belongs to identity A (id 7", "learned from the login answer and GET /api/me", `owner_id is "7"`, "identity B (id 8"} {
+		if !strings.Contains(bola.Evidence.Summary, want) {
+			t.Errorf("BOLA evidence lacks %q: %s", want, bola.Evidence.Summary)
+		}
+	}
+	for _, id := range rep.Identities {
+		u := id.User
+		if u == nil || u.Role != "user" || (id.Name == "A" && u.ID != "7") || (id.Name == "B" && u.ID != "8") || len(u.From) != 2 {
+			t.Errorf("identity %s: learned %+v", id.Name, u)
+		}
+	}
+	clean, err := engine.Scan(context.Background(), engine.Target{URL: w.SignalClean.BaseURL}, signalOptions(t, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hasID(clean, "bola.object-level-authorization") {
+		t.Errorf("the clean twin checks owners: %+v", clean.Findings)
 	}
 }

@@ -58,8 +58,10 @@ const MaxSamples = 500
 // Collect requests every GET operation of api once as identity A (with
 // credentials) through get: parameterless operations first (lists and
 // self descriptions), then detail operations with ids harvested from them.
-func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec Recorder) (*Corpus, error) {
-	cp := &Corpus{Pool: &Pool{}, A: Identity{Name: "A"}}
+// known is what A's login answer said about A (zero without one).
+func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec Recorder, known Identity) (*Corpus, error) {
+	known.Name = "A"
+	cp := &Corpus{Pool: &Pool{}, A: known}
 	var lists, details []spec.Operation
 	n := 0
 	for _, op := range api.Operations {
@@ -117,7 +119,7 @@ func (cp *Corpus) learn(s *Sample) {
 		}
 	}
 	if s.OK() && IsSelf(s.Op.Path) {
-		cp.A.LearnSelf(s.Resp.Body)
+		cp.A.Learn(s.Resp.Body, s.Op.Method+" "+s.Op.Path)
 	}
 }
 
@@ -177,10 +179,12 @@ func Fatal(ctx context.Context, err error) bool {
 }
 
 // Identify learns what a second identity is from the self operations A's
-// corpus found, and counts its 401/403 answers on the secured
-// parameterless operations (at most 8 requests).
-func (cp *Corpus) Identify(ctx context.Context, c *netx.Client, name string) (Identity, int, int, error) {
-	id := Identity{Name: name}
+// corpus found (on top of what its login answer said, known), and counts
+// its 401/403 answers on the secured parameterless operations (at most 8
+// requests).
+func (cp *Corpus) Identify(ctx context.Context, c *netx.Client, name string, known Identity) (Identity, int, int, error) {
+	id := known
+	id.Name = name
 	rejected, sent := 0, 0
 	for _, s := range cp.Samples {
 		if sent >= 8 || len(s.Values) > 0 || (!IsSelf(s.Op.Path) && !s.Op.RequiresAuth()) {
@@ -200,7 +204,7 @@ func (cp *Corpus) Identify(ctx context.Context, c *netx.Client, name string) (Id
 			}
 		}
 		if IsSelf(s.Op.Path) && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			id.LearnSelf(resp.Body)
+			id.Learn(resp.Body, "GET "+s.Op.Path)
 		}
 	}
 	return id, rejected, sent, nil

@@ -123,6 +123,18 @@ type IdentityInfo struct {
 	// Login is the login request sent for it, e.g. "POST https://api.example.com/api/v1/login".
 	Login string `json:"login,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// User is who the API says this identity is (its "who am I"
+	// operation or login answer), when it said.
+	User *UserInfo `json:"user,omitempty"`
+}
+
+// UserInfo is what an API said about one of the scan's identities.
+type UserInfo struct {
+	ID    string   `json:"id,omitempty"`
+	Name  string   `json:"name,omitempty"`
+	Email string   `json:"email,omitempty"`
+	Role  string   `json:"role,omitempty"`
+	From  []string `json:"from,omitempty"` // where it was read, e.g. "GET /api/me"
 }
 
 // Coverage is the coverage table of a report: what happened to each
