@@ -17,7 +17,7 @@ func obj(t *testing.T, s string) map[string]any {
 func TestLearnThroughEnvelopes(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, body           string
+		name, body            string
 		id, user, email, role string
 	}{
 		{"plain", `{"id":7,"username":"carol","email":"c@x.test","role":"user"}`, "7", "carol", "c@x.test", "user"},

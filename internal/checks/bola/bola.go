@@ -111,10 +111,10 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample) (*finding.Finding,
 			return nil, nil // public data, or not shown to be anyone's
 		}
 		best = &verdict{conf: finding.Confirmed, sev: finding.High,
-			title:   fmt.Sprintf("%s %s returns identity A's object without any credential", s.Op.Method, s.Op.Path),
+			title: fmt.Sprintf("%s %s returns identity A's object without any credential", s.Op.Method, s.Op.Path),
 			summary: fmt.Sprintf("The object belongs to %s: its %s. The same request without any credential got the same object back, although the spec requires authentication.",
 				p.cp.A.Describe(), ownerDesc(obj)),
-			ev:      []finding.HTTPExchange{evA, evAnon}}
+			ev: []finding.HTTPExchange{evA, evAnon}}
 	}
 	if best == nil && p.hasB {
 		if v, err := p.crossUser(ctx, s, obj, ownedByA, anon, evA, evAnon); err != nil {
