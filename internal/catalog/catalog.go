@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/code"
 	"github.com/plumbsec/plumb/internal/finding"
 )
 
@@ -25,8 +26,12 @@ type Catalog struct {
 	dups    []error
 }
 
-// Default returns the catalog of every check (Checks), built once.
+// Default returns the catalog of every check a scan runs (Checks), built once.
 var Default = sync.OnceValue(func() *Catalog { return New(Checks()) })
+
+// Full is Default plus the rules of plumb code, which no scan runs: what
+// plumb checks, plumb explain, the docs and the MCP explain_finding list.
+var Full = sync.OnceValue(func() *Catalog { return New(append(Checks(), code.Check{})) })
 
 // New indexes cs. A rule or check id listed twice keeps its first entry
 // and is reported by Validate.

@@ -30,6 +30,7 @@ const (
 	NeedSpec       Needs = 1 << iota // an OpenAPI document
 	NeedCredential                   // a user-supplied credential (identity A)
 	NeedWrites                       // --allow-writes (state-changing requests)
+	NeedSource                       // an application's source: the rule runs under plumb code, never in a scan
 )
 
 // String lists the needs as words, e.g. "spec, credential".
@@ -43,6 +44,9 @@ func (n Needs) String() string {
 	}
 	if n&NeedWrites != 0 {
 		parts = append(parts, "writes")
+	}
+	if n&NeedSource != 0 {
+		parts = append(parts, "source (plumb code)")
 	}
 	if len(parts) == 0 {
 		return "-"

@@ -33,7 +33,7 @@ func (in *Input) Corpus(ctx context.Context) (*reqgen.Corpus, error) {
 	if in.API == nil {
 		return nil, ErrNoSpec
 	}
-	return Once(in, corpusKey, func() (*reqgen.Corpus, error) {
+	return Once(ctx, in, corpusKey, func(ctx context.Context) (*reqgen.Corpus, error) {
 		get := func(ctx context.Context, req *netx.Request, op spec.Operation) (*netx.Response, error) {
 			return in.Fetch(ctx, in.HTTP, req, &op)
 		}
@@ -51,7 +51,7 @@ func (in *Input) IdentityB(ctx context.Context) (id reqgen.Identity, ok bool, er
 	if err != nil {
 		return reqgen.Identity{}, false, err
 	}
-	b, err := Once(in, identityBKey, func() (identityB, error) {
+	b, err := Once(ctx, in, identityBKey, func(ctx context.Context) (identityB, error) {
 		id, rej, sent, err := cp.Identify(ctx, in.HTTPB, "B", in.Logins["B"])
 		return identityB{id, rej, sent}, err
 	})

@@ -1,9 +1,12 @@
 package check
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // Memo is what the checks of one scan share: values computed once (Once:
@@ -23,9 +26,10 @@ func NewMemo() *Memo { return &Memo{cells: map[any]*cell{}} }
 
 // cell is one memoized value; done is closed once v and err are final.
 type cell struct {
-	done chan struct{}
-	v    any
-	err  error
+	done  chan struct{}
+	v     any
+	err   error
+	tally netx.TallyCounts // what computing it saw on the network (Once)
 }
 
 // Key names a value of type T in a Memo. Declare each key once, as a
@@ -45,21 +49,28 @@ var errPanicked = errors.New("internal error: the shared computation panicked")
 // while it runs wait for it. Errors are kept too: they are the budget
 // running out or the scan ending, which asking again cannot fix. With a
 // nil Memo, compute runs on every call.
-func Once[T any](in *Input, key *Key[T], compute func() (T, error)) (T, error) {
+//
+// What compute's requests became (netx.Tally) counts for every caller: a
+// value built only from failures let none of its users assess anything,
+// and one built from answers lets each of them.
+func Once[T any](ctx context.Context, in *Input, key *Key[T], compute func(context.Context) (T, error)) (T, error) {
 	m := in.Memo
 	if m == nil {
-		return compute()
+		return compute(ctx)
 	}
 	c, leader := m.claim(key)
 	if leader {
 		func() {
 			defer close(c.done)
 			c.err = fmt.Errorf("%s: %w", key.name, errPanicked)
-			c.v, c.err = compute()
+			t := &netx.Tally{}
+			defer func() { c.tally = t.Counts() }()
+			c.v, c.err = compute(netx.WithTally(ctx, t))
 		}()
 	} else {
 		<-c.done
 	}
+	netx.TallyFrom(ctx).Add(c.tally)
 	v, _ := c.v.(T)
 	return v, c.err
 }

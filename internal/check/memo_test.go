@@ -23,7 +23,7 @@ func TestOnceComputesOncePerScan(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 16 {
 		wg.Go(func() {
-			v, err := Once(in, a, func() (int, error) { calls.Add(1); return 42, nil })
+			v, err := Once(context.Background(), in, a, func(context.Context) (int, error) { calls.Add(1); return 42, nil })
 			if v != 42 || err != nil {
 				t.Errorf("Once = %d, %v", v, err)
 			}
@@ -33,24 +33,24 @@ func TestOnceComputesOncePerScan(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Errorf("computed %d times", calls.Load())
 	}
-	if v, _ := Once(in, b, func() (string, error) { return "b", nil }); v != "b" {
+	if v, _ := Once(context.Background(), in, b, func(context.Context) (string, error) { return "b", nil }); v != "b" {
 		t.Errorf("a second key shares the first one's value: %q", v)
 	}
-	if v, _ := Once(&Input{Memo: NewMemo()}, a, func() (int, error) { return 7, nil }); v != 7 {
+	if v, _ := Once(context.Background(), &Input{Memo: NewMemo()}, a, func(context.Context) (int, error) { return 7, nil }); v != 7 {
 		t.Errorf("another scan saw this scan's value: %d", v)
 	}
 	// Errors are kept: they are the budget or the scan ending.
 	boom := errors.New("boom")
 	c := NewKey[int]("c")
-	_, err1 := Once(in, c, func() (int, error) { return 0, boom })
-	_, err2 := Once(in, c, func() (int, error) { return 1, nil })
+	_, err1 := Once(context.Background(), in, c, func(context.Context) (int, error) { return 0, boom })
+	_, err2 := Once(context.Background(), in, c, func(context.Context) (int, error) { return 1, nil })
 	if !errors.Is(err1, boom) || !errors.Is(err2, boom) {
 		t.Errorf("errors %v, %v", err1, err2)
 	}
 	// Without a memo nothing is shared.
 	n := 0
 	for range 2 {
-		_, _ = Once(&Input{}, a, func() (int, error) { n++; return n, nil })
+		_, _ = Once(context.Background(), &Input{}, a, func(context.Context) (int, error) { n++; return n, nil })
 	}
 	if n != 2 {
 		t.Errorf("nil memo computed %d times", n)
@@ -64,9 +64,9 @@ func TestOncePanicReleasesWaiters(t *testing.T) {
 	k := NewKey[int]("p")
 	func() {
 		defer func() { _ = recover() }()
-		_, _ = Once(in, k, func() (int, error) { panic("bug") })
+		_, _ = Once(context.Background(), in, k, func(context.Context) (int, error) { panic("bug") })
 	}()
-	if _, err := Once(in, k, func() (int, error) { return 1, nil }); !errors.Is(err, errPanicked) {
+	if _, err := Once(context.Background(), in, k, func(context.Context) (int, error) { return 1, nil }); !errors.Is(err, errPanicked) {
 		t.Errorf("after a panic: %v", err)
 	}
 }

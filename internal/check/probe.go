@@ -133,11 +133,14 @@ func (m *Memo) fetch(ctx context.Context, c *netx.Client, req *netx.Request) (*n
 		if p == nil {
 			p = &probe{}
 		}
+		if p.cancelled && cl.err != nil && ctx.Err() == nil {
+			continue // the sender's scan ended, not ours: send it ourselves
+		}
+		// The shared answer counts for this caller as if it had sent the
+		// request itself (the sender's own Do counted for the sender).
+		netx.TallyFrom(ctx).Note(ctx, cl.err)
 		if cl.err == nil {
 			return copyResponse(p.resp), p, nil
-		}
-		if p.cancelled && ctx.Err() == nil {
-			continue // the sender's scan ended, not ours: send it ourselves
 		}
 		return nil, p, cl.err
 	}

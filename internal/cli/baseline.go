@@ -96,5 +96,5 @@ func scoreOf(r *result.Report, fs []finding.Finding) int {
 	for _, c := range r.Categories {
 		assessed[c.ID] = c.Assessed
 	}
-	return score.Compute(fs, assessed).Score
+	return score.Compute(fs, assessed, nil).Score
 }

@@ -17,10 +17,10 @@ import (
 
 // Exit codes. They are a stable contract, documented in README.md.
 const (
-	ExitOK    = 0 // the command ran (findings or not)
+	ExitOK    = 0 // the command ran (findings or not, partial report or not)
 	ExitGate  = 1 // a --fail-on or --min-score gate tripped
 	ExitUsage = 2 // bad flags or arguments
-	ExitScan  = 3 // the scan could not run: bad spec, unreachable target, dead resolver
+	ExitScan  = 3 // the scan could not run (bad spec, unreachable target, dead resolver) or was interrupted
 )
 
 // Version is set at build time with -ldflags "-X github.com/plumbsec/plumb/internal/cli.Version=v1.2.3".
@@ -37,10 +37,12 @@ func version() string {
 }
 
 const exitCodeHelp = `Exit codes:
-  0  the command ran (whatever it found)
-  1  a --fail-on or --min-score gate tripped
+  0  the command ran (whatever it found), even if the report is partial (time
+     limit, request budget, hosts that stopped answering): it says so and why
+  1  a --fail-on or --min-score gate tripped (partial report or not)
   2  usage error: bad flags or arguments
-  3  the scan could not run: bad spec, unreachable target, dead resolver`
+  3  the scan could not run (bad spec, unreachable target, dead resolver) or
+     was interrupted; what was found so far is still written, marked partial`
 
 // usageError marks errors the user fixes by changing the command line.
 type usageError struct{ err error }
@@ -142,7 +144,7 @@ Start with 'plumb demo' (no network needed).
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCmd(st), newSpecCmd(st), newDemoCmd(st), newChecksCmd(st), newExplainCmd(st), newBaselineCmd(st), newVersionCmd(st))
-	root.AddCommand(newDNSCmd(st))
+	root.AddCommand(newDNSCmd(st), newCodeCmd(st))
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newMCPCmd(st))
 	return root

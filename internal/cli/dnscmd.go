@@ -22,6 +22,7 @@ import (
 	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // ianaRoots are the IPv4 addresses of the 13 root servers (a to m).
@@ -196,7 +197,7 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 		}
 		r.names, closeIn = fh, func() { _ = fh.Close() }
 	}
-	r.auditor, err = f.auditor.build(ctx)
+	r.auditor, err = f.auditor.build(ctx, nil)
 	if err != nil {
 		closeIn()
 		return nil, noop, err
@@ -205,10 +206,13 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 }
 
 // build makes the auditor; a resolver that does not answer is a scanError.
-func (f *auditorFlags) build(ctx context.Context) (*dnsaudit.Auditor, error) {
+func (f *auditorFlags) build(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
 	opts, err := f.options()
 	if err != nil {
 		return nil, err
+	}
+	if mod != nil {
+		mod(&opts)
 	}
 	a, err := dnsaudit.New(ctx, opts)
 	if err != nil {
@@ -280,22 +284,34 @@ func readCIDRs(path string) ([]netip.Prefix, error) {
 // maxNameLine bounds one input line; longer lines are not host names.
 const maxNameLine = 4096
 
+// nameItem is one name to audit, or an input line that is not one.
+type nameItem struct {
+	name string
+	err  string // set: emit an error result for name without auditing
+}
+
 // run audits every name with bounded parallelism and writes each result
 // as soon as it is ready. Memory stays flat: names are read as workers
-// free up, results are written and dropped.
+// free up, results are written and dropped (a bounded memo keeps recent
+// ones so a repeated name is audited once).
 func (r *dnsRun) run(ctx context.Context, prog *dnsProgress) (finding.Severity, error) {
-	names := make(chan string, r.conc)
+	names := make(chan nameItem, r.conc)
 	results := make(chan *dnsaudit.Result, r.conc)
 	var readErr error
 	go func() {
 		defer close(names)
 		readErr = r.feed(ctx, names)
 	}()
+	memo := newAuditMemo(memoNames)
 	var wg sync.WaitGroup
 	for range r.conc {
 		wg.Go(func() {
 			for n := range names {
-				results <- r.auditor.Audit(ctx, n)
+				if n.err != "" {
+					results <- &dnsaudit.Result{Name: n.name, Status: finding.DNSError, Error: n.err, Findings: []finding.Finding{}, Chain: []dnsaudit.Link{}}
+					continue
+				}
+				results <- memo.audit(ctx, r.auditor, n.name)
 			}
 		})
 	}
@@ -319,8 +335,8 @@ func (r *dnsRun) run(ctx context.Context, prog *dnsProgress) (finding.Severity, 
 	return worst, errors.Join(readErr, werr)
 }
 
-func (r *dnsRun) feed(ctx context.Context, names chan<- string) error {
-	send := func(n string) bool {
+func (r *dnsRun) feed(ctx context.Context, names chan<- nameItem) error {
+	send := func(n nameItem) bool {
 		select {
 		case names <- n:
 			return true
@@ -329,28 +345,56 @@ func (r *dnsRun) feed(ctx context.Context, names chan<- string) error {
 		}
 	}
 	for _, a := range r.args {
-		if !send(a) {
+		if !send(nameItem{name: a}) {
 			return nil
 		}
 	}
 	if r.names == nil {
 		return nil
 	}
-	sc := bufio.NewScanner(r.names)
-	sc.Buffer(make([]byte, 0, 64*1024), maxNameLine)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
+	br := bufio.NewReaderSize(r.names, maxNameLine)
+	for lineNo := 1; ; lineNo++ {
+		line, long, err := readLine(br, maxNameLine)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read names: line %d: %w", lineNo, err)
+		}
+		item := nameItem{name: strings.TrimSpace(line)}
+		if long {
+			item = nameItem{name: safetext.Quote(line, 64), err: fmt.Sprintf("line %d is longer than %d bytes: not a host name", lineNo, maxNameLine)}
+		}
+		if item.name == "" || strings.HasPrefix(item.name, "#") {
 			continue
 		}
-		if !send(line) {
+		if !send(item) {
 			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read names: %w", err)
+}
+
+// readLine reads one line (without its end) of at most limit bytes; the
+// rest of a longer line is read and dropped, and long is true.
+func readLine(br *bufio.Reader, limit int) (line string, long bool, err error) {
+	var b []byte
+	total := 0
+	for {
+		part, more, err := br.ReadLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) && total > 0 {
+				return string(b), total > limit, nil
+			}
+			return "", false, err
+		}
+		total += len(part)
+		if len(b) < limit {
+			b = append(b, part[:min(len(part), limit-len(b))]...)
+		}
+		if !more {
+			return string(b), total > limit, nil
+		}
 	}
-	return nil
 }
 
 // resultWriter renders results as they arrive.
@@ -433,7 +477,10 @@ func (t *tableWriter) write(r *dnsaudit.Result) error {
 	if svc == "" {
 		svc = "-"
 	}
-	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, r.Name, svc, strings.Join(fs, "; ")); err != nil {
+	// Names come from the input and titles may quote what a server said:
+	// nothing in them may drive the terminal.
+	q := func(s string) string { return safetext.Quote(s, 4*len(s)+1) }
+	if _, err := fmt.Fprintf(t.tw, "%s\t%s\t%s\t%s\n", r.Status, q(r.Name), q(svc), q(strings.Join(fs, "; "))); err != nil {
 		return err
 	}
 	// tabwriter keeps rows until Flush: flush in blocks so memory stays

@@ -24,6 +24,10 @@ func TestGeneratedDocsAreFresh(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	codeSchema, err := report.CodeSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var cat bytes.Buffer
 	if err := CatalogMarkdown(&cat); err != nil {
 		t.Fatal(err)
@@ -31,6 +35,7 @@ func TestGeneratedDocsAreFresh(t *testing.T) {
 	for path, want := range map[string][]byte{
 		"../../docs/report.schema.json": schema,
 		"../../docs/checks.md":          cat.Bytes(),
+		"../../docs/code.schema.json":   codeSchema,
 	} {
 		if *update {
 			if err := os.WriteFile(path, want, 0o644); err != nil {

@@ -152,11 +152,12 @@ func redactHeaderArg(s string) string {
 
 // limitFlags bound the scan.
 type limitFlags struct {
-	rate        float64
-	concurrency int
-	maxRequests int
-	maxBody     string
-	maxTime     time.Duration
+	rate          float64
+	concurrency   int
+	maxRequests   int
+	maxBody       string
+	maxTime       time.Duration
+	maxHostErrors int
 }
 
 func (f *limitFlags) register(fs *pflag.FlagSet) {
@@ -164,7 +165,10 @@ func (f *limitFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.concurrency, "concurrency", 4, "checks in parallel, and connections per host")
 	fs.IntVar(&f.maxRequests, "max-requests", 2000, "request budget for the whole scan")
 	fs.StringVar(&f.maxBody, "max-body", "2MiB", "response body cap, after decompression (e.g. 512KiB, 4MiB)")
-	fs.DurationVar(&f.maxTime, "max-time", 0, "stop the whole scan after this long and report what was found (0: no limit)")
+	fs.DurationVar(&f.maxTime, "max-time", 0, "stop the whole scan after this long and report what was found, marked partial "+
+		"(0: 1m + 3 × --max-requests ÷ --rate, 6m with the defaults)")
+	fs.IntVar(&f.maxHostErrors, "max-host-errors", netx.DefaultMaxHostFailures, "give up on a host after this many consecutive timeouts or connection failures "+
+		"(the report says so and is partial; 0: never)")
 }
 
 func (f *limitFlags) apply(o *engine.Options) error {
@@ -179,6 +183,13 @@ func (f *limitFlags) apply(o *engine.Options) error {
 	}
 	if f.maxTime < 0 {
 		return usagef("--max-time must not be negative")
+	}
+	if f.maxHostErrors < 0 {
+		return usagef("--max-host-errors must not be negative (0 turns it off)")
+	}
+	o.MaxHostFailures = f.maxHostErrors
+	if f.maxHostErrors == 0 {
+		o.MaxHostFailures = -1
 	}
 	n, err := parseSize(f.maxBody)
 	if err != nil {

@@ -200,7 +200,7 @@ func (f *mcpFlags) auditor(ctx context.Context, resolver string) (*dnsaudit.Audi
 	if resolver != "" {
 		a.net.resolvers = []string{resolver}
 	}
-	return a.build(ctx)
+	return a.build(ctx, nil)
 }
 
 // serveMCPHTTP serves streamable HTTP at /mcp until ctx ends. A missing

@@ -179,6 +179,9 @@ func runScan(ctx context.Context, st *Streams, t engine.Target, o engine.Options
 			return scanError{rerr}
 		}
 		warnIgnoreEntries(st, rep.Suppressions)
+		for _, why := range rep.PartialReasons() {
+			fmt.Fprintln(st.Err, "plumb: partial report:", strings.SplitN(why, "\n", 2)[0])
+		}
 	}
 	if err != nil {
 		return err

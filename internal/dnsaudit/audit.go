@@ -98,7 +98,7 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 	for _, srv := range opts.Resolver.Servers() {
 		label := randomLabel()
 		ans, err := a.res.QueryServer(ctx, srv, label+"."+opts.ProbeZone, dns.TypeA, true)
-		a.queries.Add(1)
+		a.queries.Add(int64(netx.Attempts(ans, err)))
 		if ans == nil {
 			lastErr = err
 		}
@@ -109,6 +109,9 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 			continue
 		}
 		a.servers = append(a.servers, srv)
+	}
+	if !answered && ctx.Err() != nil {
+		return nil, fmt.Errorf("dns audit stopped before any resolver answered: %w", context.Cause(ctx))
 	}
 	if !answered {
 		return nil, fmt.Errorf("%w: %w", ErrNoResolver, lastErr)

@@ -38,7 +38,7 @@ func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.
 	)
 	for _, srv := range rn.a.servers {
 		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, true)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, e))
 		if ans != nil && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError) {
 			return ans, e
 		}

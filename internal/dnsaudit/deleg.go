@@ -119,7 +119,7 @@ func (rn *run) askAny(ctx context.Context, servers []string, name string, qtype 
 	)
 	for _, srv := range servers {
 		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, false)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, e))
 		if ans != nil && ans.Rcode != dns.RcodeServerFailure && ans.Rcode != dns.RcodeRefused {
 			return ans, e
 		}

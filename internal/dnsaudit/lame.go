@@ -98,7 +98,7 @@ func (rn *run) nsVerdict(ctx context.Context, zone string, h nsHost) (lameState,
 	lame, unknown := 0, 0
 	for _, ip := range h.addrs {
 		ans, err := rn.a.res.QueryServer(ctx, rn.a.authority(ip), zone, dns.TypeSOA, false)
-		rn.count(1)
+		rn.count(netx.Attempts(ans, err))
 		if ans == nil {
 			unknown++
 			if de, ok := asDNSError(err); ok {
@@ -318,8 +318,8 @@ func (rn *run) secondOpinion(ctx context.Context, name, first string) (ev []find
 		if srv == first {
 			continue
 		}
-		ans, _ := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, true)
-		rn.count(1)
+		ans, err := rn.a.res.QueryServer(ctx, srv, name, dns.TypeA, true)
+		rn.count(netx.Attempts(ans, err))
 		if ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
 			continue // silence or SERVFAIL is no opinion
 		}

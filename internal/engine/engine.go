@@ -45,7 +45,8 @@ type Options struct {
 	ConnectTo                 []netx.ConnectTo
 	AllowHost                 netx.HostPolicy
 	Timeout                   time.Duration // per request
-	MaxDuration               time.Duration // whole scan; 0 = none
+	MaxDuration               time.Duration // whole scan; 0 = DefaultMaxDuration(MaxRequests, Rate), <0 = none
+	MaxHostFailures           int           // consecutive timeouts before a host is given up; 0 = netx default, <0 = never
 	Rate                      float64       // requests per second per host
 	Concurrency               int           // checks in parallel, and per-host connections
 	MaxRequests               int
@@ -124,17 +125,14 @@ func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 	if err != nil {
 		return nil, fail(KindUsage, "give the API's base URL, e.g. https://api.example.com", err)
 	}
-	if o.MaxDuration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.MaxDuration)
-		defer cancel()
-	}
+	ctx, cancel := withTimeLimit(ctx, o)
+	defer cancel()
 	s, err := newScanner(target, o)
 	if err != nil {
 		return nil, err
 	}
 	rep := s.newReport(start)
-	defer s.finish(rep, start)
+	defer s.finish(ctx, rep, start)
 
 	o.Progress(Progress{Stage: "preflight"})
 	if err := s.preflight(ctx); err != nil {
@@ -218,6 +216,7 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 		PerHostConcurrency:        o.Concurrency,
 		MaxRequests:               o.MaxRequests,
 		MaxBodyBytes:              o.MaxBodyBytes,
+		MaxHostFailures:           o.MaxHostFailures,
 		Insecure:                  o.Insecure,
 		RootCAs:                   o.RootCAs,
 		Credentials:               o.Credentials,
@@ -258,6 +257,9 @@ func (s *scanner) preflight(ctx context.Context) error {
 	_, err := s.memo.Fetch(ctx, s.http, &netx.Request{Method: http.MethodGet, URL: s.target.String(), WithCredentials: true})
 	if err == nil {
 		return nil
+	}
+	if ctx.Err() != nil {
+		return fail(KindTarget, "", fmt.Errorf("target %s did not answer before %s", s.target, stopReason(ctx)))
 	}
 	var de *netx.DNSError
 	if errors.As(err, &de) {
@@ -346,21 +348,28 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 			}
 			if reason := s.unmet(m); reason != "" {
 				mu.Lock()
-				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: "skipped", Reason: reason})
+				rep.Checks = append(rep.Checks, result.CheckRun{ID: m.ID, Status: statusSkipped, Reason: reason})
 				done++
 				mu.Unlock()
 				continue
 			}
 			g.Go(func() error {
-				t0 := time.Now()
-				fs, err := runOne(gctx, c, in)
-				fs = s.selected(fs)
-				run := result.CheckRun{ID: m.ID, Status: "ran", Findings: len(fs), DurationMS: time.Since(t0).Milliseconds()}
+				run := result.CheckRun{ID: m.ID}
+				var fs []finding.Finding
+				if gctx.Err() != nil {
+					run.Status, run.Reason = statusNotAssessed, "not run: "+stopReason(gctx)
+				} else {
+					t, t0 := &netx.Tally{}, time.Now()
+					var err error
+					fs, err = runOne(netx.WithTally(gctx, t), c, in)
+					fs = s.selected(fs)
+					run.Findings, run.DurationMS = len(fs), time.Since(t0).Milliseconds()
+					s.judge(gctx, &run, err, t.Counts())
+				}
 				mu.Lock()
 				defer mu.Unlock()
-				if err != nil {
-					run.Status, run.Reason = "error", err.Error()
-					rep.Errors = append(rep.Errors, result.Error{Stage: "check " + m.ID, Message: err.Error()})
+				if run.Status == statusError {
+					rep.Errors = append(rep.Errors, result.Error{Stage: "check " + m.ID, Message: run.Reason})
 				}
 				all = append(all, fs...)
 				rep.Checks = append(rep.Checks, run)
@@ -440,31 +449,43 @@ func (s *scanner) unmet(m check.Meta) string {
 }
 
 // finish fills what is known at the end, whatever happened before.
-func (s *scanner) finish(rep *result.Report, start time.Time) {
+func (s *scanner) finish(ctx context.Context, rep *result.Report, start time.Time) {
 	rep.DurationMS = s.opts.Now().Sub(start).Milliseconds()
 	rep.Hosts = s.graph.List()
 	rep.Coverage = s.cov.Summary(s.api)
 	st := s.http.Stats()
 	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Refused: int(st.Refused), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
-	if st.BudgetExhausted {
-		rep.Partial = true
-		rep.Errors = append(rep.Errors, result.Error{Stage: "budget", Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
-	}
-	assessed := map[finding.Category]bool{}
-	byID := map[string]check.Meta{}
-	for _, c := range s.opts.Checks {
-		byID[c.Meta().ID] = c.Meta()
-	}
-	for _, r := range rep.Checks {
-		if r.Status == "ran" {
-			assessed[byID[r.ID].Category] = true
-		}
-	}
+	s.partial(ctx, rep, st)
 	annotateSources(rep.Findings, s.api)
 	rep.Suppressions = s.opts.Ignore.Apply(rep.Findings, s.opts.Now())
-	sc := score.Compute(finding.Active(rep.Findings), assessed)
+	assessed, why := categoryCoverage(rep.Checks, s.opts.Checks)
+	sc := score.Compute(finding.Active(rep.Findings), assessed, why)
 	rep.Score, rep.Grade, rep.CappedBy, rep.Categories = sc.Score, sc.Grade, sc.CappedBy, sc.Categories
+	rep.GradeBasis = rep.Basis()
 	sortChecks(rep.Checks)
+}
+
+// partial marks the report partial, with one error per reason: the request
+// budget, the time limit or an interrupt, hosts that stopped answering.
+func (s *scanner) partial(ctx context.Context, rep *result.Report, st netx.Stats) {
+	var reasons []result.Error
+	if st.BudgetExhausted {
+		reasons = append(reasons, result.Error{Stage: result.StageBudget, Message: fmt.Sprintf("request budget of %d exhausted; raise --max-requests for a complete scan", s.opts.MaxRequests)})
+	}
+	if ctx.Err() != nil {
+		stage := result.StageInterrupted
+		if errors.Is(context.Cause(ctx), ErrTimeLimit) {
+			stage = result.StageTimeLimit
+		}
+		reasons = append(reasons, result.Error{Stage: stage, Message: stopReason(ctx) + "; checks still running were stopped and what they had not assessed is marked not assessed"})
+	}
+	for _, h := range s.http.DownHosts() {
+		reasons = append(reasons, result.Error{Stage: result.StageHostDown, Message: fmt.Sprintf("%s stopped answering and was given up on: %s; later requests to it were not sent", h.Host, h.Reason)})
+	}
+	if len(reasons) > 0 {
+		rep.Partial = true
+		rep.Errors = append(rep.Errors, reasons...)
+	}
 }
 
 func sortChecks(runs []result.CheckRun) {

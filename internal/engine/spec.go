@@ -14,6 +14,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/safetext"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
@@ -49,9 +50,14 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 		case errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil:
 			attempt.Result = "not tried: scan stopped"
 		case err != nil:
-			attempt.Result = "error: " + s.http.Redactor().String(err.Error())
+			attempt.Result = "error: " + safetext.Quote(s.http.Redactor().String(err.Error()), 400)
 		case resp.StatusCode != http.StatusOK:
 			attempt.Status, attempt.Result = resp.StatusCode, "not found"
+		case resp.Truncated:
+			// A prefix of a YAML document is often a valid, smaller one.
+			attempt.Status, attempt.Result = resp.StatusCode, fmt.Sprintf("not loaded: larger than the response size cap (%d bytes)", s.opts.MaxBodyBytes)
+			rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: fmt.Sprintf(
+				"the document at %s is larger than the response size cap of %d bytes and was not loaded; raise --max-body or pass it with --spec", s.http.Redactor().URL(u.String()), s.opts.MaxBodyBytes)})
 		default:
 			attempt.Status = resp.StatusCode
 			api, perr := spec.Parse(ctx, resp.Body, u.String(), opts)
@@ -59,7 +65,7 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 				perr = fmt.Errorf("%w: %s", spec.ErrNoOperations, api.Warnings[len(api.Warnings)-1])
 			}
 			if perr != nil {
-				attempt.Result = "not an OpenAPI document: " + firstLine(perr.Error())
+				attempt.Result = "not an OpenAPI document: " + safetext.Quote(firstLine(perr.Error()), 400)
 				break
 			}
 			attempt.Result = "loaded"
@@ -72,7 +78,11 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 			break
 		}
 	}
-	rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))})
+	msg := fmt.Sprintf("no OpenAPI document found at %d common locations; pass --spec for a deeper scan", len(rep.Spec.Tried))
+	if ctx.Err() != nil {
+		msg = fmt.Sprintf("spec discovery stopped after %d locations: %s", len(rep.Spec.Tried), stopReason(ctx))
+	}
+	rep.Errors = append(rep.Errors, result.Error{Stage: "spec", Message: msg})
 	return nil
 }
 

@@ -51,19 +51,34 @@ func (c Category) Valid() bool {
 // (/users/{id}), never a concrete URL, so fingerprints survive changing ids.
 // On a GraphQL endpoint, GraphQL names the operation or schema element
 // ("query user", "mutation cancelOrder", "type User.passwordHash") and
-// Param an argument of it.
+// Param an argument of it. Findings about source code (plumb code) name the
+// File (slash-separated, as given on the command line), the 1-based Line
+// and the Symbol: the variable, setting or function the finding is about.
 type Location struct {
 	Host    string `json:"host"`
 	Method  string `json:"method,omitempty"`
 	Path    string `json:"path,omitempty"`
 	Param   string `json:"param,omitempty"`
 	GraphQL string `json:"graphql,omitempty"`
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	Symbol  string `json:"symbol,omitempty"`
 }
 
 // String renders the location the same way in every format:
 // "GET host/users/{id} [id]", or "POST host/graphql query user(id)".
 func (l Location) String() string {
 	var b strings.Builder
+	if l.File != "" {
+		fmt.Fprintf(&b, "%s:%d", l.File, l.Line)
+		if l.Symbol != "" {
+			fmt.Fprintf(&b, " (%s)", l.Symbol)
+		}
+		if l.Host != "" {
+			b.WriteString(" → " + l.Host)
+		}
+		return b.String()
+	}
 	if l.Method != "" {
 		b.WriteString(l.Method)
 		b.WriteByte(' ')
@@ -160,16 +175,21 @@ type Finding struct {
 
 // ComputeFingerprint returns the stable fingerprint of a finding: a SHA-256
 // over the length-prefixed rule id, host, method, path template and
-// parameter, then the GraphQL operation when there is one (so every other
-// fingerprint is what it was before GraphQL locations existed). It never
-// depends on evidence, timestamps or line numbers, so the same issue on the
-// same operation keeps its fingerprint across runs. Renaming a rule
-// changes it; FormerFingerprints gives the earlier ones.
+// parameter, then the GraphQL operation when there is one, and the file and
+// symbol of a finding in source code (so every other fingerprint is what it
+// was before those locations existed). It never depends on evidence,
+// timestamps or line numbers, so the same issue on the same operation (or
+// the same variable of the same file) keeps its fingerprint across runs and
+// edits elsewhere. Renaming a rule changes it; FormerFingerprints gives the
+// earlier ones.
 func ComputeFingerprint(ruleID string, loc Location) string {
 	h := sha256.New()
 	parts := []string{ruleID, strings.ToLower(loc.Host), strings.ToUpper(loc.Method), loc.Path, loc.Param}
 	if loc.GraphQL != "" {
 		parts = append(parts, "graphql", loc.GraphQL)
+	}
+	if loc.File != "" {
+		parts = append(parts, "file", loc.File, loc.Symbol)
 	}
 	for _, part := range parts {
 		fmt.Fprintf(h, "%d:%s;", len(part), part)

@@ -80,6 +80,31 @@ func TestSeverityAndConfidenceText(t *testing.T) {
 	}
 }
 
+// Code findings key on file and symbol, never on the line: moving code
+// keeps the fingerprint, another file or variable changes it; findings
+// without a file keep the fingerprint they always had.
+func TestFingerprintOfCodeFindings(t *testing.T) {
+	t.Parallel()
+	loc := Location{Host: "metrics.example.test", File: "app/config.py", Line: 12, Symbol: "METRICS_URL"}
+	a := ComputeFingerprint("code.x", loc)
+	moved := loc
+	moved.Line = 40
+	if ComputeFingerprint("code.x", moved) != a {
+		t.Error("the line must not change the fingerprint")
+	}
+	other := loc
+	other.File = "app/settings.py"
+	renamed := loc
+	renamed.Symbol = "TRACES_URL"
+	if ComputeFingerprint("code.x", other) == a || ComputeFingerprint("code.x", renamed) == a {
+		t.Error("file and symbol must be part of the fingerprint")
+	}
+	// The value below is the fingerprint before File existed: it must not change.
+	if got := ComputeFingerprint("dns.dangling-cname", Location{Host: "login.example.test", Line: 3}); got != "3236fba3511ee51fd7e24a917d6cd47e" {
+		t.Errorf("a finding without a file changed its fingerprint: %s", got)
+	}
+}
+
 // GraphQL locations render one way everywhere and fingerprint apart from
 // each other, while every location without a GraphQL part keeps the
 // fingerprint it had before the field existed.

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
@@ -64,6 +65,9 @@ const (
 	BehaviourTimeout
 	// BehaviourRefused answers REFUSED even though the name is in a zone.
 	BehaviourRefused
+	// BehaviourLyingCount answers NOERROR with a header that counts one
+	// answer record and no record: a truncated reply.
+	BehaviourLyingCount
 )
 
 // maxChain bounds CNAME chasing, as real resolvers do.
@@ -78,6 +82,7 @@ type DNSServer struct {
 	zones      map[string]*Zone // by lower-case FQDN origin
 	behaviours map[string]Behaviour
 	logf       func(string, ...any)
+	queries    atomic.Int64
 
 	lmu     sync.Mutex
 	servers []*dns.Server
@@ -232,8 +237,12 @@ func (s *DNSServer) Close() error {
 	return errors.Join(errs...)
 }
 
+// Queries is how many queries the server has received.
+func (s *DNSServer) Queries() int64 { return s.queries.Load() }
+
 // ServeDNS answers one query.
 func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	s.queries.Add(1)
 	m := s.answer(req)
 	if m == nil {
 		return // BehaviourTimeout: say nothing
@@ -245,9 +254,30 @@ func (s *DNSServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		}
 		m.Truncate(size)
 	}
+	if s.lies(req) {
+		m.Answer = nil
+		raw, err := m.Pack()
+		if err == nil {
+			raw[6], raw[7] = 0, 1 // ANCOUNT 1, and no record follows
+			_, err = w.Write(raw)
+		}
+		if err != nil {
+			s.log("lab dns: write lying answer to %s: %v", w.RemoteAddr(), err)
+		}
+		return
+	}
 	if err := w.WriteMsg(m); err != nil {
 		s.log("lab dns: write answer to %s: %v", w.RemoteAddr(), err)
 	}
+}
+
+func (s *DNSServer) lies(req *dns.Msg) bool {
+	if len(req.Question) != 1 {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.behaviours[dns.Fqdn(strings.ToLower(req.Question[0].Name))] == BehaviourLyingCount
 }
 
 func (s *DNSServer) log(format string, args ...any) {

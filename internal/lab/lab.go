@@ -65,6 +65,9 @@ type World struct {
 	Vuln, Clean, Hostile Target
 	// Signal and SignalClean are the plain-HTTP twins of signal.go.
 	Signal, SignalClean Target
+	// Hang answers its root and spec and hangs on every other path
+	// (hostile_sites.go); Methods records what it received.
+	Hang Target
 
 	Collector *Collector // every request that reaches collector.evil.test
 	DNS       *DNSServer // zones, records and behaviours
@@ -126,10 +129,14 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 	if err != nil {
 		return nil, err
 	}
+	hs := &hostileSites{}
+	w.Hang = Target{Name: "hang", BaseURL: "https://" + HangHost, SpecURL: "https://" + HangHost + "/openapi.json",
+		Token: w.Hostile.Token, Methods: &hs.hangLog}
 	sites := builtinSites(vuln, clean, newHostile(), w.Collector)
 	sites = append(sites, Site{Host: signalHost, Handler: signal.handler(), Cert: CertNone},
 		Site{Host: signalCleanHost, Handler: signalClean.handler(), Cert: CertNone})
-	sites = mergeSites(append(sites, takeoverSites()...), opts.ExtraSites)
+	sites = append(append(sites, hs.sites()...), takeoverSites()...)
+	sites = mergeSites(sites, opts.ExtraSites)
 	w.web, err = startWeb(ca, sites, now, opts.Logf)
 	if err != nil {
 		return nil, fmt.Errorf("lab: web: %w", err)

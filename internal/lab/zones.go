@@ -48,6 +48,8 @@ var zoneData = []struct {
 		"auth A 127.0.0.1",
 		"docs A 127.0.0.1",
 		"app A 127.0.0.1",
+		// A healthy CNAME into a cloud app that exists (plumb code's clean fixtures call it).
+		"metrics CNAME cleanshop-app.azurewebsites.net.",
 	}},
 	{"signalshop.test.", []string{
 		soaLine("signalshop.test."),
@@ -66,6 +68,11 @@ var zoneData = []struct {
 		"@ NS ns1.hostile.test.",
 		"ns1 A 127.0.0.1",
 		"api A 127.0.0.1",
+		"hang A 127.0.0.1",
+		"bomb A 127.0.0.1",
+		"bigspec A 127.0.0.1",
+		"lying A 127.0.0.1",
+		"garbage A 127.0.0.1",
 	}},
 	{"evil.test.", []string{
 		soaLine("evil.test."),
@@ -103,6 +110,7 @@ func builtinBehaviours() map[string]Behaviour {
 	return map[string]Behaviour{
 		"servfail.vulnshop.test.": BehaviourServfail,
 		"timeout.vulnshop.test.":  BehaviourTimeout,
+		"lying.hostile.test.":     BehaviourLyingCount,
 	}
 }
 

@@ -37,7 +37,7 @@ type Config struct {
 	SpecOptions func() (engine.Options, error)
 	// Auditor builds a DNS auditor over resolver ("": the configured ones).
 	Auditor func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error)
-	// Catalog explains rules; nil means catalog.Default().
+	// Catalog explains rules; nil means catalog.Full().
 	Catalog *catalog.Catalog
 }
 
@@ -64,7 +64,7 @@ func New(cfg Config) (*sdk.Server, error) {
 		cfg.Targets = &Allowlist{}
 	}
 	if cfg.Catalog == nil {
-		cfg.Catalog = catalog.Default()
+		cfg.Catalog = catalog.Full()
 	}
 	if cfg.MaxRequests <= 0 {
 		cfg.MaxRequests = 2000

@@ -46,6 +46,10 @@ type Config struct {
 	MaxRequests        int           // per-scan budget of requests sent (each hop counts); 0 = unlimited
 	MaxBodyBytes       int64         // response body cap after decompression; <=0 = default 2 MiB
 	MaxRedirects       int           // 0 = default 5, <0 = follow none (first redirect is an error)
+	// MaxHostFailures is how many consecutive timeouts or connection
+	// failures make the client give up on a host for good: later requests
+	// to it fail at once with a *HostDownError. 0 = default 10, <0 = never.
+	MaxHostFailures int
 
 	Insecure bool           // skip TLS verification
 	RootCAs  *x509.CertPool // nil = system roots
@@ -120,6 +124,11 @@ type Client struct {
 type hostState struct {
 	lim *rate.Limiter // nil = unlimited
 	sem chan struct{}
+	br  breaker // guarded by hostsMu
+	// gone ends when the breaker gives up on the host: requests waiting
+	// for a slot or an answer stop at once.
+	gone     context.Context
+	giveUpOn context.CancelFunc
 }
 
 // NewClient validates cfg, fills defaults and returns a Client.
@@ -133,7 +142,7 @@ func NewClient(cfg Config) (*Client, error) {
 		redactor:  NewRedactor(cfg.Secrets...),
 		scope:     make(map[Origin]bool),
 		sensitive: map[string]bool{"Authorization": true, "Cookie": true, "Proxy-Authorization": true},
-		shared:    &shared{hosts: make(map[string]*hostState), log: newRequestLog(10000)},
+		shared:    &shared{hosts: make(map[string]*hostState), down: make(map[string]string), log: newRequestLog(10000)},
 		now:       time.Now,
 		sleep:     sleepCtx,
 	}
@@ -178,6 +187,9 @@ func applyDefaults(cfg *Config) error {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if cfg.MaxHostFailures == 0 {
+		cfg.MaxHostFailures = DefaultMaxHostFailures
+	}
 	if cfg.MaxRedirects == 0 {
 		cfg.MaxRedirects = DefaultMaxRedirects
 	} else if cfg.MaxRedirects < 0 {
@@ -217,6 +229,7 @@ func (c *Client) host(key string) *hostState {
 	hs, ok := c.hosts[key]
 	if !ok {
 		hs = &hostState{sem: make(chan struct{}, c.cfg.PerHostConcurrency)}
+		hs.gone, hs.giveUpOn = context.WithCancel(context.Background())
 		if c.cfg.Rate > 0 {
 			hs.lim = rate.NewLimiter(rate.Limit(c.cfg.Rate), 1)
 		}

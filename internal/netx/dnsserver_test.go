@@ -20,7 +20,7 @@ type testDNS struct {
 
 	mu       sync.Mutex
 	records  map[string][]dns.RR // lower-case fqdn
-	behavior map[string]string   // fqdn -> servfail | refused | drop | big
+	behavior map[string]string   // fqdn -> servfail | refused | drop | big | lie
 	queries  map[string]int      // fqdn/type -> count
 
 	udp, tcp atomic.Int64
@@ -120,6 +120,16 @@ func (s *testDNS) ServeDNS(w dns.ResponseWriter, q *dns.Msg) {
 		}
 	} else if isUDP {
 		m.Truncate(dns.MinMsgSize)
+	}
+	if behavior == "lie" {
+		// NOERROR whose header claims one answer record it does not carry.
+		m.Answer = nil
+		raw, err := m.Pack()
+		if err == nil {
+			raw[6], raw[7] = 0, 1
+			_, _ = w.Write(raw)
+		}
+		return
 	}
 	_ = w.WriteMsg(m)
 }

@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // ErrTimeout marks a request that hit Config.Timeout (errors.Is).
@@ -29,6 +31,12 @@ type hopState struct {
 // Do sends req, following redirects manually if asked. On error the
 // Response is nil; a *RedirectError carries the hops received.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	resp, err := c.do(ctx, req)
+	TallyFrom(ctx).Note(ctx, err)
+	return resp, err
+}
+
+func (c *Client) do(ctx context.Context, req *Request) (*Response, error) {
 	st, err := c.start(req)
 	if err != nil {
 		return nil, err
@@ -143,8 +151,14 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	if err := c.refuse(st.method, st.u); err != nil {
 		return nil, fail(err)
 	}
+	// A host given up on refuses at once: no slot, no rate-limit wait.
+	if err := c.hostDown(origin.HostPort(), hs); err != nil {
+		return nil, fail(err)
+	}
 	select {
 	case hs.sem <- struct{}{}:
+	case <-hs.gone.Done():
+		return nil, fail(c.hostDown(origin.HostPort(), hs))
 	case <-ctx.Done():
 		return nil, fail(ctx.Err())
 	}
@@ -152,11 +166,17 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	if err := c.waitRate(ctx, hs.lim); err != nil {
 		return nil, fail(err)
 	}
+	if err := c.hostDown(origin.HostPort(), hs); err != nil {
+		return nil, fail(err)
+	}
 	if !c.takeBudget() {
 		return nil, fail(ErrBudgetExhausted)
 	}
 	hctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
+	// Requests in flight when the host is given up on end then: they are
+	// waiting on the same silence.
+	defer context.AfterFunc(hs.gone, cancel)()
 	hreq, credsSent, withheld, err := c.buildRequest(hctx, withCreds, origin, st)
 	if err != nil {
 		return nil, fail(err)
@@ -169,7 +189,12 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	c.stats.countHost(origin.HostPort())
 	hresp, err := c.hc.Do(hreq)
 	if err != nil {
-		return nil, fail(c.timeoutErr(hctx, ctx, unwrapURLError(err)))
+		if down := c.cutOff(ctx, hctx, origin.HostPort(), hs); down != nil {
+			return nil, fail(down)
+		}
+		err = c.timeoutErr(hctx, ctx, remoteErr(unwrapURLError(err)))
+		c.noteHost(ctx, origin.HostPort(), hs, err)
+		return nil, fail(err)
 	}
 	defer hresp.Body.Close()
 	body, truncated, err := readCapped(hresp.Body, c.cfg.MaxBodyBytes)
@@ -180,8 +205,14 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		err = hctx.Err()
 	}
 	if err != nil {
-		return nil, fail(c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", err)))
+		if down := c.cutOff(ctx, hctx, origin.HostPort(), hs); down != nil {
+			return nil, fail(down)
+		}
+		err = c.timeoutErr(hctx, ctx, fmt.Errorf("reading body: %w", remoteErr(err)))
+		c.noteHost(ctx, origin.HostPort(), hs, err)
+		return nil, fail(err)
 	}
+	c.noteHost(ctx, origin.HostPort(), hs, nil)
 	hop := Hop{Method: st.method, URL: rurl, Status: hresp.StatusCode, RemoteAddr: remote, CredentialsSent: credsSent, CredentialsWithheld: withheld}
 	c.log.add(Exchange{Time: t0, Method: st.method, URL: rurl, Status: hresp.StatusCode, Duration: time.Since(t0), CredentialsSent: credsSent})
 	return &Response{
@@ -236,6 +267,24 @@ func (c *Client) timeoutErr(hctx, parent context.Context, err error) error {
 		return fmt.Errorf("%w after %s: %w", ErrTimeout, c.cfg.Timeout, err)
 	}
 	return err
+}
+
+// remoteError shows an error that may quote what a server sent (net/http
+// quotes a malformed status line whole, kilobytes of it) escaped and cut;
+// errors.Is and errors.As still see the original.
+type remoteError struct{ err error }
+
+func (e remoteError) Error() string { return safetext.Quote(e.err.Error(), maxRemoteErr) }
+func (e remoteError) Unwrap() error { return e.err }
+
+// maxRemoteErr is how much of a transport error's text a message keeps.
+const maxRemoteErr = 300
+
+func remoteErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return remoteError{err}
 }
 
 // unwrapURLError drops net/http's *url.Error, whose message holds the

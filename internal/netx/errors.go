@@ -66,6 +66,8 @@ type DNSError struct {
 	Rcode  int
 	Kind   DNSErrorKind
 	Err    error // underlying cause, if any
+	// Attempts is how many exchanges the query took (see Attempts).
+	Attempts int
 }
 
 func (e *DNSError) Error() string {

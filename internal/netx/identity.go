@@ -17,6 +17,7 @@ import (
 type shared struct {
 	hostsMu sync.Mutex
 	hosts   map[string]*hostState
+	down    map[string]string // host:port → why the client gave up on it
 
 	sent      atomic.Int64
 	exhausted atomic.Bool

@@ -33,13 +33,15 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (*HostResult, er
 	if ip, err := netip.ParseAddr(strings.Trim(key, "[]")); err == nil {
 		return &HostResult{Name: key, Addrs: []netip.Addr{ip.Unmap()}}, nil
 	}
-	r.mu.Lock()
-	e, ok := r.cache[key]
-	r.mu.Unlock()
-	if ok {
+	if e, ok := r.cached(key); ok {
 		return e.res, e.err
 	}
 	ch := r.flight.DoChan(key, func() (any, error) {
+		// A flight that ended between the check above and this one has
+		// filled the cache: ask again only if it did not.
+		if e, ok := r.cached(key); ok {
+			return e.res, e.err
+		}
 		// Detached from the first caller's cancellation: others may wait on
 		// this flight. Every query is bounded by the resolver's timeouts.
 		res, err := r.lookupHost(context.WithoutCancel(ctx), key)
@@ -59,6 +61,13 @@ func (r *Resolver) LookupHost(ctx context.Context, name string) (*HostResult, er
 	}
 }
 
+func (r *Resolver) cached(key string) (hostEntry, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.cache[key]
+	return e, ok
+}
+
 func (r *Resolver) lookupHost(ctx context.Context, key string) (*HostResult, error) {
 	var (
 		wg          sync.WaitGroup
@@ -71,7 +80,9 @@ func (r *Resolver) lookupHost(ctx context.Context, key string) (*HostResult, err
 		chainLonger []string
 	)
 	for i, t := range types {
-		wg.Go(func() { ans[i], errs[i] = r.Query(ctx, key, t) })
+		// Not r.Query: a lookup made to dial is not a DNS answer a check
+		// observed (see Tally).
+		wg.Go(func() { ans[i], errs[i] = r.query(ctx, r.servers, key, t, true) })
 	}
 	wg.Wait()
 	for i := range types {

@@ -40,6 +40,7 @@ type Resolver struct {
 	retries  int
 	limiters map[string]*rate.Limiter
 	udp, tcp *dns.Client
+	budget   *retryBudget
 
 	flight singleflight.Group
 	mu     sync.Mutex
@@ -63,6 +64,7 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 		retries:  cfg.Retries,
 		limiters: make(map[string]*rate.Limiter),
 		cache:    make(map[string]hostEntry),
+		budget:   newRetryBudget(),
 	}
 	if r.timeout <= 0 {
 		r.timeout = 2 * time.Second
@@ -123,6 +125,8 @@ type Answer struct {
 	Msg    *dns.Msg
 	RTT    time.Duration
 	ViaTCP bool
+	// Attempts is how many exchanges the query took (see Attempts).
+	Attempts int
 }
 
 // Evidence renders the answer as a DNS evidence record.
@@ -144,7 +148,9 @@ func (a *Answer) Evidence() finding.DNSAnswer {
 // so callers can keep it as evidence. The error is nil only for NOERROR
 // with a non-empty answer section; otherwise it is a *DNSError.
 func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*Answer, error) {
-	return r.query(ctx, r.servers, name, qtype, true)
+	ans, err := r.query(ctx, r.servers, name, qtype, true)
+	TallyFrom(ctx).noteDNS(ctx, ans)
+	return ans, err
 }
 
 // QueryServer asks one specific server ("ip:port"), e.g. an authoritative
@@ -154,7 +160,9 @@ func (r *Resolver) QueryServer(ctx context.Context, server, name string, qtype u
 	if err != nil {
 		return nil, err
 	}
-	return r.query(ctx, []string{ap.String()}, name, qtype, recursionDesired)
+	ans, err := r.query(ctx, []string{ap.String()}, name, qtype, recursionDesired)
+	TallyFrom(ctx).noteDNS(ctx, ans)
+	return ans, err
 }
 
 // outcome of one exchange with one server.
@@ -162,6 +170,7 @@ type outcome struct {
 	ans  *Answer
 	kind DNSErrorKind // KindOther with ans != nil and final = definitive reply
 	err  error
+	sent int // messages sent: 2 with a TCP fallback
 }
 
 func (r *Resolver) query(ctx context.Context, servers []string, name string, qtype uint16, rd bool) (*Answer, error) {
@@ -169,22 +178,30 @@ func (r *Resolver) query(ctx context.Context, servers []string, name string, qty
 	if _, ok := dns.IsDomainName(fqdn); !ok {
 		return nil, &DNSError{Name: fqdn, Qtype: typeString(qtype), Rcode: -1, Kind: KindOther, Err: errors.New("invalid domain name")}
 	}
+	r.budget.earn()
 	done := make([]bool, len(servers)) // server gave a final non-retryable reply
 	var last []outcome
+	sent, rounds := 0, 0
 	for attempt := 0; attempt <= r.retries; attempt++ {
 		if attempt > 0 {
+			if !r.budget.spend() {
+				break
+			}
 			if err := sleepCtx(ctx, r.backoff(attempt)); err != nil {
 				break
 			}
 		}
+		rounds++
 		last = last[:0]
 		for i, srv := range servers {
 			if done[i] {
 				continue
 			}
 			o := r.exchange(ctx, srv, fqdn, qtype, rd)
+			sent += o.sent
 			if o.ans != nil && (o.ans.Rcode == dns.RcodeSuccess || o.ans.Rcode == dns.RcodeNameError) {
-				return o.ans, answerError(o.ans)
+				o.ans.Attempts = sent
+				return o.ans, withAttempts(answerError(o.ans), sent)
 			}
 			if o.ans != nil && o.ans.Rcode != dns.RcodeServerFailure {
 				done[i] = true // REFUSED, FORMERR, NOTIMP: asking again will not help
@@ -198,7 +215,19 @@ func (r *Resolver) query(ctx context.Context, servers []string, name string, qty
 			break
 		}
 	}
-	return r.failure(ctx, fqdn, qtype, last)
+	ans, err := r.failure(ctx, fqdn, qtype, last, rounds)
+	if ans != nil {
+		ans.Attempts = sent
+	}
+	return ans, withAttempts(err, sent)
+}
+
+func withAttempts(err error, n int) error {
+	var de *DNSError
+	if errors.As(err, &de) {
+		de.Attempts = n
+	}
+	return err
 }
 
 func allDone(done []bool) bool {
@@ -253,7 +282,7 @@ func answerError(a *Answer) error {
 
 // failure picks the most telling error when no server answered
 // definitively: a reply (SERVFAIL, REFUSED, ...) beats silence.
-func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs []outcome) (*Answer, error) {
+func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs []outcome, rounds int) (*Answer, error) {
 	var best *outcome
 	rank := func(o *outcome) int {
 		switch {
@@ -280,11 +309,10 @@ func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs 
 	if best != nil {
 		e.Kind, e.Err = best.kind, best.err
 	}
-	if err := ctx.Err(); err != nil && (best == nil || best.kind != KindTimeout) {
-		e.Kind, e.Err = KindOther, err
-		if errors.Is(err, context.DeadlineExceeded) {
-			e.Kind = KindTimeout
-		}
+	if ctx.Err() != nil {
+		// The caller stopped waiting (a scan's time limit, an interrupt):
+		// that says nothing about the servers.
+		e.Kind, e.Err = KindOther, fmt.Errorf("stopped before a DNS server answered: %w", context.Cause(ctx))
 	}
 	for _, o := range outs {
 		if o.ans == nil {
@@ -294,7 +322,7 @@ func (r *Resolver) failure(ctx context.Context, fqdn string, qtype uint16, outs 
 	e.Server = strings.Join(dedupe(servers), ",")
 	if e.Kind == KindTimeout || e.Kind == KindUnreachable {
 		e.Err = fmt.Errorf("no DNS server answered (tried %d server(s), %d attempt(s) each, %s timeout): %w",
-			len(dedupe(servers)), r.retries+1, r.timeout, e.Err)
+			len(dedupe(servers)), rounds, r.timeout, e.Err)
 	}
 	return nil, e
 }
@@ -341,17 +369,17 @@ func (r *Resolver) exchange(ctx context.Context, server, fqdn string, qtype uint
 	m.RecursionDesired = rd
 	m.SetEdns0(ednsUDPSize, false)
 
-	resp, rtt, err := r.udp.ExchangeContext(ctx, m, server)
-	viaTCP := false
+	resp, rtt, err := roundTrip(ctx, r.udp, m, server)
+	sent, viaTCP := 1, false
 	if resp != nil && resp.Truncated {
 		m.Id = dns.Id()
-		resp, rtt, err = r.tcp.ExchangeContext(ctx, m, server)
-		viaTCP = true
+		resp, rtt, err = roundTrip(ctx, r.tcp, m, server)
+		sent, viaTCP = 2, true
 	}
 	if err != nil {
-		return outcome{kind: classifyNetErr(err), err: &serverErr{server, err}}
+		return outcome{kind: classifyNetErr(err), err: &serverErr{server, err}, sent: sent}
 	}
-	return outcome{ans: &Answer{Name: fqdn, Qtype: qtype, Server: server, Rcode: resp.Rcode, Msg: resp, RTT: rtt, ViaTCP: viaTCP}}
+	return outcome{ans: &Answer{Name: fqdn, Qtype: qtype, Server: server, Rcode: resp.Rcode, Msg: resp, RTT: rtt, ViaTCP: viaTCP}, sent: sent}
 }
 
 func classifyNetErr(err error) DNSErrorKind {

@@ -17,23 +17,39 @@ import (
 // and concurrency limits. cfg.ServerName defaults to the URL's host and
 // cfg.RootCAs to the client's.
 func (c *Client) TLSHandshake(ctx context.Context, rawURL string, cfg *tls.Config) (*tls.ConnectionState, error) {
+	st, replied, err := c.tlsHandshake(ctx, rawURL, cfg)
+	if replied {
+		TallyFrom(ctx).Note(ctx, nil) // a refused version or cipher is the server's answer
+	} else {
+		TallyFrom(ctx).Note(ctx, err)
+	}
+	return st, err
+}
+
+// tlsHandshake also reports whether the server replied: it took the
+// connection and answered the handshake without timing out, even if only
+// to refuse it.
+func (c *Client) tlsHandshake(ctx context.Context, rawURL string, cfg *tls.Config) (*tls.ConnectionState, bool, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
-		return nil, fmt.Errorf("tls handshake %s: bad URL", c.redactor.URL(rawURL))
+		return nil, false, fmt.Errorf("tls handshake %s: bad URL", c.redactor.URL(rawURL))
 	}
 	o := OriginOf(u)
 	hs := c.host(o.HostPort())
 	select {
 	case hs.sem <- struct{}{}:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, false, ctx.Err()
 	}
 	defer func() { <-hs.sem }()
 	if err := c.waitRate(ctx, hs.lim); err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if err := c.hostDown(o.HostPort(), hs); err != nil {
+		return nil, false, fmt.Errorf("tls handshake %s: %w", o, err)
 	}
 	if !c.takeBudget() {
-		return nil, fmt.Errorf("tls handshake %s: %w", o, ErrBudgetExhausted)
+		return nil, false, fmt.Errorf("tls handshake %s: %w", o, ErrBudgetExhausted)
 	}
 	cfg = cfg.Clone()
 	if cfg.ServerName == "" {
@@ -49,18 +65,28 @@ func (c *Client) TLSHandshake(ctx context.Context, rawURL string, cfg *tls.Confi
 	raw, err := c.dial(hctx, d, "tcp", net.JoinHostPort(o.Host, strconv.Itoa(o.Port)))
 	if err != nil {
 		c.stats.errors.Add(1)
-		return nil, fmt.Errorf("tls handshake %s: %w", o, err)
+		err = c.timeoutErr(hctx, ctx, err)
+		c.noteHost(ctx, o.HostPort(), hs, err)
+		return nil, false, fmt.Errorf("tls handshake %s: %w", o, err)
 	}
 	conn := tls.Client(raw, cfg)
 	defer conn.Close()
 	c.stats.countHost(o.HostPort())
 	if err := conn.HandshakeContext(hctx); err != nil {
-		var ae tls.AlertError
-		if !errors.As(err, &ae) {
+		err = remoteErr(err)
+		if !isTLSAlert(err) {
 			c.stats.errors.Add(1)
+			err = c.timeoutErr(hctx, ctx, err)
 		}
-		return nil, fmt.Errorf("tls handshake %s: %w", o, err)
+		// A refused protocol version or cipher is what these probes look
+		// for: only silence counts against the host.
+		silent := errors.Is(err, ErrTimeout) || ctx.Err() != nil
+		if silent {
+			c.noteHost(ctx, o.HostPort(), hs, err)
+		}
+		return nil, !silent, fmt.Errorf("tls handshake %s: %w", o, err)
 	}
+	c.noteHost(ctx, o.HostPort(), hs, nil)
 	st := conn.ConnectionState()
-	return &st, nil
+	return &st, true, nil
 }

@@ -78,10 +78,11 @@ func fixture() *result.Report {
 		}
 	}
 	assessed := map[finding.Category]bool{finding.CatAuthentication: true, finding.CatDNS: true, finding.CatEncryption: true, finding.CatDataExposure: true}
-	sc := score.Compute(finding.Active(fs), assessed)
+	why := map[finding.Category]string{finding.CatBOLA: "bola.object-level-authorization not-assessed: none of its 12 request(s) was answered: 12 timed out after 10s"}
+	sc := score.Compute(finding.Active(fs), assessed, why)
 	fixed := finding.Finding{ID: "encryption.plain-http", Title: "The API answers over plain HTTP", Severity: finding.High, Confidence: finding.Confirmed,
 		Category: finding.CatEncryption, Location: finding.Location{Host: "api.example.test"}, Fingerprint: finding.ComputeFingerprint("encryption.plain-http", finding.Location{Host: "api.example.test"})}
-	return &result.Report{
+	r := &result.Report{
 		SchemaVersion: result.SchemaVersion,
 		Tool:          result.Tool{Name: "plumb", Version: "v1.0.0-test"},
 		Target:        "https://api.example.test",
@@ -99,7 +100,8 @@ func fixture() *result.Report {
 		},
 		Spec:     result.SpecInfo{Source: "openapi.yaml", Version: "3.0.3", Title: "Example", Operations: 12},
 		Coverage: result.Coverage{Imported: 12, Requested: 10, Answered2x: 6, Answered4x: 3, Answered404: 1, Skipped: []result.Skipped{{Operation: "DELETE /users/{id}", Reason: "needs --allow-writes"}, {Operation: "POST /users", Reason: "needs --allow-writes"}}},
-		Checks:   []result.CheckRun{{ID: "authentication.unauthenticated-access", Status: "ran", Findings: 1}, {ID: "dns.resolution", Status: "ran", Findings: 1}},
+		Checks: []result.CheckRun{{ID: "authentication.unauthenticated-access", Status: "ran", Findings: 1}, {ID: "dns.resolution", Status: "ran", Findings: 1},
+			{ID: "bola.object-level-authorization", Status: "not-assessed", Reason: why[finding.CatBOLA][len("bola.object-level-authorization not-assessed: "):]}},
 		Requests: result.RequestStats{HTTP: 57, Budget: 2000},
 		Errors:   []result.Error{},
 		Notes:    []result.Note{{Stage: "scope", Message: "read-only scan: 1 GET/HEAD operation(s) whose names say they change state were not sent"}},
@@ -109,4 +111,6 @@ func fixture() *result.Report {
 		Diff: &result.Diff{Baseline: "baseline.json", BaselineStartedAt: time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
 			New: 3, Unchanged: 2, Fixed: 1, FixedFindings: []finding.Finding{fixed}},
 	}
+	r.GradeBasis = r.Basis()
+	return r
 }

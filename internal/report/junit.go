@@ -82,8 +82,12 @@ func (j JUnit) Render(w io.Writer, r *result.Report) error {
 		Time:      fmt.Sprintf("%.3f", float64(r.DurationMS)/1000),
 		Timestamp: r.StartedAt.UTC().Format("2006-01-02T15:04:05"),
 		Properties: []junitProperty{
-			{"score", fmt.Sprint(r.Score)}, {"grade", r.Grade}, {"mode", r.Mode}, {"fail-on", gate.String()},
+			{"score", fmt.Sprint(r.Score)}, {"grade", r.Grade}, {"grade-basis", r.GradeBasis}, {"mode", r.Mode},
+			{"fail-on", gate.String()}, {"partial", fmt.Sprint(r.Partial)},
 		},
+	}
+	for _, why := range r.PartialReasons() {
+		suite.Properties = append(suite.Properties, junitProperty{"partial-reason", why})
 	}
 	withFindings := map[string]bool{}
 	for _, f := range r.Findings {
@@ -98,6 +102,8 @@ func (j JUnit) Render(w io.Writer, r *result.Report) error {
 		switch c.Status {
 		case "skipped":
 			tc.Skipped = &junitSkipped{Message: c.Reason}
+		case "not-assessed":
+			tc.Skipped = &junitSkipped{Message: "not assessed: " + c.Reason}
 		case "error":
 			tc.Failure = &junitFailure{Message: "check failed: " + firstLine(c.Reason), Type: "error", Text: c.Reason}
 		}

@@ -33,6 +33,15 @@ func (m Markdown) Render(w io.Writer, r *result.Report) error {
 		meta = append(meta, "**partial report**")
 	}
 	b.WriteString(strings.Join(meta, " · ") + "\n\n")
+	for _, why := range r.PartialReasons() {
+		b.WriteString("> ⚠️ partial: " + mdEscape(firstLine(why)) + "\n")
+	}
+	if r.Partial {
+		b.WriteString("\n")
+	}
+	if r.GradeBasis != "" {
+		b.WriteString("Grade basis: " + mdEscape(r.GradeBasis) + ".\n\n")
+	}
 	mdSummary(&b, r)
 	mdCategories(&b, r)
 	active := finding.Active(r.Findings)
@@ -95,6 +104,15 @@ func mdCategories(b *strings.Builder, r *result.Report) {
 	}
 	if len(parts) > 0 {
 		b.WriteString("Categories: " + strings.Join(parts, " · ") + "\n\n")
+	}
+	var why []string
+	for _, c := range r.Categories {
+		if c.Reason != "" {
+			why = append(why, fmt.Sprintf("| %s | %s |", c.ID, mdEscape(c.Reason)))
+		}
+	}
+	if len(why) > 0 {
+		fmt.Fprintf(b, "<details><summary>Not assessed (%d): not in the grade</summary>\n\n| category | why |\n|---|---|\n%s\n\n</details>\n\n", len(why), strings.Join(why, "\n"))
 	}
 }
 

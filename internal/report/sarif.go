@@ -46,19 +46,59 @@ var precision = map[finding.Confidence]string{
 
 // Render writes the SARIF log.
 func (s SARIF) Render(w io.Writer, r *result.Report) error {
+	props := [][2]any{{"target", r.Target}, {"score", r.Score}, {"grade", r.Grade}, {"grade_basis", r.GradeBasis}, {"partial", r.Partial}}
+	var notAssessed []string
+	for _, c := range r.Categories {
+		if !c.Assessed {
+			notAssessed = append(notAssessed, string(c.ID)+": "+c.Reason)
+		}
+	}
+	if len(notAssessed) > 0 {
+		props = append(props, [2]any{"not_assessed", notAssessed})
+	}
+	var notes []string
+	for _, why := range r.PartialReasons() {
+		notes = append(notes, "partial report: "+why)
+	}
+	return writeSARIF(w, sarifRun{
+		version: r.Tool.Version, fullName: "plumb black-box API security scanner", ok: !r.Partial, start: r.StartedAt,
+		props: props, notes: notes,
+	}, r.Findings, s.Opts.Rule)
+}
+
+// sarifRun is what a SARIF run says about itself.
+type sarifRun struct {
+	version, fullName string
+	ok                bool // the invocation ran to the end
+	start             time.Time
+	props             [][2]any // run properties, in order
+	notes             []string // warnings about the invocation (why a report is partial)
+}
+
+// writeSARIF writes one SARIF 2.1.0 log of findings: the scan report and
+// the plumb code report both go through it.
+func writeSARIF(w io.Writer, info sarifRun, fs []finding.Finding, lookup func(string) (result.Rule, bool)) error {
 	log := sarif.NewReport()
 	log.Schema = "https://json.schemastore.org/sarif-2.1.0.json"
 	run := sarif.NewRunWithInformationURI("plumb", informationURI)
-	if r.Tool.Version != "" {
-		run.Tool.Driver.WithVersion(r.Tool.Version)
+	if info.version != "" {
+		run.Tool.Driver.WithVersion(info.version)
 	}
-	run.Tool.Driver.WithFullName("plumb black-box API security scanner")
-	inv := sarif.NewInvocation().WithExecutionSuccessful(!r.Partial).WithStartTimeUtc(r.StartedAt.UTC().Format(time.RFC3339))
+	run.Tool.Driver.WithFullName(info.fullName)
+	inv := sarif.NewInvocation().WithExecutionSuccessful(info.ok).WithStartTimeUtc(info.start.UTC().Format(time.RFC3339))
+	for _, n := range info.notes {
+		inv.AddToolExecutionNotification(sarif.NewNotification().WithLevel("warning").
+			WithMessage(sarif.NewMessage().WithText(n)))
+	}
 	run.AddInvocation(inv)
-	run.WithProperties(sarif.NewPropertyBag().Add("target", r.Target).Add("score", r.Score).Add("grade", r.Grade))
+	props := sarif.NewPropertyBag()
+	for _, kv := range info.props {
+		props.Add(kv[0].(string), kv[1])
+	}
+	run.WithProperties(props)
 
-	addRules(run, r.Findings, s.Opts.Rule)
-	for _, f := range r.Findings {
+	addRules(run, fs, lookup)
+	for _, f := range fs {
 		run.AddResult(sarifResult(run, f))
 	}
 	log.AddRun(run)
@@ -215,20 +255,22 @@ func sarifResult(run *sarif.Run, f finding.Finding) *sarif.Result {
 	return res
 }
 
-// sarifLocation places a finding: the operation's line in the spec file
-// when there is one, and always a logical location (the operation, or the
-// host for host-level findings such as DNS).
+// sarifLocation places a finding: the file and line of a finding in source
+// code (plumb code), or the operation's line in the spec file when there
+// is one, and always a logical location (the operation, or the host for
+// host-level findings such as DNS).
 func sarifLocation(f finding.Finding) *sarif.Location {
 	loc := sarif.NewLocation()
-	if src := f.Source; src != nil && src.File != "" && !strings.Contains(src.File, "://") {
-		uri := filepath.ToSlash(src.File)
-		if filepath.IsAbs(src.File) {
-			uri = "file://" + uri
-		}
-		pl := sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
-			WithRegion(sarif.NewRegion().WithStartLine(src.Line))
-		loc.WithPhysicalLocation(pl)
+	switch {
+	case f.Location.File != "":
+		loc.WithPhysicalLocation(physicalLocation(f.Location.File, f.Location.Line))
+	case f.Source != nil && f.Source.File != "" && !strings.Contains(f.Source.File, "://"):
+		loc.WithPhysicalLocation(physicalLocation(f.Source.File, f.Source.Line))
+	}
+	if f.Location.Host == "" && f.Location.Symbol != "" {
+		ll := sarif.NewLogicalLocation().WithName(f.Location.Symbol).WithFullyQualifiedName(f.Location.File + ":" + f.Location.Symbol).WithKind("variable")
+		loc.AddLogicalLocation(ll)
+		return loc
 	}
 	l := f.Location
 	ll := sarif.NewLogicalLocation()
@@ -243,4 +285,18 @@ func sarifLocation(f finding.Finding) *sarif.Location {
 	}
 	loc.AddLogicalLocation(ll)
 	return loc
+}
+
+// physicalLocation is a file and line; relative paths stay relative so
+// GitHub code scanning resolves them against the checkout.
+func physicalLocation(file string, line int) *sarif.PhysicalLocation {
+	uri := filepath.ToSlash(file)
+	if filepath.IsAbs(file) {
+		uri = "file://" + uri
+	}
+	pl := sarif.NewPhysicalLocation().WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))
+	if line > 0 {
+		pl.WithRegion(sarif.NewRegion().WithStartLine(line))
+	}
+	return pl
 }

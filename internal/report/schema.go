@@ -10,6 +10,8 @@ import (
 
 	"github.com/invopop/jsonschema"
 
+	"github.com/plumbsec/plumb/internal/code"
+
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 )
@@ -24,10 +26,19 @@ func Schema() ([]byte, error) {
 		"The JSON report written by `plumb scan --format json`, schema_version "+result.SchemaVersion+".")
 }
 
+// CodeSchemaID identifies the plumb code report schema document.
+const CodeSchemaID = "https://github.com/plumbsec/plumb/docs/code.schema.json"
+
+// CodeSchema returns the JSON Schema of the `plumb code --format json` report.
+func CodeSchema() ([]byte, error) {
+	return SchemaOf(&code.Report{}, CodeSchemaID, "plumb code report",
+		"The JSON report written by `plumb code --format json`, schema_version "+code.SchemaVersion+".")
+}
+
 // SchemaOf returns the JSON Schema of v's JSON encoding, with plumb's
 // enums (severity, confidence, category, DNS status) as the report schema
-// has them. Other JSON contracts (plumb dns, plumb spec, the MCP tools)
-// use it.
+// has them. Other JSON contracts (plumb dns, plumb spec, plumb code, the
+// MCP tools) use it.
 func SchemaOf(v any, id, title, description string) ([]byte, error) {
 	r := &jsonschema.Reflector{
 		Anonymous:      true,

@@ -9,6 +9,8 @@ import (
 	"github.com/plumbsec/plumb/internal/result"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/safetext"
+	"github.com/plumbsec/plumb/internal/score"
 )
 
 // Table renders the report for a terminal: grade, category scores,
@@ -89,7 +91,17 @@ func (t *tw) header(r *result.Report) {
 		t.printf("spec: none found (tried %d locations); pass --spec for a deeper scan\n", len(r.Spec.Tried))
 	}
 	if r.Partial {
-		t.printf("%s\n", t.c(ansiYel, "PARTIAL REPORT — see errors below"))
+		reasons := r.PartialReasons()
+		if len(reasons) == 0 {
+			reasons = []string{"see errors below"}
+		}
+		for i, why := range reasons {
+			prefix := "                 "
+			if i == 0 {
+				prefix = "PARTIAL REPORT: "
+			}
+			t.wrap(t.c(ansiYel, prefix), firstLine(why), ansiYel)
+		}
 	}
 	gcol := ansiGreen
 	switch r.Grade {
@@ -102,15 +114,20 @@ func (t *tw) header(r *result.Report) {
 	if r.CappedBy != "" {
 		t.wrap("  ", "capped by a "+r.CappedBy, ansiDim)
 	}
+	if r.GradeBasis != "" {
+		t.wrap("  ", "grade basis: "+r.GradeBasis, ansiDim)
+	}
 	t.printf("\n")
 }
 
 func (t *tw) categories(r *result.Report) {
 	t.printf("  %-24s %5s  %-20s  %-5s %s\n", "CATEGORY", "SCORE", "", "GRADE", "FINDINGS")
-	skipped := []string{}
+	var skipped []score.Category
 	for _, c := range r.Categories {
+		if c.Reason != "" {
+			skipped = append(skipped, c)
+		}
 		if !c.Assessed {
-			skipped = append(skipped, string(c.ID))
 			continue
 		}
 		col := ansiGreen
@@ -125,7 +142,10 @@ func (t *tw) categories(r *result.Report) {
 		t.printf("  %-24s %5d  %s  %-5s %d\n", c.ID, c.Score, bar, c.Grade, c.Findings)
 	}
 	if len(skipped) > 0 {
-		t.wrap("  not assessed: ", strings.Join(skipped, ", "), ansiDim)
+		t.printf("  %s\n", t.c(ansiDim, "not assessed (not in the grade), and why:"))
+		for _, c := range skipped {
+			t.wrap(fmt.Sprintf("    %-24s ", c.ID), c.Reason, ansiDim)
+		}
 	}
 	t.printf("\n")
 }
@@ -311,6 +331,9 @@ func (t *tw) errors(r *result.Report) {
 // wrap prints prefix+text, wrapping text at the width with the prefix's
 // visible width as hanging indent.
 func (t *tw) wrap(prefix, text, col string) {
+	// The text may come from the target (a title quoting a header, a path
+	// from its spec): nothing in it may drive the terminal.
+	text = safetext.Quote(text, len(text)*4+1)
 	indent := visibleLen(prefix)
 	avail := t.width - indent
 	if avail < 20 {

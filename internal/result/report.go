@@ -4,6 +4,8 @@
 package result
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/plumbsec/plumb/internal/finding"
@@ -15,26 +17,29 @@ import (
 // Report is the result of one scan. Its JSON encoding is plumb's documented
 // report contract (docs/report.schema.json is generated from this type).
 type Report struct {
-	SchemaVersion string            `json:"schema_version"`
-	Tool          Tool              `json:"tool"`
-	Target        string            `json:"target"`
-	StartedAt     time.Time         `json:"started_at"`
-	DurationMS    int64             `json:"duration_ms"`
-	Mode          string            `json:"mode" jsonschema:"enum=read-only,enum=writes"`
-	Identities    []IdentityInfo    `json:"identities,omitempty"`
-	Insecure      bool              `json:"insecure_tls"`
-	Score         int               `json:"score"`
-	Grade         string            `json:"grade" jsonschema:"enum=A,enum=B,enum=C,enum=D,enum=F,enum=N/A"`
-	CappedBy      string            `json:"capped_by,omitempty"`
-	Categories    []score.Category  `json:"categories"`
-	Findings      []finding.Finding `json:"findings"`
-	Hosts         []hosts.Host      `json:"hosts"`
-	Spec          SpecInfo          `json:"spec"`
-	Coverage      Coverage          `json:"coverage"`
-	Checks        []CheckRun        `json:"checks"`
-	Requests      RequestStats      `json:"requests"`
-	Partial       bool              `json:"partial"`
-	Errors        []Error           `json:"errors"`
+	SchemaVersion string         `json:"schema_version"`
+	Tool          Tool           `json:"tool"`
+	Target        string         `json:"target"`
+	StartedAt     time.Time      `json:"started_at"`
+	DurationMS    int64          `json:"duration_ms"`
+	Mode          string         `json:"mode" jsonschema:"enum=read-only,enum=writes"`
+	Identities    []IdentityInfo `json:"identities,omitempty"`
+	Insecure      bool           `json:"insecure_tls"`
+	Score         int            `json:"score"`
+	Grade         string         `json:"grade" jsonschema:"enum=A,enum=B,enum=C,enum=D,enum=F,enum=N/A"`
+	CappedBy      string         `json:"capped_by,omitempty"`
+	// GradeBasis says what the score and grade were computed from, e.g.
+	// "11 of 13 categories assessed; the grade leaves out bola, bfla (not assessed)".
+	GradeBasis string            `json:"grade_basis"`
+	Categories []score.Category  `json:"categories"`
+	Findings   []finding.Finding `json:"findings"`
+	Hosts      []hosts.Host      `json:"hosts"`
+	Spec       SpecInfo          `json:"spec"`
+	Coverage   Coverage          `json:"coverage"`
+	Checks     []CheckRun        `json:"checks"`
+	Requests   RequestStats      `json:"requests"`
+	Partial    bool              `json:"partial"`
+	Errors     []Error           `json:"errors"`
 	// Notes are things the user should know that are not problems: what a
 	// read-only scan left out, a login request sent at the user's request.
 	Notes []Note `json:"notes,omitempty"`
@@ -68,10 +73,12 @@ type SpecAttempt struct {
 	Result string `json:"result"`
 }
 
-// CheckRun says what happened to one check.
+// CheckRun says what happened to one check. A check that ran but got no
+// answer to anything it sent (or was stopped by the time limit) is
+// "not-assessed", with the reason.
 type CheckRun struct {
 	ID         string `json:"id"`
-	Status     string `json:"status" jsonschema:"enum=ran,enum=skipped,enum=error"`
+	Status     string `json:"status" jsonschema:"enum=ran,enum=skipped,enum=error,enum=not-assessed"`
 	Reason     string `json:"reason,omitempty"`
 	Findings   int    `json:"findings"`
 	DurationMS int64  `json:"duration_ms"`
@@ -97,6 +104,47 @@ type Error struct {
 type Note struct {
 	Stage   string `json:"stage"`
 	Message string `json:"message"`
+}
+
+// Stages of the errors that say why a report is partial (besides a fatal
+// error, whose stage is where the scan stopped).
+const (
+	StageBudget      = "budget"      // the request budget ran out
+	StageTimeLimit   = "time-limit"  // the scan's time limit ran out
+	StageInterrupted = "interrupted" // the scan was interrupted
+	StageHostDown    = "host-down"   // a host stopped answering and was given up on
+)
+
+// PartialReasons lists why the report is partial: the messages of the
+// budget, time-limit, interrupted and host-down errors.
+func (r *Report) PartialReasons() []string {
+	var out []string
+	for _, e := range r.Errors {
+		switch e.Stage {
+		case StageBudget, StageTimeLimit, StageInterrupted, StageHostDown:
+			out = append(out, e.Message)
+		}
+	}
+	return out
+}
+
+// Basis says what the score and grade were computed from: how many
+// categories were assessed, and which were not.
+func (r *Report) Basis() string {
+	var not []string
+	for _, c := range r.Categories {
+		if !c.Assessed {
+			not = append(not, string(c.ID))
+		}
+	}
+	n := len(r.Categories) - len(not)
+	switch {
+	case n == 0:
+		return "no category assessed: nothing to grade"
+	case len(not) == 0:
+		return fmt.Sprintf("all %d categories assessed", n)
+	}
+	return fmt.Sprintf("%d of %d categories assessed; the grade leaves out %s (not assessed)", n, len(r.Categories), strings.Join(not, ", "))
 }
 
 // Counts returns the number of unsuppressed findings per severity.

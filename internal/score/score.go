@@ -66,6 +66,8 @@ type Category struct {
 	Score    int              `json:"score"`
 	Grade    string           `json:"grade"`
 	Findings int              `json:"findings"`
+	// Reason says why a category was not assessed (absent when it was).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Result is the overall score, grade and per-category breakdown.
@@ -95,10 +97,12 @@ func Grade(s int) string {
 	}
 }
 
-// Compute scores findings. assessed says which categories had at least one
-// check run; findings in other categories still count for them (they were
-// assessed by definition). Suppressed findings must be removed by the caller.
-func Compute(findings []finding.Finding, assessed map[finding.Category]bool) Result {
+// Compute scores findings. assessed says which categories at least one
+// check assessed (it ran, and got an answer if it asked the network);
+// findings in other categories still count for them (they were assessed by
+// definition). why says why the others were not, for the report.
+// Suppressed findings must be removed by the caller.
+func Compute(findings []finding.Finding, assessed map[finding.Category]bool, why map[finding.Category]string) Result {
 	penalty := map[finding.Category]float64{}
 	count := map[finding.Category]int{}
 	for _, f := range findings {
@@ -108,7 +112,16 @@ func Compute(findings []finding.Finding, assessed map[finding.Category]bool) Res
 	var res Result
 	var sum, weights float64
 	for _, c := range finding.Categories {
-		cat := Category{ID: c, Findings: count[c], Grade: NotAssessed}
+		cat := Category{ID: c, Findings: count[c], Grade: NotAssessed, Reason: why[c]}
+		switch {
+		case assessed[c]:
+			cat.Reason = ""
+		case count[c] > 0 && cat.Reason != "":
+			// Its findings are facts; the rest of it was not looked at.
+			cat.Reason = "partly assessed (graded on its findings): " + cat.Reason
+		case cat.Reason == "":
+			cat.Reason = "no check of this category ran"
+		}
 		if assessed[c] || count[c] > 0 {
 			cat.Assessed = true
 			cat.Score = int(math.Max(0, math.Round(100-penalty[c])))

@@ -1,6 +1,7 @@
 package score
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/finding"
@@ -60,7 +61,7 @@ func TestRules(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := Compute(tt.findings, tt.assessed)
+			r := Compute(tt.findings, tt.assessed, nil)
 			if r.Score != tt.wantScore || r.Grade != tt.wantGrade {
 				t.Fatalf("got %d %s, want %d %s", r.Score, r.Grade, tt.wantScore, tt.wantGrade)
 			}
@@ -70,5 +71,47 @@ func TestRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Rule 2: a category whose checks could not assess it (every probe failed,
+// the time ran out, ...) is not assessed: grade N/A, the reason kept, and
+// no weight in the overall score, however clean it would look.
+func TestNotAssessedCategoryKeepsItsReasonAndDoesNotCount(t *testing.T) {
+	t.Parallel()
+	assessed := map[finding.Category]bool{finding.CatEncryption: true}
+	why := map[finding.Category]string{finding.CatBOLA: "bola.object-level-authorization not-assessed: none of its 12 request(s) was answered"}
+	r := Compute([]finding.Finding{f(finding.CatEncryption, finding.Medium, finding.Confirmed)}, assessed, why)
+	if r.Score != 90 {
+		t.Errorf("score %d, want 90 (encryption alone)", r.Score)
+	}
+	for _, c := range r.Categories {
+		switch c.ID {
+		case finding.CatBOLA:
+			if c.Assessed || c.Grade != NotAssessed || c.Reason != why[finding.CatBOLA] {
+				t.Errorf("bola: %+v", c)
+			}
+		case finding.CatEncryption:
+			if !c.Assessed || c.Reason != "" {
+				t.Errorf("encryption: %+v", c)
+			}
+		case finding.CatDNS:
+			if c.Assessed || c.Reason != "no check of this category ran" {
+				t.Errorf("dns: %+v", c)
+			}
+		}
+	}
+}
+
+// Rule 2: a finding is a fact: its category is graded even when some of its
+// checks were cut off, and says it was only partly assessed.
+func TestFindingGradesAPartlyAssessedCategory(t *testing.T) {
+	t.Parallel()
+	why := map[finding.Category]string{finding.CatBOLA: "bola.x not-assessed: none of its 3 request(s) was answered"}
+	r := Compute([]finding.Finding{f(finding.CatBOLA, finding.Medium, finding.Confirmed)}, nil, why)
+	for _, c := range r.Categories {
+		if c.ID == finding.CatBOLA && (!c.Assessed || c.Score != 90 || !strings.HasPrefix(c.Reason, "partly assessed (graded on its findings): bola.x")) {
+			t.Errorf("bola: %+v", c)
+		}
 	}
 }

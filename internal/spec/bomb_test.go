@@ -102,3 +102,40 @@ func TestHugeArrayAndDeepNesting(t *testing.T) {
 		t.Errorf("nesting past the limit: err = %v", err)
 	}
 }
+
+// aliasBomb is a small YAML document whose aliases repeat one big string:
+// few nodes (it passes the alias node cap) but a huge expanded size.
+func aliasBomb(strLen, aliases int) []byte {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: bomb, version: \"1\"}\npaths:\n  /x:\n    get:\n      responses:\n        \"200\": {description: ok}\n")
+	b.WriteString("x-big: &a " + strings.Repeat("A", strLen) + "\nx-list:\n")
+	for range aliases {
+		b.WriteString("  - *a\n")
+	}
+	return []byte(b.String())
+}
+
+// TestYAMLAliasBombIsCappedByExpandedSize: 256 KiB repeated 1,000 times is
+// 256 MiB once expanded; the document must be refused while it is being
+// converted, before anything the size of the expansion is allocated.
+func TestYAMLAliasBombIsCappedByExpandedSize(t *testing.T) {
+	t.Parallel()
+	data := aliasBomb(256<<10, 1000)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Parse(context.Background(), data, "bomb.yaml", LoadOptions{})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") {
+		t.Fatalf("err = %v, want the expanded-size cap", err)
+	}
+	if strings.Count(err.Error(), "\n") > 0 || len(err.Error()) > 300 {
+		t.Errorf("error is not one short line: %q", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
+		t.Errorf("refusing the bomb allocated %d MiB", alloc>>20)
+	}
+	// The same anchors used a sane number of times still load.
+	if _, err := Parse(context.Background(), aliasBomb(4<<10, 100), "anchors.yaml", LoadOptions{}); err != nil {
+		t.Errorf("modest anchors: %v", err)
+	}
+}

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // exactLinesMax is the largest JSON document decoded token by token to record
@@ -25,6 +27,21 @@ const maxDepth = 512
 // tree (a billion-laughs document multiplies a small input).
 const maxAliasNodes = 1_000_000
 
+// The expanded size of a YAML document (roughly its size as JSON, with every
+// alias written out) may be at most expandFloor + expandFactor × its input
+// size, and never more than expandCeiling. Node counts alone do not bound
+// it: a thousand aliases of one 1 MiB string are a thousand nodes and a GiB.
+const (
+	expandFloor   = 32 << 20
+	expandFactor  = 16
+	expandCeiling = 512 << 20
+)
+
+// expandLimit is the expanded-size cap for an input of n bytes.
+func expandLimit(n int) int64 {
+	return min(expandFloor+expandFactor*int64(n), expandCeiling)
+}
+
 // rawDoc is the generic decoded document plus what kin-openapi does not keep
 // cheaply: line numbers of operations.
 type rawDoc struct {
@@ -32,6 +49,33 @@ type rawDoc struct {
 	isJSON bool
 	// opLines maps opKey(path, method) to the 1-based line of the method key.
 	opLines map[string]int
+	// dups are warnings about keys given twice in one object (the last
+	// one wins, as in every JSON and YAML library).
+	dups []string
+}
+
+// maxDupWarnings bounds the duplicate-key warnings of one document.
+const maxDupWarnings = 20
+
+// dupKeys collects duplicate-key warnings, at most maxDupWarnings of them.
+type dupKeys struct {
+	list []string
+	more int
+}
+
+func (d *dupKeys) add(key string, line int) {
+	if len(d.list) >= maxDupWarnings {
+		d.more++
+		return
+	}
+	d.list = append(d.list, fmt.Sprintf("duplicate key \"%s\" at line %d: the last value wins", safetext.Quote(key, 80), line))
+}
+
+func (d *dupKeys) warnings() []string {
+	if d.more > 0 {
+		return append(d.list, fmt.Sprintf("%d more duplicate keys", d.more))
+	}
+	return d.list
 }
 
 func opKey(path, method string) string { return path + "\x00" + strings.ToLower(method) }
@@ -50,36 +94,37 @@ func decodeRaw(data []byte) (*rawDoc, *Error) {
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
 		if len(data) > exactLinesMax {
-			// The token decoder that records operation lines is ~7x slower
-			// than json.Unmarshal: big documents go without Origin lines.
+			// The token decoder that records operation lines (and notices
+			// duplicate keys) is ~7x slower than json.Unmarshal: big
+			// documents go without either.
 			var v any
 			if err := json.Unmarshal(data, &v); err == nil {
-				return rootMap(v, nil, true)
+				return rootMap(v, nil, true, nil)
 			}
 		}
-		v, lines, jerr := decodeJSON(data)
+		v, lines, dups, jerr := decodeJSON(data)
 		if jerr == nil {
-			return rootMap(v, lines, true)
+			return rootMap(v, lines, true, dups)
 		}
 		// A flow-style YAML document can start with '{' too.
-		if v, lines, yerr := decodeYAML(data); yerr == nil {
-			return rootMap(v, lines, false)
+		if v, lines, dups, yerr := decodeYAML(data); yerr == nil {
+			return rootMap(v, lines, false, dups)
 		}
 		return nil, jerr
 	}
-	v, lines, yerr := decodeYAML(data)
+	v, lines, dups, yerr := decodeYAML(data)
 	if yerr != nil {
 		return nil, yerr
 	}
-	return rootMap(v, lines, false)
+	return rootMap(v, lines, false, dups)
 }
 
-func rootMap(v any, lines map[string]int, isJSON bool) (*rawDoc, *Error) {
+func rootMap(v any, lines map[string]int, isJSON bool, dups []string) (*rawDoc, *Error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, &Error{Msg: fmt.Sprintf("top level is %s, not an object", kindOf(v)), Err: ErrNotOpenAPI}
 	}
-	return &rawDoc{tree: m, isJSON: isJSON, opLines: lines}, nil
+	return &rawDoc{tree: m, isJSON: isJSON, opLines: lines, dups: dups}, nil
 }
 
 func kindOf(v any) string {
@@ -103,12 +148,13 @@ type jsonDecoder struct {
 	dec   *json.Decoder
 	data  []byte
 	lines map[string]int
+	dups  dupKeys
 	// lineAt counts newlines incrementally: offsets only grow.
 	lastOff  int
 	lastLine int
 }
 
-func decodeJSON(data []byte) (any, map[string]int, *Error) {
+func decodeJSON(data []byte) (any, map[string]int, []string, *Error) {
 	d := &jsonDecoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data, lines: map[string]int{}, lastLine: 1}
 	d.dec.UseNumber()
 	v, err := d.value(0, nil)
@@ -118,9 +164,9 @@ func decodeJSON(data []byte) (any, map[string]int, *Error) {
 		}
 	}
 	if err != nil {
-		return nil, nil, &Error{Location: "line " + strconv.Itoa(d.lineAt(jsonErrOffset(err, d.dec))), Msg: "invalid JSON", Err: err}
+		return nil, nil, nil, &Error{Location: "line " + strconv.Itoa(d.lineAt(jsonErrOffset(err, d.dec))), Msg: "invalid JSON", Err: err}
 	}
-	return v, d.lines, nil
+	return v, d.lines, d.dups.warnings(), nil
 }
 
 func jsonErrOffset(err error, dec *json.Decoder) int {
@@ -190,6 +236,9 @@ func (d *jsonDecoder) object(depth int, keys []string) (any, error) {
 		case len(keys) == 2 && isMethod(k):
 			d.lines[opKey(keys[1], k)] = d.lineAt(int(d.dec.InputOffset()))
 		}
+		if _, dup := m[k]; dup {
+			d.dups.add(k, d.lineAt(int(d.dec.InputOffset())))
+		}
 		v, err := d.value(depth+1, sub)
 		if err != nil {
 			return nil, err
@@ -226,42 +275,55 @@ func isMethod(k string) bool {
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
-func decodeYAML(data []byte) (any, map[string]int, *Error) {
+func decodeYAML(data []byte) (any, map[string]int, []string, *Error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		loc := ""
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			loc = "line " + m[1]
 		}
-		return nil, nil, &Error{Location: loc, Msg: "invalid YAML", Err: err}
+		return nil, nil, nil, &Error{Location: loc, Msg: "invalid YAML", Err: err}
 	}
-	c := &yamlConv{lines: map[string]int{}, maxNodes: len(data)/2 + maxAliasNodes}
+	c := &yamlConv{lines: map[string]int{}, maxNodes: len(data)/2 + maxAliasNodes, maxBytes: expandLimit(len(data))}
 	v, err := c.node(&root, 0)
 	if err != nil {
-		return nil, nil, &Error{Location: "line " + strconv.Itoa(c.line), Msg: "invalid YAML", Err: err}
+		return nil, nil, nil, &Error{Location: "line " + strconv.Itoa(c.line), Msg: "invalid YAML", Err: err}
 	}
 	if m, ok := v.(map[string]any); ok {
 		c.operationLines(&root)
-		return m, c.lines, nil
+		return m, c.lines, c.dups.warnings(), nil
 	}
-	return v, c.lines, nil
+	return v, c.lines, c.dups.warnings(), nil
 }
 
 type yamlConv struct {
 	nodes    int
 	maxNodes int
+	// bytes is the expanded size so far: what the tree would take as JSON.
+	bytes    int64
+	maxBytes int64
 	line     int
 	lines    map[string]int
+	dups     dupKeys
+	// aliased counts how deep the conversion is inside an alias: a
+	// duplicate there was already reported where the anchor is.
+	aliased int
 }
 
 func (c *yamlConv) node(n *yaml.Node, depth int) (any, error) {
 	c.nodes++
 	c.line = n.Line
+	// Every node costs its value plus a few bytes of JSON punctuation, each
+	// time an alias repeats it.
+	c.bytes += int64(len(n.Value)) + 3
 	if depth > maxDepth {
 		return nil, fmt.Errorf("nesting deeper than %d levels", maxDepth)
 	}
 	if c.nodes > c.maxNodes {
 		return nil, fmt.Errorf("document expands to more than %d nodes (YAML alias bomb?)", c.maxNodes)
+	}
+	if c.bytes > c.maxBytes {
+		return nil, fmt.Errorf("document expands to more than %d MiB through its aliases (YAML alias bomb?)", c.maxBytes>>20)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
@@ -273,6 +335,8 @@ func (c *yamlConv) node(n *yaml.Node, depth int) (any, error) {
 		if n.Alias == nil {
 			return nil, errors.New("unknown alias")
 		}
+		c.aliased++
+		defer func() { c.aliased-- }()
 		return c.node(n.Alias, depth+1)
 	case yaml.SequenceNode:
 		a := make([]any, 0, len(n.Content))
@@ -308,7 +372,11 @@ func (c *yamlConv) mapping(n *yaml.Node, depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[keyString(k)] = v
+		ks := keyString(k)
+		if _, dup := m[ks]; dup && c.aliased == 0 {
+			c.dups.add(ks, kn.Line)
+		}
+		m[ks] = v
 	}
 	for _, src := range merges {
 		for k, v := range src {

@@ -3,6 +3,8 @@ package spec
 import (
 	"errors"
 	"strings"
+
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 var (
@@ -26,8 +28,15 @@ type Error struct {
 	Err      error
 }
 
-// Error renders one sentence naming the source and the location.
-func (e *Error) Error() string {
+// Error renders one sentence naming the source and the location. What the
+// document says (a bad value, a key) is escaped and cut: the document may
+// come from the target.
+func (e *Error) Error() string { return safetext.Quote(e.text(), maxErrText) }
+
+// maxErrText bounds an error's text.
+const maxErrText = 600
+
+func (e *Error) text() string {
 	var b strings.Builder
 	b.WriteString("spec ")
 	b.WriteString(sourceName(e.Source))

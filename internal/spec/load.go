@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/plumbsec/plumb/internal/safetext"
 )
 
 // maxRefDocuments caps how many external documents one load may read.
@@ -86,7 +88,7 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 		return nil, &Error{Msg: "canceled", Err: err}
 	}
 	location, base := refLocation(source)
-	s := &sanitizer{tree: raw.tree, base: base, opts: opts, swagger: swagger}
+	s := &sanitizer{tree: raw.tree, base: base, opts: opts, warnings: raw.dups, swagger: swagger}
 	if base == baseFile && location != nil {
 		s.dir = filepath.Dir(filepath.FromSlash(location.Path))
 	}
@@ -118,6 +120,9 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 	}
 	api := build(t, raw, source, version, urls, secured, direct)
 	api.Warnings = append(append(s.warnings, s.refWarnings()...), api.Warnings...)
+	for i, w := range api.Warnings {
+		api.Warnings[i] = safetext.Quote(w, maxErrText) // they quote keys and values of the document
+	}
 	if len(api.Operations) == 0 {
 		// A document of webhooks or components only is still a document:
 		// its servers and URLs count. Say why there is nothing to request.
@@ -224,6 +229,11 @@ func newRefReader(ctx context.Context, opts LoadOptions, root *url.URL) openapi3
 			return fetchRef(ctx, opts, u)
 		case u.Scheme == "" && root != nil && root.Scheme == "":
 			return readLocalRef(root, u, opts.maxBytes())
+		case u.Scheme == "" && u.Host == "" && root != nil && (root.Scheme == "http" || root.Scheme == "https"):
+			// kin-openapi hands a root-relative ref ("/schemas/x.json") of a
+			// document read from a URL over as a bare path: it names a
+			// document on the same origin.
+			return fetchRef(ctx, opts, root.ResolveReference(u))
 		default:
 			return nil, &Error{Location: u.String(), Msg: fmt.Sprintf("$ref %q cannot be read (only local files next to the spec and, if allowed, http(s) URLs)", u.String())}
 		}
@@ -245,12 +255,33 @@ func fetchRef(ctx context.Context, opts LoadOptions, u *url.URL) ([]byte, error)
 	return data, nil
 }
 
+// readLocalRef reads a local $ref target if it lies inside the spec's
+// directory once every symlink is resolved: a link next to the spec must
+// not lead out of it. The target is read through its resolved path, and
+// errors name the ref, never the bytes of a file that was refused.
 func readLocalRef(root, u *url.URL, max int64) ([]byte, error) {
+	leaves := &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
 	dir := filepath.Dir(filepath.FromSlash(root.Path))
 	p := filepath.Clean(filepath.FromSlash(u.Path))
-	rel, err := filepath.Rel(dir, p)
-	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
+	if !inside(dir, p) {
+		return nil, leaves
 	}
-	return readFileCapped(p, max)
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, &Error{Location: u.Path, Msg: "cannot resolve the spec's directory", Err: err}
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q cannot be read", u.Path), Err: errors.Unwrap(err)}
+	}
+	if !inside(realDir, real) {
+		return nil, leaves
+	}
+	return readFileCapped(real, max)
+}
+
+// inside reports whether path p is dir or below it.
+func inside(dir, p string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

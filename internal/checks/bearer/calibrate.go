@@ -117,7 +117,7 @@ var calibrationKey = check.NewKey[*Calibration]("bearer calibration")
 
 // Calibrate returns the scan's calibration, computing it on first use.
 func Calibrate(ctx context.Context, in *check.Input) (*Calibration, error) {
-	return check.Once(in, calibrationKey, func() (*Calibration, error) { return calibrate(ctx, in) })
+	return check.Once(ctx, in, calibrationKey, func(ctx context.Context) (*Calibration, error) { return calibrate(ctx, in) })
 }
 
 // Oracles returns the usable oracles.

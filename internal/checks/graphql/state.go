@@ -124,7 +124,7 @@ var stateKey = check.NewKey[*state]("graphql discovery")
 
 // shared returns the scan's GraphQL state, discovering it on first use.
 func shared(ctx context.Context, in *check.Input) (*state, error) {
-	return check.Once(in, stateKey, func() (*state, error) { return discover(ctx, in) })
+	return check.Once(ctx, in, stateKey, func(ctx context.Context) (*state, error) { return discover(ctx, in) })
 }
 
 // How a document travels.

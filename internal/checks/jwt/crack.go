@@ -102,7 +102,7 @@ var crackKey = check.NewKey[[]cracked]("cracked JWT secrets")
 // crackAll cracks every token once per scan and registers each secret
 // with the redactor: it is a credential from now on.
 func crackAll(ctx context.Context, in *check.Input) ([]cracked, error) {
-	return check.Once(in, crackKey, func() ([]cracked, error) {
+	return check.Once(ctx, in, crackKey, func(ctx context.Context) ([]cracked, error) {
 		toks, err := tokens(ctx, in)
 		if err != nil {
 			return nil, err

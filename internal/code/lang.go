@@ -1,0 +1,74 @@
+package code
+
+import (
+	"path"
+	"strings"
+)
+
+// lang is the kind of a file plumb code reads.
+type lang uint8
+
+const (
+	langNone lang = iota
+	langPython
+	langJS // JavaScript and TypeScript, with or without JSX
+	langGo
+	langEnv
+	langYAML
+	langJSON
+	langTOML
+	langINI
+	langProperties
+	langTerraform
+)
+
+var langNames = [...]string{"", "python", "javascript", "go", "env", "yaml", "json", "toml", "ini", "properties", "terraform"}
+
+func (l lang) String() string { return langNames[l] }
+
+var langByExt = map[string]lang{
+	".py": langPython, ".pyw": langPython,
+	".js": langJS, ".mjs": langJS, ".cjs": langJS, ".jsx": langJS, ".ts": langJS, ".mts": langJS, ".cts": langJS, ".tsx": langJS,
+	".go":  langGo,
+	".env": langEnv,
+	".yml": langYAML, ".yaml": langYAML,
+	".json": langJSON,
+	".toml": langTOML,
+	".ini":  langINI, ".cfg": langINI, ".conf": langINI,
+	".properties": langProperties,
+	".tf":         langTerraform, ".tfvars": langTerraform,
+}
+
+// classify returns the language of a file by its name, langNone for files
+// plumb code does not read (lock files, minified bundles, declarations).
+func classify(name string) lang {
+	base := strings.ToLower(path.Base(name))
+	switch {
+	case base == ".env" || strings.HasPrefix(base, ".env."):
+		if strings.HasSuffix(base, ".example") || strings.HasSuffix(base, ".sample") || strings.HasSuffix(base, ".template") {
+			return langNone // placeholders by intent
+		}
+		return langEnv
+	case strings.HasSuffix(base, ".min.js"), strings.HasSuffix(base, ".d.ts"), strings.HasSuffix(base, ".map"),
+		base == "package-lock.json", base == "composer.lock", base == "yarn.lock", base == "pnpm-lock.yaml", base == "tsconfig.json":
+		return langNone
+	}
+	return langByExt[path.Ext(base)]
+}
+
+// testPath reports whether a file is a test or fixture: tokens there are
+// usually fakes, so hard-coded secrets found in them are rated low.
+func testPath(name string) bool {
+	base := path.Base(name)
+	if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
+		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || base == "conftest.py" {
+		return true
+	}
+	for _, dir := range strings.Split(path.Dir(name), "/") {
+		switch dir {
+		case "test", "tests", "__tests__", "testdata", "fixtures", "spec":
+			return true
+		}
+	}
+	return false
+}

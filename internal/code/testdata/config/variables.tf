@@ -1,0 +1,3 @@
+variable "metrics_url" {
+  default = "https://metrics.vulnshop.test/v1/push"
+}

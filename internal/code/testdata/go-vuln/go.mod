@@ -1,0 +1,3 @@
+module example.test/reporting
+
+go 1.26
