@@ -6,6 +6,7 @@ package check
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -284,4 +285,18 @@ func (c *Coverage) Summary(api *spec.API) result.Coverage {
 	}
 	s.Operations = c.rows(api)
 	return s
+}
+
+// NotAssessedError is what a check returns when it could not test what it
+// tests, for a reason it can name (the credential may not go where its
+// probes would): the report marks it not assessed with that reason rather
+// than claiming it ran and found nothing. Findings returned with it are
+// kept.
+type NotAssessedError struct{ Reason string }
+
+func (e *NotAssessedError) Error() string { return "not assessed: " + e.Reason }
+
+// NotAssessed returns a *NotAssessedError.
+func NotAssessed(format string, args ...any) error {
+	return &NotAssessedError{Reason: fmt.Sprintf(format, args...)}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -217,5 +219,40 @@ func TestIdentitiesBehindEnvelopes(t *testing.T) {
 	}
 	if hasID(clean, "bola.object-level-authorization") {
 		t.Errorf("the clean twin checks owners: %+v", clean.Findings)
+	}
+}
+
+// TestForgeriesFollowTheCredentialsScope: on a plain-HTTP API, forged JWTs
+// go where the credential goes — there with --allow-http-credentials (and
+// the unverified signature is found on every operation, as one finding),
+// nowhere without it, and then the check says it could not assess rather
+// than that it ran and found nothing.
+func TestForgeriesFollowTheCredentialsScope(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	o := labOptions(t, w, w.Signal.Token)
+	o.Checks = []check.Check{jwt.Forgery{}}
+	o.AllowPlainHTTPCredentials = true
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forged []finding.Finding
+	for _, f := range rep.Findings {
+		if f.ID == "authentication.jwt-forgery" {
+			forged = append(forged, f)
+		}
+	}
+	if len(forged) != 1 || forged[0].Location.Param != "signature-not-verified" || len(forged[0].Affected) < 3 {
+		t.Errorf("want one signature-not-verified finding over the secured operations, got %+v", forged)
+	}
+	o.AllowPlainHTTPCredentials = false
+	rep, err = engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 0 || len(rep.Checks) != 1 || rep.Checks[0].Status != "not-assessed" ||
+		!strings.Contains(rep.Checks[0].Reason, "--allow-http-credentials") {
+		t.Errorf("without --allow-http-credentials: findings %+v, checks %+v", rep.Findings, rep.Checks)
 	}
 }

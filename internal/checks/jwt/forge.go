@@ -144,6 +144,10 @@ func (c Forgery) Run(ctx context.Context, in *check.Input) ([]finding.Finding, e
 		return nil, nil //nolint:nilerr // not a JWT: nothing to forge
 	}
 	t.Source = "credential"
+	if base := in.BaseURL().String(); !in.HTTP.CanCarryCredential(base) {
+		return nil, check.NotAssessed("forged tokens go only where the credential itself may go, and %s is not such a place "+
+			"(plain http needs --allow-http-credentials)", in.HTTP.Redactor().URL(base))
+	}
 	cal, err := bearer.Calibrate(ctx, in)
 	if err != nil {
 		return nil, err
@@ -168,10 +172,17 @@ func (c Forgery) Run(ctx context.Context, in *check.Input) ([]finding.Finding, e
 	}
 	r := &runner{c: c, in: in, cal: cal}
 	oracles := cal.Usable()
+	if len(oracles) == 0 {
+		return nil, check.NotAssessed("no secured operation accepted the real token and refused a garbage one, so a forgery's answer has nothing to be compared with")
+	}
 	for _, o := range oracles[:min(len(oracles), MaxForgeryOps)] {
 		if err := r.attack(ctx, o, fgs); err != nil {
 			return r.fs, err
 		}
+	}
+	if r.sent == 0 {
+		return r.fs, check.NotAssessed("forged tokens go only where the credential itself may go, and %s is not such a place "+
+			"(another origin needs --scope)", in.HTTP.Redactor().URL(oracles[0].URL))
 	}
 	return r.fs, nil
 }
