@@ -215,6 +215,7 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	c.noteHost(ctx, origin.HostPort(), hs, nil)
 	hop := Hop{Method: st.method, URL: rurl, Status: hresp.StatusCode, RemoteAddr: remote, CredentialsSent: credsSent, CredentialsWithheld: withheld}
 	c.log.add(Exchange{Time: t0, Method: st.method, URL: rurl, Status: hresp.StatusCode, Duration: time.Since(t0), CredentialsSent: credsSent})
+	c.noteHeaders(origin, st.method, rurl, hresp.StatusCode, hresp.Header, len(body))
 	return &Response{
 		StatusCode: hresp.StatusCode, Header: hresp.Header, Body: body, Truncated: truncated,
 		URL: st.u.String(), Hops: []Hop{hop}, TLS: hresp.TLS, Duration: time.Since(t0),

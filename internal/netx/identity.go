@@ -24,6 +24,7 @@ type shared struct {
 	stats     statsRec
 	log       *requestLog
 	guard     guardState
+	seen      headerLog // watched response headers of the whole scan
 }
 
 // WithIdentity returns a client that sends creds instead of c's

@@ -52,27 +52,33 @@ func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
 	for i := range fs {
 		f := &fs[i]
 		f.Suppressed, f.Suppression = false, nil
-		if j := c.match(*f, byFP, byCheck, used, now); j >= 0 {
-			c.suppress(f, c.Ignore[j], s)
-			continue
-		}
-		// A grouped finding (one problem at several operations) is also
-		// suppressed when entries written for its operations — by their
-		// fingerprints from before grouping, or by method and path —
-		// cover every one of them.
-		first, all := -1, len(f.Affected) > 0
-		for _, l := range f.Affected {
-			one := *f
-			one.Location, one.Affected = l, nil
-			one.Fingerprint = finding.ComputeFingerprint(f.ID, l)
-			j := c.match(one, byFP, byCheck, used, now)
-			all = all && j >= 0
-			if j >= 0 && (first < 0 || j < first) {
-				first = j
+		matched := map[int]bool{} // entries that match this finding, counted once
+		j := c.match(*f, byFP, byCheck, matched, now)
+		if j < 0 && len(f.Affected) > 0 {
+			// A grouped finding (one problem at several operations) is also
+			// suppressed when entries written for its operations — by their
+			// fingerprints from before grouping, or by method and path —
+			// cover every one of them.
+			first, all := -1, true
+			for _, l := range f.Affected {
+				one := *f
+				one.Location, one.Affected = l, nil
+				one.Fingerprint = finding.ComputeFingerprint(f.ID, l)
+				k := c.match(one, byFP, byCheck, matched, now)
+				all = all && k >= 0
+				if k >= 0 && (first < 0 || k < first) {
+					first = k
+				}
+			}
+			if all {
+				j = first
 			}
 		}
-		if all {
-			c.suppress(f, c.Ignore[first], s)
+		for k := range matched {
+			used[k]++
+		}
+		if j >= 0 {
+			c.suppress(f, c.Ignore[j], s)
 		}
 	}
 	for j, e := range c.Ignore {
@@ -90,8 +96,8 @@ func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
 func (c *Config) ref(e Entry) string { return fmt.Sprintf("%s:%d", c.Path, e.line) }
 
 // match returns the first entry (in file order) that matches f and has
-// not expired, or -1; every matching entry, expired or not, counts as used.
-func (c *Config) match(f finding.Finding, byFP map[string][]int, byCheck []int, used []int, now time.Time) int {
+// not expired, or -1; every matching entry, expired or not, joins matched.
+func (c *Config) match(f finding.Finding, byFP map[string][]int, byCheck []int, matched map[int]bool, now time.Time) int {
 	cands := append(append([]int(nil), byFP[f.Fingerprint]...), byCheck...)
 	for _, fp := range finding.FormerFingerprints(f.ID, f.Location) {
 		cands = append(cands, byFP[fp]...)
@@ -104,7 +110,7 @@ func (c *Config) match(f finding.Finding, byFP map[string][]int, byCheck []int, 
 		if !e.Matches(f) {
 			continue
 		}
-		used[j]++
+		matched[j] = true
 		if !e.Expired(now) && first < 0 {
 			first = j
 		}
