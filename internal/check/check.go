@@ -113,6 +113,7 @@ type Input struct {
 	Insecure    bool
 	RootCAs     *x509.CertPool // nil: system roots
 	Coverage    *Coverage
+	Notes       *Notes // what the report should say besides findings; nil drops it
 	Now         func() time.Time
 	JWTWordlist []string // extra HMAC secrets to try (--jwt-wordlist)
 	CallbackURL string   // out-of-band listener for blind probes (--callback-url); "" disables them
@@ -299,4 +300,37 @@ func (e *NotAssessedError) Error() string { return "not assessed: " + e.Reason }
 // NotAssessed returns a *NotAssessedError.
 func NotAssessed(format string, args ...any) error {
 	return &NotAssessedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Notes collects what checks want the report to say that is neither a
+// finding nor an error (a probe they could not do, and why). Safe for
+// concurrent use; a nil *Notes drops them.
+type Notes struct {
+	mu   sync.Mutex
+	list []result.Note
+}
+
+// Add records a note once (the same stage and message twice is one note).
+func (n *Notes) Add(stage, message string) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, x := range n.list {
+		if x.Stage == stage && x.Message == message {
+			return
+		}
+	}
+	n.list = append(n.list, result.Note{Stage: stage, Message: message})
+}
+
+// List returns the notes in the order added.
+func (n *Notes) List() []result.Note {
+	if n == nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]result.Note(nil), n.list...)
 }

@@ -188,6 +188,7 @@ type scanner struct {
 	graph  *hosts.Graph
 	cov    *check.Coverage
 	plan   *scope.Plan // what the checks may send (applyScope)
+	notes  check.Notes // what the checks want the report to say
 	logins map[string]reqgen.Identity
 }
 
@@ -315,6 +316,7 @@ func (s *scanner) input() *check.Input {
 		Insecure:       s.opts.Insecure,
 		RootCAs:        s.opts.RootCAs,
 		Coverage:       s.cov,
+		Notes:          &s.notes,
 		Now:            s.opts.Now,
 		JWTWordlist:    s.opts.JWTWordlist,
 		CallbackURL:    s.opts.CallbackURL,
@@ -385,6 +387,7 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
+	rep.Notes = append(rep.Notes, s.notes.List()...)
 	learned := in.Identities()
 	for i, info := range rep.Identities {
 		if id, ok := learned[info.Name]; ok && (id.ID != "" || id.Username != "" || id.Email != "" || id.Role != "") {

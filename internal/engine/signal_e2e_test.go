@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
@@ -254,5 +255,52 @@ func TestForgeriesFollowTheCredentialsScope(t *testing.T) {
 	if len(rep.Findings) != 0 || len(rep.Checks) != 1 || rep.Checks[0].Status != "not-assessed" ||
 		!strings.Contains(rep.Checks[0].Reason, "--allow-http-credentials") {
 		t.Errorf("without --allow-http-credentials: findings %+v, checks %+v", rep.Findings, rep.Checks)
+	}
+}
+
+// TestIPLiteralTargetAsksNoResolver: a target given as an IP address has
+// no DNS to audit; with --dns-root none and a resolver that never answers,
+// the scan asks it nothing and says why DNS was not assessed, instead of
+// "no DNS resolver answered".
+func TestIPLiteralTargetAsksNoResolver(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	o := labOptions(t, w, "")
+	o.Resolvers = []string{"127.0.0.1:9"} // nothing answers there
+	o.DNSAudit = check.DNSAuditConfig{}   // --dns-root none
+	o.Checks = []check.Check{dns.Resolution{}}
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: "http://" + w.HTTPAddr}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Checks) != 1 || rep.Checks[0].Status != "not-assessed" || !strings.Contains(rep.Checks[0].Reason, "is an IP address") {
+		t.Errorf("dns check: %+v", rep.Checks)
+	}
+	for _, e := range rep.Errors {
+		if strings.Contains(e.Message, "resolver") {
+			t.Errorf("error about resolvers for an IP-literal target: %+v", e)
+		}
+	}
+	for _, h := range rep.Hosts {
+		if h.DNS == nil || h.DNS.Status != finding.DNSSkipped {
+			t.Errorf("host %s: DNS %+v, want skipped", h.Name, h.DNS)
+		}
+	}
+}
+
+// TestNoDNSRootSaysWhatWasNotChecked: --dns-root none skips delegation
+// walks; the report says so rather than implying they were done.
+func TestNoDNSRootSaysWhatWasNotChecked(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	o := labOptions(t, w, "")
+	o.DNSAudit = check.DNSAuditConfig{}
+	o.Checks = []check.Check{dns.Resolution{}}
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasNote(rep, "dns", "--dns-root none") || rep.Checks[0].Status != "ran" {
+		t.Errorf("notes %+v, checks %+v", rep.Notes, rep.Checks)
 	}
 }
