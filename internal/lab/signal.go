@@ -3,8 +3,10 @@ package lab
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -165,6 +167,13 @@ func (s *signalShop) handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]any{"data": map[string]string{"theme": "dark"}})
 	}))
 	mux.HandleFunc("GET /api/users/{id}/sent-messages", s.auth(s.sentMessages))
+	if s.flawed {
+		mux.HandleFunc("POST /api/assistant/chat", s.auth(s.assistant))
+		// A prompt-like field on a route that is no model: a ticket desk.
+		mux.HandleFunc("POST /api/support/ask", s.auth(func(w http.ResponseWriter, _ *http.Request, _ signalUser) {
+			writeJSON(w, http.StatusAccepted, map[string]any{"ticket": 4711, "status": "queued"})
+		}))
+	}
 	resetMethod := http.MethodPost
 	if s.flawed {
 		resetMethod = http.MethodGet // flaw: a GET that changes state
@@ -309,6 +318,29 @@ func (s *signalShop) sentMessages(w http.ResponseWriter, r *http.Request, u sign
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": []any{}})
 }
+
+// assistant answers in the chat-completions wire shape, as a model whose
+// system prompt forbids "reply with only …" would: it deflects that
+// phrasing of a task and follows others ("write … as one word").
+func (s *signalShop) assistant(w http.ResponseWriter, r *http.Request, _ signalUser) {
+	var req struct {
+		Messages []chatMsg `json:"messages"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req); err != nil || len(req.Messages) == 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"detail": "messages required"})
+		return
+	}
+	prompt := req.Messages[len(req.Messages)-1].Content
+	answer := "I can only help you with your notes."
+	if m := reOneWord.FindStringSubmatch(prompt); m != nil && !strings.Contains(strings.ToLower(prompt), "reply with only") {
+		answer = m[1] + m[2]
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": "chatcmpl-lab", "object": "chat.completion", "model": "notes-assistant",
+		"choices": []any{map[string]any{"index": 0, "finish_reason": "stop", "message": map[string]string{"role": "assistant", "content": answer}}}})
+}
+
+// reOneWord is the one phrasing of a join the notes assistant follows.
+var reOneWord = regexp.MustCompile(`(?i)the two words "([a-z]+)" and "([a-z]+)" as one word`)
 
 // reset re-creates the database: every note is gone, every session ends.
 func (s *signalShop) reset(w http.ResponseWriter, _ *http.Request, _ signalUser) {
