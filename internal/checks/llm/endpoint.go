@@ -39,8 +39,8 @@ type Endpoint struct {
 	Reply     ReplyPath
 	Shape     string // the model wire shape its answers come in ("chat-completions"), if known
 	Confirmed bool   // a join probe proved it generative
-	HTML      bool // replies are served as text/html
-	Spent     int  // requests sent to it
+	HTML      bool   // replies are served as text/html
+	Spent     int    // requests sent to it
 
 	op *spec.Operation // the spec operation it came from, for coverage
 }
