@@ -77,7 +77,8 @@ func templateMatches(tmpl, path string) bool {
 		return false
 	}
 	for i, t := range ts {
-		if !(strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") && ps[i] != "") && t != ps[i] {
+		param := strings.HasPrefix(t, "{") && strings.HasSuffix(t, "}") && ps[i] != ""
+		if !param && t != ps[i] {
 			return false
 		}
 	}

@@ -75,7 +75,8 @@ func (id *Identity) Learn(body []byte, from string) bool {
 		// writes it as a string: "7").
 		_, numeric := obj[k].(float64)
 		v, ok := scalarField(obj[k])
-		if !ok || (!numeric && len(v) < 2 && !(nk == "id" && isDigits(v))) {
+		shortID := nk == "id" && isDigits(v)
+		if !ok || (!numeric && len(v) < 2 && !shortID) {
 			continue
 		}
 		learned = true
