@@ -85,6 +85,8 @@ type sanitizer struct {
 	usedBy map[string]map[string]bool
 	// slimmed undoes slimForKin, for kin-openapi's re-reads of the document.
 	slimmed slimEdits
+	// targetKinds caches the kind of object at each local $ref's target.
+	targetKinds map[string]objKind
 }
 
 func (s *sanitizer) warn(format string, args ...any) {
@@ -112,7 +114,6 @@ func (s *sanitizer) walkRefsAt(v any, segs []string) {
 				s.checkRef(t, r, pointer(segs))
 			}
 			if ref, isStr := t["$ref"].(string); isStr && strings.HasPrefix(ref, "#") {
-				s.noteUse(ref, segs)
 				s.checkRefKind(t, ref, segs)
 				s.noteIntoResponse(ref)
 			}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -137,12 +138,11 @@ func step(p place, seg string, swagger bool) place {
 			return pOperation
 		}
 	case pOperation:
-		return map[string]place{"parameters": pParamList, "requestBody": pRequestBody, "responses": pResponseMap,
-			"callbacks": pCallbackMap}[seg]
+		return operationSteps[seg]
 	case pParamList:
 		return pParameter
 	case pParameter, pHeader:
-		return map[string]place{"schema": pSchema, "content": pContent}[seg]
+		return parameterSteps[seg]
 	case pRequestBodyMap:
 		return pRequestBody
 	case pRequestBody:
@@ -152,7 +152,7 @@ func step(p place, seg string, swagger bool) place {
 	case pResponseMap:
 		return pResponse
 	case pResponse:
-		return map[string]place{"content": pContent, "headers": pHeaderMap, "links": pLinkMap, "schema": pSchema}[seg]
+		return responseSteps[seg]
 	case pContent:
 		return pMedia
 	case pMedia:
@@ -183,12 +183,21 @@ func step(p place, seg string, swagger bool) place {
 	case pSecurityMap:
 		return pSecurityScheme
 	case pComponents:
-		return map[string]place{"schemas": pSchemaMap, "responses": pResponseMap, "parameters": pParamList,
-			"requestBodies": pRequestBodyMap, "headers": pHeaderMap, "examples": pExampleMap, "links": pLinkMap,
-			"callbacks": pCallbackMap, "securitySchemes": pSecurityMap, "pathItems": pPaths}[seg]
+		return componentSteps[seg]
 	}
 	return pOther
 }
+
+// The members of an object that lead to another kind of place.
+var (
+	operationSteps = map[string]place{"parameters": pParamList, "requestBody": pRequestBody, "responses": pResponseMap,
+		"callbacks": pCallbackMap}
+	parameterSteps = map[string]place{"schema": pSchema, "content": pContent}
+	responseSteps  = map[string]place{"content": pContent, "headers": pHeaderMap, "links": pLinkMap, "schema": pSchema}
+	componentSteps = map[string]place{"schemas": pSchemaMap, "responses": pResponseMap, "parameters": pParamList,
+		"requestBodies": pRequestBodyMap, "headers": pHeaderMap, "examples": pExampleMap, "links": pLinkMap,
+		"callbacks": pCallbackMap, "securitySchemes": pSecurityMap, "pathItems": pPaths}
+)
 
 func rootStep(seg string, swagger bool) place {
 	switch seg {
@@ -247,11 +256,18 @@ func (s *sanitizer) checkRefKind(obj map[string]any, ref string, segs []string) 
 	if want == kindUnknown {
 		return
 	}
-	tsegs, ok := pointerSegs(ref)
+	got, ok := s.targetKinds[ref]
 	if !ok {
-		return
+		tsegs, isPointer := pointerSegs(ref)
+		if !isPointer {
+			return
+		}
+		got = kindAt(tsegs, s.swagger)
+		if s.targetKinds == nil {
+			s.targetKinds = map[string]objKind{}
+		}
+		s.targetKinds[ref] = got
 	}
-	got := kindAt(tsegs, s.swagger)
 	switch {
 	case got == want:
 	case got == kindUnknown && want == kindSchema:
@@ -424,8 +440,37 @@ func componentOf(segs []string) string {
 	return ""
 }
 
-// noteUse records, while the $refs are walked (before anything is slimmed
-// away), which operation or component a $ref to a component is written in.
+// usedByIndex builds, on first need, which operation or component every
+// $ref to a component is written in, from the whole tree (slimming undone
+// for the walk): only documents with repairs in components pay for it.
+func (s *sanitizer) usedByIndex() {
+	if s.usedBy != nil {
+		return
+	}
+	s.usedBy = map[string]map[string]bool{}
+	s.slimmed.full(func() { s.collectUses(s.tree, make([]string, 0, 32)) })
+}
+
+func (s *sanitizer) collectUses(v any, segs []string) {
+	switch t := v.(type) {
+	case map[string]any:
+		if ref, ok := t["$ref"].(string); ok {
+			s.noteUse(ref, segs)
+		}
+		for k, e := range t {
+			if !skipRefKeys[k] && !strings.HasPrefix(k, "x-") {
+				s.collectUses(e, append(segs, k))
+			}
+		}
+	case []any:
+		for i, e := range t {
+			s.collectUses(e, append(segs, strconv.Itoa(i)))
+		}
+	}
+}
+
+// noteUse records which operation or component a $ref to a component is
+// written in.
 func (s *sanitizer) noteUse(ref string, segs []string) {
 	c := componentRE.FindString(ref)
 	if c == "" || len(segs) < 2 {
@@ -453,6 +498,7 @@ func (s *sanitizer) noteUse(ref string, segs []string) {
 
 // opsUsing returns the operations that reach component, sorted.
 func (s *sanitizer) opsUsing(component string) []string {
+	s.usedByIndex()
 	seen := map[string]bool{component: true}
 	queue := []string{component}
 	var ops []string

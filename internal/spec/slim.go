@@ -100,9 +100,11 @@ func (e *slimmer) pathItem(item any, at string, kept map[string]bool) {
 		if !ok || !isMethod(k) {
 			continue
 		}
-		for _, drop := range []string{"callbacks", "description", "externalDocs"} {
-			e.del(om, drop)
-		}
+		e.del(om, "callbacks")
+		// Prose no $ref can name goes for good: recording it would cost
+		// more than the re-read it could ever serve.
+		delete(om, "description")
+		delete(om, "externalDocs")
 		e.parameters(om["parameters"])
 		e.body(om["requestBody"])
 		if rs, ok := om["responses"].(map[string]any); ok {
