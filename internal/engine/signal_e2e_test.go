@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/checks/bola"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/checks/jwt"
 	"github.com/plumbsec/plumb/internal/engine"
@@ -302,5 +303,37 @@ func TestNoDNSRootSaysWhatWasNotChecked(t *testing.T) {
 	}
 	if !hasNote(rep, "dns", "--dns-root none") || rep.Checks[0].Status != "ran" {
 		t.Errorf("notes %+v, checks %+v", rep.Notes, rep.Checks)
+	}
+}
+
+// TestBrokenRefDegradesOneOperation: signalshop's document has one $ref
+// to the wrong kind of object (GET /api/settings's 200 response points to
+// a schema); the spec loads, the warning names that operation, and the
+// operation is still requested.
+func TestBrokenRefDegradesOneOperation(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	o := signalOptions(t, w)
+	o.Checks = []check.Check{bola.ObjectAccess{}} // it builds the corpus: every GET requested
+	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Signal.BaseURL}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, warn := range rep.Spec.Warnings {
+		named = named || strings.Contains(warn, "points to a schema where a response belongs") && strings.HasSuffix(warn, "degrades GET /api/settings")
+	}
+	if !named || rep.Spec.Operations == 0 {
+		t.Errorf("spec %d operations, warnings %q", rep.Spec.Operations, rep.Spec.Warnings)
+	}
+	if row, _ := coverageRow(rep, "GET /api/settings"); row.Outcome != "2xx" {
+		t.Errorf("GET /api/settings: %+v", row)
+	}
+	clean, err := engine.Scan(context.Background(), engine.Target{URL: w.SignalClean.BaseURL}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clean.Spec.Warnings) != 0 {
+		t.Errorf("the clean twin's document warns: %q", clean.Spec.Warnings)
 	}
 }
