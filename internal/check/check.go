@@ -17,6 +17,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/oob"
 	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/result"
 	"github.com/plumbsec/plumb/internal/spec"
@@ -117,6 +118,10 @@ type Input struct {
 	Now         func() time.Time
 	JWTWordlist []string // extra HMAC secrets to try (--jwt-wordlist)
 	CallbackURL string   // out-of-band listener for blind probes (--callback-url); "" disables them
+	// Callback is the out-of-band channel blind probes use: plumb's own
+	// listener (--callback-listen) or the external one at CallbackURL; nil
+	// disables them. The engine opens it for the scan and closes it after.
+	Callback oob.Sink
 
 	LLM      LLMOptions
 	DNSAudit DNSAuditConfig

@@ -144,7 +144,7 @@ Start with 'plumb demo' (no network needed).
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newScanCmd(st), newSpecCmd(st), newDemoCmd(st), newChecksCmd(st), newExplainCmd(st), newBaselineCmd(st), newVersionCmd(st))
-	root.AddCommand(newDNSCmd(st), newCodeCmd(st))
+	root.AddCommand(newDNSCmd(st), newCodeCmd(st), newServeCmd(st), newWorkerCmd(st))
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newMCPCmd(st))
 	return root

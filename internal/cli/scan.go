@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -36,6 +38,7 @@ type scanFlags struct {
 	allowRemoteRefs bool
 	jwtWordlist     string
 	callbackURL     string
+	callbackListen  string
 }
 
 func (f *scanFlags) register(cmd *cobra.Command) {
@@ -43,7 +46,8 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, `FILE` or URL (default: discover it on the target)")
 	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE, and GETs whose names say they change state); use on staging only")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
-	fs.StringVar(&f.callbackURL, "callback-url", "", "`URL` of an out-of-band listener the SSRF check points URL parameters at (it must answer GET URL/plumb/interactions/ID; see docs/checks.md)")
+	fs.StringVar(&f.callbackURL, "callback-url", "", "`URL` of an out-of-band listener the SSRF check points URL parameters at (it must answer GET URL/plumb/interactions/ID; see docs/checks.md); with --callback-listen, the public base of plumb's own listener")
+	fs.StringVar(&f.callbackListen, "callback-listen", "", "run plumb's own out-of-band listener on `HOST:PORT` for the scan (the target must reach it, e.g. on a shared staging network); SSRF probes point URL parameters at it")
 	fs.StringVar(&f.jwtWordlist, "jwt-wordlist", "", "`FILE` of extra JWT HMAC secrets to try offline, one per line (added to the built-in list)")
 	f.auth.register(fs)
 	f.ids.register(fs)
@@ -104,6 +108,16 @@ func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine
 			return o, usagef("--callback-url: want an absolute http(s) URL, got %q", f.callbackURL)
 		}
 		o.CallbackURL = strings.TrimSuffix(f.callbackURL, "/")
+	}
+	if f.callbackListen != "" {
+		host, port, err := net.SplitHostPort(f.callbackListen)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+			return o, usagef("--callback-listen: want HOST:PORT with a port plumb may bind, got %q", f.callbackListen)
+		}
+		if ip := net.ParseIP(host); (host == "" || (ip != nil && ip.IsUnspecified())) && f.callbackURL == "" {
+			return o, usagef("--callback-listen %q binds every interface: name the address the target reaches (e.g. 10.0.0.5:8089), or give --callback-url as its public base", f.callbackListen)
+		}
+		o.CallbackListen = f.callbackListen
 	}
 	o.Version = version()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,8 +23,14 @@ import (
 // The lab's addresses are in $LAB_DNS, $LAB_CONNECT_1.., $LAB_CA, and
 // $LAB_TOKEN holds the vulnerable API's token.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"plumb-bin": func() { os.Exit(Run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	testscript.Main(stopsPostgres{m}, map[string]func(){
+		// As cmd/plumb's main: SIGINT and SIGTERM cancel the context.
+		"plumb-bin": func() {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		},
 	})
 }
 

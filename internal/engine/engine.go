@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"runtime/debug"
 	"slices"
@@ -25,6 +26,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/oob"
 	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/scope"
 	"github.com/plumbsec/plumb/internal/score"
@@ -61,16 +63,23 @@ type Options struct {
 	AllowWrites               bool
 	Include, Exclude          []scope.Pattern // --include / --exclude: operations to send, operations never to send
 	AllowRemoteRefs           bool
-	JWTWordlist               []string      // extra HMAC secrets for the JWT checks
-	CallbackURL               string        // out-of-band listener for SSRF probes (--callback-url)
-	Checks                    []check.Check // what to run; the caller chooses (the CLI passes the catalog)
-	Select                    Selector      // which checks run and which findings are kept; nil: all
-	Progress                  func(Progress)
-	Now                       func() time.Time
-	Version                   string
-	Ignore                    *suppress.Config     // ignore entries (.plumb.yaml); nil: none
-	DNSAudit                  check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
-	LLM                       check.LLMOptions
+	JWTWordlist               []string // extra HMAC secrets for the JWT checks
+	CallbackURL               string   // out-of-band listener for SSRF probes (--callback-url)
+	// CallbackListen is HOST:PORT for plumb's own out-of-band listener,
+	// served for the scan only (--callback-listen); CallbackURL, if set, is
+	// then the public base its probe URLs carry.
+	CallbackListen string
+	Checks         []check.Check // what to run; the caller chooses (the CLI passes the catalog)
+	Select         Selector      // which checks run and which findings are kept; nil: all
+	Progress       func(Progress)
+	Now            func() time.Time
+	Version        string
+	Ignore         *suppress.Config     // ignore entries (.plumb.yaml); nil: none
+	DNSAudit       check.DNSAuditConfig // delegation walks of host audits (roots; empty: none)
+	LLM            check.LLMOptions
+	// AllowAddr vets every address the scan connects to (nil: any); plumb
+	// serve uses it to refuse private targets and hosts.
+	AllowAddr func(netip.Addr) error
 }
 
 // Selector narrows a scan to some rules (--only, --skip). A check it
@@ -133,6 +142,11 @@ func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 	}
 	rep := s.newReport(start)
 	defer s.finish(ctx, rep, start)
+	closeCallback, err := s.openCallback()
+	if err != nil {
+		return nil, err
+	}
+	defer closeCallback()
 
 	o.Progress(Progress{Stage: "preflight"})
 	if err := s.preflight(ctx); err != nil {
@@ -155,6 +169,23 @@ func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 	s.seedHosts()
 	s.runChecks(ctx, rep)
 	return rep, nil
+}
+
+// openCallback opens the scan's out-of-band channel: plumb's own listener
+// when asked for (closed when the scan ends), else the external listener.
+func (s *scanner) openCallback() (func(), error) {
+	switch {
+	case s.opts.CallbackListen != "":
+		l, err := oob.Listen(s.opts.CallbackListen, s.opts.CallbackURL)
+		if err != nil {
+			return nil, fail(KindUsage, "--callback-listen takes HOST:PORT plumb may bind, e.g. 10.0.0.5:8089", err)
+		}
+		s.callback = l
+		return func() { _ = l.Close() }, nil
+	case s.opts.CallbackURL != "":
+		s.callback = oob.NewRemote(s.opts.CallbackURL, s.http)
+	}
+	return func() {}, nil
 }
 
 // ParseTarget validates a target base URL.
@@ -190,6 +221,8 @@ type scanner struct {
 	plan   *scope.Plan // what the checks may send (applyScope)
 	notes  check.Notes // what the checks want the report to say
 	logins map[string]reqgen.Identity
+	// callback is the scan's out-of-band channel (nil: none).
+	callback oob.Sink
 }
 
 func newScanner(target *url.URL, o Options) (*scanner, error) {
@@ -224,6 +257,7 @@ func newNet(o Options, scope []netx.Origin) (*netx.Resolver, *netx.Client, error
 		Scope:                     scope,
 		AllowPlainHTTPCredentials: o.AllowPlainHTTPCredentials,
 		UserAgent:                 "plumb/" + o.Version + " (+security scanner)",
+		AllowAddr:                 o.AllowAddr,
 	})
 	if err != nil {
 		return nil, nil, fail(KindUsage, "", err)
@@ -320,6 +354,7 @@ func (s *scanner) input() *check.Input {
 		Now:            s.opts.Now,
 		JWTWordlist:    s.opts.JWTWordlist,
 		CallbackURL:    s.opts.CallbackURL,
+		Callback:       s.callback,
 		DNSAudit:       s.opts.DNSAudit,
 		LLM:            s.opts.LLM,
 	}

@@ -107,7 +107,7 @@ func TestUpstreamInErrorsOnLab(t *testing.T) {
 	}
 	f := findingAt(rep, dns.IDDanglingCNAME, "metrics.vulnshop.test")
 	if f == nil || f.Severity != finding.Critical ||
-		!strings.Contains(f.Evidence.Summary, "sends requests (likely with its token) to a host that is dangling") {
+		!strings.Contains(f.Evidence.Summary, "GET /api/v1/books/{id} sends a Bearer token to this host") {
 		t.Errorf("dangling upstream must be critical and say so: %+v", f)
 	}
 

@@ -37,11 +37,14 @@ type DNSSummary struct {
 
 // Host is one node of the graph.
 type Host struct {
-	Name               string      `json:"name"`
-	Roles              []Role      `json:"roles"`
-	Sources            []string    `json:"sources,omitempty"`
-	CarriesCredentials bool        `json:"carries_credentials"`
-	DNS                *DNSSummary `json:"dns,omitempty"`
+	Name               string   `json:"name"`
+	Roles              []Role   `json:"roles"`
+	Sources            []string `json:"sources,omitempty"`
+	CarriesCredentials bool     `json:"carries_credentials"`
+	// ForwardedBy lists operations seen sending a credential (usually the
+	// caller's own Bearer token) to this host, with the evidence.
+	ForwardedBy []Forward   `json:"forwarded_by,omitempty"`
+	DNS         *DNSSummary `json:"dns,omitempty"`
 }
 
 // Graph is a concurrent-safe set of hosts keyed by lower-case name.
@@ -121,6 +124,7 @@ func clone(h *Host) Host {
 	c := *h
 	c.Roles = slices.Clone(h.Roles)
 	c.Sources = slices.Clone(h.Sources)
+	c.ForwardedBy = slices.Clone(h.ForwardedBy)
 	if h.DNS != nil {
 		d := *h.DNS
 		c.DNS = &d

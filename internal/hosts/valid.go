@@ -2,6 +2,7 @@ package hosts
 
 import (
 	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -65,4 +66,18 @@ func validLabel(l string) bool {
 		}
 	}
 	return true
+}
+
+// OfURL returns the valid host of an absolute http(s)/ws(s) URL.
+func OfURL(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", false
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "ws", "wss":
+	default:
+		return "", false
+	}
+	return Valid(u.Hostname())
 }

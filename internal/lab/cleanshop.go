@@ -71,7 +71,7 @@ func (c *cleanShop) handler() http.Handler {
 	mux.HandleFunc("/", jsonNotFound)
 	mux.HandleFunc("GET /openapi.json", serveSpec(c.spec))
 	// Each flaw family registers its fixed routes here (one line each).
-	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes, c.owaspRoutes} {
+	for _, routes := range []func(*http.ServeMux){c.redirectRoutes, c.jwtRoutes, c.tokensGraphRoutes, c.authzRoutes, c.llmRoutes, c.owaspRoutes, c.provokeRoutes} {
 		routes(mux)
 	}
 	mux.Handle("/graphql", c.gql)

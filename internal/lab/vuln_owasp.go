@@ -3,9 +3,7 @@ package lab
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -61,7 +59,8 @@ func (v *vulnShop) owaspRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/preview", v.requireToken(func(w http.ResponseWriter, r *http.Request, _ string) {
 		status, body, err := v.serverFetch(r.URL.Query().Get("url"), r.Header.Get("Authorization"))
 		if err != nil {
-			writeJSON(w, http.StatusBadGateway, map[string]string{"status": "fail", "message": "could not fetch the page"})
+			// Flaw too: the client's error says what the server could reach.
+			writeJSON(w, http.StatusBadGateway, map[string]string{"status": "fail", "message": "could not fetch the page: " + err.Error()})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"status": status, "preview": body})
@@ -91,30 +90,6 @@ var vulnTickets = []ticket{
 	{1, "alice@vulnshop.test", "Refund", "Please refund card 4111 1111 1111 1111, or call me, phone +1 415 555 0134."},
 	{2, "bob@vulnshop.test", "Tax form", "My SSN: 078-05-1120 for the invoice."},
 	{3, "carol@example.test", "Build broken", "The deploy log says aws_access_key_id=AKIA2E0A8F3B244C9986 is invalid."},
-}
-
-// withFetcher lets the shop's server-side fetches reach h (the collector).
-func (v *vulnShop) withFetcher(h http.Handler) *vulnShop {
-	v.fetch = h
-	return v
-}
-
-// serverFetch plays the API's HTTP client: in the hermetic lab only the
-// collector host is reachable, served in-process.
-func (v *vulnShop) serverFetch(raw, auth string) (int, string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() != collectorHost || v.fetch == nil {
-		return 0, "", fmt.Errorf("lab: cannot reach %q", raw)
-	}
-	req := httptest.NewRequest(http.MethodGet, u.String(), nil)
-	req.Header.Set("User-Agent", "python-requests/2.26.0")
-	if auth != "" {
-		req.Header.Set("Authorization", auth) // the flaw: the caller's token goes along
-	}
-	rec := httptest.NewRecorder()
-	v.fetch.ServeHTTP(rec, req)
-	b := rec.Body.String()
-	return rec.Code, b[:min(len(b), 200)], nil
 }
 
 // catalogSize is the size of the lab's catalogue.

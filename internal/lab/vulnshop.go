@@ -42,7 +42,8 @@ type vulnShop struct {
 	token string
 	now   func() time.Time
 	spec  []byte       // base document plus specs/vulnshop.d fragments
-	fetch http.Handler // the lab hosts its server-side fetches reach (the collector); see vuln_owasp.go
+	fetch http.Handler // the lab hosts its server-side fetches reach (the collector); see vuln_fetch.go
+	self  http.Handler // the shop itself, as its own server-side fetches reach it
 	gql   *graphqlServer
 	*authzParts
 }
@@ -88,7 +89,7 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /openapi.json", serveSpec(v.spec))
 	// Each flaw family registers its routes here (one line each, handlers
 	// in their own file, operations in specs/vulnshop.d/).
-	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes, v.owaspRoutes} {
+	for _, routes := range []func(*http.ServeMux){v.redirectRoutes, v.jwtRoutes, v.tokensGraphRoutes, v.authzRoutes, v.llmRoutes, v.owaspRoutes, v.provokeRoutes} {
 		routes(mux)
 	}
 	mux.Handle("/graphql", v.gql)
@@ -98,7 +99,8 @@ func (v *vulnShop) handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/me", v.requireToken(v.me))
 	mux.HandleFunc("GET /api/v1/books", v.listBooks)
 	mux.HandleFunc("GET /api/v1/books/{id}", v.getBook)
-	return v.log.wrap(werkzeugHeaders(mux))
+	v.self = v.log.wrap(werkzeugHeaders(mux))
+	return v.self
 }
 
 // redirectRoutes: the debugger console and the redirect lures.

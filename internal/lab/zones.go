@@ -27,6 +27,17 @@ var zoneData = []struct {
 		"metrics CNAME vulnshop-metrics.azurewebsites.net.",
 		"keys CNAME vulnshop-keys.azurewebsites.net.",       // the OIDC jwks_uri
 		"preview CNAME vulnshop-preview.azurewebsites.net.", // an allowed CORS origin
+		// Named only when the API is pushed (vuln_provoke.go): an upstream
+		// in a traceback that gets callers' tokens, and a CORS origin and a
+		// JWKS host in an undocumented settings dump.
+		"insights CNAME vulnshop-insights.azurewebsites.net.",
+		"partners CNAME vulnshop-partners.azurewebsites.net.",
+		"sso-keys CNAME vulnshop-sso-keys.azurewebsites.net.",
+		"app A 127.0.0.1", // the settings dump's healthy hosts
+		"db A 127.0.0.1",
+		"cache A 127.0.0.1",
+		"queue A 127.0.0.1",
+		"hooks A 127.0.0.1",
 		// TLS failures for later checks; each serves a 200 page.
 		"expired A 127.0.0.1",
 		"wrongname A 127.0.0.1",

@@ -33,3 +33,25 @@ func (c *Client) CanCarryCredential(rawURL string) bool {
 	o := OriginOf(u)
 	return c.scope[o] && (o.Scheme == "https" || c.cfg.AllowPlainHTTPCredentials)
 }
+
+// ContainsCredential reports whether s carries one of the client's own
+// credentials: a credential header's value, or the token after its auth
+// scheme. An out-of-band listener uses it to prove that a request it
+// received carried the scan's credential (the target forwarded it).
+func (c *Client) ContainsCredential(s string) bool {
+	for name, vs := range c.cfg.Credentials {
+		for _, v := range vs {
+			v = strings.TrimSpace(v)
+			if len(v) >= minSecretLen && strings.Contains(s, v) {
+				return true
+			}
+			if http.CanonicalHeaderKey(name) != "Authorization" {
+				continue
+			}
+			if _, tok, ok := strings.Cut(v, " "); ok && len(strings.TrimSpace(tok)) >= minSecretLen && strings.Contains(s, strings.TrimSpace(tok)) {
+				return true
+			}
+		}
+	}
+	return false
+}

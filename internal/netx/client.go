@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -59,6 +60,12 @@ type Config struct {
 	AllowPlainHTTPCredentials bool
 	UserAgent                 string   // default DefaultUserAgent
 	Secrets                   []string // extra values to redact everywhere
+
+	// AllowAddr, if set, vets every address a connection would go to
+	// (after connect-to and resolution, so a name that resolves somewhere
+	// else on a second look changes nothing): plumb serve refuses private
+	// ranges with it. Nil allows any address.
+	AllowAddr func(netip.Addr) error
 }
 
 // Request is one request a check wants sent.

@@ -69,6 +69,12 @@ func (c *Client) dial(ctx context.Context, d *net.Dialer, network, addr string) 
 	}
 	var errs []error
 	for _, a := range res.Addrs {
+		if c.cfg.AllowAddr != nil {
+			if err := c.cfg.AllowAddr(a); err != nil {
+				errs = append(errs, fmt.Errorf("connect to %s (%s): %w", host, a, err))
+				continue
+			}
+		}
 		target := netip.AddrPortFrom(a, uint16(port)).String()
 		conn, err := d.DialContext(ctx, network, target)
 		if err == nil {

@@ -142,8 +142,11 @@ func (r *Rule) compilePath() error {
 	if !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Path, " \t\r\n#?") {
 		return &Error{Field: "path", Err: fmt.Errorf("%q: want an absolute path without query or fragment", r.Path)}
 	}
-	if len(r.Content) == 0 {
-		return &Error{Field: "content", Err: errors.New("a path rule needs a content pattern that confirms it")}
+	if len(r.Content) == 0 && r.ContentPack == "" {
+		return &Error{Field: "content", Err: errors.New("a path rule needs a content pattern or content_pack that confirms it")}
+	}
+	if r.ContentPack != "" && !nameRE.MatchString(r.ContentPack) {
+		return &Error{Field: "content_pack", Err: fmt.Errorf("%q: want a pack name", r.ContentPack)}
 	}
 	for _, s := range r.Positive {
 		if s.Expect != nil {

@@ -73,6 +73,10 @@ type Rule struct {
 	Path    string   `yaml:"path,omitempty"`
 	Content []string `yaml:"content,omitempty"`  // every pattern must match the body
 	NotHTML bool     `yaml:"not_html,omitempty"` // the real resource is never an HTML page
+	// ContentPack names an embedded pattern pack one of whose rules must
+	// also match the body: what the resource is, recognised by shape (a
+	// configuration dump in any format) rather than by one pattern.
+	ContentPack string `yaml:"content_pack,omitempty"`
 
 	// KindOperation.
 	Prefixes []string `yaml:"prefixes,omitempty"` // a path segment or operationId that starts with one (resetdb)

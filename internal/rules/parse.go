@@ -155,7 +155,7 @@ var (
 	kindFields   = map[Kind]map[string]bool{
 		KindPattern:   set("pattern", "keywords", "validate", "captures"),
 		KindKey:       set("keys", "words", "exclude", "value", "value_positive", "value_negative"),
-		KindPath:      set("path", "content", "not_html"),
+		KindPath:      set("path", "content", "not_html", "content_pack"),
 		KindOperation: set("words", "prefixes", "exclude"),
 	}
 )

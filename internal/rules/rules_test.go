@@ -10,7 +10,8 @@ func TestEmbeddedPacksCompile(t *testing.T) {
 	t.Parallel()
 	names := Names()
 	for _, want := range []string{"secrets", "pii", "internal-addresses", "llm-output", "sensitive-keys",
-		"stack-traces", "sql-errors", "upstream-errors", "debug-endpoints"} {
+		"stack-traces", "sql-errors", "upstream-errors", "debug-endpoints", "credential-forwarding", "error-details",
+		"config-dumps", "config-host-roles", "ssrf-evidence"} {
 		if _, err := Load(want); err != nil {
 			t.Errorf("pack %s: %v", want, err)
 		}

@@ -9,25 +9,23 @@ import (
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/errintel"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
-	"github.com/plumbsec/plumb/internal/reqgen"
-	"github.com/plumbsec/plumb/internal/rules"
+	"github.com/plumbsec/plumb/internal/provoke"
 	"github.com/plumbsec/plumb/internal/spec"
 )
 
-// maxErrorProbes bounds the malformed requests UpstreamInErrors sends.
-const maxErrorProbes = 8
-
-// malformed is the value sent where the spec wants a number, boolean,
-// uuid or date: harmless, but no parser accepts it.
-const malformed = "plumb-not-a-number"
-
-// UpstreamInErrors provokes error pages safely and extracts the upstream
-// hosts they leak (client errors and stack traces of Python, Go, Java,
-// Node, .NET and libcurl). A server-side client usually sends its own
-// token upstream, so these hosts are marked as carrying credentials.
+// UpstreamInErrors reads the error pages the scan provokes (internal/
+// provoke: mistyped, out-of-range, empty, long and unicode parameter
+// values, unexpected content negotiation) plus an unknown path, and
+// extracts the upstream hosts they leak (client errors and stack traces of
+// Python, Go, Java, Node, .NET, Ruby and libcurl, source lines of debug
+// tracebacks, debug-page settings). A server-side client usually sends its
+// own token upstream, so these hosts are marked as carrying credentials; a
+// page whose failing line copies the caller's Authorization header onto
+// the call records that the operation forwards callers' tokens there.
 type UpstreamInErrors struct{}
 
 // Meta describes the check.
@@ -35,115 +33,126 @@ func (UpstreamInErrors) Meta() check.Meta {
 	return check.Meta{
 		ID: "inventory.upstream-in-errors", Title: "Upstream hosts leaked in error responses", Category: finding.CatInventory,
 		OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Low, Phase: check.PhaseProbe,
-		Description: "Sends read-only requests that should fail (an unknown path; GET operations with a non-numeric value " +
-			"for a numeric, boolean, uuid or date parameter) and reads the error bodies for upstream host names in client " +
-			"errors and stack traces (urllib3 HTTPSConnectionPool(host=…), Go dial/lookup, Java UnknownHostException, Node " +
-			"getaddrinfo ENOTFOUND, .NET, libcurl). Each host joins the host graph as upstream-seen-in-error, carrying " +
-			"credentials, so the DNS audit reports a dangling upstream as a critical token leak.",
+		Description: "Reads the responses to the scan's provocation probes (per parameter a few read-only values that break " +
+			"naive validation: wrong type, out of range, empty, very long, unicode, a query parameter sent as an object; an " +
+			"unexpected Accept) and to an unknown path, and extracts upstream host names from client errors and stack traces " +
+			"(urllib3 HTTPSConnectionPool(host=…), Go dial/lookup, Java UnknownHostException, Node getaddrinfo ENOTFOUND, " +
+			".NET, Ruby, libcurl), from URLs in the source lines of debug tracebacks and from debug-page settings. Each host " +
+			"joins the host graph as upstream-seen-in-error, carrying credentials; when the failing line puts the caller's " +
+			"Authorization header (or a bearer token) on the outbound call, the graph records which operation forwards " +
+			"tokens there, so the DNS audit reports a claimable upstream as a critical token leak naming that operation.",
 		Remediation: upstreamRemediation,
 	}
 }
 
-type probe struct {
-	url string
-	op  *spec.Operation
-	loc finding.Location
+// page is one error response to read: what was sent and what came back.
+type page struct {
+	req  *netx.Request
+	resp *netx.Response
+	op   *spec.Operation
+	loc  finding.Location
+	sent string // what the probe changed, for evidence ("" for the unknown path)
 }
 
-// Run sends the probes sequentially and reports one finding per
-// operation that leaks hosts.
+// Run reads the unknown path and every provoked response, and reports one
+// finding per operation that leaks hosts.
 func (c UpstreamInErrors) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	pack, err := rules.Load(errorPack)
-	if err != nil {
-		return nil, err
-	}
-	probes := errorProbes(in)
+	pages, err := errorPages(ctx, in)
 	add := newAdder(in.Hosts, nil)
 	target := strings.ToLower(in.Target.Hostname())
+	red := in.HTTP.Redactor()
 	var out []finding.Finding
-	for _, p := range probes {
-		req := &netx.Request{Method: http.MethodGet, URL: p.url, WithCredentials: true}
-		resp, err := in.Fetch(ctx, in.HTTP, req, p.op) // input's error checks send the same probes
-		if err != nil {
-			if ctx.Err() != nil {
-				return out, ctx.Err()
-			}
-			continue
+	reports := make([]*errintel.Report, len(pages))
+	sent, leaked := map[string]int{}, map[string]int{} // per operation: provoked pages, pages that leak
+	for i, pg := range pages {
+		rep, aerr := errintel.Analyze(pg.resp.Body)
+		if aerr != nil {
+			return out, aerr
 		}
-		var leaks []leak
-		for _, l := range upstreamHosts(pack, resp.Body) {
-			if l.Host != target {
-				leaks = append(leaks, l)
+		reports[i] = rep
+		if pg.op != nil {
+			sent[check.OpKey(*pg.op)]++
+			if len(leaksOf(rep, target)) > 0 {
+				leaked[check.OpKey(*pg.op)]++
 			}
 		}
+	}
+	reported := map[string]bool{}
+	for i, pg := range pages {
+		rep := reports[i]
+		leaks := leaksOf(rep, target)
 		if len(leaks) == 0 {
 			continue
 		}
-		where := fmt.Sprintf("%d response of GET %s", resp.StatusCode, p.loc.Path)
-		for _, l := range leaks {
-			add.add(l.Host, hosts.RoleUpstreamInError, fmt.Sprintf("%s (%s)", where, l.Stack), true)
+		if pg.op != nil && sent[check.OpKey(*pg.op)] > 1 && leaked[check.OpKey(*pg.op)] == sent[check.OpKey(*pg.op)] {
+			// Every probe of the operation got the page: it does not
+			// depend on the parameter that was changed.
+			pg.loc.Param = ""
+			pg.sent += "; every provocation of this operation got the same kind of page"
 		}
-		out = append(out, c.finding(in, req, resp, p, leaks))
+		where := fmt.Sprintf("%d response of %s %s", pg.resp.StatusCode, pg.req.Method, pg.loc.Path)
+		var fwd []string
+		callerFwd := false
+		for _, u := range leaks {
+			if !add.add(u.Host, hosts.RoleUpstreamInError, fmt.Sprintf("%s (%s)", where, u.Stack), true) {
+				continue
+			}
+			if f, ok := rep.ForwardsTo(u); ok && pg.op != nil {
+				opName := pg.op.Method + " " + pg.op.Path
+				in.Hosts.AddForward(u.Host, hosts.Forward{Operation: opName, Evidence: red.String(f.Line), CallerToken: f.Caller})
+				fwd = append(fwd, fmt.Sprintf("%s: %s (%s)", u.Host, red.String(f.Line), f.Title))
+				callerFwd = callerFwd || f.Caller
+			}
+		}
+		key := pg.loc.String()
+		if reported[key] {
+			continue
+		}
+		reported[key] = true
+		out = append(out, c.finding(in, pg, leaks, fwd, callerFwd))
 	}
-	return out, nil
+	return out, err
 }
 
-// errorProbes builds the unknown-path probe and up to maxErrorProbes-1
-// malformed-parameter probes on GET operations.
-func errorProbes(in *check.Input) []probe {
-	base := in.BaseURL()
-	unknown := *base
-	unknown.Path = strings.TrimSuffix(unknown.Path, "/") + "/plumb-unknown-" + nonce()
-	out := []probe{{url: unknown.String(), loc: finding.Location{Host: in.Target.Host, Path: "(unknown path)"}}}
-	if in.API == nil {
-		return out
-	}
-	for _, op := range in.API.Operations {
-		if len(out) >= maxErrorProbes {
-			break
+// leaksOf returns the upstreams a page names other than the target.
+func leaksOf(rep *errintel.Report, target string) []errintel.Upstream {
+	var out []errintel.Upstream
+	for _, u := range rep.Upstreams {
+		if u.Host != target {
+			out = append(out, u)
 		}
-		if op.Method != http.MethodGet {
-			continue
-		}
-		u, name, ok := malformedURL(in, op)
-		if !ok {
-			continue
-		}
-		op := op
-		out = append(out, probe{url: u, op: &op, loc: finding.Location{Host: in.Target.Host, Method: op.Method, Path: op.Path, Param: name}})
 	}
 	return out
 }
 
-// malformedURL builds op's URL with one typed path or query parameter
-// replaced by a value its parser must reject.
-func malformedURL(in *check.Input, op spec.Operation) (string, string, bool) {
-	for _, p := range op.Params {
-		if (p.In != "path" && p.In != "query") || !typed(p.Schema) {
+// errorPages sends the unknown-path probe and gathers the provoked
+// responses (sent once per scan, shared with the other checks that read
+// error pages).
+func errorPages(ctx context.Context, in *check.Input) ([]page, error) {
+	base := in.BaseURL()
+	unknown := *base
+	unknown.Path = strings.TrimSuffix(unknown.Path, "/") + "/plumb-unknown-" + nonce()
+	req := &netx.Request{Method: http.MethodGet, URL: unknown.String(), WithCredentials: true}
+	var out []page
+	resp, err := in.Fetch(ctx, in.HTTP, req, nil)
+	if err == nil {
+		out = append(out, page{req: req, resp: resp, loc: finding.Location{Host: in.Target.Host, Path: "(unknown path)"}})
+	} else if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	res, err := provoke.Run(ctx, in)
+	if res == nil {
+		return out, err
+	}
+	for _, x := range res.Exchanges {
+		if x.Resp == nil {
 			continue
 		}
-		b, why := reqgen.Build(in.BaseURL(), op, map[string]string{p.Name: malformed}, nil)
-		if why != "" {
-			return "", "", false
-		}
-		return b.URL, p.Name, true
+		op := x.Op
+		out = append(out, page{req: x.Req, resp: x.Resp, op: &op, sent: x.Describe(),
+			loc: finding.Location{Host: in.Target.Host, Method: op.Method, Path: op.Path, Param: x.Param}})
 	}
-	return "", "", false
-}
-
-func typed(s *spec.Schema) bool {
-	if s == nil {
-		return false
-	}
-	switch s.Type {
-	case "integer", "number", "boolean":
-		return true
-	}
-	switch s.Format {
-	case "uuid", "date", "date-time", "int32", "int64":
-		return true
-	}
-	return false
+	return out, err
 }
 
 func nonce() string {
@@ -152,22 +161,37 @@ func nonce() string {
 	return hex.EncodeToString(b)
 }
 
-func (c UpstreamInErrors) finding(in *check.Input, req *netx.Request, resp *netx.Response, p probe, leaks []leak) finding.Finding {
+func (c UpstreamInErrors) finding(in *check.Input, pg page, leaks []errintel.Upstream, fwd []string, callerFwd bool) finding.Finding {
 	names := make([]string, len(leaks))
 	lines := make([]string, len(leaks))
 	red := in.HTTP.Redactor()
 	for i, l := range leaks {
 		names[i] = l.Host
-		lines[i] = fmt.Sprintf("%s — %s error: %s", l.Host, l.Stack, red.String(l.Match))
+		lines[i] = fmt.Sprintf("%s — %s: %s", l.Host, l.Stack, red.String(l.Match))
 	}
-	f := check.New(c.Meta(), fmt.Sprintf("Error response reveals upstream host %s", strings.Join(names, ", ")), p.loc)
+	f := check.New(c.Meta(), fmt.Sprintf("Error response reveals upstream host %s", strings.Join(names, ", ")), pg.loc)
+	if len(fwd) > 0 {
+		f.Title = fmt.Sprintf("Error response reveals that %s %s sends a Bearer token to upstream %s", pg.op.Method, pg.op.Path,
+			strings.Join(names, ", "))
+		if callerFwd {
+			f.Title = fmt.Sprintf("Error response reveals that %s %s forwards callers' tokens to upstream %s", pg.op.Method, pg.op.Path,
+				strings.Join(names, ", "))
+		}
+	}
 	f.Confidence = finding.Confirmed
-	f.Evidence = finding.Evidence{
-		Summary: fmt.Sprintf("GET %s answered %d and its body names the host(s) the API calls server-side:\n%s\n"+
-			"A server-side client usually sends its own credentials upstream; these hosts are now in the host graph "+
-			"(role upstream-seen-in-error) and audited by the DNS checks.", red.URL(req.URL), resp.StatusCode, strings.Join(lines, "\n")),
-		HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil)},
+	sent := ""
+	if pg.sent != "" {
+		sent = " with " + pg.sent
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s%s answered %d and its body names the host(s) the API calls server-side:\n%s\n",
+		pg.req.Method, red.URL(pg.req.URL), sent, pg.resp.StatusCode, strings.Join(lines, "\n"))
+	if len(fwd) > 0 {
+		fmt.Fprintf(&b, "The failing code puts a credential on that call:\n%s\n", strings.Join(fwd, "\n"))
+	}
+	b.WriteString("A server-side client usually sends its own credentials upstream; these hosts are now in the host graph " +
+		"(role upstream-seen-in-error) and audited by the DNS checks.")
+	f.Evidence = finding.Evidence{Summary: b.String(), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(pg.req, pg.resp, nil)}}
 	f.Remediation = upstreamRemediation
 	return f
 }

@@ -6,9 +6,6 @@
 package discovery
 
 import (
-	"net/url"
-	"strings"
-
 	"github.com/plumbsec/plumb/internal/hosts"
 )
 
@@ -21,18 +18,7 @@ const maxAdded = 64
 func ValidHost(raw string) (string, bool) { return hosts.Valid(raw) }
 
 // hostOfURL returns the valid host of an absolute http(s)/ws(s) URL.
-func hostOfURL(raw string) (string, bool) {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return "", false
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "http", "https", "ws", "wss":
-	default:
-		return "", false
-	}
-	return ValidHost(u.Hostname())
-}
+func hostOfURL(raw string) (string, bool) { return hosts.OfURL(raw) }
 
 // adder adds hosts to the graph up to maxAdded, skipping names the check
 // itself planted (probe origins) so they never enter the graph.

@@ -170,10 +170,7 @@ func (c Resolution) findings(h hosts.Host, r *dnsaudit.Result) []finding.Finding
 			if f.Confidence < finding.Firm {
 				f.Confidence = finding.Firm
 			}
-			f.Title = fmt.Sprintf("Bearer tokens would be sent to %s, a host anyone can claim", h.Name)
-			if keySource(h) {
-				f.Title = fmt.Sprintf("Whoever claims %s can mint tokens the API accepts: it is a host anyone can claim", h.Name)
-			}
+			f.Title = title(h)
 		case takeover:
 			f.Severity = max(f.Severity, finding.High)
 		case danglingID(af.ID) && h.CarriesCredentials:
@@ -232,6 +229,12 @@ func evidenceSummary(h hosts.Host, r *dnsaudit.Result, af finding.Finding) strin
 		b.WriteString("; no credentials are known to flow there")
 	}
 	b.WriteString(".")
+	if len(h.ForwardedBy) > 0 {
+		fmt.Fprintf(&b, " Tokens are sent there by %s.", forwarders(h))
+	}
+	if len(h.Sources) > 0 {
+		fmt.Fprintf(&b, " Seen in: %s.", strings.Join(h.Sources[:min(len(h.Sources), 4)], "; "))
+	}
 	return b.String()
 }
 

@@ -8,12 +8,18 @@ import (
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
+	"github.com/plumbsec/plumb/internal/errintel"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/provoke"
 	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
 )
+
+// maxErrorPage is how much of a provoked page the stack-trace signatures
+// read: a trace starts near the top, and a hostile page can be huge.
+const maxErrorPage = 256 << 10
 
 // maxProbeOps bounds the operations each error check probes (each costs a
 // baseline and a probe request).
@@ -105,7 +111,7 @@ func runProbes(ctx context.Context, in *check.Input, probes []errorProbe, pack s
 			}
 			continue
 		}
-		if _, _, same := match(sigs, bresp.Body); same {
+		if _, _, same := match(sigs, bresp.Body[:min(len(bresp.Body), maxErrorPage)]); same {
 			continue
 		}
 		out = append(out, hit{p: p, g: g, match: m, req: req, resp: resp, breq: breq, bre: bresp})
@@ -143,27 +149,103 @@ func (StackTraces) Meta() check.Meta {
 		ID: "input-validation.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
 		Group: finding.GroupHost, // one debug setting, however many operations show it
 		OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Sends GET operations with a non-numeric value in a numeric, boolean, uuid or date parameter (type " +
-			"confusion, read-only) and reports responses carrying a stack trace or debugger page (Werkzeug, Python, Java, " +
-			"Go panic, Node.js, .NET, PHP, Ruby) that the same request with a valid value does not carry. Upstream host " +
-			"names inside such traces are reported separately by inventory.upstream-in-errors.",
+		Description: "Reads the responses to the scan's provocation probes (per parameter a few read-only values that break " +
+			"naive validation: wrong type such as 5m for an integer, out of range, empty, very long, unicode, a query parameter " +
+			"sent as an object; an unexpected Accept) and reports operations whose response carries a stack trace or debug " +
+			"page (Werkzeug, Django, Starlette/FastAPI, Python, Java and Spring, Go panic, Node.js and Express, ASP.NET, PHP, " +
+			"Laravel, Rails, Ruby) that the same request with the spec's value does not carry. The evidence lists what the " +
+			"page gives away: file paths, framework versions and environment variable names. Upstream host names inside " +
+			"such pages are reported separately by inventory.upstream-in-errors.",
 		Remediation: stackRemediation,
 	}
 }
 
-// Run probes up to maxProbeOps operations and reports one finding per
-// operation.
+// Run reports one finding per operation whose provoked response carries
+// a stack trace its baseline lacks.
 func (c StackTraces) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	hits, err := runProbes(ctx, in, errorProbes(in, func(p spec.Param) bool { return typed(p.Schema) }, typeConfusion), stackPack)
-	out := make([]finding.Finding, 0, len(hits))
-	for _, h := range hits {
-		f := check.New(c.Meta(), fmt.Sprintf("%s returned to the client by %s %s", h.g.Family, h.p.op.Method, h.p.op.Path), h.location(in))
-		f.Confidence = finding.Confirmed
-		f.Evidence = h.evidence(in, "a "+h.g.Family)
-		f.Remediation = stackRemediation
-		out = append(out, f)
+	sigs, err := rules.Load(stackPack)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	res, perr := provoke.Run(ctx, in)
+	if res == nil {
+		return nil, perr
+	}
+	var out []finding.Finding
+	done := map[string]bool{}
+	for _, x := range res.Exchanges {
+		key := check.OpKey(x.Op)
+		if x.Resp == nil || done[key] {
+			continue
+		}
+		g, m, ok := match(sigs, x.Resp.Body[:min(len(x.Resp.Body), maxErrorPage)])
+		if !ok {
+			continue
+		}
+		op := x.Op
+		base, ok := in.OperationURL(op)
+		if !ok {
+			continue
+		}
+		breq := &netx.Request{Method: http.MethodGet, URL: base, WithCredentials: true}
+		bresp, err := in.Fetch(ctx, in.HTTP, breq, &op)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			continue
+		}
+		if _, _, same := match(sigs, bresp.Body[:min(len(bresp.Body), maxErrorPage)]); same {
+			continue // the page shows a trace whatever it is sent: not provoked (and not this check's to judge)
+		}
+		done[key] = true
+		out = append(out, c.finding(in, x, g, m, breq, bresp))
+	}
+	return out, perr
+}
+
+func (c StackTraces) finding(in *check.Input, x provoke.Exchange, g sig, m string, breq *netx.Request, bresp *netx.Response) finding.Finding {
+	loc := finding.Location{Host: in.Target.Host, Method: x.Op.Method, Path: x.Op.Path, Param: x.Param}
+	f := check.New(c.Meta(), fmt.Sprintf("%s returned to the client by %s %s", g.Family, x.Op.Method, x.Op.Path), loc)
+	f.Confidence = finding.Confirmed
+	red := in.HTTP.Redactor()
+	summary := fmt.Sprintf("%s %s with %s answered %d with a %s: %q. The same request with the spec's value (GET %s, %d) "+
+		"did not.", x.Req.Method, red.URL(x.Req.URL), x.Describe(), x.Resp.StatusCode, g.Family, red.String(m),
+		red.URL(breq.URL), bresp.StatusCode)
+	if rep, err := errintel.Analyze(x.Resp.Body); err == nil {
+		summary += disclosed(rep, red)
+	}
+	f.Evidence = finding.Evidence{
+		Summary: summary,
+		HTTP:    []finding.HTTPExchange{in.HTTP.Evidence(x.Req, x.Resp, nil), in.HTTP.Evidence(breq, bresp, nil)},
+	}
+	f.Remediation = stackRemediation
+	return f
+}
+
+// disclosed lists what a page gives away besides the trace itself.
+func disclosed(rep *errintel.Report, red *netx.Redactor) string {
+	var parts []string
+	if len(rep.Paths) > 0 {
+		parts = append(parts, "server paths "+strings.Join(rep.Paths, ", "))
+	}
+	if len(rep.Versions) > 0 {
+		vs := make([]string, len(rep.Versions))
+		for i, v := range rep.Versions {
+			vs[i] = v.Product + " " + v.Version
+		}
+		parts = append(parts, "versions "+strings.Join(vs, ", "))
+	}
+	if len(rep.Env) > 0 {
+		parts = append(parts, "environment variables "+strings.Join(rep.Env, ", "))
+	}
+	if len(rep.Forwarding) > 0 {
+		parts = append(parts, "code that puts a credential on an outbound call ("+red.String(rep.Forwarding[0].Line)+")")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " The page also gives away " + strings.Join(parts, "; ") + "."
 }
 
 var stackRemediation = finding.Remediation{

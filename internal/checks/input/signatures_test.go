@@ -11,14 +11,19 @@ import (
 func TestSignatureSamples(t *testing.T) {
 	t.Parallel()
 	stackPos := map[string]string{
-		"Werkzeug debugger":   `<title>Console // Werkzeug Debugger</title>`,
-		"Python traceback":    "Traceback (most recent call last):\n  File \"/app/x.py\", line 3, in main",
-		"Java stack trace":    "java.lang.NullPointerException\n\tat com.shop.api.BookController.get(BookController.java:42)",
-		"Go panic":            "panic: runtime error: index out of range\n\ngoroutine 17 [running]:\nmain.handler()",
-		"Node.js stack trace": "TypeError: x is undefined\n    at Object.<anonymous> (/srv/app/index.js:10:5)",
-		".NET stack trace":    "   at Shop.Api.BooksController.Get(Int32 id) in C:\\src\\Shop\\BooksController.cs:line 27",
-		"PHP error":           "<b>Fatal error</b>:  Uncaught Error: Call to undefined function in <b>/var/www/html/api.php</b> on line <b>12</b>",
-		"Ruby backtrace":      "/app/controllers/books_controller.rb:12:in `show'",
+		"Werkzeug debugger":          `<title>Console // Werkzeug Debugger</title>`,
+		"Python traceback":           "Traceback (most recent call last):\n  File \"/app/x.py\", line 3, in main",
+		"Java stack trace":           "java.lang.NullPointerException\n\tat com.shop.api.BookController.get(BookController.java:42)",
+		"Go panic":                   "panic: runtime error: index out of range\n\ngoroutine 17 [running]:\nmain.handler()",
+		"Node.js stack trace":        "TypeError: x is undefined\n    at Object.<anonymous> (/srv/app/index.js:10:5)",
+		".NET stack trace":           "   at Shop.Api.BooksController.Get(Int32 id) in C:\\src\\Shop\\BooksController.cs:line 27",
+		"PHP error":                  "<b>Fatal error</b>:  Uncaught Error: Call to undefined function in <b>/var/www/html/api.php</b> on line <b>12</b>",
+		"Ruby backtrace":             "/app/controllers/books_controller.rb:12:in `show'",
+		"Django debug page":          "<p>You're seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>",
+		"Starlette/FastAPI debugger": "<html><head><title>Starlette Debugger</title></head>",
+		"ASP.NET error page":         "<h1>Server Error in '/' Application.</h1>",
+		"Rails debug page":           "<title>Action Controller: Exception caught</title>",
+		"Laravel stack trace":        `{"exception":"Illuminate\\Database\\QueryException"}`,
 	}
 	sqlPos := map[string]string{
 		"MySQL":                "You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version",

@@ -1,19 +1,22 @@
 // Package ssrf holds the server-side request forgery check (OWASP
-// API7:2023): URL-accepting parameters are pointed at an out-of-band
-// listener (--callback-url) and the listener is asked whether the API
-// fetched it — and whether it forwarded an Authorization header.
+// API7:2023). URL-accepting parameters are pointed, in band, at addresses
+// only the target can reach (its own origin and loopback port, closed
+// loopback ports, the cloud metadata address) and the answers compared;
+// and, with an out-of-band channel (plumb's own --callback-listen listener
+// or an external --callback-url one), at a fresh callback URL, to see
+// whether the API fetched it and whether it forwarded the scan's
+// credential. The probing itself is internal/ssrfprobe, reusable for any
+// URL-carrying input.
 package ssrf
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,13 +24,25 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/spec"
+	"github.com/plumbsec/plumb/internal/ssrfprobe"
 )
 
-// maxProbes bounds the parameters probed (each costs a probe and a poll).
-const maxProbes = 6
+// Rule ids this check emits.
+const (
+	IDServerSideFetch = "ssrf.server-side-fetch"
+	IDInBand          = "ssrf.in-band"
+)
 
-// pollDelay is how long the check waits before polling, so asynchronous
-// fetchers (queues, webhooks) have a moment to call.
+// Bounds: parameters probed out of band (a probe and a wait each) and in
+// band (ssrfprobe.MaxRequests each).
+const (
+	maxProbes = 6
+	maxInBand = 4
+)
+
+// pollDelay is how long the check waits for a callback, so asynchronous
+// fetchers (queues, webhooks) have a moment to call. plumb's own listener
+// returns as soon as one arrives.
 var pollDelay = 300 * time.Millisecond
 
 // urlParam matches parameter names that usually carry a URL.
@@ -42,15 +57,29 @@ type ServerSideFetch struct{}
 // Meta describes the check.
 func (ServerSideFetch) Meta() check.Meta {
 	return check.Meta{
-		ID: "ssrf.server-side-fetch", Title: "Server-side request forgery", Category: finding.CatSSRF,
+		ID: IDServerSideFetch, Title: "Server-side request forgery", Category: finding.CatSSRF,
 		OWASP: "API7:2023", CWE: "CWE-918", Severity: finding.Critical, Needs: check.NeedSpec, Phase: check.PhaseProbe,
-		Description: "Needs --callback-url, an out-of-band listener. For GET operations with a query parameter that takes a " +
-			"URL (format uri, or named url, callback, webhook, target, image_url …), sends the operation with the parameter " +
-			"set to CALLBACK/plumb/ssrf-ID, then polls CALLBACK/plumb/interactions/ID. A recorded request proves the API " +
-			"fetched an attacker-chosen URL (high); an Authorization header on it means the API forwards credentials to any " +
-			"host (critical). The listener contract: GET /plumb/interactions/ID answers " +
-			`{"interactions":[{"method":"GET","path":"…","headers":{…}}]}` + " for requests whose path contained ID.",
+		Description: "For GET operations with a query parameter that takes a URL (format uri, or named url, callback, " +
+			"webhook, target, image_url …): in band, without any outside service, sends the parameter pointed at an " +
+			"unresolvable control name, the cloud metadata address 169.254.169.254, the API's own origin, its port on " +
+			"loopback and two closed loopback ports, and compares the answers (" + IDInBand + "). With an out-of-band " +
+			"channel — plumb's own listener (--callback-listen HOST:PORT, served for the scan only; --callback-url as its " +
+			"public base behind a proxy) or an external listener (--callback-url alone, polled at CALLBACK/plumb/" +
+			"interactions/ID) — it sends the parameter pointed at a fresh unguessable callback URL: a callback proves the " +
+			"API fetches attacker-chosen URLs (" + IDServerSideFetch + ", high), and one carrying the scan's own credential " +
+			"proves it forwards callers' tokens to them (critical, the credential shown redacted).",
 		Remediation: remediation,
+		Rules: []check.Rule{
+			{ID: IDServerSideFetch, Title: "API fetches attacker-chosen URLs (callback received)", Severity: finding.Critical,
+				Description: "A callback URL sent in a parameter was fetched by the API: high; critical when the fetch " +
+					"carried the scan's own credential (the API forwards callers' tokens to any URL) or another Authorization header.",
+				Remediation: remediation},
+			{ID: IDInBand, Title: "API fetches internal addresses (in-band evidence)", Severity: finding.Critical,
+				Description: "A URL parameter pointed at addresses only the target can reach returns their content or " +
+					"answers differently by internal port: cloud metadata content (critical), the content the API serves on " +
+					"its loopback port or own origin (high), or connection errors that differ by port (medium).",
+				Remediation: remediation},
+		},
 	}
 }
 
@@ -59,22 +88,34 @@ type candidate struct {
 	param spec.Param
 }
 
-// Run probes up to maxProbes parameters.
+// Run probes up to maxInBand parameters in band and, with a callback
+// channel, up to maxProbes out of band.
 func (c ServerSideFetch) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	if in.CallbackURL == "" {
+	cands := candidates(in.API)
+	if len(cands) == 0 {
 		return nil, nil
 	}
+	targets := ownTargets(ctx, in)
 	var out []finding.Finding
-	for i, cd := range candidates(in.API) {
-		if i >= maxProbes {
-			break
+	for i, cd := range cands {
+		send := sender(in, cd)
+		if i < maxInBand {
+			r, err := ssrfprobe.InBand(ctx, send, targets)
+			if err != nil {
+				return out, err
+			}
+			if r != nil {
+				out = append(out, c.inBandFinding(in, cd, r))
+			}
 		}
-		f, err := c.probe(ctx, in, cd)
-		if err != nil {
-			return out, err
-		}
-		if f != nil {
-			out = append(out, *f)
+		if in.Callback != nil && i < maxProbes {
+			cb, err := ssrfprobe.OutOfBand(ctx, send, in.Callback, pollDelay)
+			if err != nil && ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			if cb != nil && len(cb.Hits) > 0 {
+				out = append(out, c.callbackFinding(in, cd, cb))
+			}
 		}
 	}
 	return out, nil
@@ -102,117 +143,128 @@ func candidates(api *spec.API) []candidate {
 	return out
 }
 
-func (c ServerSideFetch) probe(ctx context.Context, in *check.Input, cd candidate) (*finding.Finding, error) {
-	id := "plumb-ssrf-" + nonce()
-	base, ok := in.OperationURL(cd.op)
-	if !ok {
-		return nil, nil
+// sender puts a value into the candidate's parameter and sends the
+// operation with the scan's credential (it is in scope: the target).
+func sender(in *check.Input, cd candidate) ssrfprobe.Sender {
+	return func(ctx context.Context, value string) (*netx.Request, *netx.Response, error) {
+		base, ok := in.OperationURL(cd.op)
+		if !ok {
+			return nil, nil, fmt.Errorf("%s %s: no concrete URL", cd.op.Method, cd.op.Path)
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			return nil, nil, err
+		}
+		q := u.Query()
+		q.Set(cd.param.Name, value)
+		u.RawQuery = q.Encode()
+		req := &netx.Request{Method: http.MethodGet, URL: u.String(), WithCredentials: true}
+		op := cd.op
+		resp, err := in.Fetch(ctx, in.HTTP, req, &op)
+		return req, resp, err
 	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return nil, nil //nolint:nilerr // OperationURL builds valid URLs; skip if not
-	}
-	q := u.Query()
-	q.Set(cd.param.Name, in.CallbackURL+"/plumb/"+id)
-	u.RawQuery = q.Encode()
-	req := &netx.Request{Method: http.MethodGet, URL: u.String(), WithCredentials: true}
-	resp, err := in.HTTP.Do(ctx, req)
-	in.Coverage.Requested(cd.op, status(resp))
-	if err != nil {
-		return nil, ctx.Err()
-	}
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(pollDelay):
-	}
-	hits, poll, presp, err := interactions(ctx, in, id)
-	if err != nil || len(hits) == 0 {
-		return nil, ctx.Err()
-	}
-	return c.finding(in, cd, req, resp, poll, presp, hits), nil
 }
 
-type interaction struct {
-	Method  string              `json:"method"`
-	Path    string              `json:"path"`
-	Headers map[string][]string `json:"headers"`
+// ownTargets: the API's own origin, what it serves there (fetched without
+// credentials, as a server-side fetch would), and its port.
+func ownTargets(ctx context.Context, in *check.Input) ssrfprobe.Targets {
+	t := ssrfprobe.Targets{Own: in.Target.String(), Port: 443}
+	if in.Target.Scheme == "http" {
+		t.Port = 80
+	}
+	if p, err := strconv.Atoi(in.Target.Port()); err == nil {
+		t.Port = p
+	}
+	if resp, err := in.Fetch(ctx, in.HTTP, &netx.Request{Method: http.MethodGet, URL: t.Own}, nil); err == nil {
+		t.OwnBody = resp.Body
+	}
+	return t
 }
 
-// interactions polls the listener for requests carrying id. The poll
-// never carries the user's credential (the listener is out of scope).
-func interactions(ctx context.Context, in *check.Input, id string) ([]interaction, *netx.Request, *netx.Response, error) {
-	req := &netx.Request{Method: http.MethodGet, URL: in.CallbackURL + "/plumb/interactions/" + id}
-	resp, err := in.HTTP.Do(ctx, req)
-	if err != nil {
-		return nil, req, nil, err
-	}
-	var doc struct {
-		Interactions []interaction `json:"interactions"`
-	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(resp.Body, &doc) != nil {
-		return nil, req, resp, fmt.Errorf("callback listener %s: unexpected answer %d", in.CallbackURL, resp.StatusCode)
-	}
-	var out []interaction
-	for _, it := range doc.Interactions {
-		if strings.Contains(it.Path, id) {
-			out = append(out, it)
-		}
-	}
-	return out, req, resp, nil
-}
-
-func (c ServerSideFetch) finding(in *check.Input, cd candidate, req *netx.Request, resp *netx.Response,
-	poll *netx.Request, presp *netx.Response, hits []interaction) *finding.Finding {
-	forwarded := false
-	var lines []string
-	for _, h := range hits {
-		auth := ""
-		for k := range h.Headers {
-			if strings.EqualFold(k, "Authorization") {
-				forwarded = true
-				auth = " with an Authorization header"
-			}
-		}
-		ua := ""
-		for k, v := range h.Headers {
-			if strings.EqualFold(k, "User-Agent") && len(v) > 0 {
-				ua = " (User-Agent " + v[0] + ")"
-			}
-		}
-		lines = append(lines, fmt.Sprintf("%s %s%s%s", h.Method, h.Path, ua, auth))
-	}
-	f := check.New(c.Meta(), fmt.Sprintf("%s %s fetches attacker-chosen URLs (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name),
-		finding.Location{Host: in.Target.Host, Method: cd.op.Method, Path: cd.op.Path, Param: cd.param.Name})
-	f.Severity = finding.High
-	if forwarded {
+func (c ServerSideFetch) inBandFinding(in *check.Input, cd candidate, r *ssrfprobe.Result) finding.Finding {
+	loc := finding.Location{Host: in.Target.Host, Method: cd.op.Method, Path: cd.op.Path, Param: cd.param.Name}
+	f := check.New(c.Meta(), "", loc)
+	f.ID, f.Confidence = IDInBand, finding.Confirmed
+	switch r.Kind {
+	case ssrfprobe.Metadata:
 		f.Severity = finding.Critical
-		f.Title = fmt.Sprintf("%s %s fetches attacker-chosen URLs and forwards the Authorization header", cd.op.Method, cd.op.Path)
+		f.Title = fmt.Sprintf("%s %s returns the cloud metadata service's content (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+	case ssrfprobe.LoopbackContent, ssrfprobe.OwnContent:
+		f.Severity = finding.High
+		f.Title = fmt.Sprintf("%s %s fetches URLs server-side and returns their content (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+	default:
+		f.Severity, f.Confidence = finding.Medium, finding.Firm
+		f.Title = fmt.Sprintf("%s %s connects to internal addresses it is given (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
 	}
-	f.Confidence = finding.Confirmed
 	red := in.HTTP.Redactor()
-	ex := in.HTTP.Evidence(poll, presp, nil)
-	ex.Body = "(withheld by plumb: it repeats the recorded headers, summarised above)"
+	var lines []string
+	var exs []finding.HTTPExchange
+	for _, e := range r.Evidence {
+		if e.Req == nil {
+			continue
+		}
+		st := "no answer"
+		if e.Resp != nil {
+			st = fmt.Sprintf("%d", e.Resp.StatusCode)
+		}
+		lines = append(lines, fmt.Sprintf("%s = %s (%s) → %s", cd.param.Name, e.Value, e.Label, st))
+		ex := in.HTTP.Evidence(e.Req, e.Resp, nil)
+		if r.Kind == ssrfprobe.Metadata && e.Value != r.Evidence[0].Value {
+			ex.Body = "(withheld by plumb: instance metadata can hold cloud credentials)"
+		}
+		exs = append(exs, ex)
+	}
 	f.Evidence = finding.Evidence{
-		Summary: fmt.Sprintf("GET %s answered %d, and the callback listener then recorded %d request(s) for this probe:\n%s",
-			red.URL(req.URL), status(resp), len(hits), strings.Join(lines, "\n")),
-		HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil), ex},
+		Summary: fmt.Sprintf("%s %s with parameter %s pointed at addresses only the server can reach:\n%s\nIn band: %s.",
+			cd.op.Method, red.URL(cd.op.Path), cd.param.Name, strings.Join(lines, "\n"), red.String(r.Detail)),
+		HTTP: exs,
 	}
 	f.Remediation = remediation
-	return &f
+	return f
 }
 
-func status(r *netx.Response) int {
-	if r == nil {
-		return 0
+func (c ServerSideFetch) callbackFinding(in *check.Input, cd candidate, cb *ssrfprobe.Callback) finding.Finding {
+	red := in.HTTP.Redactor()
+	fw := cb.Credentials(in.HTTP.ContainsCredential)
+	var lines []string
+	for _, h := range cb.Hits {
+		ua := ""
+		if v := h.Header.Get("User-Agent"); v != "" {
+			ua = " (User-Agent " + red.String(v) + ")"
+		}
+		auth := ""
+		if h.Header.Get("Authorization") != "" {
+			auth = " with an Authorization header"
+		}
+		lines = append(lines, fmt.Sprintf("%s %s%s%s", h.Method, red.String(h.Path), ua, auth))
 	}
-	return r.StatusCode
-}
-
-func nonce() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	loc := finding.Location{Host: in.Target.Host, Method: cd.op.Method, Path: cd.op.Path, Param: cd.param.Name}
+	f := check.New(c.Meta(), fmt.Sprintf("%s %s fetches attacker-chosen URLs (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name), loc)
+	f.Severity, f.Confidence = finding.High, finding.Confirmed
+	var cred string
+	switch {
+	case fw.ScanCredential:
+		f.Severity = finding.Critical
+		f.Title = fmt.Sprintf("%s %s forwards the caller's token to attacker-chosen URLs (parameter %s)", cd.op.Method, cd.op.Path, cd.param.Name)
+		cred = fmt.Sprintf("\nThe callback carried the scan's own credential in its %s header: %s. The API forwards the "+
+			"caller's Authorization header to any URL it is given.", fw.Header, red.String(fw.Value))
+	case fw.Authorization:
+		f.Severity = finding.Critical
+		f.Title = fmt.Sprintf("%s %s fetches attacker-chosen URLs and forwards the Authorization header", cd.op.Method, cd.op.Path)
+		cred = fmt.Sprintf("\nThe callback carried an Authorization header that is not the scan's credential (%s): "+
+			"likely the API's own service credential.", netx.Mask(fw.Value))
+	}
+	st := 0
+	if cb.Resp != nil {
+		st = cb.Resp.StatusCode
+	}
+	f.Evidence = finding.Evidence{
+		Summary: fmt.Sprintf("GET %s answered %d, and %s then received %d request(s) for this probe:\n%s%s",
+			red.URL(cb.Req.URL), st, in.Callback.Describe(), len(cb.Hits), strings.Join(lines, "\n"), cred),
+		HTTP: []finding.HTTPExchange{in.HTTP.Evidence(cb.Req, cb.Resp, nil)},
+	}
+	f.Remediation = remediation
+	return f
 }
 
 var remediation = finding.Remediation{

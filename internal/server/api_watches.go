@@ -1,0 +1,194 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/plumbsec/plumb/internal/store"
+)
+
+type watchIn struct {
+	Name     string             `json:"name"`
+	Names    []string           `json:"names"`
+	Schedule string             `json:"schedule"`
+	Options  store.WatchOptions `json:"options"`
+}
+
+type nameOut struct {
+	Name      string    `json:"name"`
+	Status    string    `json:"status"`
+	Service   string    `json:"service,omitempty"`
+	Findings  []string  `json:"findings"`
+	CheckedAt time.Time `json:"checked_at"`
+	ChangedAt time.Time `json:"changed_at"`
+}
+
+type changeOut struct {
+	Name         string    `json:"name"`
+	FromStatus   string    `json:"from_status"`
+	ToStatus     string    `json:"to_status"`
+	FromFindings []string  `json:"from_findings"`
+	ToFindings   []string  `json:"to_findings"`
+	At           time.Time `json:"at"`
+}
+
+type watchOut struct {
+	ID        string             `json:"id"`
+	Name      string             `json:"name"`
+	Names     []string           `json:"names"`
+	Schedule  string             `json:"schedule"`
+	Options   store.WatchOptions `json:"options"`
+	NextRunAt *time.Time         `json:"next_run_at"`
+	LastRunAt *time.Time         `json:"last_run_at"`
+	LastError string             `json:"last_error,omitempty"`
+	Runs      int                `json:"runs"`
+	CreatedAt time.Time          `json:"created_at"`
+	Status    []nameOut          `json:"status,omitempty"`
+	History   []changeOut        `json:"history,omitempty"`
+}
+
+func toWatchOut(w *store.Watch) watchOut {
+	return watchOut{ID: w.ID, Name: w.Name, Names: w.Names, Schedule: w.Schedule, Options: w.Options, NextRunAt: optTime(w.NextRunAt),
+		LastRunAt: optTime(w.LastRunAt), LastError: w.LastError, Runs: w.Runs, CreatedAt: w.CreatedAt}
+}
+
+func ids(summary string) []string {
+	if summary == "" {
+		return []string{}
+	}
+	return strings.Split(summary, ",")
+}
+
+// maxWatchNames bounds one watch; bulk audits belong to `plumb dns`.
+const maxWatchNames = 1000
+
+func (s *Server) checkWatch(in *watchIn) error {
+	if len(in.Names) == 0 || len(in.Names) > maxWatchNames {
+		return badInput("names: between 1 and %d host names", maxWatchNames)
+	}
+	seen := map[string]bool{}
+	for i, n := range in.Names {
+		n = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(n)), ".")
+		if !isHostName(n) {
+			return badInput("names[%d] %q is not a host name", i, in.Names[i])
+		}
+		if seen[n] {
+			return badInput("names[%d] %q is listed twice", i, n)
+		}
+		seen[n], in.Names[i] = true, n
+	}
+	if in.Schedule == "" {
+		return badInput("schedule is required (e.g. \"@every 6h\")")
+	}
+	if err := s.checkSchedule(in.Schedule); err != nil {
+		return err
+	}
+	if len(in.Name) > 200 || strings.ContainsAny(in.Name, "\r\n\x00") {
+		return badInput("name: at most 200 characters on one line")
+	}
+	if err := s.checkAddrs("options.resolver", in.Options.Resolvers); err != nil {
+		return err
+	}
+	return s.checkAddrs("options.dns_root", in.Options.DNSRoots)
+}
+
+func (s *Server) createWatch(w http.ResponseWriter, r *http.Request) {
+	var in watchIn
+	if err := decode(r, &in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.checkWatch(&in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := s.cfg.Now()
+	wt := &store.Watch{ID: store.NewID("dnw"), Name: in.Name, Names: in.Names, Schedule: in.Schedule, Options: in.Options,
+		NextRunAt: now, CreatedAt: now, UpdatedAt: now} // the first run is the baseline, right away
+	if wt.Name == "" {
+		wt.Name = in.Names[0]
+	}
+	if err := s.cfg.Store.CreateWatch(r.Context(), wt); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/dns-watches/"+wt.ID)
+	writeJSON(w, http.StatusCreated, map[string]string{"id": wt.ID})
+}
+
+func (s *Server) listWatches(w http.ResponseWriter, r *http.Request) {
+	list, err := s.cfg.Store.ListWatches(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := []watchOut{}
+	for _, wt := range list {
+		out = append(out, toWatchOut(wt))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"dns_watches": out})
+}
+
+// watchDetail is a watch with each name's current state and its history.
+func (s *Server) watchDetail(r *http.Request, id string, history int) (*watchOut, error) {
+	wt, err := s.cfg.Store.GetWatch(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	o := toWatchOut(wt)
+	states, err := s.cfg.Store.NameStates(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	o.Status = []nameOut{}
+	for _, n := range states {
+		o.Status = append(o.Status, nameOut{Name: n.Name, Status: n.Status, Service: n.Service, Findings: ids(n.Summary), CheckedAt: n.CheckedAt, ChangedAt: n.ChangedAt})
+	}
+	changes, err := s.cfg.Store.Changes(r.Context(), id, history)
+	if err != nil {
+		return nil, err
+	}
+	o.History = []changeOut{}
+	for _, c := range changes {
+		o.History = append(o.History, changeOut{Name: c.Name, FromStatus: c.FromStatus, ToStatus: c.ToStatus,
+			FromFindings: ids(c.FromSummary), ToFindings: ids(c.ToSummary), At: c.At})
+	}
+	return &o, nil
+}
+
+func (s *Server) getWatch(w http.ResponseWriter, r *http.Request) {
+	o, err := s.watchDetail(r, r.PathValue("id"), limit(r, 100, 1000))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, o)
+}
+
+func (s *Server) deleteWatch(w http.ResponseWriter, r *http.Request) {
+	if err := s.cfg.Store.DeleteWatch(r.Context(), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// isHostName accepts LDH host names (and underscores, which DNS allows and
+// service names use): dot-separated labels of 1 to 63 characters.
+func isHostName(n string) bool {
+	if n == "" || len(n) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(n, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range l {
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' && c != '_' {
+				return false
+			}
+		}
+	}
+	return true
+}
