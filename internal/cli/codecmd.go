@@ -69,7 +69,7 @@ credentials and that anyone can claim is critical.
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above `SEVERITY` (critical, high, medium, low)")
 	fs.BoolVar(&f.noDNS, "no-dns", false, "do not audit the hosts' DNS (offline use)")
 	fs.StringVar(&f.maxFileSize, "max-file-size", "2MiB", "skip files larger than this (e.g. 512KiB, 4MiB)")
-	fs.IntVar(&f.dnsConc, "concurrency", 32, "host names audited in parallel")
+	fs.IntVar(&f.dnsConc, "concurrency", defaultCodeDNSConcurrency, "host names audited in parallel")
 	return cmd
 }
 
@@ -93,15 +93,13 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 	if f.dnsConc < 1 || f.dnsConc > 1024 {
 		return usagef("--concurrency must be between 1 and 1024")
 	}
-	o := code.Options{MaxFileSize: maxSize, DNSConcurrency: f.dnsConc, Version: version()}
-	if !f.noDNS {
-		// Applications call internal services by design: internal
-		// addresses are not findings here.
-		a, err := f.auditor.build(ctx, func(o *dnsaudit.Options) { o.IgnoreInternal = true })
-		if err != nil {
-			return err
-		}
-		o.DNS = a
+	audit := f.auditor.build
+	if f.noDNS {
+		audit = nil
+	}
+	o, err := codeOptions(ctx, maxSize, f.dnsConc, audit)
+	if err != nil {
+		return err
 	}
 	rep, err := code.Scan(ctx, paths, o)
 	if err != nil {
@@ -129,6 +127,30 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 		}
 	}
 	return nil
+}
+
+// defaultCodeDNSConcurrency is how many host names plumb code audits at once.
+const defaultCodeDNSConcurrency = 32
+
+// auditorBuilder builds a DNS auditor, letting mod adjust its options.
+type auditorBuilder func(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error)
+
+// codeOptions are the options of a plumb code scan, shared by the command
+// and the MCP server's scan_code: the hosts' DNS audited by an auditor
+// from audit (nil: no DNS audit) with plumb code's settings.
+func codeOptions(ctx context.Context, maxSize int64, dnsConc int, audit auditorBuilder) (code.Options, error) {
+	o := code.Options{MaxFileSize: maxSize, DNSConcurrency: dnsConc, Version: version()}
+	if audit == nil {
+		return o, nil
+	}
+	// Applications call internal services by design: internal addresses
+	// are not findings here.
+	a, err := audit(ctx, func(o *dnsaudit.Options) { o.IgnoreInternal = true })
+	if err != nil {
+		return o, err
+	}
+	o.DNS = a
+	return o, nil
 }
 
 func validCodeFormat(f string) bool {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/plumbsec/plumb/internal/code"
 	"github.com/plumbsec/plumb/internal/lab"
 	"github.com/plumbsec/plumb/internal/labscan"
 	"github.com/plumbsec/plumb/internal/labtest"
@@ -199,7 +201,7 @@ func TestMCPToolsAgainstTheLab(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	if want := []string{"analyse_spec", "audit_dns", "explain_finding", "scan_api"}; !slices.Equal(names, want) {
+	if want := []string{"analyse_spec", "audit_dns", "explain_finding", "scan_api", "scan_code"}; !slices.Equal(names, want) {
 		t.Fatalf("tools %v, want %v", names, want)
 	}
 
@@ -312,6 +314,42 @@ func TestMCPToolsAgainstTheLab(t *testing.T) {
 		assertNoSecret(t, l, res, prog)
 	})
 
+	t.Run("scan_code", func(t *testing.T) {
+		const dir = "../code/testdata/flask-vuln"
+		res := s.call(ctx, t, "scan_code", map[string]any{"path": dir}, "code-1")
+		if res.IsError {
+			t.Fatalf("scan_code: %s", textOf(res))
+		}
+		got := structured[code.Report](t, res)
+		var cli code.Report
+		l.runJSON(t, &cli, append([]string{"code", "--format", "json", dir}, l.net...)...)
+		if g, w := codeFindings(&got), codeFindings(&cli); !slices.Equal(g, w) || len(g) == 0 {
+			t.Errorf("scan_code found %v\nplumb code found %v", g, w)
+		}
+		if g, w := codeHosts(&got), codeHosts(&cli); !slices.Equal(g, w) {
+			t.Errorf("scan_code hosts %v\nplumb code hosts %v", g, w)
+		}
+		if h := codeHost(&got, "metrics.vulnshop.test"); h == nil || h.DNS.Status != "vulnerable" || !h.CarriesCredentials {
+			t.Errorf("metrics host: %+v", h)
+		}
+		txt := textOf(res)
+		if !strings.Contains(txt, "Credentials are sent to: ") || !strings.Contains(txt, "[critical] code.credentials-to-claimable-host") {
+			t.Errorf("summary:\n%s", txt)
+		}
+		// The fixture's hard-coded token is reported by fingerprint only.
+		if all, _ := json.Marshal(res); bytes.Contains(all, []byte("vs7Qm2Xr9Lp4Vt8Wz3Nb6Yc1Hd5Kf0Rj")) {
+			t.Error("the fixture's hard-coded token appears in the result")
+		}
+		if p := progressOf(s, "code-1"); len(p) == 0 || p[len(p)-1].Total == 0 {
+			t.Errorf("progress %+v: want the files read, then the hosts audited", p)
+		}
+		// A file, and offline.
+		res = s.call(ctx, t, "scan_code", map[string]any{"path": dir + "/config.py", "no_dns": true}, nil)
+		if r := structured[code.Report](t, res); res.IsError || r.DNSAudited || r.Files.Scanned != 1 || len(r.Hosts) == 0 {
+			t.Errorf("scan_code of a file without DNS: %s", textOf(res))
+		}
+	})
+
 	t.Run("scan_api of an allowed target that does not answer", func(t *testing.T) {
 		res := s.call(ctx, t, "scan_api", map[string]any{"url": "https://nothere.vulnshop.test"}, nil)
 		rep := structured[result.Report](t, res)
@@ -319,6 +357,34 @@ func TestMCPToolsAgainstTheLab(t *testing.T) {
 			t.Errorf("error %v, partial %v, errors %+v: %s", res.IsError, rep.Partial, rep.Errors, textOf(res))
 		}
 	})
+}
+
+// codeFindings lists a plumb code report's findings as id file:line severity.
+func codeFindings(r *code.Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		out = append(out, fmt.Sprintf("%s %s:%d %s", f.ID, f.Location.File, f.Location.Line, f.Severity))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// codeHosts lists a plumb code report's hosts with their link and DNS status.
+func codeHosts(r *code.Report) []string {
+	var out []string
+	for _, h := range r.Hosts {
+		out = append(out, fmt.Sprintf("%s %s %s", h.Name, h.Link, h.DNS.Status))
+	}
+	return out
+}
+
+func codeHost(r *code.Report, name string) *code.Host {
+	for i := range r.Hosts {
+		if r.Hosts[i].Name == name {
+			return &r.Hosts[i]
+		}
+	}
+	return nil
 }
 
 func ruleIDs(r *result.Report) []string {
@@ -449,6 +515,117 @@ func TestMCPScanStaysInsideTheAllowList(t *testing.T) {
 	}
 }
 
+// scan_code reads the code whatever --allow-target says, and audits the
+// DNS only of the hosts it allows: the others are listed as not audited
+// and none of their DNS makes a finding. A path that cannot be read is a
+// tool error that names it.
+func TestMCPScanCodeAuditsOnlyAllowedHosts(t *testing.T) {
+	t.Parallel()
+	l := startMCPLab(t)
+	const dir = "../code/testdata/flask-vuln"
+	for _, tc := range []struct {
+		name    string
+		allow   []string
+		audited []string // hosts whose DNS is audited
+	}{
+		{"one host allowed", []string{"--allow-target", "billing.vulnshop.test"}, []string{"billing.vulnshop.test"}},
+		{"no --allow-target", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var errb bytes.Buffer
+			s := connectMCP(t, l.streams(&errb), append(slices.Clone(l.net), tc.allow...)...)
+			res := s.call(context.Background(), t, "scan_code", map[string]any{"path": dir}, nil)
+			if err := <-s.calls; err != nil || res.IsError {
+				t.Fatalf("scan_code ended with %v: %s", err, textOf(res))
+			}
+			rep := structured[code.Report](t, res)
+			skipped := 0
+			for _, h := range rep.Hosts {
+				switch {
+				case slices.Contains(tc.audited, h.Name):
+					if h.DNS.Status == "skipped" {
+						t.Errorf("%s is allowed but not audited: %+v", h.Name, h.DNS)
+					}
+				case h.DNS.Status != "skipped":
+					t.Errorf("%s is outside --allow-target but audited: %+v", h.Name, h.DNS)
+				case strings.HasSuffix(h.Name, ".test"):
+					skipped++
+					if h.DNS.Detail != "not audited: outside the server's --allow-target" {
+						t.Errorf("%s: %q", h.Name, h.DNS.Detail)
+					}
+				}
+			}
+			for _, f := range rep.Findings {
+				if f.Location.Host != "" && !slices.Contains(tc.audited, f.Location.Host) && f.ID == code.RuleCredentialsToClaimable {
+					t.Errorf("a DNS finding for a host not audited: %s %s", f.ID, f.Location.Host)
+				}
+			}
+			if want := fmt.Sprintf("DNS not audited for %d host(s) outside the server's --allow-target", skipped); skipped == 0 || !strings.Contains(textOf(res), want) {
+				t.Errorf("%d skipped; summary:\n%s", skipped, textOf(res))
+			}
+		})
+	}
+	t.Run("paths that cannot be read", func(t *testing.T) {
+		t.Parallel()
+		var errb bytes.Buffer
+		s := connectMCP(t, l.streams(&errb), l.net...)
+		missing := filepath.Join(t.TempDir(), "no-such-checkout")
+		for path, want := range map[string]string{missing: `cannot read "` + missing + `"`, "  ": "path is empty"} {
+			res := s.call(context.Background(), t, "scan_code", map[string]any{"path": path}, nil)
+			if !res.IsError || !strings.Contains(textOf(res), want) {
+				t.Errorf("scan_code %q: %v %q, want an error saying %q", path, res.IsError, textOf(res), want)
+			}
+			if err := <-s.calls; err == nil || errors.Is(err, mcp.ErrNotAllowed) {
+				t.Errorf("scan_code %q ended with %v", path, err)
+			}
+		}
+	})
+}
+
+// Cancelling scan_code stops it: the handler returns with a cancellation
+// error while the DNS audit of hosts whose nameservers never answer would
+// still be waiting.
+func TestMCPCancelStopsTheCodeScan(t *testing.T) {
+	t.Parallel()
+	l := startMCPLab(t)
+	dir := t.TempDir()
+	var src strings.Builder
+	src.WriteString("import requests\n\nUPSTREAMS = [\n")
+	for i := range 64 {
+		name := fmt.Sprintf("slow%d.vulnshop.test", i)
+		l.w.DNS.SetBehaviour(name+".", lab.BehaviourTimeout)
+		fmt.Fprintf(&src, "    \"https://%s/v1\",\n", name)
+	}
+	src.WriteString("]\n")
+	if err := os.WriteFile(filepath.Join(dir, "upstreams.py"), []byte(src.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	s := connectMCP(t, l.streams(&errb), append(slices.Clone(l.net), "--allow-target", "*.test")...)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := s.cs.CallTool(ctx, &sdk.CallToolParams{Name: "scan_code", Arguments: map[string]any{"path": dir},
+			Meta: sdk.Meta{"progressToken": "slow-code"}})
+		errc <- err
+	}()
+	waitFor(t, "a progress notification", func() bool { return len(progressOf(s, "slow-code")) > 0 })
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("client: %v, want context.Canceled", err)
+	}
+	select {
+	case err := <-s.calls:
+		if err == nil || !strings.Contains(err.Error(), "scan_code cancelled") {
+			t.Errorf("the handler ended with %v, want a cancellation", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the code scan went on after the call was cancelled")
+	}
+}
+
 // Cancelling a call stops the scan: the server's handler returns with a
 // cancellation error long before the throttled scan could have finished.
 func TestMCPCancelStopsTheScan(t *testing.T) {
@@ -555,7 +732,7 @@ func TestMCPStdioSubprocess(t *testing.T) {
 	}()
 
 	tools, err := s.cs.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 4 {
+	if err != nil || len(tools.Tools) != 5 {
 		t.Fatalf("list tools: %v, %d tools", err, len(tools.Tools))
 	}
 	res := s.call(ctx, t, "audit_dns", map[string]any{"names": []string{"legacy-api.vulnshop.test"}}, nil)
@@ -565,6 +742,18 @@ func TestMCPStdioSubprocess(t *testing.T) {
 	res = s.call(ctx, t, "analyse_spec", map[string]any{"path_or_url": l.w.Vuln.SpecURL}, nil)
 	if res.IsError || structured[result.SpecInfo](t, res).Operations == 0 {
 		t.Errorf("analyse_spec: %s", textOf(res))
+	}
+	codeDir, err := filepath.Abs("../code/testdata/node-vuln")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = s.call(ctx, t, "scan_code", map[string]any{"path": codeDir}, "code")
+	if rep := structured[code.Report](t, res); res.IsError || len(rep.Findings) == 0 || codeHost(&rep, "metrics.vulnshop.test") == nil ||
+		codeHost(&rep, "metrics.vulnshop.test").DNS.Status != "vulnerable" {
+		t.Errorf("scan_code: %s", textOf(res))
+	}
+	if len(progressOf(s, "code")) == 0 {
+		t.Error("no scan_code progress notification over stdio")
 	}
 	res = s.call(ctx, t, "explain_finding", map[string]any{"id": "dns.dangling-cname"}, nil)
 	if res.IsError || !strings.Contains(textOf(res), "## How to fix") {

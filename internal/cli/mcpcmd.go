@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/plumbsec/plumb/internal/code"
 	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/mcp"
@@ -41,15 +42,17 @@ func (f *mcpFlags) command(st *Streams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mcp",
 		Short: "Serve plumb's scans to AI assistants over the Model Context Protocol (stdio or streamable HTTP)",
-		Long: `Serve plumb as an MCP server: tools audit_dns, scan_api, analyse_spec and
-explain_finding, each with input and output JSON schemas; their structured
-results are the JSON plumb dns, plumb scan, plumb spec and plumb checks write.
-docs/mcp.md lists them.
+		Long: `Serve plumb as an MCP server: tools audit_dns, scan_api, analyse_spec,
+scan_code and explain_finding, each with input and output JSON schemas; their
+structured results are the JSON plumb dns, plumb scan, plumb spec, plumb code
+and plumb checks write. docs/mcp.md lists them.
 
 An assistant can be talked into anything, so the server decides what it may do:
   --allow-target  the only hosts tools may reach (scan URLs, spec URLs, DNS
                   names, resolvers, and every connection a scan makes).
-                  Without it, every tool that needs the network refuses.
+                  Without it, every tool that needs the network refuses;
+                  scan_code reads the code and audits the DNS only of the
+                  hosts it allows, listing the others as not audited.
   --allow-env     the only environment variables scan_api may read a bearer
                   token from (bearer_env takes a NAME; tokens never travel
                   through the conversation).
@@ -83,7 +86,7 @@ func runMCP(ctx context.Context, st *Streams, f *mcpFlags) error {
 		return err
 	}
 	if cfg.Targets.Empty() {
-		fmt.Fprintln(st.Err, "plumb mcp: no --allow-target: tools that reach the network will refuse every target (explain_finding and analyse_spec on local files work)")
+		fmt.Fprintln(st.Err, "plumb mcp: no --allow-target: tools that reach the network will refuse every target (explain_finding, analyse_spec on local files and scan_code without DNS work)")
 	} else {
 		fmt.Fprintf(st.Err, "plumb mcp: allowed targets: %s\n", strings.Join(cfg.Targets.Patterns(), ", "))
 		if cfg.Targets.Any() {
@@ -133,7 +136,18 @@ func (f *mcpFlags) config(st *Streams) (mcp.Config, error) {
 		Resolvers: f.scan.net.resolvers, MaxRequests: f.scan.limits.maxRequests,
 		ScanOptions: func(s mcp.ScanSettings) (engine.Options, error) { return f.scanOptions(s, st.LookupEnv) },
 		SpecOptions: f.scan.net.loadOptions,
-		Auditor:     f.auditor,
+		Auditor: func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error) {
+			return f.auditor(ctx, resolver, nil)
+		},
+		CodeOptions: func(ctx context.Context, audit bool) (code.Options, error) {
+			var build auditorBuilder
+			if audit {
+				build = func(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
+					return f.auditor(ctx, "", mod)
+				}
+			}
+			return codeOptions(ctx, code.DefaultMaxFileSize, defaultCodeDNSConcurrency, build)
+		},
 	}
 	// Bad flags are a usage error now, not a failure of every call later.
 	if _, err := f.scan.engineOptions(func(string) (string, bool) { return "", false }); err != nil {
@@ -189,9 +203,10 @@ func (f *mcpFlags) scanOptions(s mcp.ScanSettings, lookupEnv func(string) (strin
 var toolArgNames = strings.NewReplacer("--bearer-env-b ", "bearer_env_b ", "--bearer-env ", "bearer_env ",
 	"--llm ", "llm ", "--max-requests", "max_requests")
 
-// auditor builds audit_dns's auditor as plumb dns would from the server's
-// network and DNS flags, over resolver when the call names one.
-func (f *mcpFlags) auditor(ctx context.Context, resolver string) (*dnsaudit.Auditor, error) {
+// auditor builds audit_dns's (and scan_code's) auditor as plumb dns would
+// from the server's network and DNS flags, over resolver when the call
+// names one; mod adjusts its options as the command would.
+func (f *mcpFlags) auditor(ctx context.Context, resolver string, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
 	var a auditorFlags
 	a.register(pflag.NewFlagSet("plumb dns defaults", pflag.ContinueOnError))
 	a.net = f.scan.net
@@ -200,7 +215,7 @@ func (f *mcpFlags) auditor(ctx context.Context, resolver string) (*dnsaudit.Audi
 	if resolver != "" {
 		a.net.resolvers = []string{resolver}
 	}
-	return a.build(ctx, nil)
+	return a.build(ctx, mod)
 }
 
 // serveMCPHTTP serves streamable HTTP at /mcp until ctx ends. A missing

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -18,42 +19,64 @@ import (
 // credentials, findings) and the rest is ordinary code and data.
 func genTree(b testing.TB, dir string, files, size int) int64 {
 	b.Helper()
-	samples := map[string]string{}
-	for _, p := range []string{"flask-vuln/app.py", "node-vuln/src/upstreams.ts", "go-vuln/main.go", "flask-vuln/deploy/values.yaml", "config/app.json"} {
-		data, err := os.ReadFile(filepath.Join("testdata", p))
-		if err != nil {
-			b.Fatal(err)
-		}
-		samples[filepath.Ext(p)] = string(data)
-	}
-	exts := []string{".py", ".ts", ".go", ".yaml", ".json"}
 	var total int64
 	for i := range files {
-		ext := exts[i%len(exts)]
-		var sb strings.Builder
-		if ext == ".json" {
-			sb.WriteString("[")
-		}
-		if (i/len(exts))%10 == 0 { // one file in ten
-			sb.WriteString(strings.ReplaceAll(samples[ext], "vulnshop", fmt.Sprintf("svc%d", i%500)))
-		}
-		for n := 0; sb.Len() < size; n++ {
-			sb.WriteString(filler(ext, i, n, sb.Len() <= 1))
-		}
-		if ext == ".json" {
-			sb.WriteString("]")
-		}
-		sub := filepath.Join(dir, fmt.Sprintf("svc%03d", i%200), fmt.Sprintf("pkg%d", i%7))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%05d%s", i, ext)), []byte(sb.String()), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		total += int64(sb.Len())
+		total += genTreeOne(b, dir, i, size)
 	}
 	return total
 }
+
+// genTreeOne writes file number i of the generated tree and returns its size.
+func genTreeOne(b testing.TB, dir string, i, size int) int64 {
+	b.Helper()
+	samples := benchSamples(b)
+	exts := []string{".py", ".ts", ".go", ".yaml", ".json"}
+	ext := exts[i%len(exts)]
+	var sb strings.Builder
+	if ext == ".json" {
+		sb.WriteString("[")
+	}
+	if (i/len(exts))%10 == 0 { // one file in ten
+		sb.WriteString(strings.ReplaceAll(samples[ext], "vulnshop", fmt.Sprintf("svc%d", i%500)))
+	}
+	for n := 0; sb.Len() < size; n++ {
+		sb.WriteString(filler(ext, i, n, sb.Len() <= 1))
+	}
+	if ext == ".json" {
+		sb.WriteString("]")
+	}
+	sub := filepath.Join(dir, fmt.Sprintf("svc%03d", i%200), fmt.Sprintf("pkg%d", i%7))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%05d%s", i, ext)), []byte(sb.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return int64(sb.Len())
+}
+
+// benchSamples are the fixtures a service file of the tree starts with, by extension.
+var benchSamples = func() func(testing.TB) map[string]string {
+	var once sync.Once
+	var samples map[string]string
+	var err error
+	return func(b testing.TB) map[string]string {
+		once.Do(func() {
+			samples = map[string]string{}
+			for _, p := range []string{"flask-vuln/app.py", "node-vuln/src/upstreams.ts", "go-vuln/main.go", "flask-vuln/deploy/values.yaml", "config/app.json"} {
+				var data []byte
+				if data, err = os.ReadFile(filepath.Join("testdata", p)); err != nil {
+					return
+				}
+				samples[filepath.Ext(p)] = string(data)
+			}
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return samples
+	}
+}()
 
 // filler is ordinary code or data in a language: functions, classes,
 // strings and literals, no outbound calls.
@@ -115,4 +138,78 @@ func BenchmarkScanTree(b *testing.B) {
 		b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 	}
 	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
+}
+
+// benchFile is one generated file of the benchmark tree in a language: a
+// service client padded with filler (service) or filler only (plain).
+func benchFile(b *testing.B, ext string, service bool) []byte {
+	b.Helper()
+	dir := b.TempDir()
+	i := map[string]int{".py": 0, ".ts": 1, ".go": 2, ".yaml": 3, ".json": 4}[ext]
+	if !service {
+		i += 5 // (i/5)%10 != 0: a filler-only file
+	}
+	genTreeOne(b, dir, i, 10<<10)
+	matches, err := filepath.Glob(filepath.Join(dir, "*", "*", "*"+ext))
+	if err != nil || len(matches) != 1 {
+		b.Fatalf("generated %v (%v)", matches, err)
+	}
+	data, err := os.ReadFile(matches[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// cpuTime is the process's CPU time so far (user+system): on a shared
+// machine wall time depends on the neighbours, CPU time much less.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkAnalyzeFile measures each front-end on one 10 KB file of the
+// benchmark tree: parse, lower, analyze (what a worker does per file).
+func BenchmarkAnalyzeFile(b *testing.B) {
+	langs := []struct {
+		ext string
+		l   lang
+	}{{".py", langPython}, {".ts", langJS}, {".go", langGo}, {".yaml", langYAML}, {".json", langJSON}}
+	for _, kind := range []string{"service", "plain"} {
+		for _, tc := range langs {
+			b.Run(kind+"/"+tc.ext[1:], func(b *testing.B) {
+				data := benchFile(b, tc.ext, kind == "service")
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				cpu := cpuTime()
+				for b.Loop() {
+					if ff, _ := analyzeBytes("f"+tc.ext, tc.l, data); ff == nil {
+						b.Fatal("no facts")
+					}
+				}
+				b.ReportMetric(float64((cpuTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			})
+		}
+	}
+}
+
+// BenchmarkPrefilter is what deciding to skip a file costs: the whole of
+// the work on a file of ordinary code (plain), and the price of asking on
+// one that is then parsed (service, which it stops reading early).
+func BenchmarkPrefilter(b *testing.B) {
+	for _, kind := range []string{"service", "plain"} {
+		b.Run(kind, func(b *testing.B) {
+			data := benchFile(b, ".py", kind == "service")
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if mayMatter(data) != (kind == "service") {
+					b.Fatal("wrong decision")
+				}
+			}
+		})
+	}
 }

@@ -40,13 +40,13 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 	var urls []urlEntry
 	var creds []cfgEntry
 	for _, e := range entries {
-		name, key := e.name(), e.key()
+		key := e.key()
 		if scheme, host, ok := urlHost(e.value, true); ok && !ignoredHost(host) && !skippedKey(key) {
-			u := urlRef{raw: e.value, scheme: scheme, host: host, line: e.line, name: name}
+			u := urlRef{raw: e.value, scheme: scheme, host: host, line: e.line, name: e.name()}
 			urls = append(urls, urlEntry{e, u})
 		} else if hostishName(key) {
 			if h, ok := bareHost(e.value); ok && !ignoredHost(h) {
-				urls = append(urls, urlEntry{e, urlRef{raw: e.value, host: h, line: e.line, name: name}})
+				urls = append(urls, urlEntry{e, urlRef{raw: e.value, host: h, line: e.line, name: e.name()}})
 			}
 		}
 		if credentialName(key) || credentialHeader(key) {
@@ -55,15 +55,15 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 				ff.credLines = append(ff.credLines, e.line)
 			}
 			if literalSecret(e.value) {
-				ff.issues = append(ff.issues, secretIssue(e.line, name, e.value))
+				ff.issues = append(ff.issues, secretIssue(e.line, e.name(), e.value))
 				continue
 			}
 		}
 		if title, m, ok := knownSecret(e.value); ok {
-			ff.issues = append(ff.issues, shapeIssue(e.line, name, title, m))
+			ff.issues = append(ff.issues, shapeIssue(e.line, e.name(), title, m))
 		}
 		if off, why := tlsOffSetting(key, e.value); off {
-			ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: e.line, symbol: name, detail: why})
+			ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: e.line, symbol: e.name(), detail: why})
 		}
 	}
 	for _, ue := range urls {
@@ -115,6 +115,9 @@ func tlsOffSetting(key, value string) (bool, string) {
 	v := strings.ToLower(strings.Trim(strings.TrimSpace(value), `"'`))
 	truthy := v == "true" || v == "1" || v == "yes" || v == "on"
 	falsy := v == "false" || v == "0" || v == "no" || v == "off"
+	if !truthy && !falsy {
+		return false, ""
+	}
 	k := settingKey(key)
 	switch k {
 	case "insecureskipverify", "tlsinsecureskipverify", "skiptlsverify", "tlsskipverify", "insecuretls", "sslinsecure", "tlsinsecure":

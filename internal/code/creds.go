@@ -7,65 +7,6 @@ import (
 	"strings"
 )
 
-// credentialHeader says a header name carries a credential (Authorization,
-// X-API-Key, Private-Token, Cookie…), not a CSRF or cache token.
-func credentialHeader(name string) bool {
-	ws := nameWords(name)
-	has := func(w string) bool {
-		for _, x := range ws {
-			if x == w {
-				return true
-			}
-		}
-		return false
-	}
-	for _, no := range []string{"csrf", "xsrf", "idempotency", "cache", "content", "length", "type", "url", "uri", "endpoint", "host", "expires", "expiry", "ttl", "id"} {
-		if has(no) {
-			return false
-		}
-	}
-	switch {
-	case has("authorization"), has("auth"), has("token"), has("apikey"), has("cookie"), has("secret"), has("bearer"), has("password"):
-		return true
-	case has("key") && (has("api") || has("subscription") || has("access") || has("functions") || has("client")):
-		return true
-	}
-	return false
-}
-
-// credentialName says a variable or setting name holds a secret:
-// API_TOKEN, clientSecret, db_password, stripe-api-key.
-func credentialName(name string) bool {
-	ws := nameWords(name)
-	if len(ws) == 0 {
-		return false
-	}
-	has := func(w string) bool {
-		for _, x := range ws {
-			if x == w {
-				return true
-			}
-		}
-		return false
-	}
-	for _, no := range []string{"url", "uri", "endpoint", "host", "hostname", "path", "file", "filename", "name", "id", "header", "type", "expiry", "expires",
-		"ttl", "length", "len", "prefix", "env", "var", "field", "param", "policy", "cache", "max", "min", "timeout", "count", "rotation", "regex", "pattern",
-		"placeholder", "template", "format", "label", "help", "description", "error", "message", "msg", "validator", "required", "enabled", "mode", "scheme", "location", "dir"} {
-		if has(no) {
-			return false
-		}
-	}
-	switch {
-	case has("token"), has("secret"), has("password"), has("passwd"), has("pwd"), has("apikey"), has("bearer"), has("credential"), has("credentials"):
-		return true
-	case has("key") && (has("api") || has("access") || has("private") || has("signing") || has("secret") || has("subscription") || has("master")):
-		return true
-	case has("auth") && len(ws) > 1:
-		return true
-	}
-	return false
-}
-
 // secretPlaceholders are values that stand in for a secret.
 var secretPlaceholders = []string{"${", "{{", "<", ">", "%s", "%(", "changeme", "change_me", "change-me", "xxxx", "your", "example", "placeholder", "dummy",
 	"redacted", "todo", "fixme", "****", "...", "process.env", "os.environ", "getenv", "secret_here", "token_here", "insert", "replace", "sample", "fake", "test", "mock"}

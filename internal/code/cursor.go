@@ -1,7 +1,5 @@
 package code
 
-import "strings"
-
 // cursor walks a token slice for the tolerant parsers. Reading past the
 // end yields EOF tokens forever.
 type cursor struct {
@@ -88,20 +86,18 @@ func (c *cursor) skipBalanced(open string) {
 	}
 }
 
-// collectWords returns the lower-cased identifiers of ts[from:to].
-func collectWords(ts []token, from, to int) map[string]bool {
-	w := map[string]bool{}
+// collectWords returns what the identifiers of ts[from:to] say (wordFlags).
+func collectWords(ts []token, from, to int) wordFlags {
+	var w wordFlags
 	to = min(to, len(ts))
 	for i := max(from, 0); i < to; i++ {
-		t := ts[i]
+		t := &ts[i]
 		switch t.kind {
 		case tName:
-			w[strings.ToLower(t.text)] = true
+			w |= wordFlagsOf(t.text)
 		case tTemplate:
-			for _, p := range t.parts {
-				for k, v := range collectWords(p.expr, 0, len(p.expr)) {
-					w[k] = v
-				}
+			for _, p := range t.parts() {
+				w |= collectWords(p.expr, 0, len(p.expr))
 			}
 		}
 	}

@@ -16,7 +16,7 @@ type Auditor interface {
 }
 
 // auditHosts audits every public host with bounded concurrency.
-func auditHosts(ctx context.Context, a Auditor, names []string, conc int) map[string]*dnsaudit.Result {
+func auditHosts(ctx context.Context, a Auditor, names []string, conc int, progress func(Progress)) map[string]*dnsaudit.Result {
 	out := make(map[string]*dnsaudit.Result, len(names))
 	var mu sync.Mutex
 	work := make(chan string)
@@ -27,6 +27,9 @@ func auditHosts(ctx context.Context, a Auditor, names []string, conc int) map[st
 				r := a.Audit(ctx, n)
 				mu.Lock()
 				out[n] = r
+				if progress != nil {
+					progress(Progress{Stage: "dns", Done: len(out), Total: len(names)})
+				}
 				mu.Unlock()
 			}
 		})

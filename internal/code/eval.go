@@ -16,7 +16,7 @@ type analyzer struct {
 	funcs   map[string]*funcDef
 	attach  map[*scope]map[string][]attachment
 	budget  int
-	words   map[string]bool // every identifier of every function, lower-cased
+	words   wordFlags // of every function's identifiers
 }
 
 // attachment is something set on an object after it was made: a
@@ -32,7 +32,7 @@ const evalBudget = 200000
 
 func newAnalyzer(u *unit) *analyzer {
 	a := &analyzer{u: u, scopes: map[*funcDef]*scope{}, parent: map[*funcDef]*funcDef{}, classes: map[string]*scope{},
-		funcs: map[string]*funcDef{}, attach: map[*scope]map[string][]attachment{}, budget: evalBudget, words: map[string]bool{}}
+		funcs: map[string]*funcDef{}, attach: map[*scope]map[string][]attachment{}, budget: evalBudget}
 	a.module = newScope(nil, nil)
 	a.module.memo = map[string]*value{}
 	// Register functions and their nesting, then bind every assignment in
@@ -68,9 +68,7 @@ func newAnalyzer(u *unit) *analyzer {
 }
 
 func (a *analyzer) registerFunc(fn *funcDef) {
-	for w := range fn.words {
-		a.words[w] = true
-	}
+	a.words |= fn.words
 	if fn.name == "" || fn.name == "<class>" {
 		return
 	}

@@ -380,14 +380,7 @@ func (a *analyzer) allowListed(fn *funcDef) bool {
 	if fn != nil {
 		words = fn.words
 	}
-	for w := range words {
-		for _, k := range []string{"allow", "whitelist", "trusted", "permitted", "validhost", "valid_host"} {
-			if strings.Contains(w, k) {
-				return true
-			}
-		}
-	}
-	return false
+	return words&wordAllow != 0
 }
 
 // timeoutPattern reports a call (or the client it uses) that can wait for
@@ -399,7 +392,7 @@ func (a *analyzer) timeoutPattern(ff *fileFacts, e *expr, ap api, cl *client, op
 	}
 	rule := ap.timeout
 	if cl != nil && cl.kind == "net/http.Client" {
-		if cl.timeout || a.words["withtimeout"] || a.words["withdeadline"] {
+		if cl.timeout || a.words&wordDeadline != 0 {
 			return
 		}
 		ff.issues = append(ff.issues, issue{rule: RuleNoTimeout, line: cl.line, symbol: fnName(fn) + ":net/http.Client",
@@ -410,7 +403,7 @@ func (a *analyzer) timeoutPattern(ff *fileFacts, e *expr, ap api, cl *client, op
 		return
 	}
 	if strings.HasPrefix(cs.callee, "net/http.") {
-		if a.words["withtimeout"] || a.words["withdeadline"] {
+		if a.words&wordDeadline != 0 {
 			return
 		}
 		ff.issues = append(ff.issues, issue{rule: RuleNoTimeout, line: e.line, symbol: cs.symbol,

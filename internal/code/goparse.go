@@ -14,11 +14,11 @@ import (
 func parseGo(src []byte) *unit {
 	fset := gotoken.NewFileSet()
 	f, _ := parser.ParseFile(fset, "src.go", src, parser.SkipObjectResolution)
-	u := &unit{lang: langGo, imports: map[string]string{}, words: map[string]bool{}}
+	u := &unit{lang: langGo, imports: map[string]string{}}
 	if f == nil {
 		return u
 	}
-	collectGoWords(f, u.words)
+	u.words = collectGoWords(f)
 	g := &goLower{fset: fset}
 	for _, im := range f.Imports {
 		p, err := strconv.Unquote(im.Path.Value)
@@ -49,7 +49,7 @@ func (g *goLower) decl(d ast.Decl) []stmt {
 	case *ast.GenDecl:
 		return g.genDecl(d)
 	case *ast.FuncDecl:
-		fd := &funcDef{name: d.Name.Name, line: g.line(d), words: map[string]bool{}}
+		fd := &funcDef{name: d.Name.Name, line: g.line(d)}
 		if d.Recv != nil && len(d.Recv.List) > 0 {
 			fd.class = recvType(d.Recv.List[0].Type)
 			for _, n := range d.Recv.List[0].Names {
@@ -59,7 +59,7 @@ func (g *goLower) decl(d ast.Decl) []stmt {
 		fd.params = append(fd.params, fieldNames(d.Type.Params)...)
 		if d.Body != nil {
 			fd.body = g.block(d.Body.List)
-			collectGoWords(d.Body, fd.words)
+			fd.words = collectGoWords(d.Body)
 		}
 		return []stmt{{kind: sFunc, line: fd.line, fn: fd}}
 	}
@@ -96,13 +96,15 @@ func fieldNames(fl *ast.FieldList) []string {
 	return out
 }
 
-func collectGoWords(n ast.Node, w map[string]bool) {
+func collectGoWords(n ast.Node) wordFlags {
+	var w wordFlags
 	ast.Inspect(n, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok {
-			w[strings.ToLower(id.Name)] = true
+			w |= wordFlagsOf(id.Name)
 		}
 		return true
 	})
+	return w
 }
 
 func (g *goLower) genDecl(d *ast.GenDecl) []stmt {
@@ -270,9 +272,9 @@ func (g *goLower) expr(e ast.Expr) *expr {
 	case *ast.CompositeLit:
 		return g.composite(e)
 	case *ast.FuncLit:
-		fd := &funcDef{line: line, params: fieldNames(e.Type.Params), words: map[string]bool{}}
+		fd := &funcDef{line: line, params: fieldNames(e.Type.Params)}
 		fd.body = g.block(e.Body.List)
-		collectGoWords(e.Body, fd.words)
+		fd.words = collectGoWords(e.Body)
 		return &expr{kind: xFunc, line: line, fn: fd}
 	case *ast.KeyValueExpr:
 		return g.expr(e.Value)

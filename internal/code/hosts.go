@@ -117,55 +117,6 @@ func bareHost(s string) (string, bool) {
 	return h, true
 }
 
-// hostishName says a variable or setting name is about a host or URL.
-func hostishName(name string) bool {
-	for _, w := range nameWords(name) {
-		switch w {
-		case "host", "hostname", "domain", "server", "endpoint", "url", "uri", "addr", "address", "upstream", "backend", "baseurl", "fqdn":
-			return true
-		}
-	}
-	return false
-}
-
-// nameWords splits an identifier or setting path into lower-case words:
-// snake_case, kebab-case, dotted.path and camelCase alike.
-func nameWords(name string) []string {
-	var out []string
-	var cur strings.Builder
-	flush := func() {
-		if cur.Len() > 0 {
-			out = append(out, strings.ToLower(cur.String()))
-			cur.Reset()
-		}
-	}
-	rs := []rune(name)
-	for i, r := range rs {
-		switch {
-		case r == '_' || r == '-' || r == '.' || r == ' ' || r == '/' || r == '[' || r == ']' || r == '"' || r == '\'':
-			flush()
-		case r >= 'A' && r <= 'Z':
-			// A new word at a lower→upper change or at the last capital of
-			// an acronym followed by lower case (APIKey → api, key).
-			if i > 0 && (rs[i-1] >= 'a' && rs[i-1] <= 'z' || rs[i-1] >= '0' && rs[i-1] <= '9' ||
-				i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z' && rs[i-1] >= 'A' && rs[i-1] <= 'Z') {
-				flush()
-			}
-			cur.WriteRune(r)
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	flush()
-	return out
-}
-
-// settingKey normalizes a setting name for matching across files and
-// formats: METRICS_URL, metricsUrl, metrics-url and metrics.url are one key.
-func settingKey(name string) string {
-	return strings.Join(nameWords(name), "")
-}
-
 // publicHost says whether a host is worth a public DNS audit: not an IP
 // literal, not loopback, not a reserved or private-use name.
 func publicHost(h string) (bool, string) {

@@ -69,9 +69,9 @@ type funcDef struct {
 	params []string
 	body   []stmt
 	line   int
-	// words are every identifier in the body, lower-cased: enough to tell
+	// words says what the identifiers of the body name: enough to tell
 	// whether it checks an allow-list.
-	words map[string]bool
+	words wordFlags
 }
 
 // unit is one source file lowered to the IR.
@@ -79,7 +79,92 @@ type unit struct {
 	lang    lang
 	body    []stmt // module-level statements; functions are sFunc statements
 	imports map[string]string
-	words   map[string]bool // every identifier of the file, lower-cased
+	words   wordFlags // of every identifier of the file
+}
+
+// wordFlags are what the analyzer asks of a body's identifiers (compared
+// lower-cased): one names an allow-list, a context deadline, super.
+type wordFlags uint8
+
+const (
+	// wordAllow: allow, whitelist, trusted, permitted, validhost or
+	// valid_host is part of a name.
+	wordAllow wordFlags = 1 << iota
+	// wordDeadline: withtimeout or withdeadline is a name (Go's context).
+	wordDeadline
+	wordSuper // super
+)
+
+var allowMarks = []string{"allow", "whitelist", "trusted", "permitted", "validhost", "valid_host"}
+
+// wordFlagsOf classifies one identifier without allocating (ASCII, the
+// common case) or through its lower-cased form.
+func wordFlagsOf(w string) wordFlags {
+	if !isASCII(w) {
+		return wordFlagsOfLower(strings.ToLower(w))
+	}
+	var f wordFlags
+	for _, m := range allowMarks {
+		if containsFoldASCII(w, m) {
+			f |= wordAllow
+			break
+		}
+	}
+	if strings.EqualFold(w, "withtimeout") || strings.EqualFold(w, "withdeadline") {
+		f |= wordDeadline
+	}
+	if strings.EqualFold(w, "super") {
+		f |= wordSuper
+	}
+	return f
+}
+
+func wordFlagsOfLower(w string) wordFlags {
+	var f wordFlags
+	for _, m := range allowMarks {
+		if strings.Contains(w, m) {
+			f |= wordAllow
+			break
+		}
+	}
+	if w == "withtimeout" || w == "withdeadline" {
+		f |= wordDeadline
+	}
+	if w == "super" {
+		f |= wordSuper
+	}
+	return f
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII says ASCII s contains lower-case ASCII sub, ignoring case.
+func containsFoldASCII(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		j := 0
+		for j < n && lowerASCII(s[i+j]) == sub[j] {
+			j++
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // dotted returns the dotted name of e ("a.b.c"), or "" when e is not a

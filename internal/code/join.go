@@ -21,6 +21,8 @@ type join struct {
 	// envKey and allowKey say a setting key has a definition read from the
 	// environment / in a file that checks an allow-list.
 	envKey, allowKey map[string]bool // project + "\x00" + key
+	// dnsSkip says why a public host was not audited (Options.DNSSkip).
+	dnsSkip map[string]string
 	// uses are the credentialed calls that read each setting: the
 	// strongest per project and key, so a setting defined in many files
 	// and read by many calls is linked once per definition, not per pair.
@@ -124,6 +126,27 @@ func (j *join) publicHosts() []string {
 		out = append(out, h)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// auditable returns the public hosts to audit: those skip (if set) has no
+// reason to leave out; the others are remembered with the reason.
+func (j *join) auditable(skip func(string) string) []string {
+	hosts := j.publicHosts()
+	if skip == nil {
+		return hosts
+	}
+	var out []string
+	for _, h := range hosts {
+		if why := skip(h); why != "" {
+			if j.dnsSkip == nil {
+				j.dnsSkip = map[string]string{}
+			}
+			j.dnsSkip[h] = why
+			continue
+		}
+		out = append(out, h)
+	}
 	return out
 }
 
@@ -350,6 +373,9 @@ func (j *join) hostDNSOf(h string) HostDNS {
 	}
 	if j.dns == nil {
 		return HostDNS{Status: finding.DNSSkipped, Detail: "DNS audit off (--no-dns)"}
+	}
+	if why := j.dnsSkip[h]; why != "" {
+		return HostDNS{Status: finding.DNSSkipped, Detail: "not audited: " + why}
 	}
 	r := j.dns[h]
 	if r == nil {

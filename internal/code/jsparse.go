@@ -15,7 +15,9 @@ func parseJS(src []byte) *unit {
 			p.next()
 		}
 	}
-	return &unit{lang: langJS, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
+	u := &unit{lang: langJS, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
+	putTokens(p.ts)
+	return u
 }
 
 type jsParser struct {

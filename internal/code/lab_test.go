@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,4 +151,72 @@ func host(r *code.Report, name string) *code.Host {
 		}
 	}
 	return nil
+}
+
+// countingAuditor records the names it is asked to audit.
+type countingAuditor struct {
+	a     code.Auditor
+	mu    sync.Mutex
+	names []string
+}
+
+func (c *countingAuditor) Audit(ctx context.Context, name string) *dnsaudit.Result {
+	c.mu.Lock()
+	c.names = append(c.names, name)
+	c.mu.Unlock()
+	return c.a.Audit(ctx, name)
+}
+
+// A host DNSSkip refuses is never audited: the report says why, and its
+// DNS cannot make a finding; the others are audited as usual. Progress
+// counts the files read, then the names audited.
+func TestScanSkipsRefusedHostsAndReportsProgress(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	aud := &countingAuditor{a: labAuditor(t, w)}
+	var prog []code.Progress
+	rep, err := code.Scan(context.Background(), []string{"testdata/flask-vuln"}, code.Options{DNS: aud,
+		DNSSkip: func(h string) string {
+			if h == "metrics.vulnshop.test" {
+				return "outside the allow-list"
+			}
+			return ""
+		},
+		Progress: func(p code.Progress) { prog = append(prog, p) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(aud.names, "metrics.vulnshop.test") || !slices.Contains(aud.names, "billing.vulnshop.test") {
+		t.Errorf("audited %v", aud.names)
+	}
+	h := host(rep, "metrics.vulnshop.test")
+	if h == nil || h.DNS.Status != finding.DNSSkipped || h.DNS.Detail != "not audited: outside the allow-list" {
+		t.Fatalf("skipped host: %+v", h)
+	}
+	for _, f := range rep.Findings {
+		if f.Location.Host == "metrics.vulnshop.test" && f.ID == code.RuleCredentialsToClaimable {
+			t.Errorf("a finding from the DNS of a host not audited: %+v", f)
+		}
+	}
+	if b := host(rep, "billing.vulnshop.test"); b == nil || b.DNS.Status == finding.DNSSkipped {
+		t.Errorf("billing host: %+v", b)
+	}
+	var reads, dns int
+	for i, p := range prog {
+		switch p.Stage {
+		case "read":
+			reads++
+			if dns > 0 || p.Done != reads {
+				t.Errorf("progress %d: %+v after %d reads, %d dns", i, p, reads, dns)
+			}
+		case "dns":
+			dns++
+			if p.Done != dns || p.Total != len(aud.names) {
+				t.Errorf("progress %d: %+v, %d names audited", i, p, len(aud.names))
+			}
+		}
+	}
+	if reads != rep.Files.Scanned || dns != len(aud.names) {
+		t.Errorf("%d read and %d dns updates for %d files and %d names", reads, dns, rep.Files.Scanned, len(aud.names))
+	}
 }

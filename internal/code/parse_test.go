@@ -158,3 +158,24 @@ func TestSecretShapesFromThePack(t *testing.T) {
 		t.Error("plain text matched a secret shape")
 	}
 }
+
+// A body's identifiers are classified without keeping them: the flags
+// must say what the lower-cased words said.
+func TestWordFlags(t *testing.T) {
+	t.Parallel()
+	cases := map[string]wordFlags{
+		"allowedHosts": wordAllow, "ALLOW_LIST": wordAllow, "is_valid_host": wordAllow, "isValidHost": wordAllow,
+		"TrustedUpstreams": wordAllow, "whitelist": wordAllow, "permittedHosts": wordAllow, "ALLOWÉ": wordAllow,
+		"WithTimeout": wordDeadline, "withdeadline": wordDeadline, "WithTimeoutCause": 0,
+		"super": wordSuper, "Super": wordSuper, "superuser": 0, "hosts": 0, "valid": 0, "": 0,
+	}
+	for w, want := range cases {
+		if got := wordFlagsOf(w); got != want {
+			t.Errorf("wordFlagsOf(%q) = %b, want %b", w, got, want)
+		}
+	}
+	p := &pyParser{cursor: cursor{ts: tokenizePython("def f(u):\n    if host in ALLOWED:\n        return f\"{ctx.WithTimeout(u)}\"\n", 1)}}
+	if got := collectWords(p.ts, 0, len(p.ts)); got != wordAllow|wordDeadline {
+		t.Errorf("collectWords = %b, want allow|deadline (an f-string's expression counts)", got)
+	}
+}

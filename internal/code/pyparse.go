@@ -6,9 +6,11 @@ import "strings"
 // recursive-descent parser over pyLexer's tokens: statements it cannot
 // read are skipped to the end of their logical line.
 func parsePython(src string) *unit {
-	p := &pyParser{cursor: cursor{ts: tokenizePython(src, 1)}, imports: map[string]string{}}
+	p := &pyParser{cursor: cursor{ts: tokenizePythonInto(getTokens(len(src)), src, 1)}, imports: map[string]string{}}
 	body := p.block(false, "")
-	return &unit{lang: langPython, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
+	u := &unit{lang: langPython, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
+	putTokens(p.ts)
+	return u
 }
 
 type pyParser struct {
@@ -151,7 +153,7 @@ func (p *pyParser) class() []stmt {
 // classBody keeps a class's methods and gathers its other statements
 // (attributes) into a pseudo-method, so they belong to the class.
 func classBody(name string, body []stmt) []stmt {
-	attrs := &funcDef{name: "<class>", class: name, words: map[string]bool{}}
+	attrs := &funcDef{name: "<class>", class: name}
 	var out []stmt
 	for _, s := range body {
 		if s.kind == sFunc {
@@ -682,7 +684,7 @@ func (p *pyParser) strings() *expr {
 // concatenation, parsing each embedded expression with parse.
 func templateExpr(t token, parse func([]token) *expr) *expr {
 	out := &expr{kind: xConcat, line: t.line}
-	for _, part := range t.parts {
+	for _, part := range t.parts() {
 		if part.expr == nil {
 			out.args = append(out.args, &expr{kind: xStr, s: part.lit, line: part.line})
 			continue

@@ -24,7 +24,12 @@ type pyLexer struct {
 // tokenizePython returns the tokens of src. It never fails: text it cannot
 // read is skipped a rune at a time.
 func tokenizePython(src string, firstLine int) []token {
-	lx := &pyLexer{src: src, line: firstLine, indents: []int{0}, atBOL: true}
+	return tokenizePythonInto(nil, src, firstLine)
+}
+
+// tokenizePythonInto appends the tokens of src to out.
+func tokenizePythonInto(out []token, src string, firstLine int) []token {
+	lx := &pyLexer{src: src, line: firstLine, indents: []int{0}, atBOL: true, out: out}
 	lx.run()
 	return lx.out
 }
@@ -157,6 +162,13 @@ func (lx *pyLexer) number() {
 func (lx *pyLexer) name() {
 	start := lx.pos
 	for lx.pos < len(lx.src) {
+		if c := lx.src[lx.pos]; c < utf8.RuneSelf {
+			if c != '_' && !isASCIILetter(c) && !isDigit(c) {
+				break
+			}
+			lx.pos++
+			continue
+		}
 		r, n := utf8.DecodeRuneInString(lx.src[lx.pos:])
 		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.Is(unicode.Mn, r) && !unicode.Is(unicode.Mc, r) {
 			break
@@ -180,19 +192,30 @@ func isStringPrefix(p string) bool {
 	return false
 }
 
-var pyOps3 = []string{"**=", "//=", ">>=", "<<=", "..."}
-var pyOps2 = []string{"**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":="}
+// pyOpLen returns the length of the two- or three-character operator s
+// starts with, or 0.
+func pyOpLen(s string) int {
+	if len(s) >= 3 {
+		switch s[:3] {
+		case "**=", "//=", ">>=", "<<=", "...":
+			return 3
+		}
+	}
+	if len(s) >= 2 {
+		switch s[:2] {
+		case "**", "//", ">>", "<<", "<=", ">=", "==", "!=", "->", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", ":=":
+			return 2
+		}
+	}
+	return 0
+}
 
 func (lx *pyLexer) op() {
 	rest := lx.src[lx.pos:]
-	for _, set := range [][]string{pyOps3, pyOps2} {
-		for _, o := range set {
-			if strings.HasPrefix(rest, o) {
-				lx.pos += len(o)
-				lx.emit(tOp, o, lx.line)
-				return
-			}
-		}
+	if n := pyOpLen(rest); n > 0 {
+		lx.pos += n
+		lx.emit(tOp, rest[:n], lx.line)
+		return
 	}
 	r, n := utf8.DecodeRuneInString(rest)
 	lx.pos += n
@@ -252,7 +275,7 @@ func (lx *pyLexer) str(prefix string) {
 	if strings.ContainsAny(prefix, "ft") {
 		parts := fstringParts(body, raw, line)
 		if len(lx.out) < maxTokens {
-			lx.out = append(lx.out, token{kind: tTemplate, line: line, parts: parts})
+			lx.out = append(lx.out, token{kind: tTemplate, line: line, tmpl: &parts})
 		}
 		return
 	}
@@ -408,7 +431,12 @@ func unescapePy(s string) string {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
 func isPyIdentStart(s string) bool {
+	if c := s[0]; c < utf8.RuneSelf {
+		return c == '_' || isASCIILetter(c)
+	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return r == '_' || unicode.IsLetter(r)
 }

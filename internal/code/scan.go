@@ -21,8 +21,22 @@ type Options struct {
 	DNS Auditor
 	// DNSConcurrency bounds names audited at once; default 32.
 	DNSConcurrency int
-	Version        string
-	Now            func() time.Time
+	// DNSSkip, if set, says why a host must not be audited ("" audits it):
+	// the host is reported with DNS status skipped and that reason.
+	DNSSkip func(host string) string
+	// Progress, if set, is told how the scan advances (from one goroutine
+	// at a time; it must not block).
+	Progress func(Progress)
+	Version  string
+	Now      func() time.Time
+}
+
+// Progress is how far a scan is: files read so far (their number is not
+// known ahead), then host names audited out of Total.
+type Progress struct {
+	Stage string // "read" or "dns"
+	Done  int
+	Total int // 0 while reading files
 }
 
 // DefaultMaxFileSize is the per-file size cap.
@@ -62,7 +76,7 @@ func Scan(ctx context.Context, paths []string, o Options) (*Report, error) {
 	j := newJoin(facts, w.projects)
 	if o.DNS != nil && ctx.Err() == nil {
 		rep.DNSAudited = true
-		j.dns = auditHosts(ctx, o.DNS, j.publicHosts(), o.DNSConcurrency)
+		j.dns = auditHosts(ctx, o.DNS, j.auditable(o.DNSSkip), o.DNSConcurrency, o.Progress)
 	}
 	rep.Hosts, rep.Findings = j.build()
 	rep.Partial = ctx.Err() != nil
@@ -104,7 +118,11 @@ func readAll(ctx context.Context, w *walker, paths []string, o Options, rep *Rep
 	}
 	go func() { wg.Wait(); close(results) }()
 	var facts []*fileFacts
+	read := 0
 	for r := range results {
+		if read++; o.Progress != nil {
+			o.Progress(Progress{Stage: "read", Done: read})
+		}
 		if r.err != nil {
 			rep.Errors = append(rep.Errors, *r.err)
 		}
@@ -136,6 +154,9 @@ func analyzeFile(jb job, maxSize int64) (ff *fileFacts, fe *FileError, skipped b
 	}
 	if binary {
 		return nil, nil, true
+	}
+	if !mayMatter(data) {
+		return &fileFacts{file: jb.rel, lang: jb.lang}, nil, false // nothing in it can matter (prefilter.go)
 	}
 	ff, perr := analyzeBytes(jb.rel, jb.lang, data)
 	if ff == nil {

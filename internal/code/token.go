@@ -1,5 +1,7 @@
 package code
 
+import "sync"
+
 // tokKind is the kind of a token of the Python and JavaScript front-ends.
 type tokKind uint8
 
@@ -16,15 +18,51 @@ const (
 	tRegexp           // a JavaScript regular expression literal
 )
 
-// token is one lexical token. Comments and whitespace are dropped.
+// token is one lexical token. Comments and whitespace are dropped. It is
+// kept small: a file's tokens are the front-ends' largest allocation.
 type token struct {
-	kind  tokKind
-	text  string
-	line  int
-	parts []tmplPart
+	text string
+	line int
+	tmpl *[]tmplPart // a tTemplate's pieces
+	kind tokKind
 	// nl says a line break came before the token (JavaScript's automatic
 	// semicolon insertion needs it).
 	nl bool
+}
+
+// parts returns a template token's pieces.
+func (t *token) parts() []tmplPart {
+	if t.tmpl == nil {
+		return nil
+	}
+	return *t.tmpl
+}
+
+// tokenBufs recycles token slices between files: the parsers keep no
+// token once a file is lowered to the IR.
+var tokenBufs sync.Pool
+
+// maxPooledTokens is the largest buffer kept for reuse, 2.5 MB (a huge
+// file's buffer is left to the garbage collector, so what the pool keeps
+// stays small).
+const maxPooledTokens = 1 << 16
+
+// getTokens returns an empty token slice with room for a source of n bytes.
+func getTokens(n int) []token {
+	if p, ok := tokenBufs.Get().(*[]token); ok {
+		return (*p)[:0]
+	}
+	return make([]token, 0, min(n/4+16, maxPooledTokens))
+}
+
+// putTokens hands ts back for reuse, dropping what it points to.
+func putTokens(ts []token) {
+	if cap(ts) > maxPooledTokens {
+		return
+	}
+	clear(ts[:cap(ts)])
+	ts = ts[:0]
+	tokenBufs.Put(&ts)
 }
 
 // tmplPart is a literal piece of an f-string or template literal, or one of

@@ -192,12 +192,28 @@ func readFile(path string, max int64) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, false, err
+	// One allocation for a file whose size is known (it may have grown
+	// since it was listed: read up to the cap and one byte more to tell).
+	size := int64(512)
+	if fi, err := f.Stat(); err == nil && fi.Size() >= 0 {
+		size = min(fi.Size(), max) + 1
 	}
-	if int64(len(data)) > max {
-		return nil, false, errTooLarge
+	data := make([]byte, 0, size)
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if int64(len(data)) > max {
+			return nil, false, errTooLarge
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
 	}
 	head := data[:min(len(data), 8192)]
 	return data, bytes.IndexByte(head, 0) >= 0, nil

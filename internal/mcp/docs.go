@@ -10,6 +10,7 @@ import (
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/plumbsec/plumb/internal/code"
 	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/report"
@@ -27,6 +28,7 @@ func docsConfig() Config {
 		ScanOptions: func(ScanSettings) (engine.Options, error) { return engine.Options{}, errDocsOnly },
 		SpecOptions: func() (engine.Options, error) { return engine.Options{}, errDocsOnly },
 		Auditor:     func(context.Context, string) (*dnsaudit.Auditor, error) { return nil, errDocsOnly },
+		CodeOptions: func(context.Context, bool) (code.Options, error) { return code.Options{}, errDocsOnly },
 	}
 }
 
@@ -79,6 +81,10 @@ the ones the server advertises and validates against. The README's "plumb for AI
 assistants" section shows client configuration and the safety flags
 (` + "`--allow-target`, `--allow-env`, `--allow-writes`" + `).
 
+` + "`scan_code`" + ` reads a local path with the server's permissions, like ` + "`analyse_spec`" + `,
+and audits the DNS only of the hosts ` + "`--allow-target`" + ` allows: it does not refuse
+the call, it lists the other hosts as not audited.
+
 Refusals (a target outside ` + "`--allow-target`" + `, a variable outside ` + "`--allow-env`" + `,
 ` + "`allow_writes`" + ` without ` + "`--allow-writes`" + `) are tool errors whose text says which flag
 the user would have to add. ` + "`scan_api`" + `'s ` + "`max_requests`" + ` maximum is the server's
@@ -96,6 +102,11 @@ func docTool(b *strings.Builder, t *sdk.Tool) error {
 	b.WriteString("\n### Output\n\n")
 	if m, ok := t.OutputSchema.(map[string]any); ok && m["$id"] == report.SchemaID {
 		b.WriteString("The plumb report, as `plumb scan --format json` writes it: [report.schema.json](report.schema.json).\n")
+		return nil
+	}
+	if m, ok := t.OutputSchema.(map[string]any); ok && m["$id"] == report.CodeSchemaID {
+		b.WriteString("The plumb code report, as `plumb code --format json` writes it: [code.schema.json](code.schema.json). " +
+			"A host outside `--allow-target` is listed with `dns.status` `skipped` and `dns.detail` \"not audited: " + notAllowedDNS + "\".\n")
 		return nil
 	}
 	return jsonBlock(b, t.OutputSchema)

@@ -28,7 +28,7 @@ func TestDocs(t *testing.T) {
 	if err != nil || !bytes.Equal(got, b.Bytes()) {
 		t.Errorf("docs/mcp.md is stale; run: go test ./internal/mcp -run TestDocs -update")
 	}
-	for _, tool := range []string{"## audit_dns", "## scan_api", "## analyse_spec", "## explain_finding", `"bearer_env"`} {
+	for _, tool := range []string{"## audit_dns", "## scan_api", "## analyse_spec", "## scan_code", "## explain_finding", `"bearer_env"`} {
 		if !bytes.Contains(b.Bytes(), []byte(tool)) {
 			t.Errorf("docs lack %s", tool)
 		}

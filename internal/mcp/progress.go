@@ -22,6 +22,7 @@ type progress struct {
 	mu      sync.Mutex
 	pending *sdk.ProgressNotificationParams
 	last    float64 // the last value queued; the protocol wants it to grow
+	nfiles  int     // files a code scan has read
 	wake    chan struct{}
 	done    chan struct{}
 	stopped chan struct{}
@@ -90,6 +91,30 @@ func (p *progress) stop() {
 	}
 	close(p.done)
 	<-p.stopped
+}
+
+// readEvery is how many files a code scan reads between two notifications.
+const readEvery = 100
+
+// setRead notes that a code scan has read n files, telling the client
+// every readEvery files.
+func (p *progress) setRead(n int) {
+	if p.token == nil {
+		return
+	}
+	p.mu.Lock()
+	p.nfiles = n
+	p.mu.Unlock()
+	if n == 1 || n%readEvery == 0 {
+		p.set(float64(n), 0, fmt.Sprintf("%d file(s) read", n))
+	}
+}
+
+// files is how many files a code scan has read.
+func (p *progress) files() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.nfiles
 }
 
 // engine turns the engine's progress into notifications: two steps before

@@ -1,7 +1,7 @@
 // Package mcp serves plumb's scans to AI assistants over the Model Context
-// Protocol (the official go-sdk): audit_dns, scan_api, analyse_spec and
-// explain_finding, each with input and output schemas whose structured
-// results are the CLI's JSON contracts. It guards what an assistant can
+// Protocol (the official go-sdk): audit_dns, scan_api, analyse_spec,
+// scan_code and explain_finding, each with input and output schemas whose
+// structured results are the CLI's JSON contracts. It guards what an assistant can
 // make plumb do: targets only from --allow-target, credentials only by the
 // name of an environment variable --allow-env lists, writes only with
 // --allow-writes.
@@ -15,6 +15,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/plumbsec/plumb/internal/catalog"
+	"github.com/plumbsec/plumb/internal/code"
 	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/engine"
 )
@@ -37,6 +38,11 @@ type Config struct {
 	SpecOptions func() (engine.Options, error)
 	// Auditor builds a DNS auditor over resolver ("": the configured ones).
 	Auditor func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error)
+	// CodeOptions builds the options of one scan_code call as plumb code
+	// builds them, with its DNS auditor when audit is set. scan_code sets
+	// which hosts may be audited (Targets) and asks for the auditor only
+	// when one is.
+	CodeOptions func(ctx context.Context, audit bool) (code.Options, error)
 	// Catalog explains rules; nil means catalog.Full().
 	Catalog *catalog.Catalog
 }
@@ -57,7 +63,7 @@ var ErrConfig = errors.New("mcp: incomplete configuration")
 // every schema first, so a mistake is an error here rather than a panic
 // when a tool is added.
 func New(cfg Config) (*sdk.Server, error) {
-	if cfg.ScanOptions == nil || cfg.SpecOptions == nil || cfg.Auditor == nil {
+	if cfg.ScanOptions == nil || cfg.SpecOptions == nil || cfg.Auditor == nil || cfg.CodeOptions == nil {
 		return nil, ErrConfig
 	}
 	if cfg.Targets == nil {
@@ -72,7 +78,7 @@ func New(cfg Config) (*sdk.Server, error) {
 	t := &tools{cfg: cfg}
 	s := sdk.NewServer(&sdk.Implementation{Name: "plumb", Title: "plumb API security scanner", Version: cfg.Version},
 		&sdk.ServerOptions{Instructions: instructions})
-	for _, add := range []func(*sdk.Server) error{t.addAuditDNS, t.addScanAPI, t.addAnalyseSpec, t.addExplain} {
+	for _, add := range []func(*sdk.Server) error{t.addAuditDNS, t.addScanAPI, t.addAnalyseSpec, t.addScanCode, t.addExplain} {
 		if err := add(s); err != nil {
 			return nil, err
 		}
@@ -83,9 +89,12 @@ func New(cfg Config) (*sdk.Server, error) {
 const instructions = `plumb is a black-box API security scanner that follows the tokens: it
 audits the DNS of host names (dangling CNAMEs, takeovers), scans an API from
 the outside (findings with evidence, a score and grade), analyses OpenAPI
-documents (where credentials flow) and explains its rules.
-Only hosts the user allowed when starting the server can be scanned; a
-refused target means the user must restart plumb mcp with --allow-target.
+documents (where credentials flow), reads an application's code for the
+hosts it sends credentials to, and explains its rules.
+Only hosts the user allowed when starting the server can be scanned or
+DNS-audited; a refused target means the user must restart plumb mcp with
+--allow-target (scan_code still reads the code and lists the hosts it
+could not audit).
 Never ask the user for a token: scan_api takes the NAME of an environment
 variable of the server (bearer_env), never its value.`
 
