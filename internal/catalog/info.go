@@ -31,6 +31,9 @@ type RuleInfo struct {
 	Description string              `json:"description"`
 	Formerly    []string            `json:"formerly,omitempty"`
 	Remediation finding.Remediation `json:"remediation"`
+	// Grouped says what one finding stands for when the problem shows at
+	// several operations: "host" or "host-param" (finding.GroupBy).
+	Grouped string `json:"grouped,omitempty"`
 }
 
 // Infos lists every check with its rules, in catalog order.
@@ -72,7 +75,7 @@ func (c *Catalog) checkInfo(m check.Meta) CheckInfo {
 func ruleInfo(r check.Rule) RuleInfo {
 	return RuleInfo{ID: r.ID, Title: r.Title, Category: string(r.Category), OWASP: r.OWASP,
 		OWASPLLM: r.OWASPLLM, CWE: r.CWE, Severity: r.Severity.String(), Description: r.Description,
-		Formerly: finding.FormerIDs(r.ID), Remediation: r.Remediation}
+		Formerly: finding.FormerIDs(r.ID), Remediation: r.Remediation, Grouped: string(r.Group)}
 }
 
 // Single reports whether a check is its one rule (same id).

@@ -6,6 +6,8 @@ package check
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/oob"
+	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/result"
 	"github.com/plumbsec/plumb/internal/spec"
 )
@@ -82,6 +85,9 @@ type Meta struct {
 	// Rules lists what the check emits when that is not one rule with the
 	// check's id; NoRules when it emits nothing. See Emits.
 	Rules []Rule
+	// Group is the grouping of the check's own rule (a Meta without
+	// Rules); listed rules say their own.
+	Group finding.GroupBy
 }
 
 // Check is one security test.
@@ -102,13 +108,17 @@ type Input struct {
 	Changes        *Ledger      // state changes writes probes made and must undo; nil records nothing
 	DNS            *netx.Resolver
 	HasCredentials bool
-	AllowWrites    bool
-	Insecure       bool
-	RootCAs        *x509.CertPool // nil: system roots
-	Coverage       *Coverage
-	Now            func() time.Time
-	JWTWordlist    []string // extra HMAC secrets to try (--jwt-wordlist)
-	CallbackURL    string   // out-of-band listener for blind probes (--callback-url); "" disables them
+	// Logins holds what the login answers said about identities "A" and
+	// "B" (--login recipes): the corpus starts from it.
+	Logins      map[string]reqgen.Identity
+	AllowWrites bool
+	Insecure    bool
+	RootCAs     *x509.CertPool // nil: system roots
+	Coverage    *Coverage
+	Notes       *Notes // what the report should say besides findings; nil drops it
+	Now         func() time.Time
+	JWTWordlist []string // extra HMAC secrets to try (--jwt-wordlist)
+	CallbackURL string   // out-of-band listener for blind probes (--callback-url); "" disables them
 	// Callback is the out-of-band channel blind probes use: plumb's own
 	// listener (--callback-listen) or the external one at CallbackURL; nil
 	// disables them. The engine opens it for the scan and closes it after.
@@ -147,6 +157,7 @@ func New(m Meta, title string, loc finding.Location) finding.Finding {
 type Coverage struct {
 	mu        sync.Mutex
 	imported  int
+	writes    bool             // --allow-writes: the words of default reasons follow the mode
 	extra     []spec.Operation // found at run time (GraphQL schemas), not in the spec
 	requested map[string]int   // op key → last status
 	skipped   map[string]string
@@ -156,6 +167,31 @@ type Coverage struct {
 // NewCoverage starts a coverage record for n imported operations.
 func NewCoverage(imported int) *Coverage {
 	return &Coverage{imported: imported, requested: map[string]int{}, skipped: map[string]string{}, counts: map[string]int{}}
+}
+
+// AllowWrites says the scan may send state-changing requests, so an
+// unrequested write operation is not said to need --allow-writes.
+func (c *Coverage) AllowWrites(on bool) *Coverage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.writes = on
+	return c
+}
+
+// defaultReason is why nobody requested op when no check said: for a
+// state-changing method it depends on the mode.
+func (c *Coverage) defaultReason(op spec.Operation) string {
+	if op.GraphQL != "" && !strings.HasPrefix(op.GraphQL, "mutation") {
+		return "no check applies" // a GraphQL query is read-only whatever its HTTP method
+	}
+	switch op.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return "no check applies"
+	}
+	if c.writes {
+		return "state-changing method; no write probe applies to it"
+	}
+	return "state-changing method; a read-only scan never sends it (--allow-writes lifts this)"
 }
 
 // OpKey names an operation in coverage tables: "GET /users/{id}", or
@@ -253,10 +289,57 @@ func (c *Coverage) Summary(api *spec.API) result.Coverage {
 		}
 		reason, ok := c.skipped[k]
 		if !ok {
-			reason = "no check applies"
+			reason = c.defaultReason(op)
 		}
 		s.Skipped = append(s.Skipped, result.Skipped{Operation: k, Reason: reason})
 	}
 	s.Operations = c.rows(api)
 	return s
+}
+
+// NotAssessedError is what a check returns when it could not test what it
+// tests, for a reason it can name (the credential may not go where its
+// probes would): the report marks it not assessed with that reason rather
+// than claiming it ran and found nothing. Findings returned with it are
+// kept.
+type NotAssessedError struct{ Reason string }
+
+func (e *NotAssessedError) Error() string { return "not assessed: " + e.Reason }
+
+// NotAssessed returns a *NotAssessedError.
+func NotAssessed(format string, args ...any) error {
+	return &NotAssessedError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// Notes collects what checks want the report to say that is neither a
+// finding nor an error (a probe they could not do, and why). Safe for
+// concurrent use; a nil *Notes drops them.
+type Notes struct {
+	mu   sync.Mutex
+	list []result.Note
+}
+
+// Add records a note once (the same stage and message twice is one note).
+func (n *Notes) Add(stage, message string) {
+	if n == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, x := range n.list {
+		if x.Stage == stage && x.Message == message {
+			return
+		}
+	}
+	n.list = append(n.list, result.Note{Stage: stage, Message: message})
+}
+
+// List returns the notes in the order added.
+func (n *Notes) List() []result.Note {
+	if n == nil {
+		return nil
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]result.Note(nil), n.list...)
 }

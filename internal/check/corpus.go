@@ -37,7 +37,7 @@ func (in *Input) Corpus(ctx context.Context) (*reqgen.Corpus, error) {
 		get := func(ctx context.Context, req *netx.Request, op spec.Operation) (*netx.Response, error) {
 			return in.Fetch(ctx, in.HTTP, req, &op)
 		}
-		return reqgen.Collect(ctx, get, in.BaseURL(), in.API, in.Coverage)
+		return reqgen.Collect(ctx, get, in.BaseURL(), in.API, in.Coverage, in.Logins["A"])
 	})
 }
 
@@ -52,10 +52,27 @@ func (in *Input) IdentityB(ctx context.Context) (id reqgen.Identity, ok bool, er
 		return reqgen.Identity{}, false, err
 	}
 	b, err := Once(ctx, in, identityBKey, func(ctx context.Context) (identityB, error) {
-		id, rej, sent, err := cp.Identify(ctx, in.HTTPB, "B")
+		id, rej, sent, err := cp.Identify(ctx, in.HTTPB, "B", in.Logins["B"])
 		return identityB{id, rej, sent}, err
 	})
 	return b.id, true, err
+}
+
+// Identities returns what the scan learned about identities A and B: from
+// the corpus and B's identification when they ran, else from the login
+// answers. Identities nobody learned anything about are left out.
+func (in *Input) Identities() map[string]reqgen.Identity {
+	out := map[string]reqgen.Identity{}
+	for name, id := range in.Logins {
+		out[name] = id
+	}
+	if cp, done := peek(in.Memo, corpusKey); done && cp != nil && cp.A.Known {
+		out["A"] = cp.A
+	}
+	if b, done := peek(in.Memo, identityBKey); done && b.id.Known {
+		out["B"] = b.id
+	}
+	return out
 }
 
 // AuthWarnings says, Schemathesis-style, when most authenticated requests

@@ -17,7 +17,7 @@ func (c *Coverage) rows(api *spec.API) result.OpRows {
 		case !ok:
 			row.Outcome, row.Reason = "skipped", c.skipped[k]
 			if row.Reason == "" {
-				row.Reason = "no check applies"
+				row.Reason = c.defaultReason(op)
 			}
 		case st >= 200 && st < 300:
 			row.Outcome, row.Status = "2xx", st

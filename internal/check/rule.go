@@ -20,7 +20,7 @@ var NoRules = []Rule{}
 func (m Meta) Emits() []Rule {
 	if m.Rules == nil {
 		return []Rule{{ID: m.ID, Title: m.Title, Category: m.Category, Severity: m.Severity, OWASP: m.OWASP,
-			CWE: m.CWE, Description: m.Description, Remediation: m.Remediation, Check: m.ID}}
+			CWE: m.CWE, Description: m.Description, Remediation: m.Remediation, Check: m.ID, Group: m.Group}}
 	}
 	out := make([]Rule, len(m.Rules))
 	for i, r := range m.Rules {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/plumbsec/plumb/internal/catalog"
+	"github.com/plumbsec/plumb/internal/finding"
 )
 
 // checkInfo and ruleInfo are the JSON of plumb checks (and of the MCP
@@ -143,6 +144,12 @@ func checkRef(c checkInfo) string {
 func writeFixSummary(b *strings.Builder, r ruleInfo) {
 	if len(r.Formerly) > 0 {
 		fmt.Fprintf(b, "\nFormerly `%s`.\n", strings.Join(r.Formerly, "`, `"))
+	}
+	switch finding.GroupBy(r.Grouped) {
+	case finding.GroupHost:
+		b.WriteString("\n*One finding per host*, listing every affected operation.\n")
+	case finding.GroupHostParam:
+		b.WriteString("\n*One finding per host and kind* (the location's parameter), listing every affected operation.\n")
 	}
 	if r.Remediation.Summary != "" {
 		fmt.Fprintf(b, "\n*Fix:* %s\n", r.Remediation.Summary)

@@ -23,6 +23,7 @@ func newDemoCmd(st *Streams) *cobra.Command {
 		gate   gateFlags
 		accept acceptFlags
 		sel    selectFlags
+		scope  scopeFlags
 		target string
 		serve  bool
 		writes bool
@@ -52,7 +53,11 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 			if err != nil {
 				return err
 			}
-			return runDemo(cmd.Context(), st, target, serve, writes, selector, &out, &gate, &accept)
+			var o engine.Options
+			if err := scope.apply(&o); err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), st, target, serve, writes, selector, o, &out, &gate, &accept)
 		},
 	}
 	fs := cmd.Flags()
@@ -63,10 +68,12 @@ running and prints the 'plumb scan' command to run against it yourself.`,
 	gate.register(fs)
 	accept.register(fs)
 	sel.register(fs)
+	scope.register(fs)
 	return cmd
 }
 
-func runDemo(ctx context.Context, st *Streams, which string, serve, writes bool, sel engine.Selector, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
+// runDemo scans a lab target; scoped carries the --include/--exclude patterns.
+func runDemo(ctx context.Context, st *Streams, which string, serve, writes bool, sel engine.Selector, scoped engine.Options, out *outputFlags, gate *gateFlags, accept *acceptFlags) error {
 	w, err := lab.Start(ctx, lab.Options{})
 	if err != nil {
 		return scanError{fmt.Errorf("start lab: %w", err)}
@@ -84,6 +91,7 @@ func runDemo(ctx context.Context, st *Streams, which string, serve, writes bool,
 		return err
 	}
 	o.Version, o.Checks, o.Select = version(), catalog.Default().Checks(), sel
+	o.Include, o.Exclude = scoped.Include, scoped.Exclude
 	o.CallbackURL = lab.CallbackURL                                       // the lab's collector listens for SSRF callbacks
 	o.CredentialsB = http.Header{"Authorization": {"Bearer " + t.TokenB}} // bob, for cross-user checks
 	o.AllowWrites = writes

@@ -32,6 +32,7 @@ type scanFlags struct {
 	dnsAudit        dnsAuditFlags
 	llm             llmFlags
 	sel             selectFlags
+	scope           scopeFlags
 	spec            string
 	allowWrites     bool
 	allowRemoteRefs bool
@@ -43,7 +44,7 @@ type scanFlags struct {
 func (f *scanFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&f.spec, "spec", "", "OpenAPI 2.0/3.0/3.1 document, `FILE` or URL (default: discover it on the target)")
-	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE); use on staging only")
+	fs.BoolVar(&f.allowWrites, "allow-writes", false, "allow state-changing probes (POST/PUT/PATCH/DELETE, and GETs whose names say they change state); use on staging only")
 	fs.BoolVar(&f.allowRemoteRefs, "allow-remote-refs", false, "let the spec's $refs fetch other URLs")
 	fs.StringVar(&f.callbackURL, "callback-url", "", "`URL` of an out-of-band listener the SSRF check points URL parameters at (it must answer GET URL/plumb/interactions/ID; see docs/checks.md); with --callback-listen, the public base of plumb's own listener")
 	fs.StringVar(&f.callbackListen, "callback-listen", "", "run plumb's own out-of-band listener on `HOST:PORT` for the scan (the target must reach it, e.g. on a shared staging network); SSRF probes point URL parameters at it")
@@ -58,6 +59,7 @@ func (f *scanFlags) register(cmd *cobra.Command) {
 	f.dnsAudit.register(fs, false)
 	f.llm.register(fs)
 	f.sel.register(fs)
+	f.scope.register(fs)
 }
 
 // options turns flags into engine options, validating every cross-flag rule once.
@@ -93,6 +95,9 @@ func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine
 	o.AllowHost = f.net.allowHost
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
+	if err := f.scope.apply(&o); err != nil {
+		return o, err
+	}
 	if f.jwtWordlist != "" {
 		if o.JWTWordlist, err = jwt.ReadWordlist(f.jwtWordlist); err != nil {
 			return o, usagef("--jwt-wordlist: %v", err)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -33,7 +34,10 @@ const maxReason = 8 << 10
 //   - otherwise it ran (a check that needed no network ran on what it had).
 func (s *scanner) judge(ctx context.Context, run *result.CheckRun, err error, t netx.TallyCounts) {
 	noAnswer := t.Attempts() > 0 && !t.Observed()
+	var na *check.NotAssessedError
 	switch {
+	case errors.As(err, &na) && ctx.Err() == nil:
+		run.Status, run.Reason = statusNotAssessed, safetext.Lines(na.Reason, maxReason)
 	case ctx.Err() != nil && (err != nil || noAnswer):
 		run.Status, run.Reason = statusNotAssessed, "stopped: "+stopReason(ctx)
 	case noAnswer:

@@ -252,13 +252,18 @@ func TestLoginRecipes(t *testing.T) {
 		t.Errorf("%d login POSTs, want 2", posts)
 	}
 	notes := 0
-	for _, e := range rep.Errors {
+	for _, e := range rep.Notes {
 		if e.Stage == "login" && strings.Contains(e.Message, "read-only scan: POST https://api.vulnshop.test/api/v1/login") {
 			notes++
 		}
 	}
 	if notes != 2 {
-		t.Errorf("the report does not say the read-only scan sent 2 logins: %+v", rep.Errors)
+		t.Errorf("the report does not say the read-only scan sent 2 logins: %+v", rep.Notes)
+	}
+	for _, e := range rep.Errors {
+		if e.Stage == "login" {
+			t.Errorf("a login sent at the user's request is a note, not an error: %+v", e)
+		}
 	}
 	b, _ := json.Marshal(rep)
 	for _, secret := range []string{"alice123", "bob123"} {

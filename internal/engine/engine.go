@@ -27,6 +27,8 @@ import (
 	"github.com/plumbsec/plumb/internal/hosts"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/oob"
+	"github.com/plumbsec/plumb/internal/reqgen"
+	"github.com/plumbsec/plumb/internal/scope"
 	"github.com/plumbsec/plumb/internal/score"
 	"github.com/plumbsec/plumb/internal/spec"
 	"github.com/plumbsec/plumb/internal/suppress"
@@ -59,6 +61,7 @@ type Options struct {
 	ExtraScope                []netx.Origin
 	AllowPlainHTTPCredentials bool
 	AllowWrites               bool
+	Include, Exclude          []scope.Pattern // --include / --exclude: operations to send, operations never to send
 	AllowRemoteRefs           bool
 	JWTWordlist               []string // extra HMAC secrets for the JWT checks
 	CallbackURL               string   // out-of-band listener for SSRF probes (--callback-url)
@@ -162,6 +165,7 @@ func Scan(ctx context.Context, t Target, o Options) (*result.Report, error) {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: err.Error()})
 		return rep, err
 	}
+	s.applyScope(rep)
 	s.seedHosts()
 	s.runChecks(ctx, rep)
 	return rep, nil
@@ -215,6 +219,9 @@ type scanner struct {
 	api    *spec.API
 	graph  *hosts.Graph
 	cov    *check.Coverage
+	plan   *scope.Plan // what the checks may send (applyScope)
+	notes  check.Notes // what the checks want the report to say
+	logins map[string]reqgen.Identity
 	// callback is the scan's out-of-band channel (nil: none).
 	callback oob.Sink
 }
@@ -275,6 +282,7 @@ func (s *scanner) newReport(start time.Time) *result.Report {
 		Hosts:         []hosts.Host{},
 		Checks:        []result.CheckRun{},
 		Errors:        []result.Error{},
+		Notes:         []result.Note{},
 		Identities:    []result.IdentityInfo{},
 	}
 }
@@ -325,9 +333,13 @@ func (s *scanner) seedHosts() {
 }
 
 func (s *scanner) input() *check.Input {
+	api := s.api
+	if s.plan != nil {
+		api = s.plan.Read
+	}
 	return &check.Input{
 		Target:         s.target,
-		API:            s.api,
+		API:            api,
 		Hosts:          s.graph,
 		HTTP:           s.http,
 		HTTPB:          s.httpB,
@@ -335,10 +347,12 @@ func (s *scanner) input() *check.Input {
 		Changes:        s.ledger,
 		DNS:            s.dns,
 		HasCredentials: s.http.HasCredentials(),
+		Logins:         s.logins,
 		AllowWrites:    s.opts.AllowWrites,
 		Insecure:       s.opts.Insecure,
 		RootCAs:        s.opts.RootCAs,
 		Coverage:       s.cov,
+		Notes:          &s.notes,
 		Now:            s.opts.Now,
 		JWTWordlist:    s.opts.JWTWordlist,
 		CallbackURL:    s.opts.CallbackURL,
@@ -358,6 +372,12 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 	var all []finding.Finding
 	done := 0
 	for _, phase := range []check.Phase{check.PhaseProbe, check.PhaseHosts, check.PhaseWrites} {
+		if phase == check.PhaseWrites && s.plan != nil {
+			s.plan.EnterWrites()
+			w := *in
+			w.API = s.plan.Write
+			in = &w
+		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(s.opts.Concurrency)
 		if phase == check.PhaseWrites {
@@ -405,11 +425,32 @@ func (s *scanner) runChecks(ctx context.Context, rep *result.Report) {
 		_ = g.Wait()
 	}
 	redactLate(all, s.http.Redactor())
-	rep.Findings = finding.Normalize(all)
+	rep.Findings = finding.Normalize(finding.Group(all, s.grouping()))
 	rep.ChangesNotUndone = redactChanges(s.ledger.NotUndone(), s.http.Redactor())
 	for _, w := range in.AuthWarnings() {
 		rep.Errors = append(rep.Errors, result.Error{Stage: "auth", Message: w})
 	}
+	rep.Notes = append(rep.Notes, s.notes.List()...)
+	learned := in.Identities()
+	for i, info := range rep.Identities {
+		if id, ok := learned[info.Name]; ok && (id.ID != "" || id.Username != "" || id.Email != "" || id.Role != "") {
+			r := s.http.Redactor() // a login body's values (the username too) stay masked
+			rep.Identities[i].User = &result.UserInfo{ID: r.String(id.ID), Name: r.String(id.Username), Email: r.String(id.Email),
+				Role: r.String(id.Role), From: id.From}
+		}
+	}
+}
+
+// grouping returns each rule's grouping, as the checks of the scan declare
+// it.
+func (s *scanner) grouping() func(id string) finding.GroupBy {
+	by := map[string]finding.GroupBy{}
+	for _, c := range s.opts.Checks {
+		for _, r := range c.Meta().Emits() {
+			by[r.ID] = r.Group
+		}
+	}
+	return func(id string) finding.GroupBy { return by[id] }
 }
 
 // runOne runs a check, turning a bug in it into an error rather than a
@@ -459,7 +500,7 @@ func (s *scanner) finish(ctx context.Context, rep *result.Report, start time.Tim
 	rep.Hosts = s.graph.List()
 	rep.Coverage = s.cov.Summary(s.api)
 	st := s.http.Stats()
-	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
+	rep.Requests = result.RequestStats{HTTP: int(st.Requests), Errors: int(st.Errors), Refused: int(st.Refused), Budget: s.opts.MaxRequests, BudgetReached: st.BudgetExhausted}
 	s.partial(ctx, rep, st)
 	annotateSources(rep.Findings, s.api)
 	rep.Suppressions = s.opts.Ignore.Apply(rep.Findings, s.opts.Now())

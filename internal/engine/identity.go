@@ -85,7 +85,7 @@ func (s *scanner) noteLogin(rep *result.Report, info result.IdentityInfo) {
 	if s.opts.AllowWrites {
 		return
 	}
-	rep.Errors = append(rep.Errors, result.Error{Stage: "login", Message: fmt.Sprintf(
+	rep.Notes = append(rep.Notes, result.Note{Stage: "login", Message: fmt.Sprintf(
 		"read-only scan: %s was sent to obtain identity %s, as --login%s asked; no other state-changing request was sent",
 		info.Login, info.Name, flagSuffix(info.Name))})
 }
@@ -134,6 +134,15 @@ func (s *scanner) login(ctx context.Context, name string, l *Login) (http.Header
 		return nil, info, fail(KindTarget, hint, fmt.Errorf("login %s: %w", name, err))
 	}
 	s.base.Redactor().Add(tok)
+	// The answer often names the user next to the token: the corpus
+	// starts from what it says.
+	known := reqgen.Identity{Name: name}
+	if known.Learn(resp.Body, "the login answer") {
+		if s.logins == nil {
+			s.logins = map[string]reqgen.Identity{}
+		}
+		s.logins[name] = known
+	}
 	hdr := l.Header
 	if hdr == "" {
 		hdr = "Authorization: Bearer {token}"
@@ -178,21 +187,35 @@ func loginSecrets(l *Login) []string {
 	out := []string{string(l.Body)}
 	if l.Form {
 		if v, err := url.ParseQuery(string(l.Body)); err == nil {
-			for _, vs := range v {
-				out = append(out, vs...)
+			for k, vs := range v {
+				if !identifierKey(k) {
+					out = append(out, vs...)
+				}
 			}
 		}
 		return out
 	}
 	var m map[string]any
 	if json.Unmarshal(l.Body, &m) == nil {
-		for _, v := range m {
-			if s, ok := v.(string); ok {
+		for k, v := range m {
+			if s, ok := v.(string); ok && !identifierKey(k) {
 				out = append(out, s)
 			}
 		}
 	}
 	return out
+}
+
+// identifierKey reports whether a login field names who logs in (a user
+// name or e-mail address) rather than proving it: its value stays readable,
+// so the report can say whose identity a scan used. Every other field (a
+// password, PIN, one-time code, client secret) is redacted.
+func identifierKey(k string) bool {
+	switch strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k)) {
+	case "username", "user", "login", "email", "mail", "name", "userid", "account":
+		return true
+	}
+	return false
 }
 
 // TokenAt follows a dot path (a.b.0.c) into a JSON document and returns

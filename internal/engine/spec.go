@@ -32,6 +32,10 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 	opts := spec.LoadOptions{AllowRemoteRefs: s.opts.AllowRemoteRefs, Fetch: s.fetch}
 	if source != "" {
 		api, err := spec.Load(ctx, source, opts)
+		if err == nil && len(api.Operations) == 0 {
+			// The document loads, but a scan of it would be an empty one.
+			err = fmt.Errorf("%w: %s", spec.ErrNoOperations, api.Warnings[len(api.Warnings)-1])
+		}
 		if err != nil {
 			return fail(KindSpec, "fix the document, or scan without --spec to let plumb discover one", fmt.Errorf("spec: %w", err))
 		}
@@ -57,6 +61,9 @@ func (s *scanner) loadSpec(ctx context.Context, source string, rep *result.Repor
 		default:
 			attempt.Status = resp.StatusCode
 			api, perr := spec.Parse(ctx, resp.Body, u.String(), opts)
+			if perr == nil && len(api.Operations) == 0 {
+				perr = fmt.Errorf("%w: %s", spec.ErrNoOperations, api.Warnings[len(api.Warnings)-1])
+			}
 			if perr != nil {
 				attempt.Result = "not an OpenAPI document: " + safetext.Quote(firstLine(perr.Error()), 400)
 				break
@@ -148,6 +155,9 @@ func annotateSources(fs []finding.Finding, api *spec.API) {
 	}
 	for i := range fs {
 		l := fs[i].Location
+		if l.Method == "" && len(fs[i].Affected) > 0 {
+			l = fs[i].Affected[0] // a grouped finding: its first operation
+		}
 		if o, ok := byOp[l.Method+" "+l.Path]; ok && l.Method != "" {
 			fs[i].Source = &finding.Source{File: o.File, Line: o.Line}
 		}

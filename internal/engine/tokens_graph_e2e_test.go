@@ -51,6 +51,11 @@ func findingAt(rep *result.Report, id, hostOrPath string) *finding.Finding {
 		if f.ID == id && (f.Location.Host == hostOrPath || f.Location.Path == hostOrPath) {
 			return &rep.Findings[i]
 		}
+		for _, l := range f.Affected { // a grouped finding stands at its host
+			if f.ID == id && l.Path == hostOrPath {
+				return &rep.Findings[i]
+			}
+		}
 	}
 	return nil
 }

@@ -147,15 +147,20 @@ type Remediation struct {
 
 // Finding is one issue found by one check at one location.
 type Finding struct {
-	ID          string      `json:"id"` // the rule id (internal/catalog lists them)
-	Title       string      `json:"title"`
-	Severity    Severity    `json:"severity"`
-	Confidence  Confidence  `json:"confidence"`
-	Category    Category    `json:"category"`
-	OWASP       string      `json:"owasp,omitempty"`     // e.g. "API2:2023"
-	OWASPLLM    string      `json:"owasp_llm,omitempty"` // OWASP Top 10 for LLM Applications, e.g. "LLM01:2025"
-	CWE         string      `json:"cwe,omitempty"`       // e.g. "CWE-306"
-	Location    Location    `json:"location"`
+	ID         string     `json:"id"` // the rule id (internal/catalog lists them)
+	Title      string     `json:"title"`
+	Severity   Severity   `json:"severity"`
+	Confidence Confidence `json:"confidence"`
+	Category   Category   `json:"category"`
+	OWASP      string     `json:"owasp,omitempty"`     // e.g. "API2:2023"
+	OWASPLLM   string     `json:"owasp_llm,omitempty"` // OWASP Top 10 for LLM Applications, e.g. "LLM01:2025"
+	CWE        string     `json:"cwe,omitempty"`       // e.g. "CWE-306"
+	Location   Location   `json:"location"`
+	// Affected lists every location where the finding's problem was seen,
+	// when one problem (a header policy, an auth layer, a token check)
+	// shows at several operations: Location is then the problem's own
+	// (its host, and its kind in Param), and the evidence a bounded sample.
+	Affected    []Location  `json:"affected,omitempty"`
 	Evidence    Evidence    `json:"evidence"`
 	Remediation Remediation `json:"remediation"`
 	Fingerprint string      `json:"fingerprint"`

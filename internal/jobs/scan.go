@@ -14,6 +14,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/report"
 	"github.com/plumbsec/plumb/internal/result"
+	"github.com/plumbsec/plumb/internal/scope"
 	"github.com/plumbsec/plumb/internal/store"
 )
 
@@ -161,6 +162,13 @@ func (r *Runner) engineOptions(tg *store.Target) (engine.Options, error) {
 		o.MaxRequests = to.MaxRequests
 	}
 	o.AllowWrites = to.AllowWrites
+	var err error
+	if o.Include, err = patterns(to.Include); err != nil {
+		return o, err
+	}
+	if o.Exclude, err = patterns(to.Exclude); err != nil {
+		return o, err
+	}
 	o.AllowRemoteRefs = false
 	o.MaxDuration = r.cfg.ScanTimeout
 	o.AllowAddr = r.cfg.allowAddr()
@@ -174,6 +182,20 @@ func (r *Runner) engineOptions(tg *store.Target) (engine.Options, error) {
 	}
 	o.Credentials, o.CredentialsB = creds.headers()
 	return o, nil
+}
+
+// patterns parses a target's include or exclude patterns (the API checked
+// them when the target was saved).
+func patterns(raw []string) ([]scope.Pattern, error) {
+	var out []scope.Pattern
+	for _, s := range raw {
+		p, err := scope.ParsePattern(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // finishScan stores the report and summary and, in the same transaction,

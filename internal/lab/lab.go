@@ -51,6 +51,9 @@ type Target struct {
 	// Methods records the method and path of every request the API
 	// received; nil for targets that do not record.
 	Methods *RequestLog
+	// Resets reports how often the API's store was wiped (signalshop's
+	// GET /api/admin/reset-db); nil for APIs without one.
+	Resets func() int
 	// GraphQL records every document its /graphql endpoint received; nil
 	// for targets without one.
 	GraphQL *GraphQLLog
@@ -71,6 +74,8 @@ type World struct {
 	CAPool    *x509.CertPool
 
 	Vuln, Clean, Hostile Target
+	// Signal and SignalClean are the plain-HTTP twins of signal.go.
+	Signal, SignalClean Target
 	// Hang answers its root and spec and hangs on every other path
 	// (hostile_sites.go); Methods records what it received.
 	Hang Target
@@ -131,10 +136,16 @@ func Start(ctx context.Context, opts Options) (*World, error) {
 		Token:   "hostile-" + hostileToken,
 	}
 
+	signal, signalClean, err := w.startSignal(opts.Now)
+	if err != nil {
+		return nil, err
+	}
 	hs := &hostileSites{}
 	w.Hang = Target{Name: "hang", BaseURL: "https://" + HangHost, SpecURL: "https://" + HangHost + "/openapi.json",
 		Token: w.Hostile.Token, Methods: &hs.hangLog}
 	sites := builtinSites(vuln, clean, newHostile(), w.Collector)
+	sites = append(sites, Site{Host: signalHost, Handler: signal.handler(), Cert: CertNone},
+		Site{Host: signalCleanHost, Handler: signalClean.handler(), Cert: CertNone})
 	sites = append(append(sites, hs.sites()...), takeoverSites()...)
 	sites = mergeSites(sites, opts.ExtraSites)
 	w.web, err = startWeb(ca, sites, now, opts.Logf)

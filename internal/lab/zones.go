@@ -62,6 +62,18 @@ var zoneData = []struct {
 		// A healthy CNAME into a cloud app that exists (plumb code's clean fixtures call it).
 		"metrics CNAME cleanshop-app.azurewebsites.net.",
 	}},
+	{"signalshop.test.", []string{
+		soaLine("signalshop.test."),
+		"@ NS ns1.signalshop.test.",
+		"ns1 A 127.0.0.1",
+		"api A 127.0.0.1",
+	}},
+	{"signalclean.test.", []string{
+		soaLine("signalclean.test."),
+		"@ NS ns1.signalclean.test.",
+		"ns1 A 127.0.0.1",
+		"api A 127.0.0.1",
+	}},
 	{"hostile.test.", []string{
 		soaLine("hostile.test."),
 		"@ NS ns1.hostile.test.",

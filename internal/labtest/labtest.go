@@ -102,12 +102,21 @@ func WithID(r *result.Report, id string) []finding.Finding {
 	return out
 }
 
-// ByID returns the findings with the given id, keyed by "METHOD host/path [param]".
+// ByID returns the findings with the given id, keyed by "METHOD host/path
+// [param]". A grouped finding (one problem at several operations) is
+// listed under each affected location too, so a test can ask whether an
+// operation shows the problem however the report groups it.
 func ByID(rep *result.Report, id string) map[string]finding.Finding {
 	m := map[string]finding.Finding{}
 	for _, f := range rep.Findings {
-		if f.ID == id {
+		if f.ID != id {
+			continue
+		}
+		if len(f.Affected) == 0 {
 			m[f.Location.String()] = f
+		}
+		for _, l := range f.Affected {
+			m[l.String()] = f
 		}
 	}
 	return m

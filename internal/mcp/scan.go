@@ -20,6 +20,7 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/report"
 	"github.com/plumbsec/plumb/internal/result"
+	"github.com/plumbsec/plumb/internal/scope"
 )
 
 // ScanInput is scan_api's input.
@@ -31,6 +32,9 @@ type ScanInput struct {
 	LLM         string `json:"llm,omitempty" jsonschema:"LLM endpoint probe tier (default standard)"`
 	MaxRequests int    `json:"max_requests,omitempty" jsonschema:"request budget of this scan (default and maximum: the server's --max-requests)"`
 	AllowWrites bool   `json:"allow_writes,omitempty" jsonschema:"allow state-changing probes (POST/PUT/PATCH/DELETE); refused unless the server runs with --allow-writes"`
+	// Include and Exclude are plumb scan's --include and --exclude.
+	Include []string `json:"include,omitempty" jsonschema:"send only the operations matching these 'METHOD PATH' patterns (or PATH; * matches anything), like plumb scan --include"`
+	Exclude []string `json:"exclude,omitempty" jsonschema:"never send anything to the operations matching these 'METHOD PATH' patterns (or PATH, any method), like plumb scan --exclude"`
 }
 
 func (t *tools) addScanAPI(s *sdk.Server) error {
@@ -146,6 +150,19 @@ func (t *tools) scanOptions(in ScanInput) (engine.Options, error) {
 	}
 	if o.AllowHost == nil {
 		return o, fmt.Errorf("%w: the scan has no host policy", ErrConfig)
+	}
+	for _, l := range []struct {
+		name string
+		in   []string
+		out  *[]scope.Pattern
+	}{{"include", in.Include, &o.Include}, {"exclude", in.Exclude, &o.Exclude}} {
+		for _, raw := range l.in {
+			p, err := scope.ParsePattern(raw)
+			if err != nil {
+				return o, fmt.Errorf("%s: %w", l.name, err)
+			}
+			*l.out = append(*l.out, p)
+		}
 	}
 	return o, nil
 }

@@ -9,8 +9,8 @@ import (
 // BearerToken returns the token of the user's "Authorization: Bearer"
 // credential, or "" when there is none. Checks that must place the token
 // somewhere other than the Authorization header (a query parameter, a
-// mutated copy) use it; they are responsible for sending it only to an
-// in-scope https origin (see CanCarryCredential).
+// mutated copy) use it; they are responsible for sending it only where
+// the credential itself may go (see CanCarryCredential).
 func (c *Client) BearerToken() string {
 	for _, v := range c.cfg.Credentials.Values(http.CanonicalHeaderKey("Authorization")) {
 		scheme, tok, ok := strings.Cut(strings.TrimSpace(v), " ")
@@ -21,17 +21,17 @@ func (c *Client) BearerToken() string {
 	return ""
 }
 
-// CanCarryCredential reports whether a credential (the user's token, or a
-// token forged from a cracked secret) may be sent to rawURL: an in-scope
-// origin over https. Plain-HTTP opt-in does not apply to hand-placed
-// tokens: they never go over plain HTTP.
+// CanCarryCredential reports whether a credential (the user's token, a
+// copy of it placed elsewhere, or a token forged from it) may be sent to
+// rawURL: by the same rule as the credential itself — an in-scope origin,
+// over https unless plain HTTP was allowed (AllowPlainHTTPCredentials).
 func (c *Client) CanCarryCredential(rawURL string) bool {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
 		return false
 	}
 	o := OriginOf(u)
-	return o.Scheme == "https" && c.scope[o]
+	return c.scope[o] && (o.Scheme == "https" || c.cfg.AllowPlainHTTPCredentials)
 }
 
 // ContainsCredential reports whether s carries one of the client's own

@@ -20,7 +20,7 @@ func TestBearerTokenAndCarryScope(t *testing.T) {
 	for u, want := range map[string]bool{
 		"https://api.plumb.test/a?b=c":     true,
 		"https://API.plumb.test:443/x":     true,
-		"http://api.plumb.test/a":          false, // never over plain HTTP, even with the opt-in
+		"http://api.plumb.test/a":          true, // the opt-in holds for every copy of the credential
 		"https://evil.plumb.test/a":        false,
 		"https://api.plumb.test:8443/a":    false,
 		"https://api.plumb.test.evil.test": false,
@@ -29,6 +29,10 @@ func TestBearerTokenAndCarryScope(t *testing.T) {
 		if got := c.CanCarryCredential(u); got != want {
 			t.Errorf("CanCarryCredential(%q) = %v, want %v", u, got, want)
 		}
+	}
+	strict, _ := newClient(t, Config{Credentials: creds(), Scope: []Origin{mustOrigin(t, "https://api.plumb.test"), mustOrigin(t, "http://api.plumb.test")}})
+	if strict.CanCarryCredential("http://api.plumb.test/a") {
+		t.Error("a credential copy may go over plain HTTP without the opt-in")
 	}
 	nob, _ := newClient(t, Config{Credentials: http.Header{"Authorization": {"Basic dXNlcjpwYXNz"}}})
 	if got := nob.BearerToken(); got != "" {

@@ -48,7 +48,9 @@ func (c *Client) do(ctx context.Context, req *Request) (*Response, error) {
 		visited[st.method+" "+st.u.String()] = true
 		resp, err := c.exchange(ctx, req.WithCredentials, st)
 		if err != nil {
-			c.stats.errors.Add(1)
+			if !errors.Is(err, ErrOutOfScope) {
+				c.stats.errors.Add(1)
+			}
 			return nil, err
 		}
 		hops = append(hops, resp.Hops[0])
@@ -146,6 +148,9 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 		c.log.add(Exchange{Time: time.Now(), Method: st.method, URL: rurl, Err: c.redactor.String(err.Error())})
 		return err
 	}
+	if err := c.refuse(st.method, st.u); err != nil {
+		return nil, fail(err)
+	}
 	// A host given up on refuses at once: no slot, no rate-limit wait.
 	if err := c.hostDown(origin.HostPort(), hs); err != nil {
 		return nil, fail(err)
@@ -210,6 +215,7 @@ func (c *Client) exchange(ctx context.Context, withCreds bool, st *hopState) (*R
 	c.noteHost(ctx, origin.HostPort(), hs, nil)
 	hop := Hop{Method: st.method, URL: rurl, Status: hresp.StatusCode, RemoteAddr: remote, CredentialsSent: credsSent, CredentialsWithheld: withheld}
 	c.log.add(Exchange{Time: t0, Method: st.method, URL: rurl, Status: hresp.StatusCode, Duration: time.Since(t0), CredentialsSent: credsSent})
+	c.noteHeaders(origin, st.method, rurl, hresp.StatusCode, hresp.Header, len(body))
 	return &Response{
 		StatusCode: hresp.StatusCode, Header: hresp.Header, Body: body, Truncated: truncated,
 		URL: st.u.String(), Hops: []Hop{hop}, TLS: hresp.TLS, Duration: time.Since(t0),

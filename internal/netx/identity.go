@@ -23,6 +23,8 @@ type shared struct {
 	exhausted atomic.Bool
 	stats     statsRec
 	log       *requestLog
+	guard     guardState
+	seen      headerLog // watched response headers of the whole scan
 }
 
 // WithIdentity returns a client that sends creds instead of c's

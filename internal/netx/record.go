@@ -64,6 +64,7 @@ type Stats struct {
 	Requests        int64            // requests sent (each redirect hop counts)
 	Errors          int64            // Do calls that failed
 	BudgetExhausted bool             // a request was refused for lack of budget
+	Refused         int64            // requests the Guard refused (never sent)
 	BodyBytes       int64            // response body bytes kept, after decompression
 	PerHost         map[string]int64 // requests sent per host:port
 }
@@ -91,6 +92,7 @@ func (c *Client) Stats() Stats {
 		Errors:          c.stats.errors.Load(),
 		BudgetExhausted: c.exhausted.Load(),
 		BodyBytes:       c.stats.bytes.Load(),
+		Refused:         c.guard.refused.Load(),
 		PerHost:         make(map[string]int64),
 	}
 	c.stats.mu.Lock()

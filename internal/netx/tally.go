@@ -87,6 +87,9 @@ func (t *Tally) Note(ctx context.Context, err error) {
 	}
 	var re *RedirectError
 	switch {
+	case errors.Is(err, ErrOutOfScope):
+		// Never sent, by the scan's own decision (read-only, --exclude):
+		// neither an answer nor a failure of the target.
 	case err == nil, errors.As(err, &re), isTLSAlert(err):
 		t.answered.Add(1)
 	case ctx.Err() != nil:

@@ -53,6 +53,16 @@ func fixture() *result.Report {
 			BaselineState: result.StateUnchanged,
 		},
 		{
+			ID: "data-exposure.cors-origin-reflected", Title: "Any origin is allowed: the Origin header is reflected (and 2 more operations)",
+			Severity: finding.Low, Confidence: finding.Confirmed, Category: finding.CatDataExposure, OWASP: "API8:2023", CWE: "CWE-942",
+			Location: finding.Location{Host: "api.example.test"},
+			Affected: []finding.Location{{Host: "api.example.test", Method: "GET", Path: "/orders"},
+				{Host: "api.example.test", Method: "GET", Path: "/users/{id}"}, {Host: "api.example.test", Method: "GET", Path: "/users/me"}},
+			Evidence:      finding.Evidence{Summary: "Access-Control-Allow-Origin echoed https://plumb-cors.evil.test.\nSeen on 3 operations: GET /orders, GET /users/{id}, GET /users/me."},
+			Remediation:   finding.Remediation{Summary: "Allow a fixed list of origins."},
+			BaselineState: result.StateNew,
+		},
+		{
 			ID: "encryption.hsts-missing", Title: "HTTPS responses lack Strict-Transport-Security",
 			Severity: finding.Low, Confidence: finding.Firm, Category: finding.CatEncryption, OWASP: "API8:2023", CWE: "CWE-319",
 			Location:      finding.Location{Host: "api.example.test"},
@@ -94,11 +104,12 @@ func fixture() *result.Report {
 			{ID: "bola.object-level-authorization", Status: "not-assessed", Reason: why[finding.CatBOLA][len("bola.object-level-authorization not-assessed: "):]}},
 		Requests: result.RequestStats{HTTP: 57, Budget: 2000},
 		Errors:   []result.Error{},
+		Notes:    []result.Note{{Stage: "scope", Message: "read-only scan: 1 GET/HEAD operation(s) whose names say they change state were not sent"}},
 		Suppressions: &suppress.Summary{Config: ".plumb.yaml", Entries: 3, Suppressed: 1,
 			Expired: []suppress.EntryRef{{Entry: ".plumb.yaml:12", Match: "check encryption.hsts-missing", Reason: "waiting for the CDN", Expires: "2026-01-31", Matches: 1}},
 			Unused:  []suppress.EntryRef{{Entry: ".plumb.yaml:17", Match: "fingerprint 0123456789abcdef0123456789abcdef", Reason: "old finding"}}},
 		Diff: &result.Diff{Baseline: "baseline.json", BaselineStartedAt: time.Date(2026, 11, 1, 6, 0, 0, 0, time.UTC),
-			New: 2, Unchanged: 2, Fixed: 1, FixedFindings: []finding.Finding{fixed}},
+			New: 3, Unchanged: 2, Fixed: 1, FixedFindings: []finding.Finding{fixed}},
 	}
 	r.GradeBasis = r.Basis()
 	return r

@@ -141,6 +141,9 @@ func (j JUnit) findingCase(f finding.Finding, gate finding.Severity) junitCase {
 	tc := junitCase{Classname: f.ID, Name: f.Location.String(), Time: "0.000"}
 	var body strings.Builder
 	fmt.Fprintf(&body, "%s (%s, %s confidence)\n", f.Title, f.Severity, f.Confidence)
+	if len(f.Affected) > 0 {
+		fmt.Fprintf(&body, "affects: %s\n", affectedList(f.Affected))
+	}
 	if f.Evidence.Summary != "" {
 		fmt.Fprintf(&body, "evidence: %s\n", f.Evidence.Summary)
 	}

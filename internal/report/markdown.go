@@ -131,6 +131,13 @@ func mdDetails(b *strings.Builder, summary string, fs []finding.Finding) {
 		if f.Source != nil {
 			fmt.Fprintf(b, " (%s)", mdCode(fmt.Sprintf("%s:%d", f.Source.File, f.Source.Line)))
 		}
+		if len(f.Affected) > 0 {
+			names := make([]string, len(f.Affected))
+			for i, l := range f.Affected {
+				names[i] = mdCode(l.OpName())
+			}
+			fmt.Fprintf(b, "\n- affects %d operations: %s", len(f.Affected), strings.Join(names, ", "))
+		}
 		fmt.Fprintf(b, "\n- fingerprint %s\n", mdCode(f.Fingerprint))
 		if f.Evidence.Summary != "" {
 			fmt.Fprintf(b, "- evidence: %s\n", mdEscape(f.Evidence.Summary))

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/result"
 )
 
@@ -86,4 +87,13 @@ func (JSON) Render(w io.Writer, r *result.Report) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
+}
+
+// affectedList names a grouped finding's operations, comma-separated.
+func affectedList(ls []finding.Location) string {
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		names[i] = l.OpName()
+	}
+	return strings.Join(names, ", ")
 }

@@ -228,6 +228,11 @@ func sarifResult(run *sarif.Run, f finding.Finding) *sarif.Result {
 		WithMessage(sarif.NewTextMessage(msg)).
 		WithPartialFingerprints(map[string]string{"plumb/v1": f.Fingerprint})
 	res.AddLocation(sarifLocation(f))
+	for _, l := range f.Affected {
+		g := f
+		g.Location, g.Source = l, nil
+		res.AddRelatedLocation(sarifLocation(g))
+	}
 	props := sarif.NewPropertyBag().Add("security-severity", securitySeverity[f.Severity]).
 		Add("severity", f.Severity.String()).Add("confidence", f.Confidence.String()).
 		Add("precision", precision[f.Confidence]).Add("category", string(f.Category))

@@ -66,6 +66,7 @@ func (tb Table) Render(w io.Writer, r *result.Report) error {
 	t.diff(r)
 	t.hosts(r)
 	t.coverage(r)
+	t.notes(r)
 	t.errors(r)
 	t.outputs()
 	return t.err
@@ -186,6 +187,9 @@ func (t *tw) finding(f finding.Finding) {
 	}
 	t.wrap("  "+t.c(sevColor[f.Severity], "■")+" ", title, "")
 	t.wrap("    ", fmt.Sprintf("%s · %s · %s", f.ID, f.Confidence, f.Location), ansiDim)
+	if len(f.Affected) > 0 {
+		t.wrap("    affects: ", affectedList(f.Affected), ansiDim)
+	}
 	if len(f.Evidence.DNS) > 0 && f.Severity >= finding.High {
 		t.wrap("    dns: ", dnsEvidenceLine(f.Evidence.DNS[0]), "")
 	}
@@ -299,6 +303,17 @@ func (t *tw) coverage(r *result.Report) {
 	}
 	for _, why := range order {
 		t.wrap("  ", fmt.Sprintf("%d not requested: %s", reasons[why], why), ansiDim)
+	}
+	t.printf("\n")
+}
+
+func (t *tw) notes(r *result.Report) {
+	if len(r.Notes) == 0 {
+		return
+	}
+	t.printf("%s\n", t.c(ansiBold, "NOTES"))
+	for _, n := range r.Notes {
+		t.wrap("  "+n.Stage+": ", firstLine(n.Message), ansiDim)
 	}
 	t.printf("\n")
 }

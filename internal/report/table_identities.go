@@ -18,7 +18,27 @@ func (t *tw) identities(r *result.Report) {
 		if id.Login != "" {
 			p += ": " + id.Login
 		}
+		if u := id.User; u != nil {
+			p += "; the API says " + strings.Join(nonEmpty(u.Name, u.Email, prefixed("id ", u.ID), prefixed("role ", u.Role)), ", ")
+		}
 		parts = append(parts, p+")")
 	}
 	t.printf("identities: %s\n", strings.Join(parts, ", "))
+}
+
+func nonEmpty(xs ...string) []string {
+	var out []string
+	for _, x := range xs {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
 }

@@ -35,11 +35,12 @@ func Denied(r *netx.Response) bool {
 	return r != nil && (r.StatusCode == http.StatusUnauthorized || r.StatusCode == http.StatusForbidden)
 }
 
-// FirstObject returns the first object of a JSON body, or nil.
+// FirstObject returns the object a JSON body describes, out of its
+// envelope ({"data": {...}}, JSON:API attributes), or nil.
 func FirstObject(body []byte) map[string]any {
 	var m map[string]any
 	if json.Unmarshal(body, &m) != nil {
 		return nil
 	}
-	return m
+	return Unwrap(m)
 }

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -59,8 +58,10 @@ const MaxSamples = 500
 // Collect requests every GET operation of api once as identity A (with
 // credentials) through get: parameterless operations first (lists and
 // self descriptions), then detail operations with ids harvested from them.
-func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec Recorder) (*Corpus, error) {
-	cp := &Corpus{Pool: &Pool{}, A: Identity{Name: "A"}}
+// known is what A's login answer said about A (zero without one).
+func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec Recorder, known Identity) (*Corpus, error) {
+	known.Name = "A"
+	cp := &Corpus{Pool: &Pool{}, A: known}
 	var lists, details []spec.Operation
 	n := 0
 	for _, op := range api.Operations {
@@ -77,36 +78,49 @@ func Collect(ctx context.Context, get Fetch, base *url.URL, api *spec.API, rec R
 			lists = append(lists, op)
 		}
 	}
-	var mu sync.Mutex
 	for _, stage := range [][]spec.Operation{lists, details} {
+		// Requests run in parallel; what they teach (harvested ids, who A
+		// is) is taken in operation order, so two scans of one API build
+		// the same corpus however the answers raced.
+		got := make([]*Sample, len(stage))
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(4)
-		for _, op := range stage {
+		for i, op := range stage {
 			g.Go(func() error {
 				s, err := cp.sample(gctx, get, base, op, rec)
-				if err != nil || s == nil {
-					return err
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				cp.Samples = append(cp.Samples, s)
-				if op.RequiresAuth() && s.Resp != nil {
-					cp.Sent++
-					if st := s.Resp.StatusCode; st == 401 || st == 403 {
-						cp.Rejected++
-					}
-				}
-				if s.OK() && IsSelf(op.Path) {
-					cp.A.LearnSelf(s.Resp.Body)
-				}
-				return nil
+				got[i] = s
+				return err
 			})
 		}
-		if err := g.Wait(); err != nil {
+		err := g.Wait()
+		for _, s := range got {
+			if s != nil {
+				cp.learn(s)
+			}
+		}
+		if err != nil {
 			return cp, err
 		}
 	}
 	return cp, nil
+}
+
+// learn adds one sample to the corpus: its objects to the pool, its
+// answer to the credential warning's counts, a self description to A.
+func (cp *Corpus) learn(s *Sample) {
+	cp.Samples = append(cp.Samples, s)
+	if s.OK() {
+		s.Items = cp.Pool.Harvest(s.Op.Path, s.Resp.Body)
+	}
+	if s.Op.RequiresAuth() && s.Resp != nil {
+		cp.Sent++
+		if st := s.Resp.StatusCode; st == 401 || st == 403 {
+			cp.Rejected++
+		}
+	}
+	if s.OK() && IsSelf(s.Op.Path) {
+		cp.A.Learn(s.Resp.Body, s.Op.Method+" "+s.Op.Path)
+	}
 }
 
 func (cp *Corpus) sample(ctx context.Context, get Fetch, base *url.URL, op spec.Operation, rec Recorder) (*Sample, error) {
@@ -125,9 +139,6 @@ func (cp *Corpus) sample(ctx context.Context, get Fetch, base *url.URL, op spec.
 		return s, nil
 	}
 	s.Resp = resp
-	if s.OK() {
-		s.Items = cp.Pool.Harvest(op.Path, resp.Body)
-	}
 	return s, nil
 }
 
@@ -168,10 +179,12 @@ func Fatal(ctx context.Context, err error) bool {
 }
 
 // Identify learns what a second identity is from the self operations A's
-// corpus found, and counts its 401/403 answers on the secured
-// parameterless operations (at most 8 requests).
-func (cp *Corpus) Identify(ctx context.Context, c *netx.Client, name string) (Identity, int, int, error) {
-	id := Identity{Name: name}
+// corpus found (on top of what its login answer said, known), and counts
+// its 401/403 answers on the secured parameterless operations (at most 8
+// requests).
+func (cp *Corpus) Identify(ctx context.Context, c *netx.Client, name string, known Identity) (Identity, int, int, error) {
+	id := known
+	id.Name = name
 	rejected, sent := 0, 0
 	for _, s := range cp.Samples {
 		if sent >= 8 || len(s.Values) > 0 || (!IsSelf(s.Op.Path) && !s.Op.RequiresAuth()) {
@@ -191,7 +204,7 @@ func (cp *Corpus) Identify(ctx context.Context, c *netx.Client, name string) (Id
 			}
 		}
 		if IsSelf(s.Op.Path) && resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			id.LearnSelf(resp.Body)
+			id.Learn(resp.Body, "GET "+s.Op.Path)
 		}
 	}
 	return id, rejected, sent, nil

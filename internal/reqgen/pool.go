@@ -64,7 +64,7 @@ func Objects(body []byte) []map[string]any {
 			}
 		}
 		if len(out) == 0 {
-			out = append(out, x)
+			out = append(out, Unwrap(x)) // {"data": {...}} is the object inside
 		}
 	}
 	return out
@@ -73,7 +73,7 @@ func Objects(body []byte) []map[string]any {
 func appendObjects(out []map[string]any, arr []any) []map[string]any {
 	for _, e := range arr {
 		if m, ok := e.(map[string]any); ok {
-			out = append(out, m)
+			out = append(out, flattenJSONAPI(m))
 		}
 	}
 	return out

@@ -38,7 +38,14 @@ func (r *Report) CompareTo(old *Report, source string) {
 	for i := range r.Findings {
 		f := &r.Findings[i]
 		now[f.Fingerprint] = true
-		if before[f.Fingerprint] {
+		// A finding that groups operations which earlier reports listed
+		// one by one is the same problem as those.
+		was := before[f.Fingerprint]
+		for _, fp := range finding.LegacyFingerprints(*f) {
+			now[fp] = true
+			was = was || before[fp]
+		}
+		if was {
 			f.BaselineState = StateUnchanged
 			d.Unchanged++
 		} else {

@@ -64,3 +64,23 @@ func FuzzReadReport(f *testing.F) {
 		}
 	})
 }
+
+// TestCompareGroupedWithPerOperationBaseline: a baseline written when each
+// operation was its own finding compares equal to the grouped finding.
+func TestCompareGroupedWithPerOperationBaseline(t *testing.T) {
+	t.Parallel()
+	const id = "data-exposure.cors-origin-reflected"
+	a := finding.Location{Host: "api.test", Method: "GET", Path: "/a"}
+	b := finding.Location{Host: "api.test", Method: "GET", Path: "/b"}
+	old := &Report{Findings: []finding.Finding{
+		{ID: id, Location: a, Fingerprint: finding.ComputeFingerprint(id, a)},
+		{ID: id, Location: b, Fingerprint: finding.ComputeFingerprint(id, b)},
+	}}
+	root := finding.Location{Host: "api.test"}
+	cur := &Report{Findings: []finding.Finding{{ID: id, Location: root, Affected: []finding.Location{a, b},
+		Fingerprint: finding.ComputeFingerprint(id, root)}}}
+	cur.CompareTo(old, "old.json")
+	if cur.Findings[0].BaselineState != StateUnchanged || cur.Diff.Fixed != 0 || cur.Diff.New != 0 {
+		t.Errorf("state %q, diff %+v", cur.Findings[0].BaselineState, cur.Diff)
+	}
+}

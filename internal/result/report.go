@@ -44,6 +44,9 @@ type Report struct {
 	// could not put back (absent when it undid everything, and in
 	// read-only scans, which change nothing).
 	ChangesNotUndone []Change `json:"changes_not_undone,omitempty"`
+	// Notes are things the user should know that are not problems: what a
+	// read-only scan left out, a login request sent at the user's request.
+	Notes []Note `json:"notes,omitempty"`
 	// Suppressions says what the config file's ignore entries did (absent without one).
 	Suppressions *suppress.Summary `json:"suppressions,omitempty"`
 	// Diff compares the findings with an earlier report (--baseline-report).
@@ -89,6 +92,7 @@ type CheckRun struct {
 type RequestStats struct {
 	HTTP          int  `json:"http"`
 	Errors        int  `json:"errors"`
+	Refused       int  `json:"refused,omitempty"` // never sent: out of the scan's scope (read-only, --exclude)
 	Budget        int  `json:"budget,omitempty"`
 	BudgetReached bool `json:"budget_reached"`
 }
@@ -96,6 +100,12 @@ type RequestStats struct {
 // Error is a problem that did not stop the scan (or, for a partial report,
 // the one that did).
 type Error struct {
+	Stage   string `json:"stage"`
+	Message string `json:"message"`
+}
+
+// Note is something the scan wants the user to know that is not an error.
+type Note struct {
 	Stage   string `json:"stage"`
 	Message string `json:"message"`
 }
@@ -176,6 +186,18 @@ type IdentityInfo struct {
 	// Login is the login request sent for it, e.g. "POST https://api.example.com/api/v1/login".
 	Login string `json:"login,omitempty"`
 	Note  string `json:"note,omitempty"`
+	// User is who the API says this identity is (its "who am I"
+	// operation or login answer), when it said.
+	User *UserInfo `json:"user,omitempty"`
+}
+
+// UserInfo is what an API said about one of the scan's identities.
+type UserInfo struct {
+	ID    string   `json:"id,omitempty"`
+	Name  string   `json:"name,omitempty"`
+	Email string   `json:"email,omitempty"`
+	Role  string   `json:"role,omitempty"`
+	From  []string `json:"from,omitempty"` // where it was read, e.g. "GET /api/me"
 }
 
 // Coverage is the coverage table of a report: what happened to each
@@ -229,4 +251,7 @@ type Rule struct {
 	Remediation finding.Remediation
 	// Check is the id of the check that emits the rule.
 	Check string
+	// Group says what one finding of the rule stands for when its problem
+	// shows at several operations (finding.Group): "" one per location.
+	Group finding.GroupBy
 }

@@ -51,6 +51,8 @@ func (r *Rule) compile() error {
 		return r.compilePattern()
 	case KindKey:
 		return r.compileKey()
+	case KindOperation:
+		return r.compileOperation()
 	default:
 		return r.compilePath()
 	}

@@ -24,6 +24,10 @@ const (
 	// KindPath rules name a path to request and the content that proves
 	// the response is really that resource (not a catch-all page).
 	KindPath Kind = "path"
+	// KindOperation rules read an API operation's names (path segments,
+	// operationId, tags, summary) and say what it does, e.g. that a GET
+	// changes state.
+	KindOperation Kind = "operation"
 )
 
 // Pack is a compiled rule pack. It is immutable once parsed and safe for
@@ -57,7 +61,7 @@ type Rule struct {
 	Validate []string          `yaml:"validate,omitempty"` // validator names, all must accept a match
 	Captures map[string]string `yaml:"captures,omitempty"` // named group → what it holds
 
-	// KindKey.
+	// KindKey (Words and Exclude also KindOperation).
 	Keys          []string `yaml:"keys,omitempty"`    // whole names, compared without case and separators
 	Words         []string `yaml:"words,omitempty"`   // any word of the name (snake, camel, kebab)
 	Exclude       []string `yaml:"exclude,omitempty"` // words that make a name benign
@@ -73,6 +77,9 @@ type Rule struct {
 	// also match the body: what the resource is, recognised by shape (a
 	// configuration dump in any format) rather than by one pattern.
 	ContentPack string `yaml:"content_pack,omitempty"`
+
+	// KindOperation.
+	Prefixes []string `yaml:"prefixes,omitempty"` // a path segment or operationId that starts with one (resetdb)
 
 	// Samples: inputs the rule must (positive) and must not (negative)
 	// match. For pattern rules a positive may also say what the first
@@ -91,6 +98,7 @@ type Rule struct {
 	keys       map[string]bool
 	words      map[string]bool
 	exclude    map[string]bool
+	prefixes   []string
 	value      *regexp.Regexp
 	content    []*regexp.Regexp
 }

@@ -77,7 +77,7 @@ func Parse(src string, data []byte) (*Pack, error) {
 		return nil, &Error{Pack: src, Field: "pack", Err: fmt.Errorf("name %q: want lower-case letters, digits, dots and dashes", f.Pack)}
 	}
 	if _, ok := kindFields[f.Kind]; !ok {
-		return nil, &Error{Pack: f.Pack, Field: "kind", Err: fmt.Errorf("%q: want pattern, key or path", f.Kind)}
+		return nil, &Error{Pack: f.Pack, Field: "kind", Err: fmt.Errorf("%q: want pattern, key, path or operation", f.Kind)}
 	}
 	if len(f.Rules) == 0 {
 		return nil, &Error{Pack: f.Pack, Field: "rules", Err: errors.New("no rules")}
@@ -153,9 +153,10 @@ var (
 	fieldIndex   = ruleFields()
 	commonFields = set("id", "title", "severity", "tags", "meta", "positive", "negative")
 	kindFields   = map[Kind]map[string]bool{
-		KindPattern: set("pattern", "keywords", "validate", "captures"),
-		KindKey:     set("keys", "words", "exclude", "value", "value_positive", "value_negative"),
-		KindPath:    set("path", "content", "not_html", "content_pack"),
+		KindPattern:   set("pattern", "keywords", "validate", "captures"),
+		KindKey:       set("keys", "words", "exclude", "value", "value_positive", "value_negative"),
+		KindPath:      set("path", "content", "not_html", "content_pack"),
+		KindOperation: set("words", "prefixes", "exclude"),
 	}
 )
 

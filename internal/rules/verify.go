@@ -54,6 +54,13 @@ func (r *Rule) matchSample(s Sample) (bool, string) {
 		return r.MatchKey(s.Text), "the key does not match"
 	case KindPath:
 		return r.Confirm([]byte(s.Text), ""), "the content does not confirm the path"
+	case KindOperation:
+		op, err := ParseOperationSample(s.Text)
+		if err != nil {
+			return false, err.Error()
+		}
+		_, ok := r.MatchOperation(op)
+		return ok, "the operation does not match"
 	}
 	m, ok := r.Find(NewText(s.Text))
 	if !ok {

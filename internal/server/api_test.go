@@ -100,6 +100,7 @@ func TestInputIsValidated(t *testing.T) {
 		"credentials in URL":   {"/api/v1/targets", map[string]any{"url": "https://u:p@93.184.215.14"}, 422, "credentials"},
 		"bad schedule":         {"/api/v1/targets", map[string]any{"url": "https://93.184.215.14", "schedule": "hourly"}, 422, "schedule"},
 		"bad llm tier":         {"/api/v1/targets", map[string]any{"url": "https://93.184.215.14", "options": map[string]any{"llm": "max"}}, 422, "llm"},
+		"bad exclude":          {"/api/v1/targets", map[string]any{"url": "https://93.184.215.14", "options": map[string]any{"exclude": []string{"GET admin"}}}, 422, "options.exclude"},
 		"header injection":     {"/api/v1/targets", map[string]any{"url": "https://93.184.215.14", "credentials": map[string]any{"bearer": "a\r\nX: y"}}, 422, "one line"},
 		"not JSON":             {"/api/v1/targets", "{", 422, "invalid JSON"},
 		"too large":            {"/api/v1/targets", `{"url":"` + strings.Repeat("a", 2<<20) + `"}`, 413, "larger than"},

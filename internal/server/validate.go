@@ -10,6 +10,7 @@ import (
 
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/netx"
+	"github.com/plumbsec/plumb/internal/scope"
 	"github.com/plumbsec/plumb/internal/store"
 )
 
@@ -109,6 +110,19 @@ func (s *Server) checkScanOptions(o *store.ScanOptions) error {
 	}
 	if o.MaxRequests < 0 || o.MaxRequests > 100000 {
 		return badInput("options.max_requests: between 0 (the default, 2000) and 100000")
+	}
+	for _, l := range []struct {
+		name string
+		pats []string
+	}{{"options.include", o.Include}, {"options.exclude", o.Exclude}} {
+		if len(l.pats) > 64 {
+			return badInput("%s: at most 64 patterns", l.name)
+		}
+		for _, p := range l.pats {
+			if _, err := scope.ParsePattern(p); err != nil {
+				return badInput("%s: %v", l.name, err)
+			}
+		}
 	}
 	return nil
 }

@@ -8,7 +8,9 @@ import (
 )
 
 var (
-	// ErrNoOperations means the document parsed but yielded zero operations.
+	// ErrNoOperations means the document parsed but yielded zero
+	// operations. Parse no longer fails for that (it warns); the sentinel
+	// stays for callers that require operations.
 	ErrNoOperations = errors.New("no operations imported")
 	// ErrNotOpenAPI means the input is not an OpenAPI or Swagger document.
 	ErrNotOpenAPI = errors.New("not an OpenAPI or Swagger document")

@@ -88,32 +88,45 @@ func parse(ctx context.Context, data []byte, source string, opts LoadOptions) (*
 		return nil, &Error{Msg: "canceled", Err: err}
 	}
 	location, base := refLocation(source)
-	s := &sanitizer{tree: raw.tree, base: base, opts: opts, warnings: raw.dups}
+	s := &sanitizer{tree: raw.tree, base: base, opts: opts, warnings: raw.dups, swagger: swagger}
+	if base == baseFile && location != nil {
+		s.dir = filepath.Dir(filepath.FromSlash(location.Path))
+	}
 	s.fixShapes(swagger)
 	s.walkRefs(raw.tree)
 	if s.fatal != nil {
 		return nil, s.fatal
 	}
 	urls, secured := collectURLs(raw.tree)
-	slimForKin(raw.tree)
-	read := newRefReader(ctx, opts, location)
+	s.slimmed = slimForKin(raw.tree, s.intoResponses)
+	read := s.rootReader(newRefReader(ctx, opts, location), location)
 	var t *openapi3.T
 	var direct *treeConv
-	if swagger {
-		t, e = toKin(ctx, s, location, read)
-	} else {
-		t, direct, e = parseV3(ctx, s, location, read)
+	s.changed = false // from here on: repairs made after kin-openapi decoded a part
+	for attempt := 0; ; attempt++ {
+		if swagger {
+			t, e = toKin(ctx, s, location, read)
+		} else {
+			t, direct, e = parseV3(ctx, s, location, read)
+		}
+		// A $ref kin-openapi cannot resolve costs the spot it is in, not
+		// the document: drop it and decode again.
+		if e == nil || attempt == maxRefRetries || ctx.Err() != nil || !s.dropFailedRef(e) {
+			break
+		}
 	}
 	if e != nil {
 		return nil, e
 	}
 	api := build(t, raw, source, version, urls, secured, direct)
-	api.Warnings = append(s.warnings, api.Warnings...)
+	api.Warnings = append(append(s.warnings, s.refWarnings()...), api.Warnings...)
 	for i, w := range api.Warnings {
 		api.Warnings[i] = safetext.Quote(w, maxErrText) // they quote keys and values of the document
 	}
 	if len(api.Operations) == 0 {
-		return nil, &Error{Msg: "no operations imported (" + whyNoOperations(raw.tree, api.Warnings) + ")", Err: ErrNoOperations}
+		// A document of webhooks or components only is still a document:
+		// its servers and URLs count. Say why there is nothing to request.
+		api.Warnings = append(api.Warnings, "no operations imported ("+whyNoOperations(raw.tree, api.Warnings)+")")
 	}
 	return api, nil
 }

@@ -71,6 +71,22 @@ type sanitizer struct {
 	// okRefs remembers, for one walk, the local $refs that resolved: a
 	// repair can only shorten their chains, so the verdict stands.
 	okRefs map[string]bool
+
+	swagger bool         // a Swagger 2 tree (where components live differs)
+	dir     string       // directory of a local spec, for relative file $refs
+	inlines int          // $refs replaced by a copy of their target (see checkRefKind)
+	repairs []repairNote // repaired $refs, named with their operations at the end (refWarnings)
+	// intoResponses holds the responses local $refs point into (see
+	// slimForKin), as "#/paths/~1a/get/responses/200".
+	intoResponses map[string]bool
+	lastFailed    string // the $ref kin-openapi last failed on (dropFailedRef)
+	// usedBy maps a component ("#/components/schemas/A") to what $refs it:
+	// operations ("GET /a"), path items ("*paths /a") and components.
+	usedBy map[string]map[string]bool
+	// slimmed undoes slimForKin, for kin-openapi's re-reads of the document.
+	slimmed slimEdits
+	// targetKinds caches the kind of object at each local $ref's target.
+	targetKinds map[string]objKind
 }
 
 func (s *sanitizer) warn(format string, args ...any) {
@@ -97,6 +113,13 @@ func (s *sanitizer) walkRefsAt(v any, segs []string) {
 			if ref, isStr := r.(string); !isStr || !s.okRefs[ref] {
 				s.checkRef(t, r, pointer(segs))
 			}
+			if ref, isStr := t["$ref"].(string); isStr && strings.HasPrefix(ref, "#") {
+				s.checkRefKind(t, ref, segs)
+				s.noteIntoResponse(ref)
+			}
+		}
+		if d, ok := t["discriminator"].(map[string]any); ok {
+			s.checkMapping(d, segs)
 		}
 		for _, k := range s.keys.sorted(len(segs), t) {
 			if skipRefKeys[k] || strings.HasPrefix(k, "x-") {
@@ -153,6 +176,9 @@ func (s *sanitizer) checkRef(obj map[string]any, r any, where string) {
 		}
 	case u.Scheme == "" && s.base == baseFile:
 		// Local file next to the spec: the reader confines it to that directory.
+		if s.missingLocalFile(ref) {
+			s.drop(obj, where, fmt.Sprintf("$ref %q names a file that does not exist", ref))
+		}
 	case u.Scheme == "":
 		s.fatal = &Error{Location: where, Msg: fmt.Sprintf("relative $ref %q cannot be resolved without the document's path", ref)}
 	default:
@@ -198,7 +224,7 @@ func (s *sanitizer) checkLocalRef(obj map[string]any, ref, where string) {
 func (s *sanitizer) drop(obj map[string]any, where, why string) {
 	delete(obj, "$ref")
 	s.changed = true
-	s.warn("%s: %s; ignored", where, why)
+	s.repair(where, why+"; ignored")
 }
 
 // resolvePointer resolves a "#/a/b" fragment in tree.

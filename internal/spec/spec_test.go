@@ -320,7 +320,6 @@ func TestErrors(t *testing.T) {
 		contains []string
 	}{
 		{"broken.yaml", nil, []string{"broken.yaml", "line 7"}},
-		{"empty_paths.yaml", ErrNoOperations, []string{"no operations imported", "paths is empty", "empty_paths.yaml"}},
 		{"not_openapi.json", ErrNotOpenAPI, []string{"not_openapi.json"}},
 		{"page.html", ErrNotOpenAPI, []string{"HTML"}},
 		{"does-not-exist.yaml", nil, []string{"does-not-exist.yaml", "cannot read"}},
@@ -459,6 +458,52 @@ func TestSummary(t *testing.T) {
 	a := load(t, "auth.yaml").Summary()
 	if len(a.SecuritySchemes) != 2 || !slices.Contains(a.SecuritySchemes[0].URLs, "https://auth.example.com/oauth/token") {
 		t.Errorf("scheme urls = %+v", a.SecuritySchemes)
+	}
+}
+
+// TestEmptyPathsLoadWithAWarning: a document without operations (webhooks
+// or components only) loads; the warning says why there is nothing to request.
+func TestEmptyPathsLoadWithAWarning(t *testing.T) {
+	t.Parallel()
+	api, err := Load(context.Background(), filepath.Join("testdata", "empty_paths.yaml"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(api.Operations) != 0 || !slices.ContainsFunc(api.Warnings, func(w string) bool {
+		return strings.Contains(w, "no operations imported") && strings.Contains(w, "paths is empty")
+	}) {
+		t.Errorf("operations %d, warnings %q", len(api.Operations), api.Warnings)
+	}
+}
+
+// TestBadRefsDegradeOperationsNotTheLoad: a $ref to the wrong kind of
+// object, into a schema's own members, or to a file that does not exist
+// costs the spot it is in; the warning names the operations it degrades.
+func TestBadRefsDegradeOperationsNotTheLoad(t *testing.T) {
+	t.Parallel()
+	api, err := Load(context.Background(), filepath.Join("testdata", "badrefs.yaml"), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(api.Operations) != 6 {
+		t.Errorf("%d operations, want 6", len(api.Operations))
+	}
+	settings := findOp(t, api, "GET", "/settings")
+	if len(settings.Responses) != 1 || settings.Responses[0] != "200" {
+		t.Errorf("GET /settings responses %v", settings.Responses)
+	}
+	for _, want := range []string{
+		"points to a schema where a response belongs; read as a JSON response with that schema; degrades GET /settings",
+		"points to a parameter where a schema belongs; ignored; degrades GET /vehicles",
+		`"#/components/schemas/Item/definitions/kind" points into a schema's own members; read as a copy of it; degrades GET /items, GET /items/{id}`,
+		`"#/components/schemas/Item/definitions/status" points to something that is not a schema`,
+		"points to a response where a schema belongs; ignored; degrades GET /items, GET /items/{id}",
+		`discriminator mapping $ref "models/missing.yml#/record_a" names a file that cannot be read; ignored; degrades POST /records`,
+		`$ref "missing-models.yaml#/Thing" names a file that does not exist; ignored; degrades GET /external`,
+	} {
+		if !slices.ContainsFunc(api.Warnings, func(w string) bool { return strings.Contains(w, want) }) {
+			t.Errorf("no warning %q in\n%s", want, strings.Join(api.Warnings, "\n"))
+		}
 	}
 }
 

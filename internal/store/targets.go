@@ -15,6 +15,10 @@ type ScanOptions struct {
 	AllowWrites bool     `json:"allow_writes,omitempty"`
 	Rate        float64  `json:"rate,omitempty"`
 	MaxRequests int      `json:"max_requests,omitempty"`
+	// Include and Exclude are plumb scan's --include and --exclude
+	// patterns ("METHOD PATH" or "PATH", globs on path templates).
+	Include []string `json:"include,omitempty"`
+	Exclude []string `json:"exclude,omitempty"`
 }
 
 // Target is an API the server scans.

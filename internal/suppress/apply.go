@@ -50,28 +50,35 @@ func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
 		}
 	}
 	for i := range fs {
-		fs[i].Suppressed, fs[i].Suppression = false, nil
-		cands := append(append([]int(nil), byFP[fs[i].Fingerprint]...), byCheck...)
-		for _, fp := range finding.FormerFingerprints(fs[i].ID, fs[i].Location) {
-			cands = append(cands, byFP[fp]...)
+		f := &fs[i]
+		f.Suppressed, f.Suppression = false, nil
+		matched := map[int]bool{} // entries that match this finding, counted once
+		j := c.match(*f, byFP, byCheck, matched, now)
+		if j < 0 && len(f.Affected) > 0 {
+			// A grouped finding (one problem at several operations) is also
+			// suppressed when entries written for its operations — by their
+			// fingerprints from before grouping, or by method and path —
+			// cover every one of them.
+			first, all := -1, true
+			for _, l := range f.Affected {
+				one := *f
+				one.Location, one.Affected = l, nil
+				one.Fingerprint = finding.ComputeFingerprint(f.ID, l)
+				k := c.match(one, byFP, byCheck, matched, now)
+				all = all && k >= 0
+				if k >= 0 && (first < 0 || k < first) {
+					first = k
+				}
+			}
+			if all {
+				j = first
+			}
 		}
-		slices.Sort(cands) // the first matching entry in file order wins
-		for _, j := range cands {
-			e := c.Ignore[j]
-			if !e.Matches(fs[i]) {
-				continue
-			}
-			used[j]++
-			if e.Expired(now) || fs[i].Suppressed {
-				continue
-			}
-			by := "check"
-			if e.Fingerprint != "" {
-				by = "fingerprint"
-			}
-			fs[i].Suppressed = true
-			fs[i].Suppression = &finding.Suppression{Reason: e.Reason, Expires: e.Expires, By: by, Entry: c.ref(e)}
-			s.Suppressed++
+		for k := range matched {
+			used[k]++
+		}
+		if j >= 0 {
+			c.suppress(f, c.Ignore[j], s)
 		}
 	}
 	for j, e := range c.Ignore {
@@ -87,3 +94,36 @@ func (c *Config) Apply(fs []finding.Finding, now time.Time) *Summary {
 }
 
 func (c *Config) ref(e Entry) string { return fmt.Sprintf("%s:%d", c.Path, e.line) }
+
+// match returns the first entry (in file order) that matches f and has
+// not expired, or -1; every matching entry, expired or not, joins matched.
+func (c *Config) match(f finding.Finding, byFP map[string][]int, byCheck []int, matched map[int]bool, now time.Time) int {
+	cands := append(append([]int(nil), byFP[f.Fingerprint]...), byCheck...)
+	for _, fp := range finding.FormerFingerprints(f.ID, f.Location) {
+		cands = append(cands, byFP[fp]...)
+	}
+	slices.Sort(cands) // the first matching entry in file order wins
+	cands = slices.Compact(cands)
+	first := -1
+	for _, j := range cands {
+		e := c.Ignore[j]
+		if !e.Matches(f) {
+			continue
+		}
+		matched[j] = true
+		if !e.Expired(now) && first < 0 {
+			first = j
+		}
+	}
+	return first
+}
+
+func (c *Config) suppress(f *finding.Finding, e Entry, s *Summary) {
+	by := "check"
+	if e.Fingerprint != "" {
+		by = "fingerprint"
+	}
+	f.Suppressed = true
+	f.Suppression = &finding.Suppression{Reason: e.Reason, Expires: e.Expires, By: by, Entry: c.ref(e)}
+	s.Suppressed++
+}

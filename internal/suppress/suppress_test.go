@@ -188,3 +188,42 @@ func TestApplyFormerIDs(t *testing.T) {
 		t.Errorf("summary %+v, third finding suppressed %v", s, fs[2].Suppressed)
 	}
 }
+
+// TestApplyGroupedFindings: entries written when each operation was its
+// own finding (their fingerprints, or method and path) still suppress the
+// grouped finding, once they cover every affected operation.
+func TestApplyGroupedFindings(t *testing.T) {
+	t.Parallel()
+	const id = "data-exposure.cors-origin-reflected"
+	a := finding.Location{Host: "api.test", Method: "GET", Path: "/a"}
+	b := finding.Location{Host: "api.test", Method: "GET", Path: "/b"}
+	root := finding.Location{Host: "api.test"}
+	grouped := func() []finding.Finding {
+		f := fnd(id, root)
+		f.Affected = []finding.Location{a, b}
+		return []finding.Finding{f}
+	}
+	for _, tc := range []struct {
+		name, doc  string
+		suppressed bool
+		unused     int
+	}{
+		{"both old fingerprints", "ignore:\n  - fingerprint: " + finding.ComputeFingerprint(id, a) + "\n    reason: r\n" +
+			"  - fingerprint: " + finding.ComputeFingerprint(id, b) + "\n    reason: r\n", true, 0},
+		{"one old fingerprint", "ignore:\n  - fingerprint: " + finding.ComputeFingerprint(id, a) + "\n    reason: r\n", false, 0},
+		{"paths", "ignore:\n  - check: " + id + "\n    path: /a\n    reason: r\n  - check: " + id + "\n    path: /b\n    reason: r\n", true, 0},
+		{"the new fingerprint", "ignore:\n  - fingerprint: " + finding.ComputeFingerprint(id, root) + "\n    reason: r\n", true, 0},
+		{"the check", "ignore:\n  - check: " + id + "\n    reason: r\n", true, 0},
+		{"another path", "ignore:\n  - check: " + id + "\n    path: /c\n    reason: r\n", false, 1},
+	} {
+		c, err := Parse("x.yaml", []byte(tc.doc))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		fs := grouped()
+		s := c.Apply(fs, time.Now())
+		if fs[0].Suppressed != tc.suppressed || len(s.Unused) != tc.unused {
+			t.Errorf("%s: suppressed %v (want %v), %d unused (want %d)", tc.name, fs[0].Suppressed, tc.suppressed, len(s.Unused), tc.unused)
+		}
+	}
+}

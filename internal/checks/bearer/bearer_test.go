@@ -25,7 +25,7 @@ func TestBearerChecksOnVulnerableLab(t *testing.T) {
 	want := map[string][]string{
 		"authentication.bearer-token-in-query":  {"GET " + h + "/api/v1/jwt/query [access_token]"},
 		"authentication.bearer-challenge":       {"GET " + h + "/api/v1/jwt/forbidden"},
-		"authentication.bearer-malformed-token": {"GET " + h + "/api/v1/jwt/crash"},
+		"authentication.bearer-malformed-token": {"GET " + h + "/api/v1/jwt/crash [parser-crash]"},
 		"authentication.bearer-token-reflected": {"GET " + h + "/api/v1/jwt/reflect"},
 		"authentication.session-cookie-flags":   {"GET " + h + "/api/v1/jwt/session [session]"},
 	}

@@ -17,6 +17,13 @@ func meta(id, title string, sev finding.Severity, cwe string, needs check.Needs,
 		Severity: sev, Needs: needs, Description: desc, Remediation: fix}
 }
 
+// grouped sets how the check's findings group: these checks test the
+// API's one auth layer, so the operations that show a flaw are one finding.
+func grouped(m check.Meta, by finding.GroupBy) check.Meta {
+	m.Group = by
+	return m
+}
+
 // QueryParamNames are the query parameters tried for a token, RFC 6750's
 // access_token first.
 var QueryParamNames = []string{"access_token", "token", "jwt", "auth", "api_key"}
@@ -31,11 +38,11 @@ type QueryToken struct{}
 
 // Meta describes the check.
 func (QueryToken) Meta() check.Meta {
-	return meta("authentication.bearer-token-in-query", "Bearer token accepted in the query string", finding.Medium, "CWE-598",
+	return grouped(meta("authentication.bearer-token-in-query", "Bearer token accepted in the query string", finding.Medium, "CWE-598",
 		check.NeedSpec|check.NeedCredential,
-		"Sends the user's token (only to the target's https origin) as a query parameter ("+strings.Join(QueryParamNames, ", ")+
+		"Sends the user's token (only where the credential itself may go) as a query parameter ("+strings.Join(QueryParamNames, ", ")+
 			") with no Authorization header: every name on the first 3 calibrated secured operations, access_token on the others. Accepting it invites clients to put tokens in "+
-			"URLs, which are logged everywhere (RFC 6750 §2.3, RFC 9700 §4.3.2).", remedyQuery)
+			"URLs, which are logged everywhere (RFC 6750 §2.3, RFC 9700 §4.3.2). One finding per query parameter name.", remedyQuery), finding.GroupHostParam)
 }
 
 // Run tries each parameter name on each usable oracle until one is accepted.
@@ -57,7 +64,7 @@ func (c QueryToken) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 		for _, name := range names {
 			u, err := url.Parse(o.URL)
 			if err != nil || !in.HTTP.CanCarryCredential(o.URL) {
-				break // the real token goes nowhere but the in-scope https origin
+				break // the real token goes nowhere the credential itself may not go
 			}
 			q := u.Query()
 			q.Set(name, tok)
@@ -97,11 +104,11 @@ type PlainHTTPToken struct{}
 
 // Meta describes the check.
 func (PlainHTTPToken) Meta() check.Meta {
-	return meta("authentication.bearer-over-plain-http", "Bearer tokens processed over plain HTTP", finding.High, "CWE-319",
+	return grouped(meta("authentication.bearer-over-plain-http", "Bearer tokens processed over plain HTTP", finding.High, "CWE-319",
 		check.NeedSpec,
 		"Requests a secured operation at the http:// twin of the https target with a dummy token (never the real one). "+
 			"An answer other than a redirect means a client that sends its token over http:// has it read in cleartext and "+
-			"validated (RFC 6750 §5.3).", remedyPlainHTTP)
+			"validated (RFC 6750 §5.3).", remedyPlainHTTP), finding.GroupHost)
 }
 
 // Run sends one dummy-token request over plain HTTP.
@@ -155,10 +162,10 @@ type StatusCodes struct{}
 
 // Meta describes the check.
 func (StatusCodes) Meta() check.Meta {
-	return meta("authentication.bearer-challenge", "Token rejection without 401 and WWW-Authenticate: Bearer", finding.Low, "CWE-287",
+	return grouped(meta("authentication.bearer-challenge", "Token rejection without 401 and WWW-Authenticate: Bearer", finding.Low, "CWE-287",
 		check.NeedSpec,
 		"A request without a token, or with an invalid one, should get 401 with a WWW-Authenticate: Bearer challenge "+
-			"(RFC 6750 §3, RFC 9110 §15.5.2). Other answers break clients' token refresh logic and hide what went wrong.", remedyChallenge)
+			"(RFC 6750 §3, RFC 9110 §15.5.2). Other answers break clients' token refresh logic and hide what went wrong.", remedyChallenge), finding.GroupHost)
 }
 
 // Run reads the calibration: no requests of its own.

@@ -17,10 +17,10 @@ type SessionCookies struct{}
 
 // Meta describes the check.
 func (SessionCookies) Meta() check.Meta {
-	return meta("authentication.session-cookie-flags", "Session or token cookie without Secure, HttpOnly or SameSite", finding.Medium,
+	return grouped(meta("authentication.session-cookie-flags", "Session or token cookie without Secure, HttpOnly or SameSite", finding.Medium,
 		"CWE-614", check.NeedSpec,
 		"Reads the Set-Cookie headers of the calibration responses. A cookie that carries a session or a token must be Secure "+
-			"(never sent over http://), HttpOnly (out of reach of injected scripts) and SameSite (not sent by cross-site requests).", remedyCookie)
+			"(never sent over http://), HttpOnly (out of reach of injected scripts) and SameSite (not sent by cross-site requests).", remedyCookie), finding.GroupHostParam)
 }
 
 // sessionNames are cookie-name fragments that mean "this is a credential".

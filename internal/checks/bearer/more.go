@@ -17,10 +17,10 @@ type MalformedToken struct{}
 
 // Meta describes the check.
 func (MalformedToken) Meta() check.Meta {
-	return meta("authentication.bearer-malformed-token", "Garbage or malformed token crashes or passes", finding.Critical, "CWE-287",
+	return grouped(meta("authentication.bearer-malformed-token", "Garbage or malformed token crashes or passes", finding.Critical, "CWE-287",
 		check.NeedSpec,
 		"Sends a random token, \"Bearer a b\" and an 8 KiB token to each secured operation that refuses requests without a token. "+
-			"2xx means any string is a credential (critical); 5xx means the token parser crashes (medium: stack traces, denial of service).", remedyChallenge)
+			"2xx means any string is a credential (critical); 5xx means the token parser crashes (medium: stack traces, denial of service).", remedyChallenge), finding.GroupHostParam)
 }
 
 // malformedVariants are Authorization values besides the calibration's
@@ -62,14 +62,18 @@ func (c MalformedToken) judge(in *check.Input, o *Oracle, exs []*Exchange) *find
 		st := e.Status()
 		switch {
 		case is2xx(st):
-			f := check.New(c.Meta(), fmt.Sprintf("%s %s accepts %s", o.Op.Method, o.Op.Path, names[i]), location(in, o.Op))
+			loc := location(in, o.Op)
+			loc.Param = "accepts-garbage"
+			f := check.New(c.Meta(), fmt.Sprintf("%s %s accepts %s", o.Op.Method, o.Op.Path, names[i]), loc)
 			f.Confidence = finding.Confirmed
 			f.Evidence = finding.Evidence{Summary: fmt.Sprintf("Without a token the operation answers HTTP %d; with %s it answers HTTP %d.",
 				o.None.Status(), names[i], st), HTTP: evidence(in, e, o.None)}
 			f.Remediation = remedyChallenge
 			return &f
 		case st >= 500:
-			f := check.New(c.Meta(), fmt.Sprintf("%s %s fails with HTTP %d on %s", o.Op.Method, o.Op.Path, st, names[i]), location(in, o.Op))
+			loc := location(in, o.Op)
+			loc.Param = "parser-crash"
+			f := check.New(c.Meta(), fmt.Sprintf("%s %s fails with HTTP %d on %s", o.Op.Method, o.Op.Path, st, names[i]), loc)
 			f.Severity, f.Confidence = finding.Medium, finding.Confirmed
 			f.Evidence = finding.Evidence{Summary: fmt.Sprintf("Without a token the operation answers HTTP %d; with %s it fails with HTTP %d: "+
 				"the token parser does not handle bad input.", o.None.Status(), names[i], st), HTTP: evidence(in, e, o.None)}
@@ -85,10 +89,10 @@ type Reflected struct{}
 
 // Meta describes the check.
 func (Reflected) Meta() check.Meta {
-	return meta("authentication.bearer-token-reflected", "Bearer token reflected in the response", finding.Medium, "CWE-532",
+	return grouped(meta("authentication.bearer-token-reflected", "Bearer token reflected in the response", finding.Medium, "CWE-532",
 		check.NeedSpec,
 		"Looks for the calibration's unique garbage token (a canary, never the real one) in the bodies and headers of the "+
-			"responses to it. An API that echoes tokens into error pages leaks them to logs, caches and injected scripts.", remedyReflect)
+			"responses to it. An API that echoes tokens into error pages leaks them to logs, caches and injected scripts.", remedyReflect), finding.GroupHost)
 }
 
 // Run reads the calibration: no requests of its own.

@@ -111,9 +111,10 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample) (*finding.Finding,
 			return nil, nil // public data, or not shown to be anyone's
 		}
 		best = &verdict{conf: finding.Confirmed, sev: finding.High,
-			title:   fmt.Sprintf("%s %s returns identity A's object without any credential", s.Op.Method, s.Op.Path),
-			summary: "The object belongs to identity A (its owner field names A); the same request without any credential got the same object back, although the spec requires authentication.",
-			ev:      []finding.HTTPExchange{evA, evAnon}}
+			title: fmt.Sprintf("%s %s returns identity A's object without any credential", s.Op.Method, s.Op.Path),
+			summary: fmt.Sprintf("The object belongs to %s: its %s. The same request without any credential got the same object back, although the spec requires authentication.",
+				p.cp.A.Describe(), ownerDesc(obj)),
+			ev: []finding.HTTPExchange{evA, evAnon}}
 	}
 	if best == nil && p.hasB {
 		if v, err := p.crossUser(ctx, s, obj, ownedByA, anon, evA, evAnon); err != nil {
@@ -162,14 +163,15 @@ func (p *prober) crossUser(ctx context.Context, s *reqgen.Sample, obj map[string
 	if ownedByA {
 		return &verdict{conf: finding.Confirmed, sev: finding.High,
 			title: fmt.Sprintf("%s %s lets user B read user A's objects", s.Op.Method, s.Op.Path),
-			summary: fmt.Sprintf("Identity A's object (%s) was returned unchanged to identity B, which does not own it; "+
-				"the same request without credentials was refused with %d, so the API authenticates but does not check ownership.", ownerDesc(obj), anon.StatusCode),
+			summary: fmt.Sprintf("The object belongs to %s: its %s. It was returned unchanged to %s, which does not own it; "+
+				"the same request without credentials was refused with %d, so the API authenticates but does not check ownership.",
+				p.cp.A.Describe(), ownerDesc(obj), p.b.Describe(), anon.StatusCode),
 			ev: ev}, nil
 	}
 	return &verdict{conf: finding.Tentative, sev: finding.Medium,
 		title: fmt.Sprintf("%s %s returns the same object to two different users", s.Op.Method, s.Op.Path),
-		summary: fmt.Sprintf("Identities A and B got the same object (%s) while the request without credentials was refused with %d. "+
-			"plumb could not tell who A is, so the object may be A's or shared by design; check whether B should see it.", ownerDesc(obj), anon.StatusCode),
+		summary: fmt.Sprintf("Identities A and B got the same object (its %s) while the request without credentials was refused with %d. "+
+			"%s, so the object may be A's or shared by design; check whether B should see it.", ownerDesc(obj), anon.StatusCode, unknownWhy(p.cp.A)),
 		ev: ev}, nil
 }
 
@@ -261,11 +263,19 @@ func mergeValue(m map[string]string, k, v string) map[string]string {
 	return out
 }
 
+// unknownWhy says why ownership could not be shown.
+func unknownWhy(a reqgen.Identity) string {
+	if len(a.Markers) == 0 {
+		return "plumb could not tell who A is (no \"who am I\" operation or login answer named it)"
+	}
+	return "its owner field does not name " + a.Describe()
+}
+
 func ownerDesc(obj map[string]any) string {
 	if f, v, ok := reqgen.Owner(obj); ok {
-		return fmt.Sprintf("%s %q", f, v)
+		return fmt.Sprintf("%s is %q", f, v)
 	}
-	return "owner unknown"
+	return "owner is unknown"
 }
 
 // ignorable drops one failed request; budget and cancellation end the check.

@@ -65,31 +65,31 @@ func (Policy) Meta() check.Meta {
 // rules are the findings the check emits; severities are the highest each
 // reports (high needs credentials allowed and ambient credentials seen).
 var rules = []check.Rule{
-	{ID: IDReflected, Title: "CORS reflects any Origin", Severity: finding.High, Remediation: remediation,
+	{ID: IDReflected, Title: "CORS reflects any Origin", Severity: finding.High, Remediation: remediation, Group: finding.GroupHost,
 		Description: "Access-Control-Allow-Origin echoes whatever Origin the request sends (checked with a second, different " +
 			"origin), so every web site can read the response from a visitor's browser. High when credentials are allowed " +
 			"and the API accepts ambient credentials (cookies, Basic auth), low otherwise."},
-	{ID: IDNullOrigin, Title: "CORS allows Origin: null", Severity: finding.High, Remediation: remediation,
+	{ID: IDNullOrigin, Title: "CORS allows Origin: null", Severity: finding.High, Remediation: remediation, Group: finding.GroupHost,
 		Description: "Origin: null is allowed. Sandboxed iframes and data: URLs send it, so any site can claim it. High when " +
 			"credentials are allowed and the API accepts ambient credentials, low otherwise."},
-	{ID: IDBypass, Title: "CORS allow-list accepts look-alike origins", Severity: finding.High, Remediation: remediation,
+	{ID: IDBypass, Title: "CORS allow-list accepts look-alike origins", Severity: finding.High, Remediation: remediation, Group: finding.GroupHost,
 		Description: "The origin allow-list accepts a look-alike of the target's or an allowed origin (target.evil.test, " +
 			"evil_target, api_example.com for api.example.com): it is checked by prefix, suffix, substring or a regular " +
 			"expression with an unescaped dot, and an attacker registers a matching name. High when credentials are " +
 			"allowed and the API accepts ambient credentials, low otherwise."},
-	{ID: IDAnySubdomain, Title: "CORS trusts every subdomain", Severity: finding.Medium, Remediation: remediation,
+	{ID: IDAnySubdomain, Title: "CORS trusts every subdomain", Severity: finding.Medium, Remediation: remediation, Group: finding.GroupHost,
 		Description: "An origin under the target's registrable domain that does not exist is allowed: every subdomain is " +
 			"trusted, so a script injection or a takeover of any of them (a dangling CNAME, see the DNS audit) reads the " +
 			"API's responses. Medium when credentials are allowed and the API accepts ambient credentials, low otherwise."},
-	{ID: IDInsecureOrigin, Title: "CORS trusts a plain-http origin", Severity: finding.Medium, Remediation: remediation,
+	{ID: IDInsecureOrigin, Title: "CORS trusts a plain-http origin", Severity: finding.Medium, Remediation: remediation, Group: finding.GroupHost,
 		Description: "The http:// twin of an allowed https origin is allowed too, so a network attacker who injects a " +
 			"script into that unencrypted page reads the API's responses. Medium when credentials are allowed and the API " +
 			"accepts ambient credentials, low otherwise."},
-	{ID: IDWildcardCreds, Title: "CORS wildcard origin with credentials", Severity: finding.Low, Remediation: remediation,
+	{ID: IDWildcardCreds, Title: "CORS wildcard origin with credentials", Severity: finding.Low, Remediation: remediation, Group: finding.GroupHost,
 		Description: "Access-Control-Allow-Origin: * together with Access-Control-Allow-Credentials: true. Browsers refuse the " +
 			"combination, so it exposes nothing today, but a later switch to reflecting the Origin makes it exploitable."},
 	{ID: IDPreflightAuthz, Title: "CORS preflight allows the Authorization header from any origin", Severity: finding.Low,
-		Remediation: remediation,
+		Remediation: remediation, Group: finding.GroupHost,
 		Description: "The OPTIONS preflight lets any origin send the Authorization header: a token kept in browser storage " +
 			"becomes usable cross-origin after any script injection."},
 }

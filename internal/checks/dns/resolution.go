@@ -60,8 +60,28 @@ func (Resolution) Meta() check.Meta {
 	}
 }
 
-// Run audits each host once, in parallel.
+// Run audits each host once, in parallel. IP literals have no DNS: they
+// are marked skipped, and when every host is one, nothing is asked of any
+// resolver and the check says it had nothing to assess.
 func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
+	var list []hosts.Host
+	var literals []string
+	for _, h := range in.Hosts.List() {
+		if _, err := netip.ParseAddr(strings.Trim(h.Name, "[]")); err == nil {
+			in.Hosts.SetDNS(h.Name, hosts.DNSSummary{Status: finding.DNSSkipped, Detail: "IP literal: no DNS to audit"})
+			literals = append(literals, h.Name)
+			continue
+		}
+		list = append(list, h)
+	}
+	if len(list) == 0 {
+		return nil, check.NotAssessed("no host name to audit: %s is an IP address and the scan found no named host; "+
+			"DNS takeovers concern names only", strings.Join(literals, ", "))
+	}
+	if len(in.DNSAudit.Roots) == 0 {
+		in.Notes.Add("dns", "delegations were not walked from the root (--dns-root none): lame delegations and "+
+			"unregistered nameserver domains were not checked; CNAME chains were, through the resolvers")
+	}
 	a, err := dnsaudit.New(ctx, dnsaudit.Options{
 		Resolver:       in.DNS,
 		Roots:          in.DNSAudit.Roots,
@@ -77,15 +97,10 @@ func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 	if in.Target != nil {
 		targetHost = in.Target.Hostname()
 	}
-	list := in.Hosts.List()
 	out := make([][]finding.Finding, len(list))
 	var g errgroup.Group
 	g.SetLimit(8)
 	for i, h := range list {
-		if _, err := netip.ParseAddr(h.Name); err == nil {
-			in.Hosts.SetDNS(h.Name, hosts.DNSSummary{Status: finding.DNSSkipped, Detail: "IP literal"})
-			continue
-		}
 		g.Go(func() error {
 			r := a.Audit(ctx, h.Name)
 			amb := dnsaudit.Ambiguities(h.Name, targetHost)

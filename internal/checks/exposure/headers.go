@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/check"
@@ -34,37 +36,45 @@ type VersionDisclosure struct{}
 func (VersionDisclosure) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.version-disclosure", Title: "Software version disclosed in headers", Category: finding.CatDataExposure,
-		OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Low,
+		OWASP: "API8:2023", CWE: "CWE-200", Severity: finding.Low, Phase: check.PhaseHosts, Group: finding.GroupHost,
 		Description: "Server, X-Powered-By and similar headers that name software with its version tell an attacker which " +
-			"known vulnerabilities to try (e.g. Werkzeug/2.0.2 Python/3.9.7).",
+			"known vulnerabilities to try (e.g. Werkzeug/2.0.2 Python/3.9.7). Reads every response the scan got from the " +
+			"target, not only GET / (frameworks often add X-Powered-By to API routes only); one finding per host, listing " +
+			"the operations that disclosed it.",
 		Remediation: versionRemediation,
 	}
 }
 
-// Run inspects the target's response headers.
+// Run reads the headers of every response the scan got from the target
+// (it runs after the probes), the root included.
 func (c VersionDisclosure) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	req := &netx.Request{Method: http.MethodGet, URL: in.Target.String()}
-	resp, err := in.Fetch(ctx, in.HTTP, req, nil) // the root, fetched once per scan
-	if err != nil {
+	if _, err := fetchRoot(ctx, in); err != nil {
 		return nil, err
 	}
-	var seen []string
-	for _, h := range versionHeaders {
-		for _, v := range resp.Header.Values(h) {
-			if versionRE.MatchString(v) {
-				seen = append(seen, h+": "+v)
-			}
+	var values []string
+	var where []netx.SeenAt
+	for _, h := range seenOnTarget(in) {
+		if !slices.Contains(versionHeaders, h.Name) || h.Value == netx.Absent || !versionRE.MatchString(h.Value) {
+			continue
 		}
+		if v := h.Name + ": " + h.Value; !slices.Contains(values, v) && len(values) < maxValues {
+			values = append(values, v)
+		}
+		where = append(where, h.Where...)
 	}
-	if len(seen) == 0 {
+	if len(values) == 0 {
 		return nil, nil
 	}
-	f := check.New(c.Meta(), "Response headers disclose software versions: "+strings.Join(seen, "; "), finding.Location{Host: in.Target.Host})
+	f := check.New(c.Meta(), "Response headers disclose software versions: "+strings.Join(values, "; "), finding.Location{Host: in.Target.Host})
 	f.Confidence = finding.Confirmed
-	f.Evidence = finding.Evidence{Summary: strings.Join(seen, "\n"), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil)}}
+	f.Affected = locationsOf(in, where)
+	f.Evidence = finding.Evidence{Summary: strings.Join(values, "\n"), HTTP: seenExchanges(where, values)}
 	f.Remediation = versionRemediation
 	return []finding.Finding{f}, nil
 }
+
+// maxValues bounds the distinct header values one finding lists.
+const maxValues = 8
 
 // NoSniff reports responses without X-Content-Type-Options: nosniff.
 type NoSniff struct{}
@@ -73,29 +83,94 @@ type NoSniff struct{}
 func (NoSniff) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.content-type-sniffing", Title: "X-Content-Type-Options: nosniff missing", Category: finding.CatDataExposure,
-		OWASP: "API8:2023", CWE: "CWE-693", Severity: finding.Low,
+		OWASP: "API8:2023", CWE: "CWE-693", Severity: finding.Low, Phase: check.PhaseHosts, Group: finding.GroupHost,
 		Description: "Without X-Content-Type-Options: nosniff a browser may interpret an API response (e.g. JSON echoing user " +
-			"input) as HTML or script.",
+			"input) as HTML or script. Reads every 2xx response with a body the scan got from the target; one finding per host.",
 		Remediation: nosniffRemediation,
 	}
 }
 
-// Run inspects the target's response headers.
+// Run reads what every 2xx response with a body said (it runs after the
+// probes), the root's included.
 func (c NoSniff) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	req := &netx.Request{Method: http.MethodGet, URL: in.Target.String()}
-	resp, err := in.Fetch(ctx, in.HTTP, req, nil) // the root, fetched once per scan
-	if err != nil {
+	if _, err := fetchRoot(ctx, in); err != nil {
 		return nil, err
 	}
-	if len(resp.Body) == 0 || strings.EqualFold(resp.Header.Get("X-Content-Type-Options"), "nosniff") {
+	var where []netx.SeenAt
+	for _, h := range seenOnTarget(in) {
+		if h.Name == "X-Content-Type-Options" && !strings.EqualFold(h.Value, "nosniff") {
+			where = append(where, h.Where...)
+		}
+	}
+	if len(where) == 0 {
 		return nil, nil
 	}
 	f := check.New(c.Meta(), "Responses lack X-Content-Type-Options: nosniff", finding.Location{Host: in.Target.Host})
 	f.Confidence = finding.Confirmed
-	f.Evidence = finding.Evidence{Summary: fmt.Sprintf("GET %s (Content-Type %q) has no X-Content-Type-Options header.",
-		in.Target, resp.Header.Get("Content-Type")), HTTP: []finding.HTTPExchange{in.HTTP.Evidence(req, resp, nil)}}
+	f.Affected = locationsOf(in, where)
+	f.Evidence = finding.Evidence{Summary: fmt.Sprintf("%d response(s) with a body had no X-Content-Type-Options: nosniff, e.g. %s %s (HTTP %d).",
+		len(where), where[0].Method, where[0].URL, where[0].Status), HTTP: seenExchanges(where, nil)}
 	f.Remediation = nosniffRemediation
 	return []finding.Finding{f}, nil
+}
+
+// fetchRoot makes sure the target's root was asked (once per scan).
+func fetchRoot(ctx context.Context, in *check.Input) (*netx.Response, error) {
+	return in.Fetch(ctx, in.HTTP, &netx.Request{Method: http.MethodGet, URL: in.Target.String()}, nil)
+}
+
+// seenOnTarget is what the scan saw of the watched headers on the
+// target's origin.
+func seenOnTarget(in *check.Input) []netx.HeaderSeen {
+	origin := netx.OriginOf(in.Target).String()
+	var out []netx.HeaderSeen
+	for _, h := range in.HTTP.HeadersSeen() {
+		if h.Origin == origin {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// locationsOf names the operations requests went to (their path template
+// when the spec has one, else the path), sorted, each once.
+func locationsOf(in *check.Input, where []netx.SeenAt) []finding.Location {
+	var out []finding.Location
+	for _, w := range where {
+		l := finding.Location{Host: in.Target.Host, Method: w.Method}
+		if op, ok := in.OperationAt(w.Method, w.URL); ok {
+			l.Method, l.Path = op.Method, op.Path
+		} else if u, err := url.Parse(w.URL); err == nil {
+			l.Path = u.Path
+			if l.Path == "" {
+				l.Path = "/"
+			}
+		}
+		if !slices.Contains(out, l) {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b finding.Location) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}
+
+// seenExchanges turns a few observations into evidence: what was asked and
+// the headers that answered (the scan keeps header observations, not
+// bodies).
+func seenExchanges(where []netx.SeenAt, values []string) []finding.HTTPExchange {
+	var out []finding.HTTPExchange
+	for _, w := range where[:min(len(where), 3)] {
+		ex := finding.HTTPExchange{Method: w.Method, URL: w.URL, Status: w.Status}
+		for _, v := range values {
+			name, val, _ := strings.Cut(v, ": ")
+			if ex.Headers == nil {
+				ex.Headers = map[string][]string{}
+			}
+			ex.Headers[name] = append(ex.Headers[name], val)
+		}
+		out = append(out, ex)
+	}
+	return out
 }
 
 // CacheControl reports authenticated responses that caches may store.
@@ -106,7 +181,7 @@ func (CacheControl) Meta() check.Meta {
 	return check.Meta{
 		ID: "data-exposure.cacheable-authenticated-response", Title: "Authenticated response without Cache-Control: no-store",
 		Category: finding.CatDataExposure, OWASP: "API8:2023", CWE: "CWE-525", Severity: finding.Low,
-		Needs: check.NeedSpec | check.NeedCredential,
+		Needs: check.NeedSpec | check.NeedCredential, Group: finding.GroupHost,
 		Description: "Requests secured read-only operations with the user's credential; a 2xx answer without " +
 			"Cache-Control: no-store may be kept by browsers, proxies and CDNs and served to the next user.",
 		Remediation: cacheRemediation,

@@ -147,6 +147,7 @@ type StackTraces struct{}
 func (StackTraces) Meta() check.Meta {
 	return check.Meta{
 		ID: "input-validation.stack-trace", Title: "Stack trace in error response", Category: finding.CatInputValidation,
+		Group: finding.GroupHost, // one debug setting, however many operations show it
 		OWASP: "API8:2023", CWE: "CWE-209", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: "Reads the responses to the scan's provocation probes (per parameter a few read-only values that break " +
 			"naive validation: wrong type such as 5m for an integer, out of range, empty, very long, unicode, a query parameter " +

@@ -99,22 +99,44 @@ func (c DangerousMethods) trace(ctx context.Context, in *check.Input) (*finding.
 	return &f, nil
 }
 
+// routeKey is a path template with its parameters unnamed: /users/{}.
+func routeKey(tmpl string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		j := strings.IndexByte(tmpl, '}')
+		if i < 0 || j < i {
+			b.WriteString(tmpl)
+			return strings.TrimSuffix(b.String(), "/")
+		}
+		b.WriteString(tmpl[:i+1])
+		tmpl = tmpl[j:]
+	}
+}
+
 // options compares Allow headers with the spec's operations per path.
 func (c DangerousMethods) options(ctx context.Context, in *check.Input) (*finding.Finding, error) {
+	// Methods are declared per path template, whatever its parameters are
+	// called (/users/{id} and /users/{userId} are one route), and by every
+	// operation — also one whose URL plumb cannot build.
 	declared := map[string]map[string]bool{}
-	urls := map[string]string{}
+	urls, names := map[string]string{}, map[string]string{}
 	var paths []string
 	for _, op := range in.API.Operations {
-		if declared[op.Path] == nil {
-			u, ok := in.OperationURL(op)
-			if !ok {
-				continue
-			}
-			declared[op.Path] = map[string]bool{}
-			urls[op.Path] = u
-			paths = append(paths, op.Path)
+		k := routeKey(op.Path)
+		if declared[k] == nil {
+			declared[k] = map[string]bool{}
 		}
-		declared[op.Path][op.Method] = true
+		declared[k][op.Method] = true
+		if op.Method == http.MethodGet {
+			declared[k][http.MethodHead] = true // a GET route answers HEAD
+		}
+		if _, ok := urls[k]; !ok {
+			if u, ok := in.OperationURL(op); ok {
+				urls[k], names[k] = u, op.Path
+				paths = append(paths, k)
+			}
+		}
 	}
 	sort.Strings(paths)
 	random := strings.TrimSuffix(in.BaseURL().String(), "/") + "/plumb-" + nonce()
@@ -151,9 +173,9 @@ func (c DangerousMethods) options(ctx context.Context, in *check.Input) (*findin
 			continue
 		}
 		if first == "" {
-			first = p
+			first = names[p]
 		}
-		lines = append(lines, fmt.Sprintf("%s: Allow %q advertises %s, which the spec does not declare", p, allow, strings.Join(extra, ", ")))
+		lines = append(lines, fmt.Sprintf("%s: Allow %q advertises %s, which the spec does not declare", names[p], allow, strings.Join(extra, ", ")))
 		if len(exchanges) < 3 {
 			exchanges = append(exchanges, in.HTTP.Evidence(req, resp, nil))
 		}

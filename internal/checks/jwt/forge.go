@@ -129,8 +129,9 @@ func (Forgery) Meta() check.Meta {
 	return check.Meta{
 		ID: "authentication.jwt-forgery", Title: "API accepts forged JWTs", Category: finding.CatAuthentication,
 		OWASP: "API2:2023", CWE: "CWE-347", Severity: finding.Critical, Needs: check.NeedSpec | check.NeedCredential,
+		Group: finding.GroupHostParam, // one finding per kind of forgery: the verifier is one
 		Description: fmt.Sprintf("Sends forged copies of the user's JWT (claims unchanged) to up to %d calibrated secured "+
-			"operations on the target's https origin: altered signature, alg none (4 casings, with and without the trailing dot), "+
+			"operations on the target's origin (where the credential itself may go: https, or http with --allow-http-credentials): altered signature, alg none (4 casings, with and without the trailing dot), "+
 			"signature removed, empty HMAC secret, RS→HS key confusion with the API's JWKS, and, when the secret was cracked, "+
 			"an expired token. Accepted means the answer matches the real token's while a garbage token is refused. "+
 			"At most %d forged requests per scan.", MaxForgeryOps, MaxForgeryRequests),
@@ -145,6 +146,10 @@ func (c Forgery) Run(ctx context.Context, in *check.Input) ([]finding.Finding, e
 		return nil, nil //nolint:nilerr // not a JWT: nothing to forge
 	}
 	t.Source = "credential"
+	if base := in.BaseURL().String(); !in.HTTP.CanCarryCredential(base) {
+		return nil, check.NotAssessed("forged tokens go only where the credential itself may go, and %s is not such a place "+
+			"(plain http needs --allow-http-credentials)", in.HTTP.Redactor().URL(base))
+	}
 	cal, err := bearer.Calibrate(ctx, in)
 	if err != nil {
 		return nil, err
@@ -169,10 +174,17 @@ func (c Forgery) Run(ctx context.Context, in *check.Input) ([]finding.Finding, e
 	}
 	r := &runner{c: c, in: in, cal: cal}
 	oracles := cal.Usable()
+	if len(oracles) == 0 {
+		return nil, check.NotAssessed("no secured operation accepted the real token and refused a garbage one, so a forgery's answer has nothing to be compared with")
+	}
 	for _, o := range oracles[:min(len(oracles), MaxForgeryOps)] {
 		if err := r.attack(ctx, o, fgs); err != nil {
 			return r.fs, err
 		}
+	}
+	if r.sent == 0 {
+		return r.fs, check.NotAssessed("forged tokens go only where the credential itself may go, and %s is not such a place "+
+			"(another origin needs --scope)", in.HTTP.Redactor().URL(oracles[0].URL))
 	}
 	return r.fs, nil
 }
@@ -190,7 +202,7 @@ type runner struct {
 // shown to be ignored (every other forgery would pass for that reason).
 func (r *runner) attack(ctx context.Context, o *bearer.Oracle, fgs []forgery) error {
 	if !r.in.HTTP.CanCarryCredential(o.URL) {
-		return nil // forged tokens go only to the in-scope https origin
+		return nil // forged tokens go where the credential may go, and nowhere else
 	}
 	won := map[string]bool{}
 	for _, f := range fgs {

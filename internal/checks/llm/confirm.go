@@ -23,16 +23,20 @@ type epState struct {
 const greeting = "Hello! What can you help me with?"
 
 // confirm decides whether e is generative. A join probe the model obeys
-// confirms it and teaches where the reply is; otherwise two prompts must
-// both get a prose answer, at the same place, that is not an echo of the
-// request (tentative: a restricted assistant that declines the join).
-func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, error) {
+// confirms it and teaches where the reply is. An answer in a known model
+// wire shape (chat completions and its kin) is a model's whatever it
+// says: further phrasings of the join may confirm it, and it is kept
+// (tentative) when none does. Otherwise two prompts must both get a prose
+// answer, at the same place, that is not an echo of the request
+// (tentative: a restricted assistant that declines the join). A candidate
+// not kept comes with why.
+func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, string, error) {
 	st := r.state(e)
 	task, joined := joinTask()
 	t := Turn{User: "Please reply with only " + task + "."}
 	x, err := r.send(ctx, e, t, true, nil)
 	if err != nil || !x.ok() {
-		return false, ignoreStop(err)
+		return false, failedProbe(x), ignoreStop(err)
 	}
 	ct := x.resp.Header.Get("Content-Type")
 	e.HTML = isHTML(ct)
@@ -40,7 +44,11 @@ func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, error) {
 	if p, ok := LearnReply(x.resp.Body, ct, func(s string) bool { return JoinedNonce(s, joined, "") }); ok {
 		e.Reply, e.Confirmed = p, true
 		st.general = !e.Raw()
-		return true, nil
+		return true, "", nil
+	}
+	if shape, p, ok := wireShape(x.resp.Body, ct); ok {
+		e.Reply, e.Shape = p, shape
+		return true, "", r.rephrase(ctx, e)
 	}
 	first := map[string]string{}
 	for _, l := range candidates(x.resp.Body, ct) {
@@ -49,11 +57,11 @@ func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, error) {
 		}
 	}
 	if len(first) == 0 {
-		return false, nil // no prose anywhere: an echo or a plain API
+		return false, "no prose anywhere in its answer to a join-two-strings task, and no known model wire shape (an echo or a plain API)", nil
 	}
 	y, err := r.send(ctx, e, Turn{User: greeting}, true, nil)
 	if err != nil || !y.ok() {
-		return false, ignoreStop(err)
+		return false, failedProbe(y), ignoreStop(err)
 	}
 	best := ""
 	for _, l := range candidates(y.resp.Body, y.resp.Header.Get("Content-Type")) {
@@ -63,10 +71,40 @@ func (r *runner) confirm(ctx context.Context, e *Endpoint) (bool, error) {
 		}
 	}
 	if best == "" {
-		return false, nil
+		return false, "its answers to a join task and a greeting were not prose at one same place", nil
 	}
 	st.normal = best
-	return true, nil
+	return true, "", nil
+}
+
+// rephrase asks an endpoint that answers in a model wire shape for the
+// join in other words; one it follows confirms the endpoint.
+func (r *runner) rephrase(ctx context.Context, e *Endpoint) error {
+	st := r.state(e)
+	for _, phrase := range joinPhrasings {
+		a, b := nonce(), nonce()
+		y, err := r.send(ctx, e, Turn{User: phrase(a, b)}, true, nil)
+		if err != nil {
+			return ignoreStop(err)
+		}
+		if y.ok() && JoinedNonce(y.reply, a, b) {
+			e.Confirmed, st.confirmX = true, y
+			st.general = !e.Raw()
+			return nil
+		}
+		if y.ok() && st.normal == "" {
+			st.normal = y.reply
+		}
+	}
+	return nil
+}
+
+// failedProbe says what became of a confirmation probe that got no 2xx.
+func failedProbe(x *exchange) string {
+	if x == nil || x.resp == nil {
+		return "the confirmation probe got no answer"
+	}
+	return fmt.Sprintf("the confirmation probe was answered HTTP %d", x.resp.StatusCode)
 }
 
 // prose reports whether s reads as a generated answer to prompt: a few
@@ -140,6 +178,9 @@ func (r *runner) probeEndpoint(ctx context.Context, e *Endpoint) error {
 		}
 	}
 	how := "tentative: it deflects a plain join-two-strings task but answers in prose"
+	if e.Shape != "" {
+		how = fmt.Sprintf("tentative: it answers in the %s wire shape but wrote the joined strings for none of %d phrasings", e.Shape, 1+len(joinPhrasings))
+	}
 	if st := r.state(e); st.confirmX != nil && IsRefusal(Extract(st.confirmX.resp.Body, st.confirmX.resp.Header.Get("Content-Type"), e.Reply)) {
 		how = "tentative: it refuses a plain join-two-strings task but answers in prose"
 	}

@@ -115,12 +115,14 @@ func (r *runner) discover(ctx context.Context) ([]*Endpoint, error) {
 		if len(eps) >= maxEndpoints {
 			break
 		}
-		ok, err := r.confirm(ctx, e)
+		ok, why, err := r.confirm(ctx, e)
 		if err != nil {
 			return eps, err
 		}
 		if ok {
 			eps = append(eps, e)
+		} else if why != "" {
+			r.dropped(e, why)
 		}
 	}
 	return eps, nil
@@ -203,6 +205,15 @@ func (r *runner) version(ctx context.Context) error {
 	return nil
 }
 
+// dropped records why a candidate was not kept: in coverage for a spec
+// operation, and as a note of the report.
+func (r *runner) dropped(e *Endpoint, why string) {
+	if e.op != nil && r.in.Coverage != nil {
+		r.in.Coverage.Skip(*e.op, "not an LLM endpoint after all: "+why)
+	}
+	r.in.Notes.Add("llm", fmt.Sprintf("LLM candidate POST %s not kept: %s", e.Path, why))
+}
+
 // url joins a route to the API's base URL.
 func (r *runner) url(path string) string {
 	u := r.in.BaseURL()
@@ -228,10 +239,11 @@ func (r *runner) specCandidates() []*Endpoint {
 		}
 		for suffix, d := range knownInference {
 			if strings.HasSuffix(op.Path, suffix) {
-				out = append(out, &Endpoint{URL: target, Path: op.Path, Dialect: d})
+				out = append(out, &Endpoint{URL: target, Path: op.Path, Dialect: d, op: &op})
 			}
 		}
 		if e := appEndpoint(op, target); e != nil {
+			e.op = &op
 			out = append(out, e)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/plumbsec/plumb/internal/spec"
 )
 
 // Dialects: how a request is shaped and where the reply is read.
@@ -35,9 +37,12 @@ type Endpoint struct {
 	MaxTokensField string         // declared max-tokens field, "" if none
 
 	Reply     ReplyPath
-	Confirmed bool // the join probe proved it generative
-	HTML      bool // replies are served as text/html
-	Spent     int  // requests sent to it
+	Shape     string // the model wire shape its answers come in ("chat-completions"), if known
+	Confirmed bool   // a join probe proved it generative
+	HTML      bool   // replies are served as text/html
+	Spent     int    // requests sent to it
+
+	op *spec.Operation // the spec operation it came from, for coverage
 }
 
 // Raw reports whether the endpoint is a model API rather than an

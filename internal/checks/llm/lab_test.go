@@ -273,3 +273,42 @@ func BenchmarkTier(b *testing.B) {
 		})
 	}
 }
+
+// TestWireShapeCandidateIsRephrased: signalshop's notes assistant answers
+// in the chat-completions wire shape but deflects "reply with only …"; a
+// second phrasing of the join confirms it. Without it the endpoint was
+// dropped silently.
+func TestWireShapeCandidateIsRephrased(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Signal.BaseURL, w.Signal.Token, func(o *engine.Options) { o.AllowPlainHTTPCredentials = true }, llm.Check{})
+	var ep *finding.Finding
+	for i, f := range rep.Findings {
+		if f.ID == "llm.endpoint" && f.Location.Path == "/api/assistant/chat" {
+			ep = &rep.Findings[i]
+		}
+	}
+	if ep == nil || !strings.Contains(ep.Evidence.Summary, "confirmed: it wrote two random strings joined together") {
+		t.Fatalf("notes assistant: %+v", ep)
+	}
+}
+
+// TestDroppedCandidatesSayWhy: a candidate that is no model is not kept,
+// and the report says why (coverage of its operation, and a note).
+func TestDroppedCandidatesSayWhy(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Signal.BaseURL, w.Signal.Token, func(o *engine.Options) { o.AllowPlainHTTPCredentials = true }, llm.Check{})
+	noted := false
+	for _, n := range rep.Notes {
+		noted = noted || (n.Stage == "llm" && strings.HasPrefix(n.Message, "LLM candidate POST /api/support/ask not kept: no prose"))
+	}
+	if !noted {
+		t.Errorf("no note says why /api/support/ask was dropped: %+v", rep.Notes)
+	}
+	for _, row := range rep.Coverage.Operations {
+		if row.Operation == "POST /api/support/ask" && (row.Outcome != "skipped" || !strings.HasPrefix(row.Reason, "not an LLM endpoint after all: ")) {
+			t.Errorf("coverage of the ticket desk: %+v", row)
+		}
+	}
+}

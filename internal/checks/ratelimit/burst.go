@@ -50,6 +50,7 @@ type NoRateLimit struct{}
 func (NoRateLimit) Meta() check.Meta {
 	return check.Meta{
 		ID: "rate-limiting.no-rate-limit", Title: "No rate limiting", Category: finding.CatRateLimiting,
+		Group: finding.GroupHost,
 		OWASP: "API4:2023", CWE: "CWE-770", Severity: finding.Medium, Needs: check.NeedSpec, Phase: check.PhaseProbe,
 		Description: fmt.Sprintf("Picks the cheapest parameterless GET operation that answered 2xx in the corpus (each GET "+
 			"operation requested once as identity A), never a login, token or session operation, and, when its response announces no rate limit (RateLimit-*, X-RateLimit-*, "+
