@@ -42,6 +42,8 @@ func (s *seen) record(r *http.Request) {
 		}
 	}
 	s.hits[r.Host] = append(s.hits[r.Host], h)
+	// Parallel subtests may share a host; the host+path key tells them apart.
+	s.hits[r.Host+r.URL.Path] = append(s.hits[r.Host+r.URL.Path], h)
 }
 
 func (s *seen) get(host string) []http.Header {
@@ -134,8 +136,7 @@ func TestCredentialsScope(t *testing.T) {
 				t.Errorf("sent=%v withheld=%q", resp.CredentialsSent, resp.CredentialsWithheld)
 			}
 			host := strings.TrimPrefix(strings.TrimPrefix(tc.url, "https://"), "http://")
-			host = host[:strings.IndexByte(host, '/')]
-			hits := got.get(host)
+			hits := got.get(host) // host and path: parallel subtests share hosts
 			if len(hits) == 0 {
 				t.Fatalf("server saw nothing for %s", host)
 			}
