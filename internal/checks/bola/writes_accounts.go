@@ -177,7 +177,7 @@ func (w *writer) takeEmail(ctx context.Context, ao accountOp, recs []writes.Reco
 	}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(ao.op, resp.StatusCode)
 	after, err := writes.Self(ctx, in.HTTP, w.cp)
@@ -234,13 +234,13 @@ func (w *writer) takePassword(ctx context.Context, ao accountOp, tw *accounts.Ac
 	}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(ao.op, resp.StatusCode)
 	pend.Undone() // the account is plumb's own and is deleted when the check ends
 	_, lreq, lresp, err := tw.LogIn(ctx, in, newPW)
 	if err != nil || !reqgen.OK2xx(lresp) {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	w.report(IDAccountTakeover, ao.op, fmt.Sprintf("%s %s lets user B change another user's password", ao.op.Method, ao.op.Path),
 		fmt.Sprintf("plumb registered the throw-away account %s; identity B sent %s %s for it with a new password (answered %d), "+
@@ -261,7 +261,7 @@ func (w *writer) deleteAccount(ctx context.Context, ao accountOp, tw *accounts.A
 	req := &netx.Request{Method: http.MethodDelete, URL: u, WithCredentials: true}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(ao.op, resp.StatusCode)
 	if !reqgen.OK2xx(resp) {
@@ -269,7 +269,7 @@ func (w *writer) deleteAccount(ctx context.Context, ao accountOp, tw *accounts.A
 	}
 	_, lreq, lresp, err := tw.LogIn(ctx, in, tw.Password)
 	if err != nil || lresp == nil || reqgen.OK2xx(lresp) {
-		return ignorable(ctx, err) // it can still log in: not deleted (or its password changed)
+		return reqgen.FatalOnly(ctx, err) // it can still log in: not deleted (or its password changed)
 	}
 	tw.Forget()
 	w.report(IDObjectWrite, ao.op, fmt.Sprintf("%s %s lets user B delete another user's account", ao.op.Method, ao.op.Path),

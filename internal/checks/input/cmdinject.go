@@ -123,7 +123,7 @@ func (c CommandInjection) markers(ctx context.Context, in *check.Input, vp valid
 		req := &netx.Request{Method: http.MethodGet, URL: b.URL, WithCredentials: true}
 		resp, err := in.HTTP.Do(ctx, req)
 		if err != nil {
-			if e := ignorable(ctx, err); e != nil {
+			if e := reqgen.FatalOnly(ctx, err); e != nil {
 				return nil, e
 			}
 			continue
@@ -148,7 +148,7 @@ func (c CommandInjection) delays(ctx context.Context, in *check.Input, vp valida
 	for range 2 {
 		d, _, _, err := timedCmd(ctx, in, vp, valid)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		base = append(base, d)
 	}
@@ -157,14 +157,14 @@ func (c CommandInjection) delays(ctx context.Context, in *check.Input, vp valida
 	for _, v := range []string{valid + ";sleep " + secs, valid + "$(sleep " + secs + ")"} {
 		d1, req, resp, err := timedCmd(ctx, in, vp, v)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if d1 < b+cmdMinGap {
 			continue
 		}
 		d2, _, _, err := timedCmd(ctx, in, vp, v)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if d2 < b+cmdMinGap {
 			continue

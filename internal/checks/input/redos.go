@@ -142,7 +142,7 @@ func (c ReDoS) probe(ctx context.Context, in *check.Input, vp validatedParam) (*
 	for range redosBaseline {
 		d, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, valid)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		base, bReq, bResp = append(base, d), req, resp
 	}
@@ -150,14 +150,14 @@ func (c ReDoS) probe(ctx context.Context, in *check.Input, vp validatedParam) (*
 	for _, v := range redosInputs(vp.param) {
 		d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !slow(d1, b) {
 			continue
 		}
 		d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !slow(d2, b) {
 			continue
@@ -189,13 +189,6 @@ func medianDur(ds []time.Duration) time.Duration {
 		return 0
 	}
 	return s[len(s)/2]
-}
-
-func ignorable(ctx context.Context, err error) error {
-	if err != nil && reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }
 
 var redosRemediation = finding.Remediation{

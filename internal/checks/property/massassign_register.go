@@ -63,7 +63,7 @@ func (m *massRun) register(ctx context.Context, op spec.Operation) (*finding.Fin
 		if errors.Is(err, accounts.ErrNoRegistration) {
 			return nil, nil
 		}
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	defer a.Close(ctx, in)
 	if !a.Registered() {
