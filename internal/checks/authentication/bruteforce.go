@@ -2,7 +2,6 @@ package authentication
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -55,18 +54,12 @@ func (c BruteForce) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 	if ops.Login == nil && len(codeOps) == 0 {
 		return nil, nil
 	}
-	t, err := accounts.Register(ctx, in, IDBruteForce, nil)
-	switch {
-	case errors.Is(err, accounts.ErrNoRegistration):
-		t = nil
-	case err != nil:
+	t, err := accounts.RegisterIfAble(ctx, in, IDBruteForce, nil)
+	if err != nil {
 		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if t != nil {
 		defer t.Close(ctx, in)
-		if !t.Registered() {
-			t = nil
-		}
 	}
 	var fs []finding.Finding
 	if ops.Login != nil {

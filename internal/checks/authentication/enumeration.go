@@ -59,18 +59,12 @@ func (c AccountEnumeration) Run(ctx context.Context, in *check.Input) ([]finding
 	if ops.Login == nil && ops.Reset == nil {
 		return nil, nil
 	}
-	t, err := accounts.Register(ctx, in, IDEnumeration, nil)
-	switch {
-	case errors.Is(err, accounts.ErrNoRegistration):
-		t = nil
-	case err != nil:
+	t, err := accounts.RegisterIfAble(ctx, in, IDEnumeration, nil)
+	if err != nil {
 		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if t != nil {
 		defer t.Close(ctx, in)
-		if !t.Registered() {
-			t = nil
-		}
 	}
 	var fs []finding.Finding
 	if ops.Login != nil {

@@ -3,7 +3,6 @@ package bola
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -123,13 +122,10 @@ func (w *writer) accounts(ctx context.Context) error {
 			err = w.takeEmail(ctx, ao, recs, names)
 		case "password", "delete":
 			if tw == nil {
-				if tw, err = accounts.Register(ctx, w.in, IDAccountTakeover, nil); err != nil || !tw.Registered() || tw.Client == nil {
+				if tw, err = accounts.RegisterIfAble(ctx, w.in, IDAccountTakeover, nil); err != nil || tw == nil || tw.Client == nil {
 					w.in.Coverage.Skip(ao.op, "needs a throw-away account (a registration and a login operation)")
-					if errors.Is(err, accounts.ErrNoRegistration) || !reqgen.Fatal(ctx, err) {
-						err = nil
-					}
 					tw = nil
-					if err != nil {
+					if err = reqgen.FatalOnly(ctx, err); err != nil {
 						return err
 					}
 					continue
