@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,15 @@ type Change struct {
 	FromSummary string
 	ToSummary   string
 	At          time.Time
+}
+
+// SummaryIDs returns the finding ids of a summary (NameState.Summary,
+// Change.FromSummary, Change.ToSummary); an empty list, not nil, for none.
+func SummaryIDs(summary string) []string {
+	if summary == "" {
+		return []string{}
+	}
+	return strings.Split(summary, ",")
 }
 
 const watchCols = "id, name, names, schedule, options, next_run_at, last_run_at, last_error, runs, created_at, updated_at"
