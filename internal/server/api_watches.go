@@ -108,11 +108,7 @@ func (s *Server) listWatches(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []watchOut{}
-	for _, wt := range list {
-		out = append(out, toWatchOut(wt))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"dns_watches": out})
+	writeList(w, "dns_watches", list, toWatchOut)
 }
 
 // watchDetail is a watch with each name's current state and its history.
