@@ -101,6 +101,21 @@ func Register(ctx context.Context, in *check.Input, checkID string, extra map[st
 	return a, nil
 }
 
+// RegisterIfAble is Register for probes that can do without the account:
+// nil, and no error, when the spec documents no registration operation
+// or the API refused it. Other errors are Register's. Close the account
+// when done.
+func RegisterIfAble(ctx context.Context, in *check.Input, checkID string, extra map[string]any) (*Account, error) {
+	a, err := Register(ctx, in, checkID, extra)
+	if errors.Is(err, ErrNoRegistration) {
+		return nil, nil
+	}
+	if err != nil || !a.Registered() {
+		return nil, err
+	}
+	return a, nil
+}
+
 // Registered reports whether the API created the account.
 func (a *Account) Registered() bool { return a != nil && a.made != nil && !a.gone }
 

@@ -72,8 +72,9 @@ func (f *netFlags) build() (connectTo []netx.ConnectTo, roots *x509.CertPool, er
 	return connectTo, roots, nil
 }
 
-// loadOptions are the options of a one-off fetch through the network
-// layer (loading an OpenAPI document): the network flags and nothing else.
+// loadOptions are the engine options the network flags decide (and the
+// version): all a one-off fetch through the network layer (loading an
+// OpenAPI document) needs, and where every scan's options start.
 func (f *netFlags) loadOptions() (engine.Options, error) {
 	ct, roots, err := f.build()
 	if err != nil {

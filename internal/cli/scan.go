@@ -76,8 +76,7 @@ func (f *scanFlags) options(lookupEnv func(string) (string, bool)) (engine.Optio
 // engineOptions builds the options of the scan itself from every flag but
 // the output and gate ones; plumb mcp builds each scan_api call with it.
 func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine.Options, error) {
-	var o engine.Options
-	ct, roots, err := f.net.build()
+	o, err := f.net.loadOptions()
 	if err != nil {
 		return o, err
 	}
@@ -91,8 +90,6 @@ func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine
 	if err := f.limits.apply(&o); err != nil {
 		return o, err
 	}
-	o.Resolvers, o.ConnectTo, o.RootCAs, o.Timeout, o.Insecure = f.net.resolvers, ct, roots, f.net.timeout, f.net.insecure
-	o.AllowHost = f.net.allowHost
 	o.Credentials, o.ExtraScope, o.AllowPlainHTTPCredentials = creds, scope, f.auth.allowHTTPCreds
 	o.AllowWrites, o.AllowRemoteRefs = f.allowWrites, f.allowRemoteRefs
 	if err := f.scope.apply(&o); err != nil {
@@ -119,7 +116,6 @@ func (f *scanFlags) engineOptions(lookupEnv func(string) (string, bool)) (engine
 		}
 		o.CallbackListen = f.callbackListen
 	}
-	o.Version = version()
 	if o.DNSAudit.Roots, o.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
 		return o, err
 	}

@@ -22,13 +22,11 @@ func (f *scopeFlags) apply(o *engine.Options) error {
 		in   []string
 		out  *[]scope.Pattern
 	}{{"--include", f.include, &o.Include}, {"--exclude", f.exclude, &o.Exclude}} {
-		for _, s := range list.in {
-			p, err := scope.ParsePattern(s)
-			if err != nil {
-				return usagef("%s: %v", list.flag, err)
-			}
-			*list.out = append(*list.out, p)
+		ps, err := scope.ParsePatterns(list.in)
+		if err != nil {
+			return usagef("%s: %v", list.flag, err)
 		}
+		*list.out = append(*list.out, ps...)
 	}
 	return nil
 }

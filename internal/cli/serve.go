@@ -61,16 +61,13 @@ func (f *workerFlags) register(fs *pflag.FlagSet, dbDefault string) {
 
 // scanOptions builds the base engine options of every scan the server runs.
 func (f *workerFlags) scanOptions() (func() engine.Options, []string, error) {
-	ct, roots, err := f.net.build()
+	base, err := f.net.loadOptions()
 	if err != nil {
 		return nil, nil, err
 	}
-	dnsRoots, port, err := f.dnsAudit.build()
-	if err != nil {
+	if base.DNSAudit.Roots, base.DNSAudit.AuthorityPort, err = f.dnsAudit.build(); err != nil {
 		return nil, nil, err
 	}
-	base := engine.Options{Resolvers: f.net.resolvers, ConnectTo: ct, RootCAs: roots, Timeout: f.net.timeout, Insecure: f.net.insecure,
-		DNSAudit: check.DNSAuditConfig{Roots: dnsRoots, AuthorityPort: port}, Version: version()}
 	return func() engine.Options {
 		o := base
 		o.Checks = serveChecks()

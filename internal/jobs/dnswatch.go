@@ -133,11 +133,11 @@ func findingIDs(res *dnsaudit.Result) []string {
 	return ids
 }
 
-func splitIDs(s string) []string {
-	if s == "" {
-		return []string{}
-	}
-	return strings.Split(s, ",")
+// NameChangeOf is a stored change as dns.changed (and the API's watch
+// history) shows it.
+func NameChangeOf(c *store.Change) NameChange {
+	return NameChange{Name: c.Name, FromStatus: c.FromStatus, ToStatus: c.ToStatus,
+		FromFindings: store.SummaryIDs(c.FromSummary), ToFindings: store.SummaryIDs(c.ToSummary), At: c.At}
 }
 
 // recordWatch stores each name's new state, a change entry where it
@@ -171,8 +171,7 @@ func (r *Runner) recordWatch(ctx context.Context, tx *store.Tx, wt *store.Watch,
 				if err := tx.AddChange(ctx, c); err != nil {
 					return err
 				}
-				ev.Changes = append(ev.Changes, NameChange{Name: c.Name, FromStatus: c.FromStatus, ToStatus: c.ToStatus,
-					FromFindings: splitIDs(c.FromSummary), ToFindings: ids, At: now})
+				ev.Changes = append(ev.Changes, NameChangeOf(c))
 			}
 		}
 		if err := tx.PutNameState(ctx, wt.ID, ns); err != nil {

@@ -163,10 +163,10 @@ func (r *Runner) engineOptions(tg *store.Target) (engine.Options, error) {
 	}
 	o.AllowWrites = to.AllowWrites
 	var err error
-	if o.Include, err = patterns(to.Include); err != nil {
+	if o.Include, err = scope.ParsePatterns(to.Include); err != nil {
 		return o, err
 	}
-	if o.Exclude, err = patterns(to.Exclude); err != nil {
+	if o.Exclude, err = scope.ParsePatterns(to.Exclude); err != nil {
 		return o, err
 	}
 	o.AllowRemoteRefs = false
@@ -182,20 +182,6 @@ func (r *Runner) engineOptions(tg *store.Target) (engine.Options, error) {
 	}
 	o.Credentials, o.CredentialsB = creds.headers()
 	return o, nil
-}
-
-// patterns parses a target's include or exclude patterns (the API checked
-// them when the target was saved).
-func patterns(raw []string) ([]scope.Pattern, error) {
-	var out []scope.Pattern
-	for _, s := range raw {
-		p, err := scope.ParsePattern(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }
 
 // finishScan stores the report and summary and, in the same transaction,

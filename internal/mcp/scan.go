@@ -156,13 +156,11 @@ func (t *tools) scanOptions(in ScanInput) (engine.Options, error) {
 		in   []string
 		out  *[]scope.Pattern
 	}{{"include", in.Include, &o.Include}, {"exclude", in.Exclude, &o.Exclude}} {
-		for _, raw := range l.in {
-			p, err := scope.ParsePattern(raw)
-			if err != nil {
-				return o, fmt.Errorf("%s: %w", l.name, err)
-			}
-			*l.out = append(*l.out, p)
+		ps, err := scope.ParsePatterns(l.in)
+		if err != nil {
+			return o, fmt.Errorf("%s: %w", l.name, err)
 		}
+		*l.out = append(*l.out, ps...)
 	}
 	return o, nil
 }

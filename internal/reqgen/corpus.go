@@ -178,6 +178,15 @@ func Fatal(ctx context.Context, err error) bool {
 	return errors.Is(err, netx.ErrBudgetExhausted) || ctx.Err() != nil
 }
 
+// FatalOnly returns err when it ends the check (Fatal) and nil when it is
+// one operation failing, which the check skips.
+func FatalOnly(ctx context.Context, err error) error {
+	if err != nil && Fatal(ctx, err) {
+		return err
+	}
+	return nil
+}
+
 // Identify learns what a second identity is from the self operations A's
 // corpus found (on top of what its login answer said, known), and counts
 // its 401/403 answers on the secured parameterless operations (at most 8

@@ -81,6 +81,19 @@ func ParsePattern(s string) (Pattern, error) {
 	return p, nil
 }
 
+// ParsePatterns reads a list of patterns; a malformed one is the error.
+func ParsePatterns(raw []string) ([]Pattern, error) {
+	var out []Pattern
+	for _, s := range raw {
+		p, err := ParsePattern(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
 func validMethod(m string) bool {
 	for _, r := range m {
 		if r < 'A' || r > 'Z' {

@@ -20,6 +20,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeList answers 200 with {key: [each item converted]}, [] for none.
+func writeList[T, O any](w http.ResponseWriter, key string, items []T, conv func(T) O) {
+	out := make([]O, 0, len(items))
+	for _, it := range items {
+		out = append(out, conv(it))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: out})
+}
+
 type apiError struct {
 	Error string `json:"error"`
 }

@@ -80,11 +80,7 @@ func (s *Server) listScans(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []scanOut{}
-	for _, sc := range list {
-		out = append(out, toScanOut(sc))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"scans": out})
+	writeList(w, "scans", list, toScanOut)
 }
 
 func (s *Server) getScan(w http.ResponseWriter, r *http.Request) {

@@ -156,11 +156,7 @@ func (s *Server) listTargets(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []targetOut{}
-	for _, t := range ts {
-		out = append(out, s.targetWithLastScan(r.Context(), t))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"targets": out})
+	writeList(w, "targets", ts, func(t *store.Target) targetOut { return s.targetWithLastScan(r.Context(), t) })
 }
 
 func (s *Server) targetWithLastScan(ctx context.Context, t *store.Target) targetOut {

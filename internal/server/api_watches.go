@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/jobs"
 	"github.com/plumbsec/plumb/internal/store"
 )
 
@@ -24,15 +25,6 @@ type nameOut struct {
 	ChangedAt time.Time `json:"changed_at"`
 }
 
-type changeOut struct {
-	Name         string    `json:"name"`
-	FromStatus   string    `json:"from_status"`
-	ToStatus     string    `json:"to_status"`
-	FromFindings []string  `json:"from_findings"`
-	ToFindings   []string  `json:"to_findings"`
-	At           time.Time `json:"at"`
-}
-
 type watchOut struct {
 	ID        string             `json:"id"`
 	Name      string             `json:"name"`
@@ -45,19 +37,12 @@ type watchOut struct {
 	Runs      int                `json:"runs"`
 	CreatedAt time.Time          `json:"created_at"`
 	Status    []nameOut          `json:"status,omitempty"`
-	History   []changeOut        `json:"history,omitempty"`
+	History   []jobs.NameChange  `json:"history,omitempty"`
 }
 
 func toWatchOut(w *store.Watch) watchOut {
 	return watchOut{ID: w.ID, Name: w.Name, Names: w.Names, Schedule: w.Schedule, Options: w.Options, NextRunAt: optTime(w.NextRunAt),
 		LastRunAt: optTime(w.LastRunAt), LastError: w.LastError, Runs: w.Runs, CreatedAt: w.CreatedAt}
-}
-
-func ids(summary string) []string {
-	if summary == "" {
-		return []string{}
-	}
-	return strings.Split(summary, ",")
 }
 
 // maxWatchNames bounds one watch; bulk audits belong to `plumb dns`.
@@ -123,11 +108,7 @@ func (s *Server) listWatches(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []watchOut{}
-	for _, wt := range list {
-		out = append(out, toWatchOut(wt))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"dns_watches": out})
+	writeList(w, "dns_watches", list, toWatchOut)
 }
 
 // watchDetail is a watch with each name's current state and its history.
@@ -143,16 +124,15 @@ func (s *Server) watchDetail(r *http.Request, id string, history int) (*watchOut
 	}
 	o.Status = []nameOut{}
 	for _, n := range states {
-		o.Status = append(o.Status, nameOut{Name: n.Name, Status: n.Status, Service: n.Service, Findings: ids(n.Summary), CheckedAt: n.CheckedAt, ChangedAt: n.ChangedAt})
+		o.Status = append(o.Status, nameOut{Name: n.Name, Status: n.Status, Service: n.Service, Findings: store.SummaryIDs(n.Summary), CheckedAt: n.CheckedAt, ChangedAt: n.ChangedAt})
 	}
 	changes, err := s.cfg.Store.Changes(r.Context(), id, history)
 	if err != nil {
 		return nil, err
 	}
-	o.History = []changeOut{}
+	o.History = []jobs.NameChange{}
 	for _, c := range changes {
-		o.History = append(o.History, changeOut{Name: c.Name, FromStatus: c.FromStatus, ToStatus: c.ToStatus,
-			FromFindings: ids(c.FromSummary), ToFindings: ids(c.ToSummary), At: c.At})
+		o.History = append(o.History, jobs.NameChangeOf(c))
 	}
 	return &o, nil
 }

@@ -90,11 +90,7 @@ func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []webhookOut{}
-	for _, h := range list {
-		out = append(out, toWebhookOut(h))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"webhooks": out})
+	writeList(w, "webhooks", list, toWebhookOut)
 }
 
 func (s *Server) getWebhook(w http.ResponseWriter, r *http.Request) {
@@ -125,9 +121,5 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []deliveryOut{}
-	for _, d := range list {
-		out = append(out, toDeliveryOut(d))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
+	writeList(w, "deliveries", list, toDeliveryOut)
 }

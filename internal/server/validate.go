@@ -118,10 +118,8 @@ func (s *Server) checkScanOptions(o *store.ScanOptions) error {
 		if len(l.pats) > 64 {
 			return badInput("%s: at most 64 patterns", l.name)
 		}
-		for _, p := range l.pats {
-			if _, err := scope.ParsePattern(p); err != nil {
-				return badInput("%s: %v", l.name, err)
-			}
+		if _, err := scope.ParsePatterns(l.pats); err != nil {
+			return badInput("%s: %v", l.name, err)
 		}
 	}
 	return nil

@@ -128,18 +128,9 @@ type JobCount struct {
 
 // JobCounts counts River's jobs by kind and state, for /metrics.
 func (q *Q) JobCounts(ctx context.Context) ([]JobCount, error) {
-	rs, err := q.ex.query(ctx, "SELECT kind, CAST(state AS TEXT), COUNT(*) FROM river_job GROUP BY kind, state ORDER BY kind, 2")
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []JobCount
-	for rs.Next() {
+	return queryAll(ctx, q.ex, func(r row) (JobCount, error) {
 		var c JobCount
-		if err := rs.Scan(&c.Kind, &c.State, &c.N); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rs.Err()
+		err := r.Scan(&c.Kind, &c.State, &c.N)
+		return c, err
+	}, "SELECT kind, CAST(state AS TEXT), COUNT(*) FROM river_job GROUP BY kind, state ORDER BY kind, 2")
 }

@@ -30,6 +30,24 @@ type rows interface {
 
 type row interface{ Scan(dest ...any) error }
 
+// queryAll runs a query and reads every row with scan.
+func queryAll[T any](ctx context.Context, ex execer, scan func(row) (T, error), query string, args ...any) ([]T, error) {
+	rs, err := ex.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []T
+	for rs.Next() {
+		v, err := scan(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rs.Err()
+}
+
 // --- SQLite (database/sql) ---
 
 type sqlExec struct {

@@ -94,20 +94,7 @@ func (q *Q) ActiveScans(ctx context.Context) ([]*Scan, error) {
 }
 
 func (q *Q) scans(ctx context.Context, query string, args ...any) ([]*Scan, error) {
-	rs, err := q.ex.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []*Scan
-	for rs.Next() {
-		s, err := scanScan(rs, false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rs.Err()
+	return queryAll(ctx, q.ex, func(r row) (*Scan, error) { return scanScan(r, false) }, query, args...)
 }
 
 // PreviousDoneScan returns the target's last completed scan created before

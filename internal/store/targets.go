@@ -95,20 +95,7 @@ func (q *Q) DueTargets(ctx context.Context, now time.Time, limit int) ([]*Target
 }
 
 func (q *Q) targets(ctx context.Context, query string, args ...any) ([]*Target, error) {
-	rs, err := q.ex.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []*Target
-	for rs.Next() {
-		t, err := scanTarget(rs)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rs.Err()
+	return queryAll(ctx, q.ex, scanTarget, query, args...)
 }
 
 // SetTargetNextRun moves a target's next scheduled run.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,15 @@ type Change struct {
 	FromSummary string
 	ToSummary   string
 	At          time.Time
+}
+
+// SummaryIDs returns the finding ids of a summary (NameState.Summary,
+// Change.FromSummary, Change.ToSummary); an empty list, not nil, for none.
+func SummaryIDs(summary string) []string {
+	if summary == "" {
+		return []string{}
+	}
+	return strings.Split(summary, ",")
 }
 
 const watchCols = "id, name, names, schedule, options, next_run_at, last_run_at, last_error, runs, created_at, updated_at"
@@ -102,20 +112,7 @@ func (q *Q) DueWatches(ctx context.Context, now time.Time, limit int) ([]*Watch,
 }
 
 func (q *Q) watches(ctx context.Context, query string, args ...any) ([]*Watch, error) {
-	rs, err := q.ex.query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []*Watch
-	for rs.Next() {
-		w, err := scanWatch(rs)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rs.Err()
+	return queryAll(ctx, q.ex, scanWatch, query, args...)
 }
 
 // SetWatchNextRun moves a watch's next run.
@@ -141,22 +138,17 @@ func (q *Q) DeleteWatch(ctx context.Context, id string) error {
 
 // NameStates returns the current state of each of a watch's names.
 func (q *Q) NameStates(ctx context.Context, watchID string) ([]*NameState, error) {
-	rs, err := q.ex.query(ctx, "SELECT name, status, service, summary, result, checked_at, changed_at FROM dns_names WHERE watch_id = ? ORDER BY name", watchID)
-	if err != nil {
+	return queryAll(ctx, q.ex, scanNameState, "SELECT name, status, service, summary, result, checked_at, changed_at FROM dns_names WHERE watch_id = ? ORDER BY name", watchID)
+}
+
+func scanNameState(r row) (*NameState, error) {
+	var n NameState
+	var checked, changed int64
+	if err := r.Scan(&n.Name, &n.Status, &n.Service, &n.Summary, &n.Result, &checked, &changed); err != nil {
 		return nil, err
 	}
-	defer rs.Close()
-	var out []*NameState
-	for rs.Next() {
-		var n NameState
-		var checked, changed int64
-		if err := rs.Scan(&n.Name, &n.Status, &n.Service, &n.Summary, &n.Result, &checked, &changed); err != nil {
-			return nil, err
-		}
-		n.CheckedAt, n.ChangedAt = fromMS(checked), fromMS(changed)
-		out = append(out, &n)
-	}
-	return out, rs.Err()
+	n.CheckedAt, n.ChangedAt = fromMS(checked), fromMS(changed)
+	return &n, nil
 }
 
 // PutNameState stores a name's latest state.
@@ -178,21 +170,16 @@ func (q *Q) AddChange(ctx context.Context, c *Change) error {
 
 // Changes returns a watch's latest changes, newest first.
 func (q *Q) Changes(ctx context.Context, watchID string, limit int) ([]*Change, error) {
-	rs, err := q.ex.query(ctx, `SELECT id, watch_id, name, from_status, to_status, from_summary, to_summary, at
+	return queryAll(ctx, q.ex, scanChange, `SELECT id, watch_id, name, from_status, to_status, from_summary, to_summary, at
 		FROM dns_changes WHERE watch_id = ? ORDER BY id DESC LIMIT ?`, watchID, limit)
-	if err != nil {
+}
+
+func scanChange(r row) (*Change, error) {
+	var c Change
+	var at int64
+	if err := r.Scan(&c.ID, &c.WatchID, &c.Name, &c.FromStatus, &c.ToStatus, &c.FromSummary, &c.ToSummary, &at); err != nil {
 		return nil, err
 	}
-	defer rs.Close()
-	var out []*Change
-	for rs.Next() {
-		var c Change
-		var at int64
-		if err := rs.Scan(&c.ID, &c.WatchID, &c.Name, &c.FromStatus, &c.ToStatus, &c.FromSummary, &c.ToSummary, &at); err != nil {
-			return nil, err
-		}
-		c.At = fromMS(at)
-		out = append(out, &c)
-	}
-	return out, rs.Err()
+	c.At = fromMS(at)
+	return &c, nil
 }

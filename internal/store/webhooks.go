@@ -72,20 +72,7 @@ func (q *Q) GetWebhook(ctx context.Context, id string) (*Webhook, error) {
 
 // ListWebhooks returns every webhook, oldest first.
 func (q *Q) ListWebhooks(ctx context.Context) ([]*Webhook, error) {
-	rs, err := q.ex.query(ctx, "SELECT id, url, secret, events, created_at FROM webhooks ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []*Webhook
-	for rs.Next() {
-		h, err := scanWebhook(rs)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rs.Err()
+	return queryAll(ctx, q.ex, scanWebhook, "SELECT id, url, secret, events, created_at FROM webhooks ORDER BY id")
 }
 
 // WebhooksFor returns the webhooks subscribed to event.
@@ -146,20 +133,7 @@ func (q *Q) RecordAttempt(ctx context.Context, d *Delivery) error {
 
 // ListDeliveries returns a webhook's latest deliveries, newest first.
 func (q *Q) ListDeliveries(ctx context.Context, webhookID string, limit int) ([]*Delivery, error) {
-	rs, err := q.ex.query(ctx, "SELECT "+deliveryCols+" FROM deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?", webhookID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rs.Close()
-	var out []*Delivery
-	for rs.Next() {
-		d, err := scanDelivery(rs)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rs.Err()
+	return queryAll(ctx, q.ex, scanDelivery, "SELECT "+deliveryCols+" FROM deliveries WHERE webhook_id = ? ORDER BY id DESC LIMIT ?", webhookID, limit)
 }
 
 // DeliveryStats counts deliveries per status and failed attempts, for /metrics.

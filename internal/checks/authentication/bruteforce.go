@@ -2,7 +2,6 @@ package authentication
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -55,18 +54,12 @@ func (c BruteForce) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 	if ops.Login == nil && len(codeOps) == 0 {
 		return nil, nil
 	}
-	t, err := accounts.Register(ctx, in, IDBruteForce, nil)
-	switch {
-	case errors.Is(err, accounts.ErrNoRegistration):
-		t = nil
-	case err != nil:
-		return nil, ignorable(ctx, err)
+	t, err := accounts.RegisterIfAble(ctx, in, IDBruteForce, nil)
+	if err != nil {
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if t != nil {
 		defer t.Close(ctx, in)
-		if !t.Registered() {
-			t = nil
-		}
 	}
 	var fs []finding.Finding
 	if ops.Login != nil {
@@ -157,7 +150,7 @@ func (c BruteForce) login(ctx context.Context, in *check.Input, ops accounts.Ops
 		return reqgen.BodyRequest(op, op.Method, u, body, false)
 	})
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if last != nil {
 		in.Coverage.Requested(op, last.StatusCode)
@@ -170,7 +163,7 @@ func (c BruteForce) login(ctx context.Context, in *check.Input, ops accounts.Ops
 	if t != nil {
 		_, rreq, rresp, err := t.LogIn(ctx, in, t.Password)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !reqgen.OK2xx(rresp) || pushback(rresp) != "" {
 			return nil, nil // locked out: protected
@@ -251,7 +244,7 @@ func (c BruteForce) codes(ctx context.Context, in *check.Input, cop codeOp, t *a
 		return reqgen.BodyRequest(cop.op, cop.op.Method, u, body, true)
 	})
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if last != nil {
 		in.Coverage.Requested(cop.op, last.StatusCode)
@@ -275,12 +268,4 @@ func (c BruteForce) codes(ctx context.Context, in *check.Input, cop codeOp, t *a
 func resetChange(op spec.Operation, addr string) result.Change {
 	return result.Change{Check: IDEnumeration, Operation: op.Method + " " + op.Path, Object: "the account of " + addr,
 		Change: "requested a password-reset e-mail (twice)"}
-}
-
-// ignorable drops one failed request; budget and cancellation end the check.
-func ignorable(ctx context.Context, err error) error {
-	if err != nil && reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }

@@ -59,18 +59,12 @@ func (c AccountEnumeration) Run(ctx context.Context, in *check.Input) ([]finding
 	if ops.Login == nil && ops.Reset == nil {
 		return nil, nil
 	}
-	t, err := accounts.Register(ctx, in, IDEnumeration, nil)
-	switch {
-	case errors.Is(err, accounts.ErrNoRegistration):
-		t = nil
-	case err != nil:
-		return nil, ignorable(ctx, err)
+	t, err := accounts.RegisterIfAble(ctx, in, IDEnumeration, nil)
+	if err != nil {
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if t != nil {
 		defer t.Close(ctx, in)
-		if !t.Registered() {
-			t = nil
-		}
 	}
 	var fs []finding.Finding
 	if ops.Login != nil {
@@ -157,7 +151,7 @@ func (c AccountEnumeration) login(ctx context.Context, in *check.Input, ops acco
 	accounts.Fill(unknown, op, ghost, ghost, wrong)
 	diff, e, u, err := differ(ctx, in, op, existing, unknown, t.LoginName(), ghost)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if diff {
 		return c.report(in, op, "the login operation answers differently for an existing account", fmt.Sprintf(
@@ -167,11 +161,11 @@ func (c AccountEnumeration) login(ctx context.Context, in *check.Input, ops acco
 	}
 	gap, ok, err := timingGap(ctx, in, op, existing, unknown, timingPairs)
 	if err != nil || !ok {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	gap2, ok, err := timingGap(ctx, in, op, existing, unknown, confirmPairs)
 	if err != nil || !ok {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	return c.report(in, op, "the login operation takes longer for an existing account", fmt.Sprintf(
 		"The answers match, but a wrong password for plumb's throw-away account %s takes longer than one for the unknown name "+
@@ -231,7 +225,7 @@ func (c AccountEnumeration) reset(ctx context.Context, in *check.Input, ops acco
 	}
 	diff, e, u, err := differ(ctx, in, op, existing, unknown, addr, ghost)
 	if err != nil || !diff {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	return c.report(in, op, "the password reset answers differently for an existing account", fmt.Sprintf(
 		"A reset for the address of %s and for the unknown address %s, each sent twice: the answers are stable and differ "+

@@ -155,7 +155,7 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample, why string) (*find
 	req := &netx.Request{Method: http.MethodGet, URL: s.Req.URL, WithCredentials: true}
 	resp, err := p.in.Fetch(ctx, p.low, req, nil) // as A, the corpus's own request
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if reqgen.Denied(resp) {
 		return p.methodSwitch(ctx, s, why, req, resp)
@@ -166,7 +166,7 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample, why string) (*find
 	anonReq := &netx.Request{Method: http.MethodGet, URL: s.Req.URL}
 	anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	ev := []finding.HTTPExchange{p.low.Evidence(req, resp, nil), p.in.HTTP.Evidence(anonReq, anon, nil)}
 	f := p.newFinding(s.Op)
@@ -201,7 +201,7 @@ func (p *prober) methodSwitch(ctx context.Context, s *reqgen.Sample, why string,
 		head := &netx.Request{Method: http.MethodHead, URL: s.Req.URL, WithCredentials: true}
 		hr, err := p.low.Do(ctx, head)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !reqgen.OK2xx(hr) {
 			return nil, nil
@@ -212,7 +212,7 @@ func (p *prober) methodSwitch(ctx context.Context, s *reqgen.Sample, why string,
 		}
 		again, err := p.low.Do(ctx, getReq)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !reqgen.Denied(again) {
 			return nil, nil
@@ -242,17 +242,10 @@ func catchAllBody(ctx context.Context, in *check.Input, c *netx.Client) ([]byte,
 	u.Path = strings.TrimSuffix(u.Path, "/") + "/admin/plumb-" + hex.EncodeToString(b)
 	resp, err := c.Do(ctx, &netx.Request{Method: http.MethodGet, URL: u.String(), WithCredentials: true})
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if reqgen.OK2xx(resp) {
 		return resp.Body, nil
 	}
 	return nil, nil
-}
-
-func ignorable(ctx context.Context, err error) error {
-	if reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }

@@ -149,7 +149,7 @@ func (p *promotion) run(ctx context.Context) (*finding.Finding, error) {
 	}
 	resp, err := p.low.Do(ctx, req)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(p.op, resp.StatusCode)
 	after, err := writes.Self(ctx, p.low, p.cp)

@@ -102,7 +102,7 @@ func (p *prober) probe(ctx context.Context, s *reqgen.Sample) (*finding.Finding,
 	anonReq := &netx.Request{Method: http.MethodGet, URL: s.Req.URL}
 	anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	evAnon := p.in.HTTP.Evidence(anonReq, anon, nil)
 	var best *verdict
@@ -151,7 +151,7 @@ func (p *prober) crossUser(ctx context.Context, s *reqgen.Sample, obj map[string
 	reqB := &netx.Request{Method: http.MethodGet, URL: s.Req.URL, WithCredentials: true}
 	respB, err := p.in.HTTPB.Do(ctx, reqB)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	if !reqgen.OK2xx(respB) || !reqgen.SameBody(respB.Body, s.Resp.Body) || !reqgen.Denied(anon) {
 		return nil, nil
@@ -201,7 +201,7 @@ func (p *prober) adjacent(ctx context.Context, s *reqgen.Sample, evA finding.HTT
 		req := &netx.Request{Method: http.MethodGet, URL: b.URL, WithCredentials: true}
 		resp, err := p.in.HTTP.Do(ctx, req)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		obj := reqgen.FirstObject(resp.Body)
 		if !reqgen.OK2xx(resp) || obj == nil || p.cp.A.Owns(obj) {
@@ -214,7 +214,7 @@ func (p *prober) adjacent(ctx context.Context, s *reqgen.Sample, evA finding.HTT
 		anonReq := &netx.Request{Method: http.MethodGet, URL: b.URL}
 		anon, err := p.in.Fetch(ctx, p.in.HTTP, anonReq, nil)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !reqgen.Denied(anon) {
 			continue // public, or the API does not authenticate here at all
@@ -276,12 +276,4 @@ func ownerDesc(obj map[string]any) string {
 		return fmt.Sprintf("%s is %q", f, v)
 	}
 	return "owner is unknown"
-}
-
-// ignorable drops one failed request; budget and cancellation end the check.
-func ignorable(ctx context.Context, err error) error {
-	if reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }

@@ -126,7 +126,7 @@ func (w *writer) object(ctx context.Context, create, detail spec.Operation, ops 
 	in := w.in
 	obj, err := writes.Create(ctx, in, IDObjectWrite, create, detail, nil)
 	if err != nil || obj == nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	defer obj.Delete(ctx, in, in.HTTP)
 	if obj.URL == "" || obj.ReadResp == nil || !reqgen.OK2xx(obj.ReadResp) {
@@ -168,12 +168,12 @@ func (w *writer) updateAsB(ctx context.Context, obj *writes.Object, op spec.Oper
 	}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(op, resp.StatusCode)
 	after, rreq, rresp, err := obj.Read(ctx, in.HTTP)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	if after == nil || after[field] != marker {
 		pend.Undone() // it did not land
@@ -210,12 +210,12 @@ func (w *writer) deleteAsB(ctx context.Context, obj *writes.Object, op spec.Oper
 	req := &netx.Request{Method: http.MethodDelete, URL: obj.URL, WithCredentials: true}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(op, resp.StatusCode)
 	after, rreq, rresp, err := obj.Read(ctx, in.HTTP)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	if after != nil || rresp == nil || (rresp.StatusCode != http.StatusNotFound && rresp.StatusCode != http.StatusGone) {
 		return nil // still there for A

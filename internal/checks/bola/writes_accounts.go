@@ -3,7 +3,6 @@ package bola
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -123,13 +122,10 @@ func (w *writer) accounts(ctx context.Context) error {
 			err = w.takeEmail(ctx, ao, recs, names)
 		case "password", "delete":
 			if tw == nil {
-				if tw, err = accounts.Register(ctx, w.in, IDAccountTakeover, nil); err != nil || !tw.Registered() || tw.Client == nil {
+				if tw, err = accounts.RegisterIfAble(ctx, w.in, IDAccountTakeover, nil); err != nil || tw == nil || tw.Client == nil {
 					w.in.Coverage.Skip(ao.op, "needs a throw-away account (a registration and a login operation)")
-					if errors.Is(err, accounts.ErrNoRegistration) || !reqgen.Fatal(ctx, err) {
-						err = nil
-					}
 					tw = nil
-					if err != nil {
+					if err = reqgen.FatalOnly(ctx, err); err != nil {
 						return err
 					}
 					continue
@@ -177,7 +173,7 @@ func (w *writer) takeEmail(ctx context.Context, ao accountOp, recs []writes.Reco
 	}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(ao.op, resp.StatusCode)
 	after, err := writes.Self(ctx, in.HTTP, w.cp)
@@ -234,13 +230,13 @@ func (w *writer) takePassword(ctx context.Context, ao accountOp, tw *accounts.Ac
 	}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(ao.op, resp.StatusCode)
 	pend.Undone() // the account is plumb's own and is deleted when the check ends
 	_, lreq, lresp, err := tw.LogIn(ctx, in, newPW)
 	if err != nil || !reqgen.OK2xx(lresp) {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	w.report(IDAccountTakeover, ao.op, fmt.Sprintf("%s %s lets user B change another user's password", ao.op.Method, ao.op.Path),
 		fmt.Sprintf("plumb registered the throw-away account %s; identity B sent %s %s for it with a new password (answered %d), "+
@@ -261,7 +257,7 @@ func (w *writer) deleteAccount(ctx context.Context, ao accountOp, tw *accounts.A
 	req := &netx.Request{Method: http.MethodDelete, URL: u, WithCredentials: true}
 	resp, err := in.HTTPB.Do(ctx, req)
 	if err != nil {
-		return ignorable(ctx, err)
+		return reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(ao.op, resp.StatusCode)
 	if !reqgen.OK2xx(resp) {
@@ -269,7 +265,7 @@ func (w *writer) deleteAccount(ctx context.Context, ao accountOp, tw *accounts.A
 	}
 	_, lreq, lresp, err := tw.LogIn(ctx, in, tw.Password)
 	if err != nil || lresp == nil || reqgen.OK2xx(lresp) {
-		return ignorable(ctx, err) // it can still log in: not deleted (or its password changed)
+		return reqgen.FatalOnly(ctx, err) // it can still log in: not deleted (or its password changed)
 	}
 	tw.Forget()
 	w.report(IDObjectWrite, ao.op, fmt.Sprintf("%s %s lets user B delete another user's account", ao.op.Method, ao.op.Path),

@@ -48,22 +48,9 @@ type openAnswer struct {
 
 // Run probes every endpoint with a schema.
 func (c Unauthenticated) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
-		if ep.Schema == nil {
-			continue
-		}
-		fs, err := c.endpoint(ctx, in, st, ep)
-		out = append(out, fs...)
-		if _, err := stop(err); err != nil {
-			return out, err
-		}
-	}
-	return out, err
+	return eachEndpoint(ctx, in, true, func(st *state, ep *Endpoint) ([]finding.Finding, error) {
+		return c.endpoint(ctx, in, st, ep)
+	})
 }
 
 func (c Unauthenticated) endpoint(ctx context.Context, in *check.Input, st *state, ep *Endpoint) ([]finding.Finding, error) {

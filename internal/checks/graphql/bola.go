@@ -52,24 +52,12 @@ type bolaRun struct {
 
 // Run probes every endpoint with a schema.
 func (c ObjectAccess) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
-		if ep.Schema == nil {
-			continue
-		}
+	return eachEndpoint(ctx, in, true, func(st *state, ep *Endpoint) ([]finding.Finding, error) {
 		r := &bolaRun{in: in, st: st, ep: ep, s: ep.Schema.Schema, a: reqgen.Identity{Name: "A"}, b: reqgen.Identity{Name: "B"},
 			pool: map[string][]owned{}, meta: c.Meta()}
 		err := r.run(ctx)
-		out = append(out, r.result...)
-		if _, err := stop(err); err != nil {
-			return out, err
-		}
-	}
-	return out, err
+		return r.result, err
+	})
 }
 
 func (r *bolaRun) run(ctx context.Context) error {

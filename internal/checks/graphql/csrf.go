@@ -43,19 +43,9 @@ func (CSRF) Meta() check.Meta {
 
 // Run probes every endpoint.
 func (c CSRF) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
-		fs, err := c.endpoint(ctx, in, st, ep)
-		out = append(out, fs...)
-		if _, err := stop(err); err != nil {
-			return out, err
-		}
-	}
-	return out, err
+	return eachEndpoint(ctx, in, false, func(st *state, ep *Endpoint) ([]finding.Finding, error) {
+		return c.endpoint(ctx, in, st, ep)
+	})
 }
 
 type csrfProbe struct {

@@ -115,21 +115,14 @@ func debugIn(body []byte) (keys []string, sql bool) {
 
 // Run reads every endpoint's answers and sends one malformed argument.
 func (c Errors) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
+	return eachEndpoint(ctx, in, false, func(st *state, ep *Endpoint) ([]finding.Finding, error) {
 		xs := []*exchange{ep.Typename, ep.Syntax, ep.Introspection, ep.ReconEx}
 		x, err := c.malformed(ctx, in, st, ep)
 		if _, err := stop(err); err != nil {
-			return out, err
+			return nil, err
 		}
-		xs = append(xs, x)
-		out = append(out, c.judge(in, ep, xs)...)
-	}
-	return out, err
+		return c.judge(in, ep, append(xs, x)), nil
+	})
 }
 
 // malformed sends a query whose first argument gets a quote-laden string

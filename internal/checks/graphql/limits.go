@@ -52,12 +52,8 @@ func (Limits) Meta() check.Meta {
 
 // Run probes every endpoint.
 func (c Limits) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
+	return eachEndpoint(ctx, in, false, func(st *state, ep *Endpoint) ([]finding.Finding, error) {
+		var out []finding.Finding
 		for _, probe := range []func(context.Context, *check.Input, *state, *Endpoint) (*finding.Finding, error){c.depth, c.aliases, c.batch} {
 			f, err := probe(ctx, in, st, ep)
 			if f != nil {
@@ -67,8 +63,8 @@ func (c Limits) Run(ctx context.Context, in *check.Input) ([]finding.Finding, er
 				return out, err
 			}
 		}
-	}
-	return out, err
+		return out, nil
+	})
 }
 
 func (c Limits) finding(in *check.Input, ep *Endpoint, id, title string) finding.Finding {

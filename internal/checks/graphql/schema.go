@@ -49,21 +49,16 @@ func (Schema) Meta() check.Meta {
 
 // Run reports what discovery learned.
 func (c Schema) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
-		out = append(out, c.endpoint(in, ep))
+	return eachEndpoint(ctx, in, false, func(_ *state, ep *Endpoint) ([]finding.Finding, error) {
+		out := []finding.Finding{c.endpoint(in, ep)}
 		if f := c.introspection(in, ep); f != nil {
 			out = append(out, *f)
 		}
 		if f := c.suggestions(in, ep); f != nil {
 			out = append(out, *f)
 		}
-	}
-	return out, err
+		return out, nil
+	})
 }
 
 func (c Schema) endpoint(in *check.Input, ep *Endpoint) finding.Finding {
@@ -206,15 +201,8 @@ func sensitive(name string) (*rules.Rule, bool) {
 
 // Run lists the sensitive fields of every learned schema.
 func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Finding, error) {
-	st, err := shared(ctx, in)
-	if st == nil {
-		return nil, err
-	}
-	var out []finding.Finding
-	for _, ep := range st.endpoints {
-		if ep.Schema == nil {
-			continue
-		}
+	return eachEndpoint(ctx, in, true, func(_ *state, ep *Endpoint) ([]finding.Finding, error) {
+		var out []finding.Finding
 		for _, tn := range userTypes(ep.Schema) {
 			def := ep.Schema.Types[tn]
 			if def.Kind != "OBJECT" && def.Kind != "INTERFACE" {
@@ -241,6 +229,6 @@ func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 				out = append(out, f)
 			}
 		}
-	}
-	return out, err
+		return out, nil
+	})
 }

@@ -188,6 +188,30 @@ func (s *state) sendReq(ctx context.Context, in *check.Input, ep *Endpoint, grou
 	return x, nil
 }
 
+// eachEndpoint runs probe on every endpoint discovery found (only those
+// with a learned schema when schemaOnly) and collects the findings. An
+// error that ends the check (scan budget, cancellation) stops the loop;
+// errStop, one endpoint's spent budget, does not. Discovery's own error
+// comes back with the findings.
+func eachEndpoint(ctx context.Context, in *check.Input, schemaOnly bool, probe func(*state, *Endpoint) ([]finding.Finding, error)) ([]finding.Finding, error) {
+	st, err := shared(ctx, in)
+	if st == nil {
+		return nil, err
+	}
+	var out []finding.Finding
+	for _, ep := range st.endpoints {
+		if schemaOnly && ep.Schema == nil {
+			continue
+		}
+		fs, perr := probe(st, ep)
+		out = append(out, fs...)
+		if _, perr := stop(perr); perr != nil {
+			return out, perr
+		}
+	}
+	return out, err
+}
+
 // stop reports whether err ends a check (scan budget, cancellation) and
 // turns errStop into nil.
 func stop(err error) (bool, error) {

@@ -2,7 +2,6 @@ package input
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -123,7 +122,7 @@ func (c CommandInjection) markers(ctx context.Context, in *check.Input, vp valid
 		req := &netx.Request{Method: http.MethodGet, URL: b.URL, WithCredentials: true}
 		resp, err := in.HTTP.Do(ctx, req)
 		if err != nil {
-			if e := ignorable(ctx, err); e != nil {
+			if e := reqgen.FatalOnly(ctx, err); e != nil {
 				return nil, e
 			}
 			continue
@@ -146,25 +145,25 @@ func (c CommandInjection) delays(ctx context.Context, in *check.Input, vp valida
 	valid := reqgen.ParamValue(vp.param)
 	var base []time.Duration
 	for range 2 {
-		d, _, _, err := timedCmd(ctx, in, vp, valid)
+		d, _, _, err := timed(ctx, in, vp.op, vp.param.Name, valid, 0)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		base = append(base, d)
 	}
 	b := max(base[0], base[1])
 	secs := fmt.Sprint(int(cmdDelay.Seconds()))
 	for _, v := range []string{valid + ";sleep " + secs, valid + "$(sleep " + secs + ")"} {
-		d1, req, resp, err := timedCmd(ctx, in, vp, v)
+		d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v, 0)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if d1 < b+cmdMinGap {
 			continue
 		}
-		d2, _, _, err := timedCmd(ctx, in, vp, v)
+		d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v, 0)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if d2 < b+cmdMinGap {
 			continue
@@ -180,26 +179,6 @@ func (c CommandInjection) delays(ctx context.Context, in *check.Input, vp valida
 		return &f, nil
 	}
 	return nil, nil
-}
-
-// timedCmd sends one value and measures the answer (a timeout counts as
-// slow).
-func timedCmd(ctx context.Context, in *check.Input, vp validatedParam, v string) (time.Duration, *netx.Request, *netx.Response, error) {
-	b, why := reqgen.Build(in.BaseURL(), vp.op, map[string]string{vp.param.Name: v}, nil)
-	if why != "" {
-		return 0, nil, nil, fmt.Errorf("%s", why)
-	}
-	req := &netx.Request{Method: http.MethodGet, URL: b.URL, WithCredentials: true}
-	t0 := time.Now()
-	resp, err := in.HTTP.Do(ctx, req)
-	if err != nil {
-		if ctx.Err() == nil && isTimeout(err) {
-			return time.Since(t0), req, nil, nil
-		}
-		return 0, req, nil, err
-	}
-	in.Coverage.Requested(vp.op, resp.StatusCode)
-	return resp.Duration, req, resp, nil
 }
 
 func (c CommandInjection) finding(in *check.Input, vp validatedParam, title, summary string, conf finding.Confidence, ex ...finding.HTTPExchange) finding.Finding {
@@ -233,5 +212,3 @@ execFile("ping", ["-c", "1", "--", req.query.host], { timeout: 5000 }, (err, out
 		"https://cwe.mitre.org/data/definitions/78.html",
 	},
 }
-
-func isTimeout(err error) bool { return errors.Is(err, netx.ErrTimeout) }

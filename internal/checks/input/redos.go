@@ -112,15 +112,20 @@ func (c ReDoS) Run(ctx context.Context, in *check.Input) ([]finding.Finding, err
 }
 
 // timed sends op with param set to v and returns how long the answer
-// took; a probe that hits redosTimeout counts as that long.
-func timed(ctx context.Context, in *check.Input, op spec.Operation, param, v string) (time.Duration, *netx.Request, *netx.Response, error) {
+// took. A probe that times out (after limit, when it is not 0, or at the
+// client's own timeout) counts as that slow, with no answer.
+func timed(ctx context.Context, in *check.Input, op spec.Operation, param, v string, limit time.Duration) (time.Duration, *netx.Request, *netx.Response, error) {
 	b, why := reqgen.Build(in.BaseURL(), op, map[string]string{param: v}, nil)
 	if why != "" {
 		return 0, nil, nil, errors.New(why)
 	}
 	req := &netx.Request{Method: http.MethodGet, URL: b.URL, WithCredentials: true}
-	pctx, cancel := context.WithTimeout(ctx, redosTimeout)
-	defer cancel()
+	pctx := ctx
+	if limit > 0 {
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(ctx, limit)
+		defer cancel()
+	}
 	t0 := time.Now()
 	resp, err := in.HTTP.Do(pctx, req)
 	d := time.Since(t0)
@@ -140,24 +145,24 @@ func (c ReDoS) probe(ctx context.Context, in *check.Input, vp validatedParam) (*
 	var bReq *netx.Request
 	var bResp *netx.Response
 	for range redosBaseline {
-		d, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, valid)
+		d, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, valid, redosTimeout)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		base, bReq, bResp = append(base, d), req, resp
 	}
 	b := medianDur(base)
 	for _, v := range redosInputs(vp.param) {
-		d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v)
+		d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v, redosTimeout)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !slow(d1, b) {
 			continue
 		}
-		d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v)
+		d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v, redosTimeout)
 		if err != nil {
-			return nil, ignorable(ctx, err)
+			return nil, reqgen.FatalOnly(ctx, err)
 		}
 		if !slow(d2, b) {
 			continue
@@ -189,13 +194,6 @@ func medianDur(ds []time.Duration) time.Duration {
 		return 0
 	}
 	return s[len(s)/2]
-}
-
-func ignorable(ctx context.Context, err error) error {
-	if err != nil && reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }
 
 var redosRemediation = finding.Remediation{

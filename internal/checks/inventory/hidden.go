@@ -211,20 +211,20 @@ func (r *hiddenRun) try(ctx context.Context, cd hiddenCand) (*finding.Finding, i
 	in := r.in
 	b, n, err := r.baseline(ctx, cd)
 	if err != nil {
-		return nil, n, ignorable(ctx, err)
+		return nil, n, reqgen.FatalOnly(ctx, err)
 	}
 	u := r.target() + cd.path
 	anonReq := &netx.Request{Method: http.MethodGet, URL: u}
 	anon, err := in.HTTP.Do(ctx, anonReq)
 	n++
 	if err != nil {
-		return nil, n, ignorable(ctx, err)
+		return nil, n, reqgen.FatalOnly(ctx, err)
 	}
 	req, resp, withCreds := anonReq, anon, false
 	if reqgen.Denied(anon) && in.HasCredentials {
 		req = &netx.Request{Method: http.MethodGet, URL: u, WithCredentials: true}
 		if resp, err = in.HTTP.Do(ctx, req); err != nil {
-			return nil, n + 1, ignorable(ctx, err)
+			return nil, n + 1, reqgen.FatalOnly(ctx, err)
 		}
 		n++
 		withCreds = true
@@ -279,13 +279,6 @@ func (r *hiddenRun) finding(cd hiddenCand, req *netx.Request, resp, anon *netx.R
 	f.Evidence = finding.Evidence{Summary: summary, HTTP: ex}
 	f.Remediation = hiddenRemediation
 	return &f
-}
-
-func ignorable(ctx context.Context, err error) error {
-	if err != nil && reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }
 
 var hiddenRemediation = finding.Remediation{

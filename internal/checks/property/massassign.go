@@ -188,7 +188,7 @@ func (m *massRun) update(ctx context.Context, op spec.Operation, self *reqgen.Sa
 	read := &netx.Request{Method: http.MethodGet, URL: self.Req.URL, WithCredentials: true}
 	beforeResp, err := in.HTTP.Do(ctx, read)
 	if err != nil || !reqgen.OK2xx(beforeResp) {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	before := reqgen.FirstObject(beforeResp.Body)
 	if before == nil {
@@ -212,12 +212,12 @@ func (m *massRun) update(ctx context.Context, op spec.Operation, self *reqgen.Sa
 		Object: "identity A's record at " + pathOf(self.Req.URL), Change: "sent " + desc(inj)})
 	wreq, wresp, err := sendJSON(ctx, in, in.HTTP, op.Method, self.Req.URL, body)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	in.Coverage.Requested(op, wresp.StatusCode)
 	afterResp, err := in.HTTP.Do(ctx, read)
 	if err != nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	after := reqgen.FirstObject(afterResp.Body)
 	broken := !reqgen.OK2xx(afterResp) || after == nil
@@ -376,10 +376,3 @@ func sortedSet(m map[string]bool) []string {
 
 // pathOf is the path of a URL (writes.Path).
 func pathOf(u string) string { return writes.Path(u) }
-
-func ignorable(ctx context.Context, err error) error {
-	if err != nil && reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
-}

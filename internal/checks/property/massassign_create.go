@@ -53,12 +53,12 @@ func (m *massRun) create(ctx context.Context, op, detail spec.Operation) (*findi
 	in := m.in
 	plain, err := writes.Create(ctx, in, IDMassAssignment, op, detail, nil)
 	if err != nil || plain == nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	defer plain.Delete(ctx, in, in.HTTP, in.HTTPB)
 	attacked, err := writes.Create(ctx, in, IDMassAssignment, op, detail, inj)
 	if err != nil || attacked == nil {
-		return nil, ignorable(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	defer attacked.Delete(ctx, in, in.HTTP, in.HTTPB)
 	var took []string

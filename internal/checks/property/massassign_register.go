@@ -2,7 +2,6 @@ package property
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -58,17 +57,11 @@ func (m *massRun) registerInjections(op spec.Operation) map[string]any {
 func (m *massRun) register(ctx context.Context, op spec.Operation) (*finding.Finding, error) {
 	in := m.in
 	inj := m.registerInjections(op)
-	a, err := accounts.Register(ctx, in, IDMassAssignment, inj)
-	if err != nil {
-		if errors.Is(err, accounts.ErrNoRegistration) {
-			return nil, nil
-		}
-		return nil, ignorable(ctx, err)
+	a, err := accounts.RegisterIfAble(ctx, in, IDMassAssignment, inj)
+	if err != nil || a == nil {
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	defer a.Close(ctx, in)
-	if !a.Registered() {
-		return nil, nil
-	}
 	ex := []finding.HTTPExchange{in.HTTP.Evidence(a.Reg, a.RegResp, nil)}
 	took := map[string]any{}
 	if echo := reqgen.FirstObject(a.RegResp.Body); echo != nil {

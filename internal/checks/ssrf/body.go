@@ -173,7 +173,7 @@ func (c BodyFetch) Run(ctx context.Context, in *check.Input) ([]finding.Finding,
 func (c BodyFetch) probe(ctx context.Context, in *check.Input, rp reporter, bc bodyCand, targets ssrfprobe.Targets) ([]finding.Finding, error) {
 	send, undo, err := c.sender(ctx, in, bc)
 	if err != nil || send == nil {
-		return nil, ignorableErr(ctx, err)
+		return nil, reqgen.FatalOnly(ctx, err)
 	}
 	defer undo()
 	var out []finding.Finding
@@ -283,11 +283,4 @@ func (c BodyFetch) restore(ctx context.Context, in *check.Input, bc bodyCand, u 
 		return
 	}
 	pend.Undone()
-}
-
-func ignorableErr(ctx context.Context, err error) error {
-	if err != nil && reqgen.Fatal(ctx, err) {
-		return err
-	}
-	return nil
 }
