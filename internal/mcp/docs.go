@@ -27,7 +27,7 @@ func docsConfig() Config {
 		Version:     "docs",
 		ScanOptions: func(ScanSettings) (engine.Options, error) { return engine.Options{}, errDocsOnly },
 		SpecOptions: func() (engine.Options, error) { return engine.Options{}, errDocsOnly },
-		Auditor:     func(context.Context, string) (*dnsaudit.Auditor, error) { return nil, errDocsOnly },
+		Auditor:     func(context.Context, DNSSettings) (*dnsaudit.Auditor, error) { return nil, errDocsOnly },
 		CodeOptions: func(context.Context, bool) (code.Options, error) { return code.Options{}, errDocsOnly },
 	}
 }
