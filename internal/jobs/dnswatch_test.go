@@ -86,7 +86,8 @@ func (h *harness) lastRun(t *testing.T, watchID string) (*store.WatchRun, []dnsa
 // A watch audits the record types its options name. When a name's MX
 // starts pointing into an unregistered domain, the watch that audits MX
 // (the default types do) records the change and sends dns.changed like
-// any other change; its twin that audits only A and CNAME sees nothing.
+// any other change, with the run's notices; its twin that audits only A
+// and CNAME sees nothing.
 func TestDNSWatchRecordTypes(t *testing.T) {
 	t.Parallel()
 	w := startFixLab(t)
@@ -101,7 +102,8 @@ func TestDNSWatchRecordTypes(t *testing.T) {
 	hook := h.addWebhook(t, "http://"+rc.addr+"/", "dns", EventDNSChanged)
 	h.start(t)
 	names := []string{"post.fix.test", "steady.fix.test"}
-	mx := h.addWatch(t, "mail", names, store.WatchOptions{})
+	// The MX watch asks a lying resolver too: dns.changed says it was dropped.
+	mx := h.addWatch(t, "mail", names, store.WatchOptions{Resolvers: []string{w.RewritingResolverAddr, w.DNSAddr}})
 	aOnly := h.addWatch(t, "addresses", names, store.WatchOptions{Types: []string{"A", "CNAME"}})
 
 	for _, wt := range []*store.Watch{mx, aOnly} {
@@ -130,10 +132,11 @@ func TestDNSWatchRecordTypes(t *testing.T) {
 	raw, _ := json.Marshal(rc.events(EventDNSChanged)[0].Data)
 	var data DNSChanged
 	if err := json.Unmarshal(raw, &data); err != nil || data.WatchID != mx.ID || len(data.Changes) != 1 ||
-		!slices.Contains(data.Changes[0].ToFindings, dnsaudit.IDDanglingMX) || slices.Contains(data.Changes[0].FromFindings, dnsaudit.IDDanglingMX) {
+		!slices.Contains(data.Changes[0].ToFindings, dnsaudit.IDDanglingMX) || slices.Contains(data.Changes[0].FromFindings, dnsaudit.IDDanglingMX) ||
+		len(data.Notices) != 1 || data.Notices[0].Server != w.RewritingResolverAddr {
 		t.Errorf("dns.changed data: %s (%v)", raw, err)
 	}
-	if run, ns := h.lastRun(t, mx.ID); run.Changes != 1 || run.Statuses != `{"ok":1,"vulnerable":1}` || len(ns) != 0 || run.Error != "" {
+	if run, ns := h.lastRun(t, mx.ID); run.Changes != 1 || run.Statuses != `{"ok":1,"vulnerable":1}` || len(ns) != 1 || run.Error != "" {
 		t.Errorf("the MX watch's last run: %+v", run)
 	}
 	// Deliveries are stored with the run that caused them: every run has
