@@ -356,12 +356,7 @@ func countNames(path string) int64 {
 }
 
 // noticeText is a notice as one line of stderr.
-func noticeText(n dnsaudit.Notice) string {
-	if n.Kind == dnsaudit.NoticeResolverDropped {
-		return fmt.Sprintf("warning: resolver %s dropped: it %s", n.Server, n.Reason)
-	}
-	return "warning: " + n.Reason
-}
+func noticeText(n dnsaudit.Notice) string { return "warning: " + n.Text() }
 
 // maxNameLine bounds one input line; longer lines are not host names.
 const maxNameLine = 4096

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +59,12 @@ An assistant can be talked into anything, so the server decides what it may do:
                   through the conversation).
   --allow-writes  lets scan_api honour allow_writes (state-changing probes).
 
+DNS queries go to the configured resolvers and, for delegation checks, to the
+root servers (--dns-root) and the authoritative servers they delegate to.
+With --resolver iterative, audit_dns and scan_code resolve every name from
+the roots as plumb dns does (the names still have to match --allow-target);
+scan_api and analyse_spec of a URL, which need a recursive resolver, refuse.
+
 Standard output carries the protocol on stdio: logs go to standard error.`,
 		Example: `  plumb mcp --allow-target api.staging.example.com --allow-env STAGING_TOKEN
   plumb mcp --allow-target '*.example.com' --http 127.0.0.1:8765`,
@@ -92,6 +99,9 @@ func runMCP(ctx context.Context, st *Streams, f *mcpFlags) error {
 		if cfg.Targets.Any() {
 			fmt.Fprintln(st.Err, "plumb mcp: warning: --allow-target '*' lets an assistant scan any host, yours or not")
 		}
+	}
+	if cfg.Iterative {
+		fmt.Fprintln(st.Err, "plumb mcp: resolving names from the root servers (--resolver iterative): scan_api and analyse_spec of a URL need a recursive resolver and will refuse")
 	}
 	if f.http == "" {
 		fmt.Fprintln(st.Err, "plumb mcp: serving MCP on standard input and output")
@@ -131,29 +141,55 @@ func (f *mcpFlags) config(st *Streams) (mcp.Config, error) {
 		}
 	}
 	f.scan.net.allowHost = hostPolicy(targets, f.scan.callbackURL)
+	iterative := slices.Contains(f.scan.net.resolvers, "iterative")
 	cfg := mcp.Config{
 		Version: version(), Targets: targets, Env: f.allowEnv, AllowWrites: f.allowWrites,
-		Resolvers: f.scan.net.resolvers, MaxRequests: f.scan.limits.maxRequests,
+		Resolvers: f.scan.net.resolvers, Iterative: iterative, MaxRequests: f.scan.limits.maxRequests,
 		ScanOptions: func(s mcp.ScanSettings) (engine.Options, error) { return f.scanOptions(s, st.LookupEnv) },
-		SpecOptions: f.scan.net.loadOptions,
-		Auditor: func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error) {
-			return f.auditor(ctx, resolver, nil)
+		SpecOptions: f.specOptions,
+		Auditor: func(ctx context.Context, s mcp.DNSSettings) (*dnsaudit.Auditor, error) {
+			return f.auditorFlags(s).build(ctx, nil)
 		},
 		CodeOptions: func(ctx context.Context, audit bool) (code.Options, error) {
 			var build auditorBuilder
 			if audit {
-				build = func(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
-					return f.auditor(ctx, "", mod)
-				}
+				build = f.auditorFlags(mcp.DNSSettings{}).build
 			}
 			return codeOptions(ctx, code.DefaultMaxFileSize, defaultCodeDNSConcurrency, build)
 		},
 	}
-	// Bad flags are a usage error now, not a failure of every call later.
-	if _, err := f.scan.engineOptions(func(string) (string, bool) { return "", false }); err != nil {
+	// Bad flags are a usage error now, not a failure of every call later:
+	// the DNS audit's as plumb dns checks them, the scans' as plumb scan
+	// does (which needs a resolver address: see scanFlagsFor).
+	if _, err := f.auditorFlags(mcp.DNSSettings{}).options(); err != nil {
+		return cfg, err
+	}
+	sf := f.scanFlagsFor()
+	if _, err := sf.engineOptions(func(string) (string, bool) { return "", false }); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
+}
+
+// scanFlagsFor is a copy of the scan flags that scan_api and analyse_spec
+// start from. On a server that resolves iteratively (--resolver iterative)
+// the root servers stand in for the resolvers; they are never asked as
+// one: scan_api and analyse_spec of a URL refuse first
+// (mcp.ErrNeedsResolver), and a local document is read without the
+// network.
+func (f *mcpFlags) scanFlagsFor() scanFlags {
+	sf := f.scan
+	if slices.Contains(sf.net.resolvers, "iterative") {
+		roots, _, _ := f.scan.dnsAudit.build() // checked by the auditor's flags
+		sf.net.resolvers = slices.Clone(roots)
+	}
+	return sf
+}
+
+// specOptions are analyse_spec's options: the network flags.
+func (f *mcpFlags) specOptions() (engine.Options, error) {
+	sf := f.scanFlagsFor()
+	return sf.net.loadOptions()
 }
 
 // hostPolicy allows the --allow-target hosts and the callback listener
@@ -182,6 +218,9 @@ func portOf(u *url.URL) int {
 // scanOptions builds one scan_api call's options: the server's scan
 // flags with the call's credentials, LLM tier, budget and write mode.
 func (f *mcpFlags) scanOptions(s mcp.ScanSettings, lookupEnv func(string) (string, bool)) (engine.Options, error) {
+	if slices.Contains(f.scan.net.resolvers, "iterative") {
+		return engine.Options{}, mcp.ErrNeedsResolver
+	}
 	sf := f.scan
 	sf.auth = authFlags{bearerEnv: s.BearerEnv}
 	sf.ids.bearerEnvB = s.BearerEnvB
@@ -203,19 +242,22 @@ func (f *mcpFlags) scanOptions(s mcp.ScanSettings, lookupEnv func(string) (strin
 var toolArgNames = strings.NewReplacer("--bearer-env-b ", "bearer_env_b ", "--bearer-env ", "bearer_env ",
 	"--llm ", "llm ", "--max-requests", "max_requests")
 
-// auditor builds audit_dns's (and scan_code's) auditor as plumb dns would
-// from the server's network and DNS flags, over resolver when the call
-// names one; mod adjusts its options as the command would.
-func (f *mcpFlags) auditor(ctx context.Context, resolver string, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
+// auditorFlags are the plumb dns flags audit_dns's (and scan_code's)
+// auditor is built from: plumb dns's defaults with the server's network
+// and DNS flags, and the call's resolver and record types.
+func (f *mcpFlags) auditorFlags(s mcp.DNSSettings) *auditorFlags {
 	var a auditorFlags
 	a.register(pflag.NewFlagSet("plumb dns defaults", pflag.ContinueOnError))
 	a.net = f.scan.net
 	a.audit.roots, a.audit.authorityPort = f.scan.dnsAudit.roots, f.scan.dnsAudit.authorityPort
 	a.httpRate = f.scan.limits.rate
-	if resolver != "" {
-		a.net.resolvers = []string{resolver}
+	if s.Resolver != "" {
+		a.net.resolvers = []string{s.Resolver}
 	}
-	return a.build(ctx, mod)
+	if s.Types != 0 {
+		a.types = s.Types.String()
+	}
+	return &a
 }
 
 // serveMCPHTTP serves streamable HTTP at /mcp until ctx ends. A missing

@@ -38,10 +38,19 @@ const (
 // dns` prints notices on stderr and as lines of their own in the output;
 // a scan reports them as findings of the DNS check.
 type Notice struct {
-	Kind     string              `json:"notice"`
+	Kind     string              `json:"notice" jsonschema:"enum=resolver-dropped,enum=iterative"`
 	Server   string              `json:"server,omitempty"`
 	Reason   string              `json:"reason"`
 	Evidence []finding.DNSAnswer `json:"dns,omitempty"`
+}
+
+// Text is the notice as one line for people: which resolver was dropped
+// and why, or the change of method.
+func (n Notice) Text() string {
+	if n.Kind == NoticeResolverDropped {
+		return fmt.Sprintf("resolver %s dropped: it %s", n.Server, n.Reason)
+	}
+	return n.Reason
 }
 
 // Notices returns what the user must be told about this run.

@@ -66,6 +66,16 @@ func ParseTypes(s string) (RecordTypes, error) {
 	return out, nil
 }
 
+// TypeNames lists every record type ParseTypes accepts, in canonical
+// order: the allowed values where a list is given as JSON (MCP, the server API).
+func TypeNames() []string {
+	out := make([]string, len(typeNames))
+	for i, tn := range typeNames {
+		out[i] = tn.name
+	}
+	return out
+}
+
 func (t RecordTypes) String() string {
 	var names []string
 	for _, tn := range typeNames {

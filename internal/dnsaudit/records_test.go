@@ -3,6 +3,7 @@ package dnsaudit
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/finding"
@@ -78,6 +79,16 @@ func TestParseTypes(t *testing.T) {
 		if _, err := ParseTypes(bad); err == nil {
 			t.Errorf("ParseTypes(%q): want an error", bad)
 		}
+	}
+	// TypeNames is what ParseTypes accepts, one by one and all together.
+	names := TypeNames()
+	for _, n := range names {
+		if got, err := ParseTypes(n); err != nil || got.String() != n {
+			t.Errorf("ParseTypes(%q) = %v, %v", n, got, err)
+		}
+	}
+	if all, err := ParseTypes(strings.Join(names, ",")); err != nil || all.String() != strings.Join(names, ",") || len(names) != 8 {
+		t.Errorf("TypeNames %v parse as %v, %v", names, all, err)
 	}
 	if DefaultTypes.String() != "A,AAAA,CNAME,MX,NS" {
 		t.Errorf("default types %s", DefaultTypes)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -51,6 +52,21 @@ type DNSChanged struct {
 	WatchID   string       `json:"watch_id"`
 	WatchName string       `json:"watch_name"`
 	Changes   []NameChange `json:"changes"`
+	// Notices are the run's (a resolver dropped, names resolved from the
+	// root servers): what the changes were seen through.
+	Notices []dnsaudit.Notice `json:"notices,omitempty"`
+}
+
+// keepWatchRuns is how many runs of a watch its history keeps.
+const keepWatchRuns = 200
+
+// WatchTypes reads a watch's options.types as plumb dns reads --types;
+// none is the default.
+func WatchTypes(types []string) (dnsaudit.RecordTypes, error) {
+	if len(types) == 0 {
+		return dnsaudit.DefaultTypes, nil
+	}
+	return dnsaudit.ParseTypes(strings.Join(types, ","))
 }
 
 type watchWorker struct {
@@ -72,13 +88,20 @@ func (w *watchWorker) Work(ctx context.Context, job *river.Job[WatchArgs]) error
 	auditor, err := w.r.auditor(ctx, wt)
 	if err != nil {
 		// Not retried: the next scheduled run tries again; the watch shows why.
-		return st.FinishWatchRun(ctx, wt.ID, w.r.cfg.Now(), err.Error())
+		now := w.r.cfg.Now().UTC()
+		return st.InTx(ctx, func(tx *store.Tx) error {
+			run := &store.WatchRun{ID: store.NewID("wrn"), WatchID: wt.ID, At: now, Error: err.Error()}
+			if err := tx.AddWatchRun(ctx, run, keepWatchRuns); err != nil {
+				return err
+			}
+			return tx.FinishWatchRun(ctx, wt.ID, now, err.Error())
+		})
 	}
 	results := auditAll(ctx, auditor, wt.Names)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return st.InTx(ctx, func(tx *store.Tx) error { return w.r.recordWatch(ctx, tx, wt, results) })
+	return st.InTx(ctx, func(tx *store.Tx) error { return w.r.recordWatch(ctx, tx, wt, auditor.Notices(), results) })
 }
 
 func (r *Runner) auditor(ctx context.Context, wt *store.Watch) (*dnsaudit.Auditor, error) {
@@ -94,7 +117,11 @@ func (r *Runner) auditor(ctx context.Context, wt *store.Watch) (*dnsaudit.Audito
 	if err != nil {
 		return nil, err
 	}
-	o := dnsaudit.Options{Resolver: res, Roots: roots, AuthorityPort: base.DNSAudit.AuthorityPort}
+	types, err := WatchTypes(wt.Options.Types)
+	if err != nil {
+		return nil, fmt.Errorf("options.types: %w", err)
+	}
+	o := dnsaudit.Options{Resolver: res, Roots: roots, AuthorityPort: base.DNSAudit.AuthorityPort, Types: types}
 	if !wt.Options.NoHTTP {
 		o.HTTP, err = netx.NewClient(netx.Config{Resolver: res, ConnectTo: base.ConnectTo, RootCAs: base.RootCAs, Rate: 20,
 			Timeout: 10 * time.Second, MaxRedirects: -1, UserAgent: "plumb/" + base.Version, AllowAddr: r.cfg.allowAddr()})
@@ -141,9 +168,10 @@ func NameChangeOf(c *store.Change) NameChange {
 }
 
 // recordWatch stores each name's new state, a change entry where it
-// differs from the last run, and queues dns.changed for the changes.
-// The first run of a name records its state without calling it a change.
-func (r *Runner) recordWatch(ctx context.Context, tx *store.Tx, wt *store.Watch, results []*dnsaudit.Result) error {
+// differs from the last run, the run with the audit's notices, and queues
+// dns.changed for the changes. The first run of a name records its state
+// without calling it a change.
+func (r *Runner) recordWatch(ctx context.Context, tx *store.Tx, wt *store.Watch, notices []dnsaudit.Notice, results []*dnsaudit.Result) error {
 	prevList, err := tx.NameStates(ctx, wt.ID)
 	if err != nil {
 		return err
@@ -153,8 +181,10 @@ func (r *Runner) recordWatch(ctx context.Context, tx *store.Tx, wt *store.Watch,
 		prev[p.Name] = p
 	}
 	now := r.cfg.Now().UTC()
-	ev := DNSChanged{WatchID: wt.ID, WatchName: wt.Name, Changes: []NameChange{}}
+	ev := DNSChanged{WatchID: wt.ID, WatchName: wt.Name, Changes: []NameChange{}, Notices: notices}
+	statuses := map[string]int{}
 	for _, res := range results {
+		statuses[string(res.Status)]++
 		raw, err := json.Marshal(res)
 		if err != nil {
 			return err
@@ -178,6 +208,9 @@ func (r *Runner) recordWatch(ctx context.Context, tx *store.Tx, wt *store.Watch,
 			return err
 		}
 	}
+	if err := addRun(ctx, tx, wt.ID, now, notices, statuses, len(ev.Changes)); err != nil {
+		return err
+	}
 	if err := tx.FinishWatchRun(ctx, wt.ID, now, ""); err != nil {
 		return err
 	}
@@ -185,4 +218,22 @@ func (r *Runner) recordWatch(ctx context.Context, tx *store.Tx, wt *store.Watch,
 		return nil
 	}
 	return r.emit(ctx, tx, EventDNSChanged, ev)
+}
+
+// addRun records a run that audited the names: its notices, how many
+// names ended in each status and how many changed.
+func addRun(ctx context.Context, tx *store.Tx, watchID string, at time.Time, notices []dnsaudit.Notice, statuses map[string]int, changes int) error {
+	if notices == nil {
+		notices = []dnsaudit.Notice{}
+	}
+	n, err := json.Marshal(notices)
+	if err != nil {
+		return err
+	}
+	st, err := json.Marshal(statuses)
+	if err != nil {
+		return err
+	}
+	run := &store.WatchRun{ID: store.NewID("wrn"), WatchID: watchID, At: at, Notices: string(n), Statuses: string(st), Changes: changes}
+	return tx.AddWatchRun(ctx, run, keepWatchRuns)
 }

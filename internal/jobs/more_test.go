@@ -196,37 +196,7 @@ func TestDNSWatch(t *testing.T) {
 	if err := h.st.CreateWatch(ctx, wt); err != nil {
 		t.Fatal(err)
 	}
-	run := func(runs int) map[string]*store.NameState {
-		// A run that has just recorded its result may still count as
-		// running in River for a moment, and one run per watch is pending
-		// at a time: wait for it to be finished.
-		waitFor(t, "the previous run's job to finish", func() bool {
-			counts, _ := h.st.JobCounts(ctx)
-			for _, c := range counts {
-				if c.Kind == (WatchArgs{}).Kind() && c.State != "completed" {
-					return false
-				}
-			}
-			return true
-		})
-		if err := h.st.InTx(ctx, func(tx *store.Tx) error { return h.r.EnqueueWatch(ctx, tx, wt.ID) }); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, "the watch run", func() bool {
-			got, _ := h.st.GetWatch(ctx, wt.ID)
-			return got.Runs == runs
-		})
-		got, _ := h.st.GetWatch(ctx, wt.ID)
-		if got.LastError != "" {
-			t.Fatalf("watch run: %s", got.LastError)
-		}
-		states, _ := h.st.NameStates(ctx, wt.ID)
-		m := map[string]*store.NameState{}
-		for _, s := range states {
-			m[s.Name] = s
-		}
-		return m
-	}
+	run := func(runs int) map[string]*store.NameState { return h.runWatch(t, wt.ID, runs) }
 	first := run(1)
 	if first["flip.fix.test"].Status == "ok" || first["steady.fix.test"].Status != "ok" {
 		t.Fatalf("first run: flip %+v, steady %+v", first["flip.fix.test"], first["steady.fix.test"])

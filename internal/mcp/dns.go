@@ -24,12 +24,14 @@ const dnsParallel = 16
 // DNSInput is audit_dns's input.
 type DNSInput struct {
 	Names    []string `json:"names" jsonschema:"host names to audit, e.g. api.example.com; each must match the server's --allow-target"`
-	Resolver string   `json:"resolver,omitempty" jsonschema:"recursive resolver IP:PORT to ask instead of the server's; it must be one of them or match --allow-target"`
+	Resolver string   `json:"resolver,omitempty" jsonschema:"recursive resolver IP:PORT to ask instead of the server's (it must be one of them or match --allow-target), or 'iterative' to resolve from the root servers"`
+	Types    []string `json:"types,omitempty" jsonschema:"record types to audit, as plumb dns --types (default A, AAAA, CNAME, MX, NS): the names MX, NS, SRV, TXT (SPF and _dmarc) and CAA records point at are audited too"`
 }
 
-// DNSOutput is audit_dns's result: one entry per name, in the order
-// given, each the JSON line plumb dns writes.
+// DNSOutput is audit_dns's result: the run's notices, then one entry per
+// name, in the order given, each the JSON line plumb dns writes.
 type DNSOutput struct {
+	Notices []dnsaudit.Notice  `json:"notices"`
 	Results []*dnsaudit.Result `json:"results"`
 }
 
@@ -37,20 +39,27 @@ func (t *tools) addAuditDNS(s *sdk.Server) error {
 	in, err := inputSchema[DNSInput](func(s *jsonschema.Schema) {
 		s.Properties["names"].MinItems = ptr(1)
 		s.Properties["names"].MaxItems = ptr(maxNames)
+		s.Properties["types"].Items.Enum = anys(dnsaudit.TypeNames())
+		s.Properties["types"].MinItems = ptr(1)
 	})
 	if err != nil {
 		return err
 	}
-	out, err := listSchema("results", dnsaudit.JSONShape(), schemaBase+"audit_dns.schema.json", "audit_dns result",
-		"One result per name, as plumb dns writes them: status (ok, dangling, vulnerable, unresolved, error), service, findings with DNS evidence, and the resolution chain.")
+	out, err := listsSchema(schemaBase+"audit_dns.schema.json", "audit_dns result",
+		"What plumb dns writes: the run's notices (resolvers dropped, resolution from the root servers), then one result per name: "+
+			"status (ok, dangling, vulnerable, unresolved, error), service, findings with DNS evidence, and the resolution chain.",
+		list{name: "notices", item: dnsaudit.Notice{}, description: "what plumb dns prints on stderr and as {\"notice\": ...} lines: a resolver dropped (it rewrites NXDOMAIN or fails), names resolved from the root servers instead"},
+		list{name: "results", item: dnsaudit.JSONShape(), description: "one result per name, in the order given"})
 	if err != nil {
 		return err
 	}
 	addTool(s, &sdk.Tool{
 		Name: "audit_dns",
 		Description: "Audit host names for dangling DNS and subdomain takeover: CNAME chains to names that no longer exist, " +
-			"unregistered domains, lame delegations, unclaimed cloud resources, internal addresses in public DNS. " +
-			"Timeouts and SERVFAIL are reported as errors, never as 'does not exist'.",
+			"unregistered domains, lame and partially lame delegations, MX/NS/SRV/SPF/DMARC/CAA records pointing at names anyone can claim, " +
+			"unclaimed cloud resources, internal addresses in public DNS. " +
+			"Timeouts and SERVFAIL are reported as errors, never as 'does not exist'. " +
+			"Resolvers that rewrite NXDOMAIN or fail are dropped and said so in notices.",
 		Annotations: annotations("Audit DNS for dangling records and takeovers", true),
 	}, in, out, t.auditDNS)
 	return nil
@@ -64,13 +73,22 @@ func (t *tools) auditDNS(ctx context.Context, req *sdk.CallToolRequest, in DNSIn
 	if err := t.resolverAllowed(in.Resolver); err != nil {
 		return nil, nil, err
 	}
-	a, err := t.cfg.Auditor(ctx, in.Resolver)
+	var types dnsaudit.RecordTypes
+	if len(in.Types) > 0 {
+		if types, err = dnsaudit.ParseTypes(strings.Join(in.Types, ",")); err != nil {
+			return nil, nil, fmt.Errorf("types: %w", err)
+		}
+	}
+	a, err := t.cfg.Auditor(ctx, DNSSettings{Resolver: in.Resolver, Types: types})
 	if err != nil {
 		return nil, nil, fmt.Errorf("the DNS audit could not start: %w", err)
 	}
 	prog := startProgress(ctx, req)
 	defer prog.stop()
-	out := &DNSOutput{Results: make([]*dnsaudit.Result, len(names))}
+	out := &DNSOutput{Notices: a.Notices(), Results: make([]*dnsaudit.Result, len(names))}
+	if out.Notices == nil {
+		out.Notices = []dnsaudit.Notice{}
+	}
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
@@ -97,7 +115,7 @@ func (t *tools) auditDNS(ctx context.Context, req *sdk.CallToolRequest, in DNSIn
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("audit_dns cancelled: %w", err)
 	}
-	return toolResult(dnsSummary(out.Results), out), out, nil
+	return toolResult(dnsSummary(out, a.Iterative()), out), out, nil
 }
 
 // dnsNames normalises the names and refuses the call if any is not allowed.
@@ -120,15 +138,18 @@ func (t *tools) dnsNames(raw []string) ([]string, error) {
 	return names, nil
 }
 
-// resolverAllowed lets audit_dns name one of the server's resolvers, or an
-// address --allow-target allows.
+// resolverAllowed lets audit_dns name one of the server's resolvers, an
+// address --allow-target allows, or "iterative". Resolving from the roots
+// asks the servers every audit already asks for its delegation checks
+// (the --dns-root servers and the authorities they delegate to), which
+// --allow-target does not filter: they are the configured resolvers.
 func (t *tools) resolverAllowed(r string) error {
-	if r == "" || slices.Contains(t.cfg.Resolvers, r) {
+	if r == "" || r == iterative || slices.Contains(t.cfg.Resolvers, r) {
 		return nil
 	}
 	ap, err := netip.ParseAddrPort(r)
 	if err != nil {
-		return fmt.Errorf("resolver %q: want IP:PORT, e.g. 9.9.9.9:53", r)
+		return fmt.Errorf("resolver %q: want IP:PORT, e.g. 9.9.9.9:53, or 'iterative'", r)
 	}
 	if err := t.cfg.Targets.Host(ap.Addr().String(), int(ap.Port())); err != nil {
 		return &RefusedError{What: "resolver", Value: r, Allowed: t.cfg.Targets.Patterns(), Flag: "--allow-target"}
@@ -136,7 +157,11 @@ func (t *tools) resolverAllowed(r string) error {
 	return nil
 }
 
-func dnsSummary(rs []*dnsaudit.Result) string {
+// iterative is the resolver value that resolves from the root servers.
+const iterative = "iterative"
+
+func dnsSummary(out *DNSOutput, iterative bool) string {
+	rs := out.Results
 	count := map[finding.DNSStatus]int{}
 	for _, r := range rs {
 		count[r.Status]++
@@ -151,6 +176,12 @@ func dnsSummary(rs []*dnsaudit.Result) string {
 		}
 	}
 	b.WriteString(".\n")
+	for _, n := range out.Notices {
+		fmt.Fprintf(&b, "Notice: %s\n", n.Text())
+	}
+	if iterative && !slices.ContainsFunc(out.Notices, func(n dnsaudit.Notice) bool { return n.Kind == dnsaudit.NoticeIterative }) {
+		b.WriteString("Names were resolved from the root servers (iterative resolution).\n")
+	}
 	for _, r := range rs {
 		fmt.Fprintf(&b, "- %s: %s", r.Name, r.Status)
 		if r.Service != "" {
@@ -169,6 +200,6 @@ func dnsSummary(rs []*dnsaudit.Result) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("Structured result: one plumb dns result per name (status, service, findings with DNS evidence, chain). explain_finding ID explains a finding id.")
+	b.WriteString("Structured result: the run's notices and one plumb dns result per name (status, service, findings with DNS evidence, chain). explain_finding ID explains a finding id.")
 	return b.String()
 }

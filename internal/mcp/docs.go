@@ -27,7 +27,7 @@ func docsConfig() Config {
 		Version:     "docs",
 		ScanOptions: func(ScanSettings) (engine.Options, error) { return engine.Options{}, errDocsOnly },
 		SpecOptions: func() (engine.Options, error) { return engine.Options{}, errDocsOnly },
-		Auditor:     func(context.Context, string) (*dnsaudit.Auditor, error) { return nil, errDocsOnly },
+		Auditor:     func(context.Context, DNSSettings) (*dnsaudit.Auditor, error) { return nil, errDocsOnly },
 		CodeOptions: func(context.Context, bool) (code.Options, error) { return code.Options{}, errDocsOnly },
 	}
 }
@@ -84,6 +84,20 @@ assistants" section shows client configuration and the safety flags
 ` + "`scan_code`" + ` reads a local path with the server's permissions, like ` + "`analyse_spec`" + `,
 and audits the DNS only of the hosts ` + "`--allow-target`" + ` allows: it does not refuse
 the call, it lists the other hosts as not audited.
+
+` + "`audit_dns`" + ` audits the record types of ` + "`plumb dns --types`" + ` (` + "`types`" + `, default A, AAAA,
+CNAME, MX, NS) and returns the run's ` + "`notices`" + ` as ` + "`plumb dns`" + ` writes them: a configured
+resolver dropped because it rewrites NXDOMAIN or fails, and names resolved from the
+root servers once none is left. Its DNS queries go to the configured resolvers and,
+for delegation checks, to the root servers (` + "`--dns-root`" + `) and the authoritative
+servers they delegate to; with ` + "`--resolver iterative`" + ` (or ` + "`resolver: \"iterative\"`" + ` in a
+call) every name is resolved from those roots. Those DNS servers are the configured
+resolvers of plumb's invariant 6: ` + "`--allow-target`" + ` does not filter them (their
+addresses come from the DNS itself), it decides which *names* are audited, which
+resolver a call may name and every HTTP connection. A name outside it is refused
+before any packet is sent, iterative or not. A server started with
+` + "`--resolver iterative`" + ` has no recursive resolver for HTTP: ` + "`scan_api`" + ` and
+` + "`analyse_spec`" + ` of a URL refuse, a local document is still analysed.
 
 Refusals (a target outside ` + "`--allow-target`" + `, a variable outside ` + "`--allow-env`" + `,
 ` + "`allow_writes`" + ` without ` + "`--allow-writes`" + `) are tool errors whose text says which flag

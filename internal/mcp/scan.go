@@ -124,6 +124,9 @@ func (t *tools) scanOptions(in ScanInput) (engine.Options, error) {
 	if err := t.cfg.Targets.URL(in.URL); err != nil {
 		return o, err
 	}
+	if t.cfg.Iterative {
+		return o, fmt.Errorf("scan_api: %w", ErrNeedsResolver)
+	}
 	if isURL(in.Spec) {
 		if err := t.cfg.Targets.URL(in.Spec); err != nil {
 			return o, err

@@ -1,6 +1,7 @@
 package mcp
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -49,29 +50,61 @@ func parseSchema(b []byte, id string) (*jsonschema.Schema, error) {
 	return &s, nil
 }
 
-// listSchema is the schema of an object whose one property, name, is a
-// list of item's JSON encoding (as report.SchemaOf generates it).
-func listSchema(name string, item any, id, title, description string) (*jsonschema.Schema, error) {
-	b, err := report.SchemaOf(item, id, title, description)
-	if err != nil {
-		return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
-	}
-	var itemSchema map[string]any
-	if err := json.Unmarshal(b, &itemSchema); err != nil {
-		return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
-	}
-	root := map[string]any{}
-	for _, k := range []string{"$schema", "$id", "$defs", "title", "description"} {
-		if v, ok := itemSchema[k]; ok {
-			root[k] = v
-			delete(itemSchema, k)
+// list is one required property of a listsSchema object: an array of
+// item's JSON encoding.
+type list struct {
+	name, description string
+	item              any
+}
+
+// listsSchema is the schema of an object whose properties are lists,
+// each of its item's JSON encoding as report.SchemaOf generates it, with
+// their definitions merged.
+func listsSchema(id, title, description string, lists ...list) (*jsonschema.Schema, error) {
+	defs := map[string]json.RawMessage{}
+	props := map[string]any{}
+	var (
+		required []string
+		dialect  json.RawMessage
+	)
+	for _, l := range lists {
+		b, err := report.SchemaOf(l.item, id, title, description)
+		if err != nil {
+			return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
 		}
+		var item map[string]json.RawMessage
+		if err := json.Unmarshal(b, &item); err != nil {
+			return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
+		}
+		var itemDefs map[string]json.RawMessage
+		if raw, ok := item["$defs"]; ok {
+			if err := json.Unmarshal(raw, &itemDefs); err != nil {
+				return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
+			}
+		}
+		for k, d := range itemDefs {
+			if prev, ok := defs[k]; ok && !bytes.Equal(prev, d) {
+				return nil, fmt.Errorf("mcp: output schema %s: two definitions of %s", id, k)
+			}
+			defs[k] = d
+		}
+		dialect = item["$schema"]
+		for _, k := range []string{"$schema", "$id", "$defs", "title", "description"} {
+			delete(item, k)
+		}
+		prop := map[string]any{"type": "array", "items": item}
+		if l.description != "" {
+			prop["description"] = l.description
+		}
+		props[l.name], required = prop, append(required, l.name)
 	}
-	root["type"] = "object"
-	root["properties"] = map[string]any{name: map[string]any{"type": "array", "items": itemSchema}}
-	root["required"] = []string{name}
-	root["additionalProperties"] = false
-	if b, err = json.Marshal(root); err != nil {
+	root := map[string]any{"$schema": dialect, "$id": id, "title": title, "description": description,
+		"type": "object", "properties": props, "required": required, "additionalProperties": false}
+	if len(defs) > 0 {
+		root["$defs"] = defs
+	}
+	b, err := json.Marshal(root)
+	if err != nil {
 		return nil, fmt.Errorf("mcp: output schema %s: %w", id, err)
 	}
 	return parseSchema(b, id)

@@ -29,15 +29,21 @@ type Config struct {
 	Env         []string   // --allow-env globs: variables a credential may come from
 	AllowWrites bool       // scan_api may honour allow_writes
 	Resolvers   []string   // the configured resolvers, which audit_dns may also name
-	MaxRequests int        // the request budget of one scan, and the most scan_api may ask for
+	// Iterative says the server resolves names from the root servers
+	// (--resolver iterative): DNS audits work as plumb dns does, while
+	// scan_api and analyse_spec of a URL, which need a recursive
+	// resolver, refuse with ErrNeedsResolver.
+	Iterative   bool
+	MaxRequests int // the request budget of one scan, and the most scan_api may ask for
 
 	// ScanOptions builds the engine options of one scan_api call, the way
 	// plumb scan builds them from its flags. Its errors are the user's.
 	ScanOptions func(ScanSettings) (engine.Options, error)
 	// SpecOptions builds the options analyse_spec loads a document with.
 	SpecOptions func() (engine.Options, error)
-	// Auditor builds a DNS auditor over resolver ("": the configured ones).
-	Auditor func(ctx context.Context, resolver string) (*dnsaudit.Auditor, error)
+	// Auditor builds a DNS auditor as plumb dns would with the call's
+	// settings on top of the server's flags.
+	Auditor func(ctx context.Context, s DNSSettings) (*dnsaudit.Auditor, error)
 	// CodeOptions builds the options of one scan_code call as plumb code
 	// builds them, with its DNS auditor when audit is set. scan_code sets
 	// which hosts may be audited (Targets) and asks for the auditor only
@@ -55,6 +61,18 @@ type ScanSettings struct {
 	MaxRequests           int    // 0: the server's budget
 	AllowWrites           bool
 }
+
+// DNSSettings are what one audit_dns call chooses on top of the server's
+// flags.
+type DNSSettings struct {
+	Resolver string               // "" for the server's resolvers, IP:PORT, or "iterative"
+	Types    dnsaudit.RecordTypes // 0 for the default (dnsaudit.DefaultTypes)
+}
+
+// ErrNeedsResolver is what scan_api and analyse_spec of a URL answer on a
+// server started with --resolver iterative: HTTP needs a recursive resolver.
+var ErrNeedsResolver = errors.New("plumb mcp was started with --resolver iterative, which only DNS audits (audit_dns, scan_code) use: " +
+	"scans and documents fetched from a URL need a recursive resolver (the user must restart plumb mcp with --resolver IP:PORT)")
 
 // ErrConfig is a Config that cannot serve.
 var ErrConfig = errors.New("mcp: incomplete configuration")

@@ -46,6 +46,9 @@ func (t *tools) analyseSpec(ctx context.Context, _ *sdk.CallToolRequest, in Spec
 		if err := t.cfg.Targets.URL(src); err != nil {
 			return nil, nil, err
 		}
+		if t.cfg.Iterative {
+			return nil, nil, fmt.Errorf("analyse_spec of a URL: %w", ErrNeedsResolver)
+		}
 	}
 	o, err := t.cfg.SpecOptions()
 	if err != nil {

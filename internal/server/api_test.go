@@ -109,6 +109,8 @@ func TestInputIsValidated(t *testing.T) {
 		"unknown event":        {"/api/v1/webhooks", map[string]any{"url": "https://93.184.215.14/x", "secret": "0123456789abcdef", "events": []string{"scan.started"}}, 422, "not one of"},
 		"bad watch name":       {"/api/v1/dns-watches", map[string]any{"names": []string{"a b"}, "schedule": "@daily"}, 422, "host name"},
 		"watch too often":      {"/api/v1/dns-watches", map[string]any{"names": []string{"a.example.com"}, "schedule": "@every 1s"}, 422, "shortest"},
+		"bad watch types":      {"/api/v1/dns-watches", map[string]any{"names": []string{"a.example.com"}, "schedule": "@daily", "options": map[string]any{"types": []string{"MX", "PTR"}}}, 422, `options.types: record type \"PTR\"`},
+		"empty watch types":    {"/api/v1/dns-watches", map[string]any{"names": []string{"a.example.com"}, "schedule": "@daily", "options": map[string]any{"types": []string{" "}}}, 422, "options.types: no record type"},
 	} {
 		code, raw := ts.call(t, "POST", c.path, ts.key, c.body, nil)
 		if code != c.code || !strings.Contains(raw, c.want) {

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/jobs"
 	"github.com/plumbsec/plumb/internal/store"
 )
@@ -25,6 +28,15 @@ type nameOut struct {
 	ChangedAt time.Time `json:"changed_at"`
 }
 
+// runOut is one run of a watch.
+type runOut struct {
+	At       time.Time         `json:"at"`
+	Error    string            `json:"error,omitempty"`
+	Notices  []dnsaudit.Notice `json:"notices"`
+	Statuses map[string]int    `json:"statuses"`
+	Changes  int               `json:"changes"`
+}
+
 type watchOut struct {
 	ID        string             `json:"id"`
 	Name      string             `json:"name"`
@@ -38,6 +50,10 @@ type watchOut struct {
 	CreatedAt time.Time          `json:"created_at"`
 	Status    []nameOut          `json:"status,omitempty"`
 	History   []jobs.NameChange  `json:"history,omitempty"`
+	// RecentRuns are the latest runs, newest first, with the audit's
+	// notices: when a resolver was dropped or names were resolved from
+	// the root servers.
+	RecentRuns []runOut `json:"recent_runs,omitempty"`
 }
 
 func toWatchOut(w *store.Watch) watchOut {
@@ -75,7 +91,27 @@ func (s *Server) checkWatch(in *watchIn) error {
 	if err := s.checkAddrs("options.resolver", in.Options.Resolvers); err != nil {
 		return err
 	}
-	return s.checkAddrs("options.dns_root", in.Options.DNSRoots)
+	if err := s.checkAddrs("options.dns_root", in.Options.DNSRoots); err != nil {
+		return err
+	}
+	return checkTypes(&in.Options)
+}
+
+// checkTypes validates options.types as plumb dns --types and stores them
+// in canonical form; none means plumb dns's default.
+func checkTypes(o *store.WatchOptions) error {
+	if len(o.Types) == 0 {
+		return nil
+	}
+	if len(o.Types) > 16 {
+		return badInput("options.types: at most 16 record types")
+	}
+	t, err := jobs.WatchTypes(o.Types)
+	if err != nil {
+		return badInput("options.types: %v", err)
+	}
+	o.Types = strings.Split(t.String(), ",")
+	return nil
 }
 
 func (s *Server) createWatch(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +170,30 @@ func (s *Server) watchDetail(r *http.Request, id string, history int) (*watchOut
 	for _, c := range changes {
 		o.History = append(o.History, jobs.NameChangeOf(c))
 	}
+	if o.RecentRuns, err = s.recentRuns(r, id, history); err != nil {
+		return nil, err
+	}
 	return &o, nil
+}
+
+// recentRuns are a watch's latest runs, newest first.
+func (s *Server) recentRuns(r *http.Request, id string, limit int) ([]runOut, error) {
+	runs, err := s.cfg.Store.WatchRuns(r.Context(), id, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := []runOut{}
+	for _, run := range runs {
+		ro := runOut{At: run.At, Error: run.Error, Notices: []dnsaudit.Notice{}, Statuses: map[string]int{}, Changes: run.Changes}
+		if err := json.Unmarshal([]byte(run.Notices), &ro.Notices); err != nil {
+			return nil, fmt.Errorf("watch %s run %s notices: %w", id, run.ID, err)
+		}
+		if err := json.Unmarshal([]byte(run.Statuses), &ro.Statuses); err != nil {
+			return nil, fmt.Errorf("watch %s run %s statuses: %w", id, run.ID, err)
+		}
+		out = append(out, ro)
+	}
+	return out, nil
 }
 
 func (s *Server) getWatch(w http.ResponseWriter, r *http.Request) {

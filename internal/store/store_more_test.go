@@ -12,12 +12,12 @@ func TestWatches(t *testing.T) {
 		ctx := context.Background()
 		now := time.UnixMilli(1_700_000_000_000).UTC()
 		w := &Watch{ID: NewID("dnw"), Name: "w", Names: []string{"a.example.test", "b.example.test"}, Schedule: "@every 1h",
-			Options: WatchOptions{NoHTTP: true}, NextRunAt: now, CreatedAt: now, UpdatedAt: now}
+			Options: WatchOptions{NoHTTP: true, Types: []string{"A", "MX"}}, NextRunAt: now, CreatedAt: now, UpdatedAt: now}
 		if err := s.CreateWatch(ctx, w); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.GetWatch(ctx, w.ID)
-		if err != nil || len(got.Names) != 2 || !got.Options.NoHTTP {
+		if err != nil || len(got.Names) != 2 || !got.Options.NoHTTP || len(got.Options.Types) != 2 {
 			t.Fatalf("watch round trip: %+v %v", got, err)
 		}
 		n := &NameState{Name: "a.example.test", Status: "ok", CheckedAt: now, ChangedAt: now}
@@ -47,11 +47,29 @@ func TestWatches(t *testing.T) {
 		if got, _ := s.GetWatch(ctx, w.ID); got.Runs != 1 || got.LastError != "boom" {
 			t.Errorf("run not recorded: %+v", got)
 		}
+		// Runs are kept newest first, the oldest forgotten past keep.
+		for i := range 5 {
+			r := &WatchRun{ID: NewID("wrn"), WatchID: w.ID, At: now.Add(time.Duration(i) * time.Minute), Changes: i}
+			if i == 4 {
+				r.Notices, r.Statuses = `[{"notice":"iterative","reason":"r"}]`, `{"ok":2}`
+			}
+			if err := s.AddWatchRun(ctx, r, 3); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runs, err := s.WatchRuns(ctx, w.ID, 10)
+		if err != nil || len(runs) != 3 || runs[0].Changes != 4 || runs[2].Changes != 2 || runs[0].Notices != `[{"notice":"iterative","reason":"r"}]` ||
+			runs[0].Statuses != `{"ok":2}` || runs[1].Notices != "[]" || !runs[0].At.Equal(now.Add(4*time.Minute)) {
+			t.Fatalf("runs: %+v %v", runs, err)
+		}
 		if err := s.DeleteWatch(ctx, w.ID); err != nil {
 			t.Fatal(err)
 		}
 		if ch, _ := s.Changes(ctx, w.ID, 10); len(ch) != 0 {
 			t.Error("history outlived its watch")
+		}
+		if runs, _ := s.WatchRuns(ctx, w.ID, 10); len(runs) != 0 {
+			t.Error("runs outlived their watch")
 		}
 	})
 }

@@ -13,6 +13,7 @@ type WatchOptions struct {
 	Resolvers []string `json:"resolver,omitempty"`
 	DNSRoots  []string `json:"dns_root,omitempty"`
 	NoHTTP    bool     `json:"no_http,omitempty"`
+	Types     []string `json:"types,omitempty"` // record types, as plumb dns --types; empty: its default
 }
 
 // Watch is a set of names audited on a schedule.
@@ -182,4 +183,55 @@ func scanChange(r row) (*Change, error) {
 	}
 	c.At = fromMS(at)
 	return &c, nil
+}
+
+// WatchRun is one run of a watch: when it ran, how it ended and what the
+// user must be told about it.
+type WatchRun struct {
+	ID       string
+	WatchID  string
+	At       time.Time
+	Error    string // why the run could not audit ("" when it did)
+	Notices  string // the audit's notices, JSON (an array)
+	Statuses string // names per status, JSON (an object)
+	Changes  int    // names whose state changed
+}
+
+// AddWatchRun records a run of a watch and forgets all but its keep
+// latest runs.
+func (q *Q) AddWatchRun(ctx context.Context, r *WatchRun, keep int) error {
+	if r.Notices == "" {
+		r.Notices = "[]"
+	}
+	if r.Statuses == "" {
+		r.Statuses = "{}"
+	}
+	if _, err := q.ex.exec(ctx, `INSERT INTO dns_watch_runs (id, watch_id, at, error, notices, statuses, changes)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ID, r.WatchID, ms(r.At), r.Error, r.Notices, r.Statuses, r.Changes); err != nil {
+		return err
+	}
+	_, err := q.ex.exec(ctx, `DELETE FROM dns_watch_runs WHERE watch_id = ? AND id NOT IN
+		(SELECT id FROM dns_watch_runs WHERE watch_id = ? ORDER BY id DESC LIMIT ?)`, r.WatchID, r.WatchID, keep)
+	return err
+}
+
+// WatchRuns returns a watch's latest runs, newest first.
+func (q *Q) WatchRuns(ctx context.Context, watchID string, limit int) ([]*WatchRun, error) {
+	rs, err := q.ex.query(ctx, `SELECT id, watch_id, at, error, notices, statuses, changes
+		FROM dns_watch_runs WHERE watch_id = ? ORDER BY id DESC LIMIT ?`, watchID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []*WatchRun
+	for rs.Next() {
+		var r WatchRun
+		var at int64
+		if err := rs.Scan(&r.ID, &r.WatchID, &at, &r.Error, &r.Notices, &r.Statuses, &r.Changes); err != nil {
+			return nil, err
+		}
+		r.At = fromMS(at)
+		out = append(out, &r)
+	}
+	return out, rs.Err()
 }
