@@ -203,7 +203,10 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 	if r.out, err = newResultWriter(f.format, st.Out); err != nil {
 		return nil, noop, err
 	}
-	if (f.input == "") == (len(args) == 0) {
+	if f.input == "" && len(args) == 0 {
+		return nil, noop, usagef("give names as arguments or --input FILE ('-' for standard input)")
+	}
+	if f.input != "" && len(args) > 0 {
 		return nil, noop, usagef("give names as arguments or --input FILE ('-' for standard input), not both")
 	}
 	closeIn := noop

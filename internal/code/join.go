@@ -400,7 +400,7 @@ func hostFinding(host string, g grade, at HostLocation, r *dnsaudit.Result) (fin
 		if g == gradePossible {
 			f.Severity = finding.High
 		}
-		f.Evidence.Summary = fmt.Sprintf("%s: %s. The %s reaches it from %s (%s link)", host, d.Detail, orName(strings.Split(at.Via, " via ")[0], "credential"), orName(at.Call, fmt.Sprintf("%s:%d", at.File, at.Line)), g)
+		f.Evidence.Summary = fmt.Sprintf("%s: %s. The %s reaches it from %s (%s link)", host, strings.TrimRight(d.Detail, "."), orName(strings.Split(at.Via, " via ")[0], "credential"), orName(at.Call, fmt.Sprintf("%s:%d", at.File, at.Line)), g)
 	default:
 		f = ruleFinding(RuleDanglingDestination, loc, "")
 		if r.Status == finding.DNSDangling && g < gradePossible {
@@ -408,6 +408,7 @@ func hostFinding(host string, g grade, at HostLocation, r *dnsaudit.Result) (fin
 		}
 		f.Evidence.Summary = fmt.Sprintf("%s: %s", host, d.Detail)
 		if g > gradeNone {
+			f.Evidence.Summary = strings.TrimRight(f.Evidence.Summary, ".")
 			f.Evidence.Summary += fmt.Sprintf(". A credential reaches it from %s (%s link)", orName(at.Call, fmt.Sprintf("%s:%d", at.File, at.Line)), g)
 		}
 	}

@@ -386,10 +386,28 @@ func visibleLen(s string) int {
 }
 
 func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i > 0 {
-		return s[:i+1]
+	for from := 0; ; {
+		i := strings.Index(s[from:], ". ")
+		if i < 0 {
+			return s
+		}
+		end := from + i + 1
+		if !endsWithAbbreviation(s[:end]) {
+			return s[:end]
+		}
+		from = end
 	}
-	return s
+}
+
+// endsWithAbbreviation reports whether s ends with "e.g.", "i.e." or
+// "etc.", whose period does not end a sentence.
+func endsWithAbbreviation(s string) bool {
+	for _, a := range []string{"e.g.", "i.e.", "etc.", "vs."} {
+		if strings.HasSuffix(s, a) {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {
