@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -228,15 +229,7 @@ func (s *authzStore) State() []byte {
 		st.Resets[k] = v
 	}
 	s.mu.Unlock()
-	slices.SortFunc(st.Users, func(a, b storeUser) int {
-		switch {
-		case a.Username < b.Username:
-			return -1
-		case a.Username > b.Username:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(st.Users, func(a, b storeUser) int { return strings.Compare(a.Username, b.Username) })
 	b, _ := json.Marshal(st) // plain data always marshals
 	return b
 }
