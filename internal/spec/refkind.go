@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // objKind is the kind of OpenAPI object a $ref stands for where it is
@@ -301,7 +303,7 @@ func (s *sanitizer) checkRefKind(obj map[string]any, ref string, segs []string) 
 		s.changed = true
 		s.repair(pointer(segs), fmt.Sprintf("$ref %q points to a schema where a response belongs; read as a JSON response with that schema", ref))
 	default:
-		s.drop(obj, pointer(segs), fmt.Sprintf("$ref %q points to a %s where a %s belongs", ref, got, want))
+		s.drop(obj, pointer(segs), fmt.Sprintf("$ref %q points to %s where %s belongs", ref, words.A(got.String()), words.A(want.String())))
 	}
 }
 
