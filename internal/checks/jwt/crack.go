@@ -168,7 +168,7 @@ func (c WeakSecret) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 			for _, o := range same[1:] {
 				others = append(others, o.tok.Source)
 			}
-			f.Title += fmt.Sprintf("; the same secret signs %s", strings.Join(others, ", "))
+			f.Title += "; tokens the API hands out use it too"
 			f.Evidence.Summary += fmt.Sprintf(" The same secret signs the API's other tokens (%s).", strings.Join(others, ", "))
 		}
 		f.Remediation = remedySecret
