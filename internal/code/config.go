@@ -54,7 +54,7 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 				creds = append(creds, e)
 				ff.credLines = append(ff.credLines, e.line)
 			}
-			if literalSecret(e.value) {
+			if secretValue(e.name(), e.value) {
 				ff.issues = append(ff.issues, secretIssue(e.line, e.name(), e.value))
 				continue
 			}

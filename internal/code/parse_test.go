@@ -117,6 +117,9 @@ func TestLinkGrades(t *testing.T) {
 		{"no credential", "a.py", "requests.get('https://a.test', timeout=3)\n", "a.test", ""},
 		{"csrf is not a credential", "a.js", "fetch('https://a.test', {headers: {'X-CSRF-Token': t}})\n", "a.test", ""},
 		{"axios client", "a.ts", "const c = axios.create({baseURL: 'https://a.test', headers: {Authorization: t}, timeout: 1});\nc.get('/x');\n", "a.test", "confirmed"},
+		{"sdk builds the header apart from the call", "a.js", "class C {\n  constructor(o) { this.baseURL = o.baseURL || `https://a.test/v1`; }\n" +
+			"  authHeaders() { return buildHeaders([{ Authorization: `Bearer ${this.apiKey}` }]); }\n}\n", "a.test", "possible"},
+		{"an empty header is no credential", "a.js", "const U = 'https://a.test';\nconst h = { Authorization: '' };\n", "a.test", ""},
 		{"go request", "a.go", "package p\nimport \"net/http\"\nfunc f() {\n\treq, _ := http.NewRequest(\"GET\", \"https://a.test\", nil)\n\treq.SetBasicAuth(u, p)\n\t_, _ = c.Do(req)\n}\n", "a.test", "confirmed"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))

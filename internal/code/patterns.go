@@ -40,7 +40,7 @@ func (a *analyzer) statementPatterns(ff *fileFacts, s *stmt, fn *funcDef, sc *sc
 		case key == "CheckRedirect":
 			a.redirectHook(ff, v, sc, n)
 		}
-		if v != nil && v.kind == xStr && credentialName(key) && literalSecret(v.s) {
+		if v != nil && v.kind == xStr && credentialName(key) && secretValue(n, v.s) {
 			ff.issues = append(ff.issues, secretIssue(s.line, n, v.s))
 		}
 	case sFunc:
@@ -116,7 +116,12 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 		case "CheckRedirect", "beforeRedirect":
 			a.redirectHook(ff, v, a.scopeOf(fn), fnName(fn)+":"+f.key)
 		}
-		if v != nil && v.kind == xStr && (credentialName(f.key) || credentialHeader(f.key)) && literalSecret(v.s) {
+		if credentialHeader(f.key) && v != nil && v.kind != xNull && (v.kind != xStr || strings.TrimSpace(v.s) != "") {
+			// A header map that carries a credential, wherever it is sent:
+			// the file attaches one, so its unlinked hosts are possible.
+			ff.credLines = append(ff.credLines, f.line)
+		}
+		if v != nil && v.kind == xStr && (credentialName(f.key) || credentialHeader(f.key)) && secretValue(f.key, v.s) {
 			ff.issues = append(ff.issues, secretIssue(f.line, fnName(fn)+":"+f.key, v.s))
 		}
 	}
@@ -139,7 +144,7 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	switch e.kind {
 	case xStr:
 		// A credential name with a literal is reported by statementPatterns.
-		byName := credentialName(lastKey(name)) && literalSecret(e.s) || credentialHeader(lastKey(name))
+		byName := credentialName(lastKey(name)) && secretValue(name, e.s) || credentialHeader(lastKey(name))
 		if title, m, ok := knownSecret(e.s); ok && !byName {
 			ff.issues = append(ff.issues, shapeIssue(e.line, orName(name, "string literal"), title, m))
 		}
