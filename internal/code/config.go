@@ -41,7 +41,10 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 	var creds []cfgEntry
 	for _, e := range entries {
 		key := e.key()
-		if scheme, host, ok := urlHost(e.value, true); ok && !ignoredHost(host) && !skippedKey(key) {
+		if metaPath(e.path) {
+			continue
+		}
+		if scheme, host, ok := urlHost(e.value, true); ok && !ignoredHost(host) {
 			u := urlRef{raw: e.value, scheme: scheme, host: host, line: e.line, name: e.name()}
 			urls = append(urls, urlEntry{e, u})
 		} else if hostishName(key) {
@@ -104,8 +107,27 @@ func settingPrefix(name string) string {
 // skippedKey says a URL under this key is documentation, not a destination.
 func skippedKey(key string) bool {
 	switch strings.ToLower(key) {
-	case "$schema", "$id", "$ref", "homepage", "repository", "bugs", "license", "documentation", "funding", "author", "changelog":
+	case "$schema", "$id", "$ref", "homepage", "repository", "bugs", "license", "documentation", "funding", "author", "changelog",
+		"contributors", "maintainers", "externaldocs", "termsofservice", "contact":
 		return true
+	}
+	return false
+}
+
+// metaPath says an entry describes the project rather than configures it:
+// a URL under a documentation key at any depth (repository.url,
+// info.contact.url), or a package manifest's dependency map, whose keys
+// are package names ("@scope/auth-helpers") and values version ranges.
+func metaPath(path []string) bool {
+	for _, k := range path {
+		if skippedKey(k) {
+			return true
+		}
+		switch k {
+		case "dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies",
+			"overrides", "resolutions", "require-dev", "dev-dependencies", "build-dependencies":
+			return true
+		}
 	}
 	return false
 }

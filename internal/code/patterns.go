@@ -148,6 +148,10 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 		if title, m, ok := knownSecret(e.s); ok && !byName {
 			ff.issues = append(ff.issues, shapeIssue(e.line, orName(name, "string literal"), title, m))
 		}
+		if skippedKey(lastKey(name)) {
+			// "$id": "https://…", "homepage": "https://…": names, not calls.
+			return
+		}
 		if scheme, host, ok := urlHost(e.s, complete); ok && !ignoredHost(host) {
 			ff.dests = append(ff.dests, dest{urlRef{raw: e.s, scheme: scheme, host: host, line: e.line, name: name}})
 		} else if complete && hostishName(name) {
@@ -165,6 +169,10 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 			callee = e.x.s
 		}
 		a.destsIn(ff, e.x, name, true)
+		if stringTest(callee) {
+			// host.endswith("amazonaws.com") compares; it calls nothing.
+			return
+		}
 		for _, x := range e.args {
 			n := name
 			if n == "" {
@@ -192,6 +200,20 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 			}
 		}
 	}
+}
+
+// stringTests are the string methods and functions (Python, JavaScript,
+// Go) whose arguments a host name is compared with or cut by.
+var stringTests = map[string]bool{
+	"endswith": true, "startswith": true, "endsWith": true, "startsWith": true, "includes": true, "indexOf": true, "lastIndexOf": true,
+	"HasSuffix": true, "HasPrefix": true, "Contains": true, "EqualFold": true, "TrimSuffix": true, "TrimPrefix": true, "CutSuffix": true, "CutPrefix": true,
+	"removesuffix": true, "removeprefix": true, "find": true, "rfind": true, "count": true, "Index": true, "LastIndex": true,
+}
+
+// stringTest says a callee compares strings: its last segment is one of
+// stringTests.
+func stringTest(callee string) bool {
+	return stringTests[callee[strings.LastIndexByte(callee, '.')+1:]]
 }
 
 func fieldName(f field, outer string) string {

@@ -1,0 +1,54 @@
+package code
+
+import "testing"
+
+// Strings that look like host names in real code but name no place the
+// application calls: dotted labels under no public top-level domain, hosts
+// a name is compared with, and a manifest's metadata and dependencies.
+func TestNotDestinations(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ file, src string }{
+		{"a.py", "ENDPOINT_HOSTS = ['ecr.api', 'sagemaker.runtime', 'fs.s3.cse.provider.uri']\nurl = cast('_t.UriType', url)\n"},
+		{"b.py", "def f(u):\n    return urlparse(u).hostname.endswith('amazonaws.com') or u.startswith('https://s3.amazonaws.com/')\n"},
+		{"c.js", "const local = host.lastIndexOf('::') >= 0 || url.includes('api.github.com');\n"},
+		{"d.go", "package d\n\nimport \"strings\"\n\nfunc f(h string) bool { return strings.HasSuffix(h, \".googleapis.com\") }\n"},
+		{"package.json", `{"name": "x", "repository": {"type": "git", "url": "https://github.com/o/x.git"},
+  "funding": {"url": "https://opencollective.com/x"}, "devDependencies": {"@x/auth-config": "workspace:*"}}`},
+		{"openapi.json", `{"info": {"contact": {"url": "https://support.svc-sample.io"}, "license": {"url": "https://licenses.svc-sample.io/mit"}}}`},
+		{"e.py", "SCHEMA = {'$id': 'https://schemas.svc-sample.io/item.json', 'type': 'object'}\n"},
+	} {
+		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ff.dests {
+			t.Errorf("%s: host %s (line %d, %s)", tc.file, d.host, d.line, d.name)
+		}
+		for _, is := range ff.issues {
+			t.Errorf("%s: %s at line %d", tc.file, is.rule, is.line)
+		}
+		if len(ff.credLines) > 0 {
+			t.Errorf("%s: credential at lines %v", tc.file, ff.credLines)
+		}
+	}
+}
+
+// Names under a top-level domain that does not exist in the public DNS
+// are cluster or private names: listed, never looked up publicly. The
+// reserved test names the lab uses are still audited.
+func TestPublicHostNeedsAPublicTLD(t *testing.T) {
+	t.Parallel()
+	for h, want := range map[string]bool{
+		"metrics.monitoring": false, "api.default.svc": false, "api.stripe.com": true, "metrics.vulnshop.test": true,
+		"x.github.io": true, "shop.co.uk": true, "api.example.com": false,
+	} {
+		if got, why := publicHost(h); got != want {
+			t.Errorf("publicHost(%q) = %v (%s), want %v", h, got, why, want)
+		}
+	}
+	for h, want := range map[string]bool{"ecr.api": false, "db.internal": true, "metrics.vulnshop.test": true, "api.stripe.com:443": true} {
+		if _, got := bareHost(h); got != want {
+			t.Errorf("bareHost(%q) = %v, want %v", h, got, want)
+		}
+	}
+}
