@@ -52,3 +52,27 @@ func TestPublicHostNeedsAPublicTLD(t *testing.T) {
 		}
 	}
 }
+
+// JSON with comments and trailing commas (devcontainer.json, tsconfig.json)
+// is read, with the lines of the original; broken JSON is still an error.
+func TestJSONWithComments(t *testing.T) {
+	t.Parallel()
+	src := "{\n  // where the API lives\n  \"apiUrl\": \"https://api.svc-sample.io/v1\", /* prod */\n  \"paths\": [\"a//b\", \"c/*d*/\",],\n}\n"
+	entries, err := parseJSONOrJSONC([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range entries {
+		got[e.name()] = e.value
+		if e.name() == "apiUrl" && e.line != 3 {
+			t.Errorf("apiUrl on line %d, want 3", e.line)
+		}
+	}
+	if got["apiUrl"] != "https://api.svc-sample.io/v1" || got["paths"] != "c/*d*/" || len(entries) != 3 {
+		t.Errorf("entries %+v", entries)
+	}
+	if _, err := parseJSONOrJSONC([]byte("{\"a\": 1 // x\n \"b\": 2}")); err == nil {
+		t.Error("a missing comma passed")
+	}
+}

@@ -189,7 +189,7 @@ func analyzeBytes(file string, l lang, data []byte) (*fileFacts, error) {
 	case langYAML:
 		entries, err = parseYAML(data)
 	case langJSON:
-		entries, err = parseJSON(data)
+		entries, err = parseJSONOrJSONC(data)
 	case langTOML:
 		entries, err = parseTOML(data)
 	case langINI:
