@@ -64,11 +64,14 @@ type stmt struct {
 
 // funcDef is a function, method or lambda.
 type funcDef struct {
-	name   string // "" for literals
-	class  string // the class (or Go receiver type) of a method
-	params []string
-	body   []stmt
-	line   int
+	name  string // "" for literals
+	class string // the class (or Go receiver type) of a method
+	// inherits: the class names a base class (other than object), so a
+	// method may override one of the base's.
+	inherits bool
+	params   []string
+	body     []stmt
+	line     int
 	// words says what the identifiers of the body name: enough to tell
 	// whether it checks an allow-list.
 	words wordFlags

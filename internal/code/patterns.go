@@ -44,7 +44,7 @@ func (a *analyzer) statementPatterns(ff *fileFacts, s *stmt, fn *funcDef, sc *sc
 			ff.issues = append(ff.issues, secretIssue(s.line, n, v.s))
 		}
 	case sFunc:
-		if f := s.fn; f.class != "" && (f.name == "rebuild_auth" || f.name == "should_strip_auth") && f.words&wordSuper == 0 {
+		if f := s.fn; f.class != "" && (f.name == "rebuild_auth" || f.name == "should_strip_auth") && f.inherits && f.words&wordSuper == 0 {
 			ff.issues = append(ff.issues, issue{rule: RuleAuthRedirect, line: s.line, symbol: f.class + "." + f.name,
 				detail: f.class + " overrides requests' " + f.name + ", which removes the Authorization header when a redirect leaves the host"})
 		}

@@ -16,6 +16,7 @@ func parsePython(src string) *unit {
 type pyParser struct {
 	cursor
 	imports map[string]string
+	derived map[string]bool // classes with a base class
 }
 
 // compound statement keywords whose blocks are flattened into the
@@ -90,7 +91,7 @@ func (p *pyParser) suite(class string) []stmt {
 func (p *pyParser) def(class string) stmt {
 	p.acceptName("async")
 	line := p.next().line // def
-	fd := &funcDef{class: class, line: line}
+	fd := &funcDef{class: class, line: line, inherits: p.derived[class]}
 	if t := p.peek(); t.kind == tName {
 		fd.name = t.text
 		p.next()
@@ -143,11 +144,31 @@ func (p *pyParser) class() []stmt {
 	}
 	for !p.eof() && !p.isOp(":") && p.peek().kind != tNewline {
 		if t := p.next(); t.kind == tOp && (t.text == "(" || t.text == "[") {
+			if t.text == "(" && p.hasBases() {
+				if p.derived == nil {
+					p.derived = map[string]bool{}
+				}
+				p.derived[name] = true
+			}
 			p.skipBalanced(t.text)
 		}
 	}
 	p.acceptOp(":")
 	return classBody(name, p.suite(name))
+}
+
+// hasBases says the parenthesis just opened after a class name lists a
+// base class: it is not empty and not just (object).
+func (p *pyParser) hasBases() bool {
+	t := p.peek()
+	switch {
+	case t.kind == tOp && t.text == ")":
+		return false
+	case t.kind == tName && t.text == "object":
+		n := p.at(1)
+		return n.kind != tOp || n.text != ")"
+	}
+	return true
 }
 
 // classBody keeps a class's methods and gathers its other statements

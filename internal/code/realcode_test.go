@@ -76,3 +76,24 @@ func TestJSONWithComments(t *testing.T) {
 		t.Error("a missing comma passed")
 	}
 }
+
+// A class that defines rebuild_auth without a base class is the library
+// itself (or a mixin of its own), not an application overriding requests.
+func TestRebuildAuthNeedsABaseClass(t *testing.T) {
+	t.Parallel()
+	body := ":\n    def rebuild_auth(self, prepared_request, response):\n        return\n"
+	for src, want := range map[string]int{
+		"class RedirectMixin" + body:                 0,
+		"class RedirectMixin(object)" + body:         0,
+		"class LaxSession(requests.Session)" + body:  1,
+		"class LaxSession(Base, metaclass=M)" + body: 1,
+	} {
+		ff, err := analyzeBytes("a.py", langPython, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(ff.issues); n != want {
+			t.Errorf("%q: %d issues, want %d", src, n, want)
+		}
+	}
+}
