@@ -97,3 +97,14 @@ func TestRebuildAuthNeedsABaseClass(t *testing.T) {
 		}
 	}
 }
+
+// A vendor's documentation key matches the key's shape but is no secret.
+func TestDocumentedSampleKeysAreNotSecrets(t *testing.T) {
+	t.Parallel()
+	if _, _, ok := knownSecret("AKIAIOSFODNN7EXAMPLE"); ok {
+		t.Error("AWS's documentation key id reported")
+	}
+	if _, _, ok := knownSecret("AKIA2E0A8F3B244C9986"); !ok {
+		t.Error("an AWS key id was missed")
+	}
+}

@@ -29,11 +29,24 @@ func knownSecret(s string) (title, match string, ok bool) {
 		if r.ID == "secret-assignment" {
 			continue
 		}
-		if m, ok := r.Find(t); ok {
+		if m, ok := r.Find(t); ok && !documentedSample(m.Text()) {
 			return r.Title, m.Text(), true
 		}
 	}
 	return "", "", false
+}
+
+// documentedSample says a token-shaped match is a vendor's documentation
+// value or a stand-in ("AKIAIOSFODNN7EXAMPLE", "sk_test_XXXXXXXX…"), which
+// code copies into defaults, docs and mocks: no one can use it.
+func documentedSample(m string) bool {
+	l := strings.ToLower(m)
+	for _, p := range []string{"example", "xxxxxx", "placeholder", "dummy", "sample", "redacted", "000000000000"} {
+		if strings.Contains(l, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // shapeIssue is the finding for a literal with a known secret's shape.
