@@ -120,6 +120,14 @@ func TestLinkGrades(t *testing.T) {
 		{"sdk builds the header apart from the call", "a.js", "class C {\n  constructor(o) { this.baseURL = o.baseURL || `https://a.test/v1`; }\n" +
 			"  authHeaders() { return buildHeaders([{ Authorization: `Bearer ${this.apiKey}` }]); }\n}\n", "a.test", "possible"},
 		{"an empty header is no credential", "a.js", "const U = 'https://a.test';\nconst h = { Authorization: '' };\n", "a.test", ""},
+		{"an OAuth provider's authorization endpoint is no credential", "a.js",
+			"module.exports = { authorization: 'https://a.test/authorize', token: 'https://a.test/token' };\n", "a.test", ""},
+		{"an OAuth provider's authorization block is no credential", "a.js",
+			"module.exports = { authorization: { url: 'https://a.test/authorize', params: { scope: 'x' } } };\n", "a.test", ""},
+		{"an authorization endpoint built from a template is no credential", "a.js",
+			"module.exports = { authorization: `https://a.test/authorize?v=${v}` };\n", "a.test", ""},
+		{"fields named like credentials are not headers", "a.py", "U = 'https://a.test'\nP = {'input_token': 'next_token', 'SecretAccessKey': k}\n", "a.test", ""},
+		{"a header with a dash", "a.py", "U = 'https://a.test'\nH = {'X-Api-Key': k}\n", "a.test", "possible"},
 		{"go request", "a.go", "package p\nimport \"net/http\"\nfunc f() {\n\treq, _ := http.NewRequest(\"GET\", \"https://a.test\", nil)\n\treq.SetBasicAuth(u, p)\n\t_, _ = c.Do(req)\n}\n", "a.test", "confirmed"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))

@@ -116,7 +116,7 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 		case "CheckRedirect", "beforeRedirect":
 			a.redirectHook(ff, v, a.scopeOf(fn), fnName(fn)+":"+f.key)
 		}
-		if credentialHeader(f.key) && v != nil && v.kind != xNull && (v.kind != xStr || strings.TrimSpace(v.s) != "") {
+		if headerCredential(f.key, v) {
 			// A header map that carries a credential, wherever it is sent:
 			// the file attaches one, so its unlinked hosts are possible.
 			ff.credLines = append(ff.credLines, f.line)
@@ -125,6 +125,30 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 			ff.issues = append(ff.issues, secretIssue(f.line, fnName(fn)+":"+f.key, v.s))
 		}
 	}
+}
+
+// headerCredential says a map entry is a credential header with a value:
+// the key is spelled as a header (Authorization, X-API-Key), not as a field
+// (input_token, SecretAccessKey), and the value is no URL (an OAuth
+// provider's "authorization" endpoint) and no empty string or label.
+func headerCredential(key string, v *expr) bool {
+	if !strings.EqualFold(key, "Authorization") && !strings.EqualFold(key, "Proxy-Authorization") &&
+		!(strings.Contains(key, "-") && credentialHeader(key)) {
+		return false
+	}
+	switch {
+	case v == nil || v.kind == xNull || v.kind == xBool || v.kind == xNum || v.kind == xDict || v.kind == xFunc:
+		// {authorization: {url, params}} configures an OAuth endpoint.
+		return false
+	case v.kind == xStr:
+		s := strings.TrimSpace(v.s)
+		_, _, isURL := urlHost(s, true)
+		return s != "" && !isURL && !wordLike(s)
+	case v.kind == xConcat && len(v.args) > 0 && v.args[0].kind == xStr:
+		head := strings.ToLower(v.args[0].s)
+		return !strings.HasPrefix(head, "https://") && !strings.HasPrefix(head, "http://")
+	}
+	return true
 }
 
 // collectDests records every host the statement names, with the variable,
