@@ -1,6 +1,10 @@
 package code
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/plumbsec/plumb/internal/finding"
+)
 
 // Strings that look like host names in real code but name no place the
 // application calls: dotted labels under no public top-level domain, hosts
@@ -106,5 +110,26 @@ func TestDocumentedSampleKeysAreNotSecrets(t *testing.T) {
 	}
 	if _, _, ok := knownSecret("AKIA2E0A8F3B244C9986"); !ok {
 		t.Error("an AWS key id was missed")
+	}
+}
+
+// Tests skip verification against their own servers on purpose: the
+// pattern is reported, at low, like a fake token there.
+func TestPatternsInTestsAreLow(t *testing.T) {
+	t.Parallel()
+	ff, err := analyzeBytes("pkg/conn_test.go", langGo, []byte("package pkg\n\nimport \"crypto/tls\"\n\nvar c = &tls.Config{InsecureSkipVerify: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ff.test = testPath("pkg/conn_test.go")
+	if len(ff.issues) != 1 {
+		t.Fatalf("issues %+v", ff.issues)
+	}
+	if f := issueFinding(ff, ff.issues[0]); f.Severity != finding.Low {
+		t.Errorf("severity %s in a test file", f.Severity)
+	}
+	ff.test = false
+	if f := issueFinding(ff, ff.issues[0]); f.Severity != finding.High {
+		t.Errorf("severity %s outside tests", f.Severity)
 	}
 }
