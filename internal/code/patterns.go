@@ -31,6 +31,8 @@ func (a *analyzer) statementPatterns(ff *fileFacts, s *stmt, fn *funcDef, sc *sc
 		key := lastKey(n)
 		v := s.value
 		switch {
+		case key == "InsecureSkipVerify" && isTrue(v) && a.verifiesItself(fn, strings.TrimSuffix(n, ".InsecureSkipVerify"), s.line):
+			// Go's default check replaced by the program's own.
 		case key == "verify" && isFalse(v), key == "check_hostname" && isFalse(v), key == "InsecureSkipVerify" && isTrue(v),
 			key == "verify_mode" && strings.HasSuffix(dotted(v), "CERT_NONE"),
 			key == "_create_default_https_context" && strings.HasSuffix(dotted(v), "_create_unverified_context"):
@@ -105,7 +107,7 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 					detail: f.key + "=false turns certificate verification off"})
 			}
 		case "InsecureSkipVerify", "insecureSkipVerify", "insecure_skip_verify":
-			if isTrue(v) {
+			if isTrue(v) && !hasField(fields, "VerifyPeerCertificate") && !hasField(fields, "VerifyConnection") {
 				ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: f.line, symbol: fnName(fn) + ":" + f.key,
 					detail: f.key + ": true turns certificate verification off"})
 			}
@@ -125,6 +127,50 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 			ff.issues = append(ff.issues, secretIssue(f.line, fnName(fn)+":"+f.key, v.s))
 		}
 	}
+}
+
+// verifiesItself says the InsecureSkipVerify set on obj at line sits next
+// to obj.VerifyPeerCertificate or obj.VerifyConnection in the function (or
+// the file, at module level): no other InsecureSkipVerify of obj between
+// them. A tls.Config that skips Go's default verification to run its own
+// (pinning, libpq's verify-ca) still verifies; the branch beside it that
+// sets only InsecureSkipVerify does not.
+func (a *analyzer) verifiesItself(fn *funcDef, obj string, line int) bool {
+	body := a.u.body
+	if fn != nil {
+		body = fn.body
+	}
+	type set struct {
+		line   int
+		verify bool
+	}
+	var sets []set
+	walkStmts(body, fn, func(s *stmt, _ *funcDef) {
+		if s.kind != sAssign {
+			return
+		}
+		switch targetName(s.target) {
+		case obj + ".VerifyPeerCertificate", obj + ".VerifyConnection":
+			sets = append(sets, set{s.line, true})
+		case obj + ".InsecureSkipVerify":
+			sets = append(sets, set{s.line, false})
+		}
+	})
+	for i, st := range sets {
+		if st.line == line && !st.verify {
+			return i > 0 && sets[i-1].verify || i+1 < len(sets) && sets[i+1].verify
+		}
+	}
+	return false
+}
+
+func hasField(fields []field, key string) bool {
+	for _, f := range fields {
+		if f.key == key {
+			return true
+		}
+	}
+	return false
 }
 
 // headerCredential says a map entry is a credential header with a value:

@@ -133,3 +133,24 @@ func TestPatternsInTestsAreLow(t *testing.T) {
 		t.Errorf("severity %s outside tests", f.Severity)
 	}
 }
+
+// A tls.Config that skips Go's default verification to run its own
+// callback still verifies; one without a callback does not.
+func TestInsecureSkipVerifyWithOwnVerification(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]int{
+		"package p\n\nfunc f(c *tls.Config) {\n\tc.InsecureSkipVerify = true\n\tc.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error { return check(raw) }\n}\n":                                            0,
+		"package p\n\nvar c = &tls.Config{InsecureSkipVerify: true, VerifyConnection: pin}\n":                                                                                                                                      0,
+		"package p\n\nfunc f(c *tls.Config) {\n\tc.InsecureSkipVerify = true\n\td.VerifyPeerCertificate = check\n}\n":                                                                                                              1,
+		"package p\n\nfunc f(c *tls.Config, m string) {\n\tswitch m {\n\tcase \"prefer\":\n\t\tc.InsecureSkipVerify = true\n\tcase \"verify-ca\":\n\t\tc.InsecureSkipVerify = true\n\t\tc.VerifyPeerCertificate = check\n\t}\n}\n": 1,
+		"package p\n\nvar c = &tls.Config{InsecureSkipVerify: true}\n":                                                                                                                                                             1,
+	} {
+		ff, err := analyzeBytes("a.go", langGo, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ff.issues) != want {
+			t.Errorf("%q: issues %+v, want %d", src, ff.issues, want)
+		}
+	}
+}
