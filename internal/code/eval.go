@@ -17,6 +17,10 @@ type analyzer struct {
 	attach  map[*scope]map[string][]attachment
 	budget  int
 	words   wordFlags // of every function's identifiers
+	// origin is the method scope a self.x assignment was made in (it is
+	// bound in the class scope): its value is evaluated there, where the
+	// method's parameters and locals are.
+	origin map[*expr]*scope
 }
 
 // attachment is something set on an object after it was made: a
@@ -60,7 +64,15 @@ func newAnalyzer(u *unit) *analyzer {
 		}
 		sc := a.scopeOf(fn)
 		if isSelf(name) && sc.class != "" {
-			sc = a.classScope(sc.class)
+			if cs := a.classScope(sc.class); cs != sc {
+				if a.origin == nil {
+					a.origin = map[*expr]*scope{}
+				}
+				if s.value != nil {
+					a.origin[s.value] = sc
+				}
+				sc = cs
+			}
 		}
 		sc.vars[name] = append(sc.vars[name], s.value)
 	})
@@ -173,6 +185,11 @@ func (a *analyzer) eval(e *expr, sc *scope) value {
 		for _, x := range e.args {
 			v.merge(a.eval(x, sc))
 		}
+		if e.s == paramDefault {
+			for i := range v.urls {
+				v.urls[i].dflt = true
+			}
+		}
 		return v
 	case xFunc:
 		return value{fn: e.fn}
@@ -252,7 +269,11 @@ func (a *analyzer) bound(s *scope, name string) value {
 	s.memo[name] = &value{}
 	var v value
 	for _, e := range s.vars[name] {
-		v.merge(a.eval(e, s))
+		es := s
+		if o := a.origin[e]; o != nil {
+			es = o
+		}
+		v.merge(a.eval(e, es))
 	}
 	for _, u := range v.urls {
 		if u.name == "" {

@@ -100,7 +100,7 @@ func (ff *fileFacts) detach() *fileFacts {
 	urls := func(us []urlRef) []urlRef {
 		out := make([]urlRef, len(us))
 		for i, u := range us {
-			out[i] = urlRef{raw: c(u.raw), scheme: c(u.scheme), host: c(u.host), line: u.line, name: c(u.name), file: c(u.file)}
+			out[i] = urlRef{raw: c(u.raw), scheme: c(u.scheme), host: c(u.host), line: u.line, name: c(u.name), file: c(u.file), dflt: u.dflt}
 		}
 		return out
 	}

@@ -263,8 +263,11 @@ func (j *join) linkCall(ff *fileFacts, c callSite, acc func(string) *hostAcc) []
 	callRef := fmt.Sprintf("%s:%d", ff.file, c.line)
 	var fs []finding.Finding
 	for _, u := range c.urls {
-		if c.grade > gradeNone {
-			acc(u.host).add(u, ff.file, c.grade, c.how, callRef)
+		if g := c.grade; g > gradeNone {
+			if u.dflt {
+				g = min(g, gradeLikely)
+			}
+			acc(u.host).add(u, ff.file, g, c.how, callRef)
 		}
 		if f, ok := overHTTP(u, ff.file, c.grade, c.how, ff.file, c.line, c.symbol); ok {
 			fs = append(fs, f)

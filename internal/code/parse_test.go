@@ -128,6 +128,10 @@ func TestLinkGrades(t *testing.T) {
 			"module.exports = { authorization: `https://a.test/authorize?v=${v}` };\n", "a.test", ""},
 		{"fields named like credentials are not headers", "a.py", "U = 'https://a.test'\nP = {'input_token': 'next_token', 'SecretAccessKey': k}\n", "a.test", ""},
 		{"a header with a dash", "a.py", "U = 'https://a.test'\nH = {'X-Api-Key': k}\n", "a.test", "possible"},
+		{"python default base URL through self", "a.py", "class C:\n    def __init__(self, token, base_url='https://a.test/v1', retries=3):\n        self.base_url = base_url\n" +
+			"        self.headers = {'Authorization': 'Bearer ' + token}\n    def get(self, p):\n        return requests.get(self.base_url + p, headers=self.headers, timeout=3)\n", "a.test", "likely"},
+		{"js destructured option default", "a.js", "async function get(path, { base = 'https://a.test' } = {}) {\n  return fetch(base + path, { headers: { Authorization: `Bearer ${t}` } });\n}\n", "a.test", "likely"},
+		{"ts parameter default", "a.ts", "export const get = (path: string, base: string = 'https://a.test'): Promise<R> =>\n  fetch(base + path, { headers: { Authorization: `Bearer ${t}` } });\n", "a.test", "likely"},
 		{"go request", "a.go", "package p\nimport \"net/http\"\nfunc f() {\n\treq, _ := http.NewRequest(\"GET\", \"https://a.test\", nil)\n\treq.SetBasicAuth(u, p)\n\t_, _ = c.Do(req)\n}\n", "a.test", "confirmed"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))

@@ -99,23 +99,26 @@ func (p *pyParser) def(class string) stmt {
 	if p.acceptOp("[") { // PEP 695 type parameters
 		p.skipBalanced("[")
 	}
+	var defaults []stmt
 	if p.acceptOp("(") {
-		fd.params = p.params(")")
+		fd.params, defaults = p.params(")")
 	}
 	for !p.eof() && !p.isOp(":") && p.peek().kind != tNewline {
 		p.next() // return annotation
 	}
 	p.acceptOp(":")
 	start := p.i
-	fd.body = p.suite("")
+	fd.body = append(defaults, p.suite("")...)
 	fd.words = collectWords(p.ts, start, p.i)
 	return stmt{kind: sFunc, line: line, fn: fd}
 }
 
 // params reads parameter names up to the closing bracket (already past
-// the opening one), skipping annotations and defaults.
-func (p *pyParser) params(closer string) []string {
+// the opening one), skipping annotations, and the assignments their
+// string defaults make (see defaultStmt).
+func (p *pyParser) params(closer string) ([]string, []stmt) {
 	var out []string
+	var defaults []stmt
 	expectName := true
 	for !p.eof() && !p.isOp(closer) {
 		t := p.next()
@@ -124,13 +127,17 @@ func (p *pyParser) params(closer string) []string {
 			p.skipBalanced(t.text)
 		case t.kind == tOp && t.text == ",":
 			expectName = true
+		case t.kind == tOp && t.text == "=" && len(out) > 0:
+			if st, ok := defaultStmt(out[len(out)-1], p.test(), t.line); ok {
+				defaults = append(defaults, st)
+			}
 		case t.kind == tName && expectName:
 			out = append(out, t.text)
 			expectName = false
 		}
 	}
 	p.acceptOp(closer)
-	return out
+	return out, defaults
 }
 
 // class parses a class: its methods become functions of the class and
@@ -408,10 +415,10 @@ func (p *pyParser) test() *expr {
 	if p.isName("lambda") {
 		line := p.next().line
 		fd := &funcDef{line: line}
-		fd.params = p.params(":")
+		fd.params, fd.body = p.params(":")
 		start := p.i
 		if body := p.test(); body != nil {
-			fd.body = []stmt{{kind: sReturn, line: body.line, value: body}}
+			fd.body = append(fd.body, stmt{kind: sReturn, line: body.line, value: body})
 		}
 		fd.words = collectWords(p.ts, start, p.i)
 		return &expr{kind: xFunc, line: line, fn: fd}
