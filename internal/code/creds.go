@@ -22,6 +22,11 @@ func literalSecret(v string) bool {
 	if len(v) < 8 || len(v) > 4096 || strings.ContainsAny(v, " \t\n") {
 		return false
 	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < 0x20 || v[i] == 0x7f {
+			return false // "openssh-key-v1\x00": a magic string, not a secret
+		}
+	}
 	lower := strings.ToLower(v)
 	for _, p := range secretPlaceholders {
 		if strings.Contains(lower, p) {
@@ -50,7 +55,22 @@ func secretValue(name, v string) bool {
 		return false
 	}
 	n, w := alnumLower(name), alnumLower(v)
-	return w == "" || !strings.Contains(n, w)
+	if w != "" && strings.Contains(n, w) {
+		return false
+	}
+	// One short lower-case word is a label ("identifier", "implicit")
+	// unless the name says password: DB_PASSWORD = "postgres" is a weak
+	// password written in.
+	if bare := strings.TrimSpace(v); len(bare) <= 20 && strings.Trim(bare, "abcdefghijklmnopqrstuvwxyz") == "" {
+		for _, word := range nameWords(name) {
+			switch word {
+			case "password", "passwd", "pwd", "pass", "passphrase":
+				return true
+			}
+		}
+		return false
+	}
+	return true
 }
 
 // alnumLower is s lower-cased with everything but letters and digits removed.
@@ -107,7 +127,7 @@ func wordLike(v string) bool {
 	}
 	for i := 0; i <= len(v); i++ {
 		switch {
-		case i == len(v) || strings.IndexByte("_-.:/", v[i]) >= 0:
+		case i == len(v) || strings.IndexByte("_-.:/@", v[i]) >= 0:
 			if !flush(v[start:i]) {
 				return false
 			}

@@ -61,12 +61,13 @@ func classify(name string) lang {
 func testPath(name string) bool {
 	base := path.Base(name)
 	if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
-		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || base == "conftest.py" {
+		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || base == "conftest.py" ||
+		strings.Contains(base, "_test_") || strings.Contains(base, "testdata") {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(name), "/") {
 		switch dir {
-		case "test", "tests", "__tests__", "testdata", "fixtures", "spec":
+		case "test", "tests", "__tests__", "testdata", "fixtures", "spec", "testutil", "testutils", "testing", "mocks", "e2e":
 			return true
 		}
 	}

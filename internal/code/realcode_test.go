@@ -154,3 +154,15 @@ func TestInsecureSkipVerifyWithOwnVerification(t *testing.T) {
 		}
 	}
 }
+
+func TestTestPaths(t *testing.T) {
+	t.Parallel()
+	for p, want := range map[string]bool{
+		"openpgp/read_write_test_data.go": true, "pkg/testutils/samples.go": true, "internal/mocks/client.go": true,
+		"e2e/login.spec.ts": true, "src/client.go": false, "contest/app.py": false, "attestation/verify.go": false,
+	} {
+		if got := testPath(p); got != want {
+			t.Errorf("testPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}
