@@ -116,7 +116,7 @@ func wordLike(v string) bool {
 				return false
 			}
 		}
-		if alpha && digit {
+		if alpha && digit && !wordNumber(seg) {
 			return false
 		}
 		if alpha {
@@ -143,6 +143,24 @@ func wordLike(v string) bool {
 		return false
 	}
 	return words > 1 || upper
+}
+
+// wordNumber says seg is letters then at most three digits: "oauth2",
+// "sha256", "v1".
+func wordNumber(seg string) bool {
+	i := len(seg)
+	for i > 0 && seg[i-1] >= '0' && seg[i-1] <= '9' {
+		i--
+	}
+	if len(seg)-i > 3 || i == 0 {
+		return false
+	}
+	for j := 0; j < i; j++ {
+		if !isUpper(seg[j]) && !isLower(seg[j]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }

@@ -21,6 +21,8 @@ func TestSecretValueTellsLabelsFromSecrets(t *testing.T) {
 		{"authMethodPassword", "password", false},
 		{"petstore_auth", "write:pets", false},
 		{"tokenSource", "compute-metadata", false},
+		{"secPasswordAttr", "@securitydefinitions.oauth2.password", false},
+		{"client_secret", "abc1Def2Ghi3Jkl4", true},
 		{"tokenDesc", "identifier", false},
 		{"secAPIKeyAttr", "@securitydefinitions.apikey", false},
 		{"privateKeyAuthMagic", "openssh-key-v1\x00", false},

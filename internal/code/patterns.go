@@ -33,7 +33,7 @@ func (a *analyzer) statementPatterns(ff *fileFacts, s *stmt, fn *funcDef, sc *sc
 		switch {
 		case key == "InsecureSkipVerify" && isTrue(v) && a.verifiesItself(fn, strings.TrimSuffix(n, ".InsecureSkipVerify"), s.line):
 			// Go's default check replaced by the program's own.
-		case key == "verify" && isFalse(v), key == "check_hostname" && isFalse(v), key == "InsecureSkipVerify" && isTrue(v),
+		case a.u.lang == langPython && (key == "verify" && isFalse(v) || key == "check_hostname" && isFalse(v)), key == "InsecureSkipVerify" && isTrue(v),
 			key == "verify_mode" && strings.HasSuffix(dotted(v), "CERT_NONE"),
 			key == "_create_default_https_context" && strings.HasSuffix(dotted(v), "_create_unverified_context"):
 			ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: s.line, symbol: n, detail: n + " turns certificate verification off"})

@@ -166,3 +166,25 @@ func TestTestPaths(t *testing.T) {
 		}
 	}
 }
+
+// A PEM header alone (a scanner's pattern, a prefix check) holds no key;
+// verify = false is a TLS setting in Python, a plain flag in Go.
+func TestNotSecretsNorTLS(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ file, src string }{
+		{"a.go", "package a\n\nvar pemRSA = regexp.MustCompile(`-----BEGIN RSA PRIVATE KEY-----`)\n"},
+		{"b.go", "package b\n\n// verify is enabled by GODEBUG.\nvar verify = false\n"},
+	} {
+		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, is := range ff.issues {
+			t.Errorf("%s: %s at line %d", tc.file, is.rule, is.line)
+		}
+	}
+	ff, _ := analyzeBytes("c.py", langPython, []byte("verify = False\n"))
+	if len(ff.issues) != 1 {
+		t.Errorf("python verify = False: %+v", ff.issues)
+	}
+}

@@ -29,7 +29,7 @@ func knownSecret(s string) (title, match string, ok bool) {
 		if r.ID == "secret-assignment" {
 			continue
 		}
-		if m, ok := r.Find(t); ok && !documentedSample(m.Text()) {
+		if m, ok := r.Find(t); ok && !documentedSample(m.Text()) && !bareHeader(s, m.Text()) {
 			return r.Title, m.Text(), true
 		}
 	}
@@ -47,6 +47,18 @@ func documentedSample(m string) bool {
 		}
 	}
 	return false
+}
+
+// bareHeader says the match is a PEM header with no key after it: a
+// literal such as "-----BEGIN RSA PRIVATE KEY-----" in a scanner's pattern
+// list or a parser's prefix check holds no key.
+func bareHeader(s, m string) bool {
+	if !strings.HasPrefix(m, "-----BEGIN") {
+		return false
+	}
+	i := strings.Index(s, m)
+	rest := strings.TrimSpace(s[i+len(m):])
+	return len(rest) < 64
 }
 
 // shapeIssue is the finding for a literal with a known secret's shape.
