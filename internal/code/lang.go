@@ -1,6 +1,7 @@
 package code
 
 import (
+	"bytes"
 	"path"
 	"strings"
 )
@@ -69,6 +70,34 @@ func testPath(name string) bool {
 		switch dir {
 		case "test", "tests", "__tests__", "testdata", "fixtures", "spec", "testutil", "testutils", "testing", "mocks", "e2e":
 			return true
+		}
+	}
+	return false
+}
+
+// buildIgnored says a Go file is excluded from every build by a
+// "//go:build ignore" (or "// +build ignore") line before its package
+// clause: a generator or a one-off script run by hand, not part of the
+// program, so its patterns are rated as a test's are.
+func buildIgnored(src []byte) bool {
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		l := strings.TrimSpace(string(line))
+		switch {
+		case strings.HasPrefix(l, "//go:build ") || strings.HasPrefix(l, "// +build "):
+			for _, w := range strings.Fields(l[strings.IndexByte(l, ' ')+1:]) {
+				if w == "ignore" {
+					return true
+				}
+			}
+		case l == "" || strings.HasPrefix(l, "//"):
+		default:
+			return false // the package clause (or a block comment): constraints end
 		}
 	}
 	return false

@@ -188,3 +188,17 @@ func TestNotSecretsNorTLS(t *testing.T) {
 		t.Errorf("python verify = False: %+v", ff.issues)
 	}
 }
+
+func TestBuildIgnoredGoFiles(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]bool{
+		"// Copyright\n\n//go:build ignore\n\n// Generates tables.\npackage main\n": true,
+		"// +build ignore\n\npackage main\n":                                        true,
+		"//go:build linux && !ignore\n\npackage p\n":                                false,
+		"package p\n\n//go:build ignore\n":                                          false,
+	} {
+		if got := buildIgnored([]byte(src)); got != want {
+			t.Errorf("buildIgnored(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
