@@ -52,7 +52,7 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 				urls = append(urls, urlEntry{e, urlRef{raw: e.value, host: h, line: e.line, name: e.name()}})
 			}
 		}
-		if credentialName(key) || credentialHeader(key) {
+		if !dataKey(key) && (credentialName(key) || credentialHeader(key)) {
 			if strings.TrimSpace(e.value) != "" {
 				creds = append(creds, e)
 				ff.credLines = append(ff.credLines, e.line)

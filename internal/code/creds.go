@@ -127,7 +127,7 @@ func wordLike(v string) bool {
 	}
 	for i := 0; i <= len(v); i++ {
 		switch {
-		case i == len(v) || strings.IndexByte("_-.:/@", v[i]) >= 0:
+		case i == len(v) || strings.IndexByte("_-.:/@[]", v[i]) >= 0:
 			if !flush(v[start:i]) {
 				return false
 			}

@@ -23,6 +23,7 @@ func TestSecretValueTellsLabelsFromSecrets(t *testing.T) {
 		{"tokenSource", "compute-metadata", false},
 		{"secPasswordAttr", "@securitydefinitions.oauth2.password", false},
 		{"client_secret", "abc1Def2Ghi3Jkl4", true},
+		{"output_token", "Jobs[-1].JobId", false},
 		{"tokenDesc", "identifier", false},
 		{"secAPIKeyAttr", "@securitydefinitions.apikey", false},
 		{"privateKeyAuthMagic", "openssh-key-v1\x00", false},

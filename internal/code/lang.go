@@ -63,12 +63,13 @@ func testPath(name string) bool {
 	base := path.Base(name)
 	if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
 		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || base == "conftest.py" ||
-		strings.Contains(base, "_test_") || strings.Contains(base, "testdata") {
+		strings.Contains(base, "_test_") || strings.Contains(base, "testdata") || strings.HasPrefix(base, "example") {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(name), "/") {
 		switch dir {
-		case "test", "tests", "__tests__", "testdata", "fixtures", "spec", "testutil", "testutils", "testing", "mocks", "e2e":
+		case "test", "tests", "__tests__", "testdata", "fixtures", "spec", "testutil", "testutils", "testing", "mocks", "e2e",
+			"example", "examples", "_examples", "samples":
 			return true
 		}
 	}

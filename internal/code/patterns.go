@@ -123,7 +123,7 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 			// the file attaches one, so its unlinked hosts are possible.
 			ff.credLines = append(ff.credLines, f.line)
 		}
-		if v != nil && v.kind == xStr && (credentialName(f.key) || credentialHeader(f.key)) && secretValue(f.key, v.s) {
+		if v != nil && v.kind == xStr && !dataKey(f.key) && (credentialName(f.key) || credentialHeader(f.key)) && secretValue(f.key, v.s) {
 			ff.issues = append(ff.issues, secretIssue(f.line, fnName(fn)+":"+f.key, v.s))
 		}
 	}
@@ -173,6 +173,13 @@ func hasField(fields []field, key string) bool {
 	return false
 }
 
+// dataKey says a map key is data rather than a name: "AWS::IAM::AccessKey",
+// "urn:…:token", "path/to/secret" or a phrase. Names of settings, fields
+// and headers have none of ':', '/' or spaces.
+func dataKey(k string) bool {
+	return strings.ContainsAny(k, ":/ ")
+}
+
 // headerCredential says a map entry is a credential header with a value:
 // the key is spelled as a header (Authorization, X-API-Key), not as a field
 // (input_token, SecretAccessKey), and the value is no URL (an OAuth
@@ -200,6 +207,11 @@ func headerCredential(key string, v *expr) bool {
 // collectDests records every host the statement names, with the variable,
 // setting or callee that names it.
 func (a *analyzer) collectDests(ff *fileFacts, s *stmt, fn *funcDef) {
+	if s.kind == sExpr && s.value != nil && s.value.kind == xStr {
+		// A string standing alone is a docstring ("use strict" in JS): its
+		// URLs, DSNs and sample keys document, they are not used.
+		return
+	}
 	name := ""
 	if s.kind == sAssign {
 		name = lastKey(targetName(s.target))

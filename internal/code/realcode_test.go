@@ -1,6 +1,7 @@
 package code
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/plumbsec/plumb/internal/finding"
@@ -19,6 +20,7 @@ func TestNotDestinations(t *testing.T) {
 		{"package.json", `{"name": "x", "repository": {"type": "git", "url": "https://github.com/o/x.git"},
   "funding": {"url": "https://opencollective.com/x"}, "devDependencies": {"@x/auth-config": "workspace:*"}}`},
 		{"openapi.json", `{"info": {"contact": {"url": "https://support.svc-sample.io"}, "license": {"url": "https://licenses.svc-sample.io/mit"}}}`},
+		{"f.py", "HASHES = {'AWS::CodeBuild::SourceCredential': 'b84e190d9ebbbfe1', 'urn:x:token': 'a9f3e1c2d4b5a6f7'}\n"},
 		{"e.py", "SCHEMA = {'$id': 'https://schemas.svc-sample.io/item.json', 'type': 'object'}\n"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))
@@ -159,7 +161,7 @@ func TestTestPaths(t *testing.T) {
 	t.Parallel()
 	for p, want := range map[string]bool{
 		"openpgp/read_write_test_data.go": true, "pkg/testutils/samples.go": true, "internal/mocks/client.go": true,
-		"e2e/login.spec.ts": true, "src/client.go": false, "contest/app.py": false, "attestation/verify.go": false,
+		"e2e/login.spec.ts": true, "data/ec2/examples-1.json": true, "_examples/custom/main.go": true, "src/client.go": false, "contest/app.py": false, "attestation/verify.go": false,
 	} {
 		if got := testPath(p); got != want {
 			t.Errorf("testPath(%q) = %v, want %v", p, got, want)
@@ -199,6 +201,33 @@ func TestBuildIgnoredGoFiles(t *testing.T) {
 	} {
 		if got := buildIgnored([]byte(src)); got != want {
 			t.Errorf("buildIgnored(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+// Docstrings document URLs, DSNs and PEM markers; a key, a remote
+// database's password and a real URL in code are still found.
+func TestDocstringsAndLocalDSNs(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun", 2)
+	for _, tc := range []struct {
+		src    string
+		issues int
+		dests  int
+	}{
+		{"def load(pem):\n    \"\"\"Loads a PEM file with '-----BEGIN RSA PRIVATE KEY-----' markers.\n\n    >>> requests.get('https://api.svc-sample.io')\n    \"\"\"\n", 0, 0},
+		{"class M:\n    \"\"\"db='postgres://user:pass@db.svc-sample.io:5432/x'\"\"\"\n", 0, 0},
+		{"DSN = 'postgres://app:hunter2@localhost:5432/shop'\nCOMPOSE = 'postgres://app:hunter2@db:5432/shop'\n", 0, 0},
+		{"DSN = 'postgres://app:hunter2@db.svc-sample.io:5432/shop'\n", 1, 0},
+		{"KEY = '-----BEGIN RSA PRIVATE KEY-----\\n" + body + "\\n-----END RSA PRIVATE KEY-----'\n", 1, 0},
+		{"\"\"\"Module doc.\"\"\"\nBASE = 'https://api.svc-sample.io'\n", 0, 1},
+	} {
+		ff, err := analyzeBytes("a.py", langPython, []byte(tc.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ff.issues) != tc.issues || len(ff.dests) != tc.dests {
+			t.Errorf("%q: issues %+v, dests %+v; want %d issues, %d hosts", tc.src, ff.issues, ff.dests, tc.issues, tc.dests)
 		}
 	}
 }
