@@ -106,9 +106,10 @@ func settingPrefix(name string) string {
 
 // skippedKey says a URL under this key is documentation, not a destination.
 func skippedKey(key string) bool {
-	switch strings.ToLower(key) {
-	case "$schema", "$id", "$ref", "homepage", "repository", "bugs", "license", "documentation", "funding", "author", "changelog",
-		"contributors", "maintainers", "externaldocs", "termsofservice", "contact":
+	switch strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(key)) {
+	case "$schema", "$id", "$ref", "$comment", "homepage", "repository", "bugs", "license", "licenses", "documentation", "funding", "author",
+		"changelog", "contributors", "maintainers", "externaldocs", "termsofservice", "contact", "sourceurl", "documentationurl", "docsurl",
+		"helpurl", "externalreferences", "description":
 		return true
 	}
 	return false

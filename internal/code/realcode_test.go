@@ -21,6 +21,8 @@ func TestNotDestinations(t *testing.T) {
   "funding": {"url": "https://opencollective.com/x"}, "devDependencies": {"@x/auth-config": "workspace:*"}}`},
 		{"openapi.json", `{"info": {"contact": {"url": "https://support.svc-sample.io"}, "license": {"url": "https://licenses.svc-sample.io/mit"}}}`},
 		{"f.py", "HASHES = {'AWS::CodeBuild::SourceCredential': 'b84e190d9ebbbfe1', 'urn:x:token': 'a9f3e1c2d4b5a6f7'}\n"},
+		{"schema.json", `{"sourceUrl": "https://github.com/o/schemas", "documentation_url": "https://docs.svc-sample.io", "$comment": "see https://x.svc-sample.io"}`},
+		{"bom.json", `{"components": [{"externalReferences": [{"type": "website", "url": "https://pkg.svc-sample.io"}]}]}`},
 		{"e.py", "SCHEMA = {'$id': 'https://schemas.svc-sample.io/item.json', 'type': 'object'}\n"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))
