@@ -106,7 +106,23 @@ func settingPrefix(name string) string {
 
 // skippedKey says a URL under this key is documentation, not a destination.
 func skippedKey(key string) bool {
-	switch strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(key)) {
+	if len(key) > 24 {
+		return false
+	}
+	var buf [24]byte
+	n := 0
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c == '_' || c == '-':
+		case c >= 'A' && c <= 'Z':
+			buf[n] = c + 'a' - 'A'
+			n++
+		default:
+			buf[n] = c
+			n++
+		}
+	}
+	switch string(buf[:n]) {
 	case "$schema", "$id", "$ref", "$comment", "homepage", "repository", "bugs", "license", "licenses", "documentation", "funding", "author",
 		"changelog", "contributors", "maintainers", "externaldocs", "termsofservice", "contact", "sourceurl", "documentationurl", "docsurl",
 		"helpurl", "externalreferences", "description":
