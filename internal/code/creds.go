@@ -19,7 +19,8 @@ func literalSecret(v string) bool {
 	for _, p := range []string{"Bearer ", "bearer ", "Basic ", "Token ", "token "} {
 		v = strings.TrimPrefix(v, p)
 	}
-	if len(v) < 8 || len(v) > 4096 || strings.ContainsAny(v, " \t\n") {
+	if len(v) < 8 || len(v) > 4096 || strings.ContainsAny(v, " \t\n\\") {
+		// Whitespace: a phrase; a backslash: a regular expression or a path.
 		return false
 	}
 	for i := 0; i < len(v); i++ {

@@ -80,9 +80,9 @@ func analyzeSource(file string, u *unit) *fileFacts {
 				case xCall:
 					a.callSite(ff, x, fn, sc)
 					a.callPatterns(ff, x, fn, sc)
-					a.fieldPatterns(ff, x.kw, fn)
+					a.fieldPatterns(ff, x.kw, fn, calleeOf(x))
 				case xDict:
-					a.fieldPatterns(ff, x.kw, fn)
+					a.fieldPatterns(ff, x.kw, fn, "")
 				}
 			})
 		}

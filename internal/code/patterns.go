@@ -97,12 +97,12 @@ func (a *analyzer) callPatterns(ff *fileFacts, e *expr, fn *funcDef, sc *scope) 
 
 // fieldPatterns finds patterns in keyword arguments, dict/object entries
 // and struct fields.
-func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
+func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef, callee string) {
 	for _, f := range fields {
 		v := f.val
 		switch f.key {
 		case "verify", "verify_ssl", "ssl", "strictSSL", "rejectUnauthorized", "check_hostname":
-			if isFalse(v) {
+			if isFalse(v) && (callee == "" || f.key != "verify" || httpCallee(callee)) {
 				ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: f.line, symbol: fnName(fn) + ":" + f.key,
 					detail: f.key + "=false turns certificate verification off"})
 			}
@@ -167,6 +167,36 @@ func (a *analyzer) verifiesItself(fn *funcDef, obj string, line int) bool {
 func hasField(fields []field, key string) bool {
 	for _, f := range fields {
 		if f.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// calleeOf is the dotted name of a call's callee ("" when it has none).
+func calleeOf(e *expr) string {
+	if c := dotted(e.x); c != "" {
+		return c
+	}
+	if e.x != nil && e.x.kind == xAttr {
+		return e.x.s
+	}
+	return ""
+}
+
+// httpCallee says a call whose keyword verify=False is read could be an
+// HTTP or TLS call: requests/httpx/aiohttp verbs and clients, boto3's
+// client(…, verify=False), a transport adapter. ctx.findroot(…, verify=False)
+// is not one: "verify" is too common a word to trust alone.
+func httpCallee(callee string) bool {
+	last := strings.ToLower(callee[strings.LastIndexByte(callee, '.')+1:])
+	switch last {
+	case "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "build_opener",
+		"session", "client", "asyncclient", "resource", "clientsession", "tcpconnector", "httpadapter", "mount", "cert_verify", "connect":
+		return true
+	}
+	for _, w := range []string{"http", "request", "session", "client", "url", "fetch", "download", "upload", "api", "ssl", "tls", "transport", "conn"} {
+		if strings.Contains(last, w) {
 			return true
 		}
 	}

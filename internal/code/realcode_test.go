@@ -233,3 +233,25 @@ func TestDocstringsAndLocalDSNs(t *testing.T) {
 		}
 	}
 }
+
+// verify=False turns TLS off in an HTTP call, not in a numeric solver; a
+// regular expression assigned to a *_token name is no secret.
+func TestVerifyKeywordNeedsAnHTTPCall(t *testing.T) {
+	t.Parallel()
+	for src, want := range map[string]int{
+		"def f(ctx, g):\n    return ctx.findroot(g, (0, 1), solver='illinois', verify=False)\n": 0,
+		"ident_token = r'[^\\W\\d]\\w*'\n":                                   0,
+		"r = requests.get(u, verify=False, timeout=3)\n":                     1,
+		"s3 = boto3.client('s3', verify=False)\n":                            1,
+		"kw = {'verify': False}\n":                                           1,
+		"super().cert_verify(conn=conn, url=url, verify=False, cert=cert)\n": 1,
+	} {
+		ff, err := analyzeBytes("a.py", langPython, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ff.issues) != want {
+			t.Errorf("%q: issues %+v, want %d", src, ff.issues, want)
+		}
+	}
+}
