@@ -76,7 +76,49 @@ func newAnalyzer(u *unit) *analyzer {
 		}
 		sc.vars[name] = append(sc.vars[name], s.value)
 	})
+	if u.lang == langGo {
+		a.bindStructLiterals()
+	}
 	return a
+}
+
+// bindStructLiterals binds the fields of a Go struct literal of a type
+// declared here (one with methods) as that type's attributes:
+// &Client{baseURL: defaultBaseURL} makes self.baseURL in Client's methods
+// hold defaultBaseURL, evaluated where the literal is.
+func (a *analyzer) bindStructLiterals() {
+	types := map[string]bool{}
+	for _, fn := range a.funcs {
+		if fn.class != "" {
+			types[fn.class] = true
+		}
+	}
+	if len(types) == 0 {
+		return
+	}
+	walkStmts(a.u.body, nil, func(s *stmt, fn *funcDef) {
+		sc := a.scopeOf(fn)
+		for _, e := range []*expr{s.value, s.target} {
+			walkExpr(e, func(x *expr) {
+				if x.kind != xCall || x.x == nil || x.x.kind != xName || !types[x.x.s] {
+					return
+				}
+				cs := a.classScope(x.x.s)
+				for _, f := range x.kw {
+					if f.key == "" || f.val == nil {
+						continue
+					}
+					cs.vars["self."+f.key] = append(cs.vars["self."+f.key], f.val)
+					if cs != sc {
+						if a.origin == nil {
+							a.origin = map[*expr]*scope{}
+						}
+						a.origin[f.val] = sc
+					}
+				}
+			})
+		}
+	})
 }
 
 func (a *analyzer) registerFunc(fn *funcDef) {

@@ -132,6 +132,9 @@ func TestLinkGrades(t *testing.T) {
 			"        self.headers = {'Authorization': 'Bearer ' + token}\n    def get(self, p):\n        return requests.get(self.base_url + p, headers=self.headers, timeout=3)\n", "a.test", "likely"},
 		{"js destructured option default", "a.js", "async function get(path, { base = 'https://a.test' } = {}) {\n  return fetch(base + path, { headers: { Authorization: `Bearer ${t}` } });\n}\n", "a.test", "likely"},
 		{"ts parameter default", "a.ts", "export const get = (path: string, base: string = 'https://a.test'): Promise<R> =>\n  fetch(base + path, { headers: { Authorization: `Bearer ${t}` } });\n", "a.test", "likely"},
+		{"go client struct with a default base URL", "a.go", "package p\nimport \"net/http\"\nconst defaultBase = \"https://a.test/\"\n" +
+			"type C struct{ base, tok string }\nfunc New(t string) *C { return &C{base: defaultBase, tok: t} }\n" +
+			"func (c *C) get(p string) {\n\treq, _ := http.NewRequest(\"GET\", c.base+p, nil)\n\treq.Header.Set(\"Authorization\", \"Bearer \"+c.tok)\n\t_, _ = hc.Do(req)\n}\n", "a.test", "confirmed"},
 		{"go request", "a.go", "package p\nimport \"net/http\"\nfunc f() {\n\treq, _ := http.NewRequest(\"GET\", \"https://a.test\", nil)\n\treq.SetBasicAuth(u, p)\n\t_, _ = c.Do(req)\n}\n", "a.test", "confirmed"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))
