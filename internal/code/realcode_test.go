@@ -255,3 +255,22 @@ func TestVerifyKeywordNeedsAnHTTPCall(t *testing.T) {
 		}
 	}
 }
+
+// A Go function that takes its caller's context leaves the deadline to
+// the caller; one that does not still waits for ever.
+func TestCallerContextBoundsGoRequests(t *testing.T) {
+	t.Parallel()
+	body := "\treq, _ := http.NewRequestWithContext(ctx, \"GET\", u, nil)\n\tc := &http.Client{}\n\t_, _ = c.Do(req)\n}\n"
+	for src, want := range map[string]int{
+		"package p\n\nimport \"net/http\"\n\nfunc f(ctx context.Context, u string) {\n" + body: 0,
+		"package p\n\nimport \"net/http\"\n\nfunc f(u string) {\n\tctx := context.Background()\n" + body: 1,
+	} {
+		ff, err := analyzeBytes("a.go", langGo, []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ff.issues) != want {
+			t.Errorf("%q: issues %+v, want %d", src, ff.issues, want)
+		}
+	}
+}
