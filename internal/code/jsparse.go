@@ -492,7 +492,8 @@ func (p *jsParser) functionRest(name, class string, line int) *funcDef {
 		return fd // an overload signature or declaration
 	}
 	start := p.i
-	fd.body = append(defaults, p.block("")...)
+	fd.body = defaults
+	fd.body = append(fd.body, p.block("")...)
 	fd.words = collectWords(p.ts, start, p.i)
 	return fd
 }

@@ -215,8 +215,9 @@ func dataKey(k string) bool {
 // (input_token, SecretAccessKey), and the value is no URL (an OAuth
 // provider's "authorization" endpoint) and no empty string or label.
 func headerCredential(key string, v *expr) bool {
-	if !strings.EqualFold(key, "Authorization") && !strings.EqualFold(key, "Proxy-Authorization") &&
-		!(strings.Contains(key, "-") && credentialHeader(key)) {
+	headerName := strings.EqualFold(key, "Authorization") || strings.EqualFold(key, "Proxy-Authorization") ||
+		strings.Contains(key, "-") && credentialHeader(key)
+	if !headerName {
 		return false
 	}
 	switch {

@@ -108,7 +108,8 @@ func (p *pyParser) def(class string) stmt {
 	}
 	p.acceptOp(":")
 	start := p.i
-	fd.body = append(defaults, p.suite("")...)
+	fd.body = defaults
+	fd.body = append(fd.body, p.suite("")...)
 	fd.words = collectWords(p.ts, start, p.i)
 	return stmt{kind: sFunc, line: line, fn: fd}
 }

@@ -262,7 +262,7 @@ func TestCallerContextBoundsGoRequests(t *testing.T) {
 	t.Parallel()
 	body := "\treq, _ := http.NewRequestWithContext(ctx, \"GET\", u, nil)\n\tc := &http.Client{}\n\t_, _ = c.Do(req)\n}\n"
 	for src, want := range map[string]int{
-		"package p\n\nimport \"net/http\"\n\nfunc f(ctx context.Context, u string) {\n" + body: 0,
+		"package p\n\nimport \"net/http\"\n\nfunc f(ctx context.Context, u string) {\n" + body:           0,
 		"package p\n\nimport \"net/http\"\n\nfunc f(u string) {\n\tctx := context.Background()\n" + body: 1,
 	} {
 		ff, err := analyzeBytes("a.go", langGo, []byte(src))
