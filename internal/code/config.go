@@ -142,7 +142,7 @@ func metaPath(path []string) bool {
 		}
 		switch k {
 		case "dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies",
-			"overrides", "resolutions", "require-dev", "dev-dependencies", "build-dependencies":
+			"overrides", "resolutions", "require-dev", "dev-dependencies", "build-dependencies", "publishConfig":
 			return true
 		}
 	}

@@ -275,7 +275,7 @@ func (g *goLower) expr(e ast.Expr) *expr {
 		if e.Op == gotoken.ADD {
 			return foldStrings(concat(l, r))
 		}
-		return &expr{kind: xOther, line: line, args: nonNil(l, r)}
+		return &expr{kind: xOther, s: compareOp(e.Op.String()), line: line, args: nonNil(l, r)}
 	case *ast.CallExpr:
 		return g.call(e)
 	case *ast.IndexExpr:

@@ -251,3 +251,16 @@ func walkStmts(body []stmt, outer *funcDef, fn func(s *stmt, fnOf *funcDef)) {
 		}
 	}
 }
+
+// opCompare marks an xOther that compares its operands (==, !=, ===, in,
+// is): a host literal there is checked against, not called.
+const opCompare = "compare"
+
+// compareOp is opCompare for an equality operator, "" for the others.
+func compareOp(op string) string {
+	switch op {
+	case "==", "!=", "===", "!==":
+		return opCompare
+	}
+	return ""
+}

@@ -815,10 +815,10 @@ func (p *jsParser) binary() *expr {
 			e = concat(e, p.unary())
 		case t.kind == tOp && jsBinaryOps[t.text]:
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: nonNil(e, p.unary())}
+			e = &expr{kind: xOther, s: compareOp(t.text), line: e.line, args: nonNil(e, p.unary())}
 		case t.kind == tName && (t.text == "instanceof" || t.text == "in") && !t.nl:
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: nonNil(e, p.unary())}
+			e = &expr{kind: xOther, s: opCompare, line: e.line, args: nonNil(e, p.unary())}
 		case t.kind == tName && (t.text == "as" || t.text == "satisfies") && !t.nl:
 			p.next()
 			p.acceptName("const")

@@ -282,11 +282,14 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 			callee = e.x.s
 		}
 		a.destsIn(ff, e.x, name, true)
-		if stringTest(callee) {
-			// host.endswith("amazonaws.com") compares; it calls nothing.
-			return
-		}
+		// host.endswith("amazonaws.com") compares and
+		// console.warn("… https://docs…") tells: neither calls, but a
+		// call in their arguments still may.
+		text := stringTest(callee) || messageCall(callee)
 		for _, x := range e.args {
+			if text && textual(x) {
+				continue
+			}
 			n := name
 			if n == "" {
 				n = callee
@@ -294,6 +297,9 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 			a.destsIn(ff, x, n, true)
 		}
 		for _, f := range e.kw {
+			if text && textual(f.val) {
+				continue
+			}
 			a.destsIn(ff, f.val, fieldName(f, name), true)
 		}
 	case xDict:
@@ -303,8 +309,12 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	case xFunc:
 		// Function bodies are walked as statements.
 	default:
+		cmp := e.kind == xOther && e.s == opCompare // host == "api.github.com" checks, it calls nothing
 		a.destsIn(ff, e.x, name, true)
 		for _, x := range e.args {
+			if cmp && textual(x) {
+				continue
+			}
 			a.destsIn(ff, x, name, true)
 		}
 		for _, f := range e.kw {
@@ -321,6 +331,28 @@ var stringTests = map[string]bool{
 	"endswith": true, "startswith": true, "endsWith": true, "startsWith": true, "includes": true, "indexOf": true, "lastIndexOf": true,
 	"HasSuffix": true, "HasPrefix": true, "Contains": true, "EqualFold": true, "TrimSuffix": true, "TrimPrefix": true, "CutSuffix": true, "CutPrefix": true,
 	"removesuffix": true, "removeprefix": true, "find": true, "rfind": true, "count": true, "Index": true, "LastIndex": true,
+}
+
+// textual says an operand is literal text (a string, a formatted string,
+// a tuple or list of them), not something that may hold a call.
+func textual(x *expr) bool {
+	return x != nil && (x.kind == xStr || x.kind == xConcat || x.kind == xList)
+}
+
+// messageCall says a callee logs, prints or raises a message: its
+// string arguments are text for a person (with links to documentation),
+// not destinations.
+func messageCall(callee string) bool {
+	last := callee[strings.LastIndexByte(callee, '.')+1:]
+	switch last {
+	case "warn", "warning", "error", "info", "debug", "trace", "fatal", "log", "print", "println",
+		"Print", "Printf", "Println", "Errorf", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Warn", "Warnf", "Warning", "Warningf",
+		"Info", "Infof", "Debug", "Debugf", "Error", "exception", "critical":
+		return true
+	case "New":
+		return callee == "errors.New"
+	}
+	return strings.HasSuffix(last, "Error") || strings.HasSuffix(last, "Exception") || strings.HasSuffix(last, "Warning")
 }
 
 // stringTest says a callee compares strings: its last segment is one of

@@ -501,15 +501,15 @@ func (p *pyParser) comparison() *expr {
 			}
 		case t.kind == tOp && pyCompareOps[t.text]:
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: []*expr{e, p.unary()}}
+			e = &expr{kind: xOther, s: compareOp(t.text), line: e.line, args: []*expr{e, p.unary()}}
 		case t.kind == tName && (t.text == "in" || t.text == "is"):
 			p.next()
 			p.acceptName("not")
-			e = &expr{kind: xOther, line: e.line, args: []*expr{e, p.unary()}}
+			e = &expr{kind: xOther, s: opCompare, line: e.line, args: []*expr{e, p.unary()}}
 		case t.kind == tName && t.text == "not" && p.at(1).text == "in":
 			p.next()
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: []*expr{e, p.unary()}}
+			e = &expr{kind: xOther, s: opCompare, line: e.line, args: []*expr{e, p.unary()}}
 		default:
 			return e
 		}

@@ -16,6 +16,9 @@ func TestNotDestinations(t *testing.T) {
 		{"a.py", "ENDPOINT_HOSTS = ['ecr.api', 'sagemaker.runtime', 'fs.s3.cse.provider.uri']\nurl = cast('_t.UriType', url)\n"},
 		{"b.py", "def f(u):\n    return urlparse(u).hostname.endswith('amazonaws.com') or u.startswith('https://s3.amazonaws.com/')\n"},
 		{"c.js", "const local = host.lastIndexOf('::') >= 0 || url.includes('api.github.com');\n"},
+		{"f.js", "console.warn('See https://docs.svc-sample.io/migrate');\nif (iss === 'https://self.svc-sample.io') { x(); }\nthrow new TypeError(`read https://help.svc-sample.io`);\n"},
+		{"g.py", "if host == 'api.svc-sample.io' or host in ('a.svc-sample.io', 'b.svc-sample.io'):\n    raise ValueError('see https://docs.svc-sample.io')\nlogger.warning('moved to https://new.svc-sample.io')\n"},
+		{"h.go", "package h\n\nfunc f(u string) error {\n\tif u == \"https://x.svc-sample.io\" {\n\t\treturn fmt.Errorf(\"see https://docs.svc-sample.io\")\n\t}\n\treturn nil\n}\n"},
 		{"d.go", "package d\n\nimport \"strings\"\n\nfunc f(h string) bool { return strings.HasSuffix(h, \".googleapis.com\") }\n"},
 		{"package.json", `{"name": "x", "repository": {"type": "git", "url": "https://github.com/o/x.git"},
   "funding": {"url": "https://opencollective.com/x"}, "devDependencies": {"@x/auth-config": "workspace:*"}}`},
@@ -272,5 +275,18 @@ func TestCallerContextBoundsGoRequests(t *testing.T) {
 		if len(ff.issues) != want {
 			t.Errorf("%q: issues %+v, want %d", src, ff.issues, want)
 		}
+	}
+}
+
+// A call inside a log line or a comparison still names its host.
+func TestCallsInsideMessagesStillCount(t *testing.T) {
+	t.Parallel()
+	ff, err := analyzeBytes("a.py", langPython, []byte("print(requests.get('https://api.svc-sample.io/x', timeout=3).json())\n"+
+		"ok = requests.get('https://b.svc-sample.io', timeout=3).status_code == 200\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ff.dests) != 2 {
+		t.Errorf("dests %+v, want api. and b.svc-sample.io", ff.dests)
 	}
 }
