@@ -445,6 +445,11 @@ func (a *analyzer) index(e *expr, sc *scope) value {
 	if b.input {
 		return value{input: true}
 	}
+	if key != "" && settingLike(key) && b.dict == nil && len(b.urls) == 0 && b.client == nil {
+		// settings.PAYMENTS["BASE_URL"], CONFIG["apiUrl"]: a setting
+		// defined elsewhere, by its key.
+		return value{settings: append(b.settings, key), env: b.env}
+	}
 	return value{}
 }
 

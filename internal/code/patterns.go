@@ -368,6 +368,26 @@ func fieldName(f field, outer string) string {
 	return outer
 }
 
+// settingDef records the setting name = value if the value holds URLs,
+// or, under a host-ish name (SEARCH_HOST), is a bare host name.
+func (a *analyzer) settingDef(ff *fileFacts, name string, val *expr, line int, sc *scope) {
+	v := a.eval(val, sc)
+	var urls []urlRef
+	for _, u := range v.urls {
+		if u.file == "" {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 && v.strOK && hostishName(name) {
+		if h, ok := bareHost(v.str); ok && !ignoredHost(h) {
+			urls = []urlRef{{raw: v.str, host: h, line: line, name: name}}
+		}
+	}
+	if len(urls) > 0 {
+		ff.defs = append(ff.defs, settingDef{name: name, urls: nameURLs(urls, name), line: line, env: v.env, allow: a.allowListed(nil)})
+	}
+}
+
 // settingDefs records module constants and class attributes that hold
 // URLs: settings other files read by name (Flask's config.py, Django's
 // settings.py, a Go package's constants).
@@ -381,15 +401,14 @@ func (a *analyzer) settingDefs(ff *fileFacts) {
 		if name == "" {
 			return
 		}
-		v := a.eval(s.value, sc)
-		var urls []urlRef
-		for _, u := range v.urls {
-			if u.file == "" {
-				urls = append(urls, u)
+		a.settingDef(ff, name, s.value, s.line, sc)
+		if s.value != nil && s.value.kind == xDict {
+			// PAYMENTS = {"BASE_URL": …}: settings["BASE_URL"] elsewhere.
+			for _, f := range s.value.kw {
+				if f.key != "" && f.val != nil && f.val.kind != xDict {
+					a.settingDef(ff, f.key, f.val, f.line, sc)
+				}
 			}
-		}
-		if len(urls) > 0 {
-			ff.defs = append(ff.defs, settingDef{name: name, urls: nameURLs(urls, name), line: s.line, env: v.env, allow: a.allowListed(nil)})
 		}
 	}
 	for i := range a.u.body {

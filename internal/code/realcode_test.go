@@ -1,6 +1,9 @@
 package code
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -288,5 +291,43 @@ func TestCallsInsideMessagesStillCount(t *testing.T) {
 	}
 	if len(ff.dests) != 2 {
 		t.Errorf("dests %+v, want api. and b.svc-sample.io", ff.dests)
+	}
+}
+
+// Django keeps a service's base URL in a dict setting and a host in a
+// plain one; the views read settings.X["BASE_URL"] and
+// f"https://{settings.HOST}/…" with a credential: both are likely.
+func TestDjangoDictAndHostSettings(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"manage.py": "",
+		"shop/settings.py": "PAYMENTS = {\n    \"BASE_URL\": os.environ.get(\"PAYMENTS_URL\", \"https://pay.svc-sample.io/api\"),\n}\n" +
+			"SEARCH_HOST = \"search.svc-sample.io\"\n",
+		"shop/views.py": "import requests\nfrom django.conf import settings\n\ndef charge():\n" +
+			"    return requests.post(settings.PAYMENTS[\"BASE_URL\"] + \"/charge\", headers={\"Authorization\": tok}, timeout=5)\n\n" +
+			"def search(q):\n    return requests.get(f\"https://{settings.SEARCH_HOST}/q\", auth=(u, p), timeout=5)\n",
+	}
+	for name, src := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(src), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := Scan(context.Background(), []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, h := range rep.Hosts {
+		got[h.Name] = h.Link
+	}
+	for _, h := range []string{"pay.svc-sample.io", "search.svc-sample.io"} {
+		if got[h] != "likely" {
+			t.Errorf("%s: link %q, want likely (hosts %v)", h, got[h], got)
+		}
 	}
 }
