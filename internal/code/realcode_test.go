@@ -89,6 +89,13 @@ func TestJSONWithComments(t *testing.T) {
 	if _, err := parseJSONOrJSONC([]byte("{\"a\": 1 // x\n \"b\": 2}")); err == nil {
 		t.Error("a missing comma passed")
 	}
+	e, err := parseJSONOrJSONC([]byte("{\"q\": \"say \\\"//no comment\\\"\", // yes\n}"))
+	if err != nil || len(e) != 1 || e[0].value != `say "//no comment"` {
+		t.Errorf("escaped quote: %+v %v", e, err)
+	}
+	for _, bad := range []string{"{/*", "{\"a\\", "//", "[1,/", "\"\\"} {
+		_, _ = parseJSONOrJSONC([]byte(bad)) // must not panic
+	}
 }
 
 // A class that defines rebuild_auth without a base class is the library
