@@ -324,7 +324,7 @@ func listen(addr string) (net.Listener, error) {
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return nil, scanError{fmt.Errorf("cannot listen on %s: the address is already in use (another plumb serve? choose another with --listen)", addr)}
 	}
-	return nil, scanError{fmt.Errorf("cannot listen on %s: %v", addr, why)}
+	return nil, scanError{fmt.Errorf("cannot listen on %s: %w", addr, why)}
 }
 
 // shutdown stops taking requests, lets running jobs finish for a while,

@@ -36,7 +36,7 @@ func TestDecodeStrictSpeaksTheUsersTerms(t *testing.T) {
 	for _, c := range []struct{ name, src, want string }{
 		{"unknown field", "version: 1\nentries:\n  - id: a\n    bogus: 1\n",
 			`.plumb.yaml line 4: unknown field "bogus" (known: id, reason, expires, every)`},
-		{"unknown top-level field", "versoin: 1\n", `.plumb.yaml line 1: unknown field "versoin" (known: version, strict, ratio, tags, entries)`},
+		{"unknown top-level field", "verzion: 1\n", `.plumb.yaml line 1: unknown field "verzion" (known: version, strict, ratio, tags, entries)`},
 		{"text for a number", "version: one\n", `.plumb.yaml line 1: want a whole number, got "one"`},
 		{"mapping for a list", "entries:\n  id: a\n", ".plumb.yaml line 2: want a list, got a mapping (key: value)"},
 		{"list for text", "entries:\n  - id: [a]\n", ".plumb.yaml line 2: want text, got a list"},
@@ -94,7 +94,7 @@ func TestExplainNodeDecode(t *testing.T) {
 // Every strict YAML decode of plumb goes through this package, so every
 // config error reads the same way.
 func TestNoOtherStrictDecoder(t *testing.T) {
-	root := filepath.Join("..")
+	root := ".."
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || strings.Contains(path, "yamlerr") {
 			return err
