@@ -727,17 +727,7 @@ func nonNil(es ...*expr) []*expr {
 }
 
 func (p *jsParser) or() *expr {
-	e := p.and()
-	if e == nil || !p.isOp("||") && !p.isOp("??") {
-		return e
-	}
-	out := &expr{kind: xOr, line: e.line, args: []*expr{e}}
-	for p.acceptOp("||") || p.acceptOp("??") {
-		if r := p.and(); r != nil {
-			out.args = append(out.args, r)
-		}
-	}
-	return out
+	return orChain(p.and(), func() bool { return p.acceptOp("||") || p.acceptOp("??") }, p.and)
 }
 
 func (p *jsParser) and() *expr {

@@ -3,6 +3,8 @@ package code
 import (
 	"fmt"
 	"strings"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // Rule ids of plumb code. They are stable: reports and suppressions key on them.
@@ -57,7 +59,7 @@ func secretIssue(line int, symbol, val string) issue {
 		v = strings.TrimPrefix(v, p)
 	}
 	return issue{rule: RuleHardcodedSecret, line: line, symbol: symbol, secretFP: secretFingerprint(v),
-		detail: fmt.Sprintf("a %d-character secret is written in the source (%s; value redacted)", len(v), secretFingerprint(v))}
+		detail: fmt.Sprintf("%s is written in the source (%s; value redacted)", words.A(fmt.Sprintf("%d-character secret", len(v))), secretFingerprint(v))}
 }
 
 func isFalse(e *expr) bool {

@@ -415,13 +415,19 @@ func (p *pyParser) test() *expr {
 }
 
 func (p *pyParser) or() *expr {
-	e := p.and()
-	if e == nil || !p.isName("or") {
-		return e
+	return orChain(p.and(), func() bool { return p.acceptName("or") }, p.and)
+}
+
+// orChain gathers an or-chain's operands (each a value the whole may
+// take): first, then one operand after each operator accept consumes.
+// Without an operator, first stands alone.
+func orChain(first *expr, accept func() bool, operand func() *expr) *expr {
+	if first == nil || !accept() {
+		return first
 	}
-	out := &expr{kind: xOr, line: e.line, args: []*expr{e}}
-	for p.acceptName("or") {
-		if r := p.and(); r != nil {
+	out := &expr{kind: xOr, line: first.line, args: []*expr{first}}
+	for ok := true; ok; ok = accept() {
+		if r := operand(); r != nil {
 			out.args = append(out.args, r)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/plumbsec/plumb/internal/rules"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // secretPack is the shared secrets rule pack (internal/rules): the known
@@ -42,5 +44,5 @@ func shapeIssue(line int, symbol, title, match string) issue {
 		match = symbol + match // the header is the same for every key: fingerprint the place
 	}
 	return issue{rule: RuleHardcodedSecret, line: line, symbol: symbol, secretFP: secretFingerprint(match),
-		detail: fmt.Sprintf("a %s is written in the file (%s; value redacted)", title, secretFingerprint(match))}
+		detail: fmt.Sprintf("%s is written in the file (%s; value redacted)", words.A(title), secretFingerprint(match))}
 }
