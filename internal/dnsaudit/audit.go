@@ -308,6 +308,13 @@ func (rn *run) finish() {
 	if rn.res.Status == finding.DNSUnknown {
 		rn.res.Status = finding.DNSOK
 	}
+	// Failures stay failures (notassessed.go): a step that could not be
+	// done keeps the name from reading ok or merely unresolved.
+	if rn.res.Status == finding.DNSOK || rn.res.Status == finding.DNSUnresolved {
+		if why := rn.notAssessedReason(); why != "" {
+			rn.res.Status, rn.res.Error = finding.DNSError, why
+		}
+	}
 }
 
 func danglingID(id string) bool {

@@ -237,7 +237,10 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 	// Through resolvers, confirmed means an authority agreed; an iterative
 	// walk's NXDOMAIN came from the zone's own server.
 	confirmed := len(second) > 0 || (rn.a.iterative && c.final.Msg.Authoritative)
-	unreg := rn.unregistered(ctx, last)
+	unreg, fail := rn.unregistered(ctx, last)
+	if fail != nil {
+		rn.notAssessed(*fail)
+	}
 	if unreg != nil {
 		unreg.Evidence.DNS = append(ev, unreg.Evidence.DNS...)
 		rn.add(*unreg, true)
