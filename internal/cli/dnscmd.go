@@ -155,6 +155,7 @@ type dnsRun struct {
 	out     resultWriter
 	failOn  finding.Severity
 	gate    bool
+	down    error // no resolver could be used: every name is error, exit 3
 }
 
 func runDNS(ctx context.Context, st *Streams, f *dnsFlags, args []string) error {
@@ -179,6 +180,9 @@ func runDNS(ctx context.Context, st *Streams, f *dnsFlags, args []string) error 
 	}
 	if ctx.Err() != nil {
 		return scanError{errors.New("interrupted; the results above are partial")}
+	}
+	if r.down != nil {
+		return scanError{fmt.Errorf("%w; no name was audited (each result above is error)", r.down)}
 	}
 	if r.gate && worst >= r.failOn {
 		return gateError{fmt.Sprintf("a finding at or above %s (--fail-on %s)", r.failOn, f.failOn)}
@@ -224,14 +228,20 @@ func (f *dnsFlags) prepare(ctx context.Context, st *Streams, args []string) (*dn
 		r.total = countNames(f.input)
 	}
 	r.auditor, err = f.auditor.build(ctx, nil)
-	if err != nil {
+	if err != nil && r.auditor == nil {
 		closeIn()
 		return nil, noop, err
 	}
+	// No resolver could be used: every name is still written, as error
+	// with the reason, and the run exits 3 (as plumb scan does).
+	r.down = err
 	return r, closeIn, nil
 }
 
 // build makes the auditor; a resolver that does not answer is a scanError.
+// When no resolver can be used it returns that scanError together with an
+// auditor whose every result is error with the reason (dnsaudit.New), so
+// a command can still write what needs no DNS.
 func (f *auditorFlags) build(ctx context.Context, mod func(*dnsaudit.Options)) (*dnsaudit.Auditor, error) {
 	opts, err := f.options()
 	if err != nil {
@@ -242,7 +252,7 @@ func (f *auditorFlags) build(ctx context.Context, mod func(*dnsaudit.Options)) (
 	}
 	a, err := dnsaudit.New(ctx, opts)
 	if err != nil {
-		return nil, scanError{err}
+		return a, scanError{err}
 	}
 	return a, nil
 }
