@@ -206,6 +206,7 @@ type run struct {
 	depth   int           // nested iterative resolutions (nameserver addresses)
 	lastCut *delegation   // the zone whose servers gave the last iterative answer
 	cuts    []*delegation // the zone cuts the name's answer depends on
+	order   []string      // the trusted resolvers, starting at this name's (resolverOrder)
 }
 
 func (rn *run) count(n int) {

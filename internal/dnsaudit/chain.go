@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"strings"
 
@@ -43,9 +44,12 @@ func (c *chain) evidence() []finding.DNSAnswer {
 	return ev
 }
 
-// recursive asks the trusted resolvers in order until one gives a
+// recursive asks the trusted resolvers in turn until one gives a
 // definitive reply (NOERROR or NXDOMAIN); netx retries SERVFAIL and
-// timeouts with backoff on each.
+// timeouts with backoff on each. Each audited name starts at its own
+// resolver (resolverOrder), so a bulk run spreads over every resolver and
+// their --dns-rate adds up, while one name's questions all go to the same
+// resolver first, run after run.
 func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.Answer, error) {
 	if rn.a.iterative {
 		return rn.resolveIter(ctx, name, qtype)
@@ -54,7 +58,7 @@ func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.
 		best *netx.Answer
 		err  error
 	)
-	for _, srv := range rn.a.servers {
+	for _, srv := range rn.resolverOrder() {
 		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, true)
 		rn.count(netx.Attempts(ans, e))
 		if ans != nil && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError) {
@@ -367,3 +371,20 @@ func serverOf(err error) string {
 }
 
 func joinNames(ns []string) string { return strings.Join(ns, " → ") }
+
+// resolverOrder is the trusted resolvers rotated to start at the audited
+// name's own (a hash of the name: stable across runs).
+func (rn *run) resolverOrder() []string {
+	servers := rn.a.servers
+	n := len(servers)
+	if n < 2 {
+		return servers
+	}
+	if rn.order == nil {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(rn.res.Name))
+		i := int(h.Sum32() % uint32(n))
+		rn.order = append(append(make([]string, 0, n), servers[i:]...), servers[:i]...)
+	}
+	return rn.order
+}
