@@ -146,8 +146,13 @@ func (rn *run) nodata(ctx context.Context, c *chain, cur string) {
 // aaaa adds the IPv6 addresses of the chain's end.
 func (rn *run) aaaa(ctx context.Context, c *chain, cur string) {
 	c.askedAAAA = true
-	ans, _ := rn.recursive(ctx, cur, dns.TypeAAAA)
-	if ans == nil || ans.Rcode != dns.RcodeSuccess {
+	ans, err := rn.recursive(ctx, cur, dns.TypeAAAA)
+	if ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
+		rn.notAssessed(lookupFailed(cur+" AAAA", fmt.Sprintf("DNS lookup of %s AAAA failed (%s); its IPv6 addresses could not be audited", cur, failureText(ans, err)),
+			"", answerEvidence(ans, err)))
+		return
+	}
+	if ans.Rcode != dns.RcodeSuccess {
 		return
 	}
 	_, addrs := follow(cur, ans.Msg, func(string, string) bool { return false })

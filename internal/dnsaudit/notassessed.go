@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // Failures stay failures: a step that decides a verdict (the address
@@ -71,4 +72,16 @@ func zoneLabel(z string) string {
 		return "the root"
 	}
 	return z
+}
+
+// answerEvidence is the evidence of a failed query: its reply, or the
+// error's record of what was asked of whom.
+func answerEvidence(ans *netx.Answer, err error) []finding.DNSAnswer {
+	if ans != nil {
+		return []finding.DNSAnswer{ans.Evidence()}
+	}
+	if de, ok := asDNSError(err); ok {
+		return []finding.DNSAnswer{de.Evidence()}
+	}
+	return nil
 }

@@ -2,11 +2,14 @@ package dnsaudit
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/miekg/dns"
 
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/lab"
@@ -68,5 +71,83 @@ func TestFailuresStayFailures(t *testing.T) {
 	}
 	if r := working.Audit(ctx, lab.CAAOKHost); r.Status != finding.DNSOK || slices.Contains(ids(r), IDLookupFailed) {
 		t.Errorf("%s with the walk working: status %s %v (%s), want ok", lab.CAAOKHost, r.Status, ids(r), r.Error)
+	}
+}
+
+// TestFailedHTTPFingerprintIsNotOK: a name whose chain identifies a
+// service with an "unclaimed" page (Heroku) is ok only when the page was
+// seen and is not that one. With nothing answering HTTP the check was not
+// done: error, with a dns.lookup-failed holding the failed exchanges. The
+// same name with HTTP answering is ok.
+func TestFailedHTTPFingerprintIsNotOK(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	port := closedPort(t)
+	noHTTP := func(o *Options, rc *netx.ResolverConfig) {
+		res, err := netx.NewResolver(netx.ResolverConfig{Servers: []string{w.DNSAddr}, Timeout: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cts []netx.ConnectTo
+		for _, c := range []string{fmt.Sprintf(":443:127.0.0.1:%d", port), fmt.Sprintf(":80:127.0.0.1:%d", port)} {
+			ct, err := netx.ParseConnectTo(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cts = append(cts, ct)
+		}
+		if o.HTTP, err = netx.NewClient(netx.Config{Resolver: res, ConnectTo: cts, RootCAs: w.CAPool, Timeout: time.Second, Rate: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broken, err := labAuditor(t, w, noHTTP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	working, err := labAuditor(t, w, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := broken.Audit(ctx, lab.HealthyCNAMEHost)
+	if r.Status != finding.DNSError || !strings.Contains(r.Error, "fingerprint") {
+		t.Errorf("%s with HTTP failing: %s %v (%s), want error saying the fingerprint was not checked", r.Name, r.Status, ids(r), r.Error)
+	}
+	for _, f := range r.Findings {
+		if f.ID == IDLookupFailed && len(f.Evidence.HTTP) == 0 {
+			t.Errorf("%s: the failure carries no HTTP exchange as evidence", f.Title)
+		}
+	}
+	if r := working.Audit(ctx, lab.HealthyCNAMEHost); r.Status != finding.DNSOK {
+		t.Errorf("%s with HTTP answering: %s %v (%s), want ok", r.Name, r.Status, ids(r), r.Error)
+	}
+}
+
+// TestFailedAAAAIsNotOK: a resolver that never answers AAAA (a loopback
+// relay in front of the lab's that drops those questions) leaves the
+// name's IPv6 addresses unaudited: error, not ok. Its A-only twin run
+// (--types A) does not ask AAAA and is ok.
+func TestFailedAAAAIsNotOK(t *testing.T) {
+	t.Parallel()
+	w := startLab(t)
+	rl := startRelay(t, w.DNSAddr, func(q *dns.Msg) bool { return len(q.Question) == 1 && q.Question[0].Qtype == dns.TypeAAAA })
+	fast := func(o *Options, rc *netx.ResolverConfig) {
+		o.Roots, rc.Timeout, rc.Retries = nil, 200*time.Millisecond, -1
+	}
+	withAAAA, err := labAuditor(t, w, func(o *Options, rc *netx.ResolverConfig) { fast(o, rc); o.Types = TypeA | TypeAAAA }, rl.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aOnly, err := labAuditor(t, w, func(o *Options, rc *netx.ResolverConfig) { fast(o, rc); o.Types = TypeA }, rl.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r := withAAAA.Audit(ctx, lab.CAAOKHost)
+	if r.Status != finding.DNSError || !strings.Contains(r.Error, "AAAA failed") {
+		t.Errorf("%s with AAAA unanswered: %s %v (%s), want error saying AAAA failed", r.Name, r.Status, ids(r), r.Error)
+	}
+	if r := aOnly.Audit(ctx, lab.CAAOKHost); r.Status != finding.DNSOK {
+		t.Errorf("%s, --types A: %s %v (%s), want ok", r.Name, r.Status, ids(r), r.Error)
 	}
 }

@@ -130,15 +130,9 @@ func (rn *run) targetVerdict(ctx context.Context, host string, qtype uint16, own
 		ans, err := rn.recursive(ctx, host, qtype)
 		switch {
 		case ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError):
-			var ev []finding.DNSAnswer
-			if ans != nil {
-				ev = []finding.DNSAnswer{ans.Evidence()}
-			} else if de, ok := asDNSError(err); ok {
-				ev = []finding.DNSAnswer{de.Evidence()}
-			}
-			qt := dns.TypeToString[qtype]
 			return &targetVerdict{state: targetFailed, fail: lookupFailed(host,
-				fmt.Sprintf("whether it exists could not be checked: %s %s failed (%s)", host, qt, failureText(ans, err)), "", ev)}
+				fmt.Sprintf("whether it exists could not be checked: %s %s failed (%s)", host, dns.TypeToString[qtype], failureText(ans, err)),
+				"", answerEvidence(ans, err))}
 		case ans.Rcode == dns.RcodeNameError:
 			v.state, v.ev = targetNX, []finding.DNSAnswer{ans.Evidence()}
 			if svcs := rn.a.fp.IdentifyCNAME(host); len(svcs) > 0 {
