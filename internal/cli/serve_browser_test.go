@@ -106,6 +106,22 @@ func dashboardShowsIt(t *testing.T, s *served, vulnID, switchID, fixedScanID str
 	if err != nil || width == 0 {
 		t.Errorf("host graph not drawn (width %d): %v", width, err)
 	}
+	// Every label of the picture lies inside it: opened on its own, no
+	// text's box crosses the SVG's viewBox (a host on the outer ring must
+	// not lose the start of its name).
+	src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('.graph img').src`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(chromedp.Navigate(src), present(`svg text`))
+	cut, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+		const s = document.querySelector('svg'), v = s.viewBox.baseVal;
+		return [...s.querySelectorAll('text')].filter(t => { const b = t.getBBox();
+			return b.x < v.x - 0.5 || b.x + b.width > v.x + v.width + 0.5 }).map(t => t.textContent) })()`))
+	if err != nil || len(cut) > 0 {
+		t.Errorf("host graph labels cut off at the picture's edge: %q (%v)", cut, err)
+	}
+	do(chromedp.Navigate(s.url+"/scans/"+lastScan), present(`.graph img`))
 	if title := text(`h1`); !strings.Contains(title, "vulnshop") {
 		t.Errorf("scan page title %q", title)
 	}

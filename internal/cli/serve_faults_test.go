@@ -96,13 +96,19 @@ func faultArgs(sl *loopLab) []string {
 	return append(sl.netArgs(), "--allow-private-targets", "--tick", "200ms", "--scan-timeout", "4s", "--rescue-after", "9s")
 }
 
-func scanRunning(t *testing.T, s *served, id string) {
+// runSlowScan adds https://slow.fix.test as a target, starts a scan of it
+// and waits until the scan runs; it returns the scan's id.
+func runSlowScan(t *testing.T, s *served) string {
 	t.Helper()
+	var tg, sc struct{ ID string }
+	s.api(t, "POST", "/api/v1/targets", map[string]any{"url": "https://slow.fix.test", "options": map[string]any{"rate": 500}}, &tg)
+	s.api(t, "POST", "/api/v1/targets/"+tg.ID+"/scans", nil, &sc)
 	pollUntil(t, time.Minute, "the scan to run", func() bool {
-		var sc apiScan
-		s.api(t, "GET", "/api/v1/scans/"+id, nil, &sc)
-		return sc.Status == "running"
+		var got apiScan
+		s.api(t, "GET", "/api/v1/scans/"+sc.ID, nil, &got)
+		return got.Status == "running"
 	})
+	return sc.ID
 }
 
 // kill -9 of plumb serve mid-scan loses nothing: after a restart the job
@@ -116,16 +122,13 @@ func TestServeKill9MidScanSQLite(t *testing.T) {
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dbPath}, faultArgs(sl)...)
 	first := startProc(t, nil, args...)
 	s := first.client()
-	var tg, sc struct{ ID string }
-	s.api(t, "POST", "/api/v1/targets", map[string]any{"url": "https://slow.fix.test", "options": map[string]any{"rate": 500}}, &tg)
-	s.api(t, "POST", "/api/v1/targets/"+tg.ID+"/scans", nil, &sc)
-	scanRunning(t, s, sc.ID)
+	id := runSlowScan(t, s)
 	first.kill()
 	delay.Store(0)
 
 	second := startProc(t, nil, args...)
 	s = second.client()
-	done := s.waitScan(t, sc.ID)
+	done := s.waitScan(t, id)
 	if done.Status != "done" || done.Attempt != 2 || !strings.Contains(done.Note, "attempt 2") {
 		t.Fatalf("after kill -9 and restart: %s on attempt %d (%q, %q), want done on attempt 2", done.Status, done.Attempt, done.Note, done.Error)
 	}
@@ -157,10 +160,7 @@ func TestServeSIGTERMRequeues(t *testing.T) {
 	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "plumb.db"), "--shutdown-grace", "300ms"}, faultArgs(sl)...)
 	first := startProc(t, nil, args...)
 	s := first.client()
-	var tg, sc struct{ ID string }
-	s.api(t, "POST", "/api/v1/targets", map[string]any{"url": "https://slow.fix.test", "options": map[string]any{"rate": 500}}, &tg)
-	s.api(t, "POST", "/api/v1/targets/"+tg.ID+"/scans", nil, &sc)
-	scanRunning(t, s, sc.ID)
+	id := runSlowScan(t, s)
 	if err := first.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestServeSIGTERMRequeues(t *testing.T) {
 	}
 	delay.Store(0)
 	second := startProc(t, nil, args...)
-	done := second.client().waitScan(t, sc.ID)
+	done := second.client().waitScan(t, id)
 	if done.Status != "done" || done.Attempt != 1 {
 		t.Fatalf("after SIGTERM and restart: %s on attempt %d (%q)", done.Status, done.Attempt, done.Error)
 	}
@@ -191,14 +191,11 @@ func TestWorkerKill9MidScanPostgres(t *testing.T) {
 		workers[w.cmd.Process.Pid] = w
 	}
 	s := api.client()
-	var tg, sc struct{ ID string }
-	s.api(t, "POST", "/api/v1/targets", map[string]any{"url": "https://slow.fix.test", "options": map[string]any{"rate": 500}}, &tg)
-	s.api(t, "POST", "/api/v1/targets/"+tg.ID+"/scans", nil, &sc)
-	scanRunning(t, s, sc.ID)
-	victim := runningWorker(t, dsn, sc.ID, workers)
+	id := runSlowScan(t, s)
+	victim := runningWorker(t, dsn, id, workers)
 	victim.kill()
 	delay.Store(0)
-	done := s.waitScan(t, sc.ID)
+	done := s.waitScan(t, id)
 	if done.Status != "done" || done.Attempt != 2 {
 		t.Fatalf("after kill -9 of its worker: %s on attempt %d (%q, %q)", done.Status, done.Attempt, done.Note, done.Error)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/spec"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 func newSpecCmd(st *Streams) *cobra.Command {
@@ -70,7 +72,7 @@ func specTable(w io.Writer, api *spec.API) error {
 		}
 	}
 	fmt.Fprintf(w, "%s (OpenAPI %s) — %s\n", api.Title, api.Version, api.Source)
-	fmt.Fprintf(w, "%d operations, %d require authentication\n\n", len(api.Operations), authn)
+	fmt.Fprintf(w, "%s, %d require authentication\n\n", words.Count(len(api.Operations), "operation"), authn)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(api.SecuritySchemes) > 0 {
 		fmt.Fprintln(tw, "SECURITY SCHEME\tTYPE\tDETAIL")

@@ -41,7 +41,10 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 	var creds []cfgEntry
 	for _, e := range entries {
 		key := e.key()
-		if scheme, host, ok := urlHost(e.value, true); ok && !ignoredHost(host) && !skippedKey(key) {
+		if metaPath(e.path) {
+			continue
+		}
+		if scheme, host, ok := urlHost(e.value, true); ok && !ignoredHost(host) {
 			u := urlRef{raw: e.value, scheme: scheme, host: host, line: e.line, name: e.name()}
 			urls = append(urls, urlEntry{e, u})
 		} else if hostishName(key) {
@@ -49,12 +52,12 @@ func analyzeConfig(file string, l lang, entries []cfgEntry) *fileFacts {
 				urls = append(urls, urlEntry{e, urlRef{raw: e.value, host: h, line: e.line, name: e.name()}})
 			}
 		}
-		if credentialName(key) || credentialHeader(key) {
+		if !dataKey(key) && (credentialName(key) || credentialHeader(key)) {
 			if strings.TrimSpace(e.value) != "" {
 				creds = append(creds, e)
 				ff.credLines = append(ff.credLines, e.line)
 			}
-			if literalSecret(e.value) {
+			if secretValue(e.name(), e.value) {
 				ff.issues = append(ff.issues, secretIssue(e.line, e.name(), e.value))
 				continue
 			}
@@ -103,9 +106,45 @@ func settingPrefix(name string) string {
 
 // skippedKey says a URL under this key is documentation, not a destination.
 func skippedKey(key string) bool {
-	switch strings.ToLower(key) {
-	case "$schema", "$id", "$ref", "homepage", "repository", "bugs", "license", "documentation", "funding", "author", "changelog":
+	if len(key) > 24 {
+		return false
+	}
+	var buf [24]byte
+	n := 0
+	for i := 0; i < len(key); i++ {
+		switch c := key[i]; {
+		case c == '_' || c == '-':
+		case c >= 'A' && c <= 'Z':
+			buf[n] = c + 'a' - 'A'
+			n++
+		default:
+			buf[n] = c
+			n++
+		}
+	}
+	switch string(buf[:n]) {
+	case "$schema", "$id", "$ref", "$comment", "homepage", "repository", "bugs", "license", "licenses", "documentation", "funding", "author",
+		"changelog", "contributors", "maintainers", "externaldocs", "termsofservice", "contact", "sourceurl", "documentationurl", "docsurl",
+		"helpurl", "externalreferences", "description":
 		return true
+	}
+	return false
+}
+
+// metaPath says an entry describes the project rather than configures it:
+// a URL under a documentation key at any depth (repository.url,
+// info.contact.url), or a package manifest's dependency map, whose keys
+// are package names ("@scope/auth-helpers") and values version ranges.
+func metaPath(path []string) bool {
+	for _, k := range path {
+		if skippedKey(k) {
+			return true
+		}
+		switch k {
+		case "dependencies", "devDependencies", "peerDependencies", "optionalDependencies", "bundleDependencies", "bundledDependencies",
+			"overrides", "resolutions", "require-dev", "dev-dependencies", "build-dependencies", "publishConfig":
+			return true
+		}
 	}
 	return false
 }

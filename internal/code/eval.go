@@ -17,6 +17,10 @@ type analyzer struct {
 	attach  map[*scope]map[string][]attachment
 	budget  int
 	words   wordFlags // of every function's identifiers
+	// origin is the method scope a self.x assignment was made in (it is
+	// bound in the class scope): its value is evaluated there, where the
+	// method's parameters and locals are.
+	origin map[*expr]*scope
 }
 
 // attachment is something set on an object after it was made: a
@@ -60,11 +64,61 @@ func newAnalyzer(u *unit) *analyzer {
 		}
 		sc := a.scopeOf(fn)
 		if isSelf(name) && sc.class != "" {
-			sc = a.classScope(sc.class)
+			if cs := a.classScope(sc.class); cs != sc {
+				if a.origin == nil {
+					a.origin = map[*expr]*scope{}
+				}
+				if s.value != nil {
+					a.origin[s.value] = sc
+				}
+				sc = cs
+			}
 		}
 		sc.vars[name] = append(sc.vars[name], s.value)
 	})
+	if u.lang == langGo {
+		a.bindStructLiterals()
+	}
 	return a
+}
+
+// bindStructLiterals binds the fields of a Go struct literal of a type
+// declared here (one with methods) as that type's attributes:
+// &Client{baseURL: defaultBaseURL} makes self.baseURL in Client's methods
+// hold defaultBaseURL, evaluated where the literal is.
+func (a *analyzer) bindStructLiterals() {
+	types := map[string]bool{}
+	for _, fn := range a.funcs {
+		if fn.class != "" {
+			types[fn.class] = true
+		}
+	}
+	if len(types) == 0 {
+		return
+	}
+	walkStmts(a.u.body, nil, func(s *stmt, fn *funcDef) {
+		sc := a.scopeOf(fn)
+		for _, e := range []*expr{s.value, s.target} {
+			walkExpr(e, func(x *expr) {
+				if x.kind != xCall || x.x == nil || x.x.kind != xName || !types[x.x.s] {
+					return
+				}
+				cs := a.classScope(x.x.s)
+				for _, f := range x.kw {
+					if f.key == "" || f.val == nil {
+						continue
+					}
+					cs.vars["self."+f.key] = append(cs.vars["self."+f.key], f.val)
+					if cs != sc {
+						if a.origin == nil {
+							a.origin = map[*expr]*scope{}
+						}
+						a.origin[f.val] = sc
+					}
+				}
+			})
+		}
+	})
 }
 
 func (a *analyzer) registerFunc(fn *funcDef) {
@@ -173,6 +227,11 @@ func (a *analyzer) eval(e *expr, sc *scope) value {
 		for _, x := range e.args {
 			v.merge(a.eval(x, sc))
 		}
+		if e.s == paramDefault {
+			for i := range v.urls {
+				v.urls[i].dflt = true
+			}
+		}
 		return v
 	case xFunc:
 		return value{fn: e.fn}
@@ -252,7 +311,11 @@ func (a *analyzer) bound(s *scope, name string) value {
 	s.memo[name] = &value{}
 	var v value
 	for _, e := range s.vars[name] {
-		v.merge(a.eval(e, s))
+		es := s
+		if o := a.origin[e]; o != nil {
+			es = o
+		}
+		v.merge(a.eval(e, es))
 	}
 	for _, u := range v.urls {
 		if u.name == "" {
@@ -381,6 +444,11 @@ func (a *analyzer) index(e *expr, sc *scope) value {
 	}
 	if b.input {
 		return value{input: true}
+	}
+	if key != "" && settingLike(key) && b.dict == nil && len(b.urls) == 0 && b.client == nil {
+		// settings.PAYMENTS["BASE_URL"], CONFIG["apiUrl"]: a setting
+		// defined elsewhere, by its key.
+		return value{settings: append(b.settings, key), env: b.env}
 	}
 	return value{}
 }

@@ -80,9 +80,9 @@ func analyzeSource(file string, u *unit) *fileFacts {
 				case xCall:
 					a.callSite(ff, x, fn, sc)
 					a.callPatterns(ff, x, fn, sc)
-					a.fieldPatterns(ff, x.kw, fn)
+					a.fieldPatterns(ff, x.kw, fn, calleeOf(x))
 				case xDict:
-					a.fieldPatterns(ff, x.kw, fn)
+					a.fieldPatterns(ff, x.kw, fn, "")
 				}
 			})
 		}
@@ -100,7 +100,7 @@ func (ff *fileFacts) detach() *fileFacts {
 	urls := func(us []urlRef) []urlRef {
 		out := make([]urlRef, len(us))
 		for i, u := range us {
-			out[i] = urlRef{raw: c(u.raw), scheme: c(u.scheme), host: c(u.host), line: u.line, name: c(u.name), file: c(u.file)}
+			out[i] = urlRef{raw: c(u.raw), scheme: c(u.scheme), host: c(u.host), line: u.line, name: c(u.name), file: c(u.file), dflt: u.dflt}
 		}
 		return out
 	}
@@ -383,6 +383,21 @@ func (a *analyzer) allowListed(fn *funcDef) bool {
 	return words&wordAllow != 0
 }
 
+// callerContext says the function (or one enclosing it) takes its
+// caller's context (a ctx parameter): Go code that sends a request with it
+// leaves the deadline to the caller, the idiom of every Go SDK.
+func callerContext(fn *funcDef) bool {
+	if fn == nil {
+		return false
+	}
+	for _, p := range fn.params {
+		if p == "ctx" {
+			return true
+		}
+	}
+	return false
+}
+
 // timeoutPattern reports a call (or the client it uses) that can wait for
 // ever on a slow upstream.
 func (a *analyzer) timeoutPattern(ff *fileFacts, e *expr, ap api, cl *client, opts value, fn *funcDef, cs callSite) {
@@ -392,7 +407,7 @@ func (a *analyzer) timeoutPattern(ff *fileFacts, e *expr, ap api, cl *client, op
 	}
 	rule := ap.timeout
 	if cl != nil && cl.kind == "net/http.Client" {
-		if cl.timeout || a.words&wordDeadline != 0 {
+		if cl.timeout || a.words&wordDeadline != 0 || callerContext(fn) {
 			return
 		}
 		ff.issues = append(ff.issues, issue{rule: RuleNoTimeout, line: cl.line, symbol: fnName(fn) + ":net/http.Client",

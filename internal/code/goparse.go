@@ -40,6 +40,10 @@ func parseGo(src []byte) *unit {
 type goLower struct {
 	fset  *gotoken.FileSet
 	depth int
+	// recv is the receiver's name inside a method: it is lowered to
+	// "self", so c.baseURL in one method and in another (or in the
+	// type's composite literals) are one attribute.
+	recv string
 }
 
 func (g *goLower) line(n ast.Node) int { return g.fset.Position(n.Pos()).Line }
@@ -53,7 +57,10 @@ func (g *goLower) decl(d ast.Decl) []stmt {
 		if d.Recv != nil && len(d.Recv.List) > 0 {
 			fd.class = recvType(d.Recv.List[0].Type)
 			for _, n := range d.Recv.List[0].Names {
-				fd.params = append(fd.params, n.Name)
+				fd.params = append(fd.params, "self")
+				if n.Name != "_" {
+					g.recv = n.Name
+				}
 			}
 		}
 		fd.params = append(fd.params, fieldNames(d.Type.Params)...)
@@ -61,6 +68,7 @@ func (g *goLower) decl(d ast.Decl) []stmt {
 			fd.body = g.block(d.Body.List)
 			fd.words = collectGoWords(d.Body)
 		}
+		g.recv = ""
 		return []stmt{{kind: sFunc, line: fd.line, fn: fd}}
 	}
 	return nil
@@ -247,6 +255,9 @@ func (g *goLower) expr(e ast.Expr) *expr {
 		case "nil":
 			return &expr{kind: xNull, line: line}
 		}
+		if g.recv != "" && e.Name == g.recv {
+			return &expr{kind: xName, s: "self", line: line}
+		}
 		return &expr{kind: xName, s: e.Name, line: line}
 	case *ast.SelectorExpr:
 		return member(g.expr(e.X), e.Sel.Name)
@@ -264,7 +275,7 @@ func (g *goLower) expr(e ast.Expr) *expr {
 		if e.Op == gotoken.ADD {
 			return foldStrings(concat(l, r))
 		}
-		return &expr{kind: xOther, line: line, args: nonNil(l, r)}
+		return &expr{kind: xOther, s: compareOp(e.Op.String()), line: line, args: nonNil(l, r)}
 	case *ast.CallExpr:
 		return g.call(e)
 	case *ast.IndexExpr:

@@ -3,6 +3,8 @@ package code
 import (
 	"net/netip"
 	"strings"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // urlHost returns the scheme and host of an absolute http(s)/ws(s) URL in
@@ -110,6 +112,10 @@ func bareHost(s string) (string, bool) {
 	if isDigit(h[0]) && strings.Count(h, ".") >= 1 && strings.Trim(h, "0123456789.") == "" {
 		return "", false
 	}
+	if !knownTLD(h) {
+		// "ecr.api", "graphql.uri", "_t.UriType": dotted words, not names.
+		return "", false
+	}
 	switch last := h[strings.LastIndexByte(h, '.')+1:]; last {
 	case "py", "js", "ts", "go", "json", "yaml", "yml", "toml", "txt", "md", "html", "css", "png", "jpg", "svg", "sh", "log", "pem", "key", "crt", "conf", "ini", "env", "lock", "tmp", "db", "sql":
 		return "", false
@@ -130,6 +136,9 @@ func publicHost(h string) (bool, string) {
 		if strings.HasSuffix(h, suf) {
 			return false, "a private-use name (" + strings.TrimPrefix(suf, ".") + ")"
 		}
+	}
+	if !knownTLD(h) {
+		return false, "not under a public top-level domain (an internal or cluster name)"
 	}
 	for _, d := range []string{"example.com", "example.org", "example.net"} {
 		if h == d || strings.HasSuffix(h, "."+d) {
@@ -158,4 +167,24 @@ func ignoredHost(h string) bool {
 		return true
 	}
 	return false
+}
+
+// reservedTLDs are the top-level names set aside for testing, documentation
+// and private networks (RFC 2606, RFC 6761, RFC 6762, ICANN's .internal):
+// real configuration uses them, so a name under one is still a host.
+var reservedTLDs = map[string]bool{"test": true, "example": true, "invalid": true, "localhost": true, "local": true, "internal": true,
+	"lan": true, "corp": true, "home": true, "intranet": true, "localdomain": true, "onion": true}
+
+// knownTLD says h ends in a top-level domain that exists in the public DNS
+// (the public suffix list's ICANN section) or in a reserved one. A dotted
+// pair of words under no such domain ("iot.data", "sagemaker.runtime") is a
+// key or a label, and a cluster-internal name ("metrics.monitoring") cannot
+// be looked up, let alone claimed, in the public DNS.
+func knownTLD(h string) bool {
+	tld := h[strings.LastIndexByte(h, '.')+1:]
+	if reservedTLDs[tld] || strings.HasPrefix(tld, "xn--") {
+		return true
+	}
+	_, icann := publicsuffix.PublicSuffix(tld)
+	return icann
 }

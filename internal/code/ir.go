@@ -64,11 +64,14 @@ type stmt struct {
 
 // funcDef is a function, method or lambda.
 type funcDef struct {
-	name   string // "" for literals
-	class  string // the class (or Go receiver type) of a method
-	params []string
-	body   []stmt
-	line   int
+	name  string // "" for literals
+	class string // the class (or Go receiver type) of a method
+	// inherits: the class names a base class (other than object), so a
+	// method may override one of the base's.
+	inherits bool
+	params   []string
+	body     []stmt
+	line     int
 	// words says what the identifiers of the body name: enough to tell
 	// whether it checks an allow-list.
 	words wordFlags
@@ -247,4 +250,17 @@ func walkStmts(body []stmt, outer *funcDef, fn func(s *stmt, fnOf *funcDef)) {
 			})
 		}
 	}
+}
+
+// opCompare marks an xOther that compares its operands (==, !=, ===, in,
+// is): a host literal there is checked against, not called.
+const opCompare = "compare"
+
+// compareOp is opCompare for an equality operator, "" for the others.
+func compareOp(op string) string {
+	switch op {
+	case "==", "!=", "===", "!==":
+		return opCompare
+	}
+	return ""
 }

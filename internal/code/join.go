@@ -263,8 +263,11 @@ func (j *join) linkCall(ff *fileFacts, c callSite, acc func(string) *hostAcc) []
 	callRef := fmt.Sprintf("%s:%d", ff.file, c.line)
 	var fs []finding.Finding
 	for _, u := range c.urls {
-		if c.grade > gradeNone {
-			acc(u.host).add(u, ff.file, c.grade, c.how, callRef)
+		if g := c.grade; g > gradeNone {
+			if u.dflt {
+				g = min(g, gradeLikely)
+			}
+			acc(u.host).add(u, ff.file, g, c.how, callRef)
 		}
 		if f, ok := overHTTP(u, ff.file, c.grade, c.how, ff.file, c.line, c.symbol); ok {
 			fs = append(fs, f)
@@ -432,7 +435,10 @@ func ruleFinding(id string, loc finding.Location, summary string) finding.Findin
 
 func issueFinding(ff *fileFacts, is issue) finding.Finding {
 	f := ruleFinding(is.rule, finding.Location{Host: is.host, File: ff.file, Line: is.line, Symbol: is.symbol}, is.detail)
-	if is.rule == RuleHardcodedSecret && ff.test {
+	if ff.test {
+		// Tests fake tokens, skip verification against their own
+		// certificates and call local servers on purpose: what they do is
+		// worth a look, not an alarm.
 		f.Severity, f.Confidence = finding.Low, finding.Tentative
 		f.Evidence.Summary += " (in a test or fixture file)"
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/tdewolff/parse/v2"
@@ -189,17 +188,7 @@ func (jl *jsLexer) regexpAllowed() bool {
 
 // unescapeJS decodes a JavaScript string body's escapes.
 func unescapeJS(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
+	return unescape(s, func(b *strings.Builder, s string, i int) int {
 		switch e := s[i]; e {
 		case 'n':
 			b.WriteByte('\n')
@@ -207,28 +196,22 @@ func unescapeJS(s string) string {
 			b.WriteByte('\t')
 		case 'r':
 			b.WriteByte('\r')
-		case '\n', '\r':
+		case '\n', '\r': // a line continuation
 		case 'x':
-			if i+2 < len(s) {
-				if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-					b.WriteRune(rune(v))
-					i += 2
-					continue
-				}
+			if v, ok := hexEscape(s, i, 2); ok {
+				b.WriteRune(rune(v))
+				return i + 2
 			}
 			b.WriteByte('x')
 		case 'u':
-			if i+4 < len(s) && s[i+1] != '{' {
-				if v, err := strconv.ParseUint(s[i+1:i+5], 16, 16); err == nil {
-					b.WriteRune(rune(v))
-					i += 4
-					continue
-				}
+			if v, ok := hexEscape(s, i, 4); ok { // \u{…} is not read
+				b.WriteRune(rune(v))
+				return i + 4
 			}
 			b.WriteByte('u')
 		default:
 			b.WriteByte(e)
 		}
-	}
-	return b.String()
+		return i
+	})
 }

@@ -281,8 +281,12 @@ func (p *jsParser) declarators() []stmt {
 			if p.acceptOp("=") {
 				if v := p.assign(); v != nil {
 					for _, pr := range pairs {
-						out = append(out, stmt{kind: sAssign, line: t.line, target: &expr{kind: xName, s: pr[0], line: t.line}, value: member(v, pr[1])})
-						p.noteRequire(pr[0], member(v, pr[1]))
+						val := member(v, pr.prop)
+						if pr.dflt != nil && hasString(pr.dflt) {
+							val = &expr{kind: xOr, line: val.line, args: []*expr{val, pr.dflt}}
+						}
+						out = append(out, stmt{kind: sAssign, line: t.line, target: &expr{kind: xName, s: pr.local, line: t.line}, value: val})
+						p.noteRequire(pr.local, member(v, pr.prop))
 					}
 				}
 			}
@@ -325,9 +329,9 @@ func member(v *expr, name string) *expr {
 }
 
 // objectPattern reads a destructuring pattern `{a, b: c, d = 1, ...rest}`
-// (past its '{') as (local, property) pairs.
-func (p *jsParser) objectPattern() [][2]string {
-	var out [][2]string
+// (past its '{') as (local, property) pairs with their defaults.
+func (p *jsParser) objectPattern() []patField {
+	var out []patField
 	for !p.eof() && !p.acceptOp("}") {
 		t := p.next()
 		if t.kind != tName {
@@ -336,10 +340,10 @@ func (p *jsParser) objectPattern() [][2]string {
 			}
 			continue
 		}
-		local := t.text
+		f := patField{local: t.text, prop: t.text, line: t.line}
 		if p.acceptOp(":") {
 			if n := p.peek(); n.kind == tName {
-				local = n.text
+				f.local = n.text
 				p.next()
 			} else if p.acceptOp("{") || p.acceptOp("[") {
 				p.skipBalanced(p.at(-1).text)
@@ -347,11 +351,40 @@ func (p *jsParser) objectPattern() [][2]string {
 			}
 		}
 		if p.acceptOp("=") {
-			p.assign()
+			f.dflt = p.assign()
 		}
-		out = append(out, [2]string{local, t.text})
+		out = append(out, f)
 	}
 	return out
+}
+
+// patField is one name a destructuring pattern binds: local takes the
+// value's property prop, or dflt when it has none.
+type patField struct {
+	local, prop string
+	dflt        *expr
+	line        int
+}
+
+// defaultStmt is `name = dflt` for a parameter or pattern default that
+// holds a string (a base URL, a host): the function body sees the value it
+// gets when the caller passes none. Other defaults (flags, numbers, empty
+// objects) are dropped: only strings name destinations.
+func defaultStmt(name string, dflt *expr, line int) (stmt, bool) {
+	if name == "" || dflt == nil || !hasString(dflt) {
+		return stmt{}, false
+	}
+	val := &expr{kind: xOr, s: paramDefault, line: dflt.line, args: []*expr{dflt}}
+	return stmt{kind: sAssign, line: line, target: &expr{kind: xName, s: name, line: line}, value: val}, true
+}
+
+// paramDefault marks the xOr that wraps a parameter's default value.
+const paramDefault = "param-default"
+
+func hasString(e *expr) bool {
+	found := false
+	walkExpr(e, func(x *expr) { found = found || x.kind == xStr })
+	return found
 }
 
 // skipTypeAnnotation skips `: Type` (and a definite-assignment '!').
@@ -386,7 +419,7 @@ func (p *jsParser) skipType() {
 			p.next()
 			p.skipAngles()
 			expect = false
-		case t.kind == tOp && (t.text == "|" || t.text == "&" || t.text == "." || t.text == "=>" || t.text == "?"):
+		case t.kind == tOp && (t.text == "|" || t.text == "&" || t.text == "." || t.text == "?"):
 			p.next()
 			expect = true
 		case t.kind == tName && (t.text == "keyof" || t.text == "typeof" || t.text == "readonly" || t.text == "infer" || t.text == "unique"):
@@ -452,24 +485,37 @@ func (p *jsParser) functionRest(name, class string, line int) *funcDef {
 	if !p.acceptOp("(") {
 		return nil
 	}
-	fd := &funcDef{name: name, class: class, line: line, params: p.jsParams()}
+	params, defaults := p.jsParams()
+	fd := &funcDef{name: name, class: class, line: line, params: params}
 	p.skipTypeAnnotation()
 	if !p.acceptOp("{") {
 		return fd // an overload signature or declaration
 	}
 	start := p.i
-	fd.body = p.block("")
+	fd.body = defaults
+	fd.body = append(fd.body, p.block("")...)
 	fd.words = collectWords(p.ts, start, p.i)
 	return fd
 }
 
-// jsParams reads parameter names up to ')' (already past '(').
-func (p *jsParser) jsParams() []string {
+// jsParams reads parameter names up to ')' (already past '('), and the
+// assignments their string defaults make (see defaultStmt), including
+// those of a destructured options object.
+func (p *jsParser) jsParams() ([]string, []stmt) {
 	var out []string
+	var defaults []stmt
 	expect := true
 	for !p.eof() && !p.acceptOp(")") {
 		t := p.next()
 		switch {
+		case t.kind == tOp && t.text == "{" && expect:
+			for _, f := range p.objectPattern() {
+				if st, ok := defaultStmt(f.local, f.dflt, f.line); ok {
+					defaults = append(defaults, st)
+				}
+			}
+			out = append(out, "")
+			expect = false
 		case t.kind == tOp && (t.text == "(" || t.text == "[" || t.text == "{"):
 			p.skipBalanced(t.text)
 			if expect {
@@ -481,7 +527,12 @@ func (p *jsParser) jsParams() []string {
 		case t.kind == tOp && t.text == ":":
 			p.skipType()
 		case t.kind == tOp && t.text == "=":
-			p.assign()
+			v := p.assign()
+			if len(out) > 0 {
+				if st, ok := defaultStmt(out[len(out)-1], v, t.line); ok {
+					defaults = append(defaults, st)
+				}
+			}
 		case t.kind == tName && expect:
 			switch t.text {
 			case "public", "private", "protected", "readonly", "override":
@@ -491,7 +542,7 @@ func (p *jsParser) jsParams() []string {
 			expect = false
 		}
 	}
-	return out
+	return out, defaults
 }
 
 func (p *jsParser) classDecl() []stmt {
@@ -624,6 +675,7 @@ func (p *jsParser) arrow() *expr {
 	line := p.peek().line
 	p.acceptName("async")
 	var params []string
+	var defaults []stmt
 	switch t := p.peek(); {
 	case t.kind == tName && p.at(1).kind == tOp && p.at(1).text == "=>":
 		p.next()
@@ -637,7 +689,7 @@ func (p *jsParser) arrow() *expr {
 			p.skipAngles()
 		}
 		p.next() // (
-		params = p.jsParams()
+		params, defaults = p.jsParams()
 		p.skipTypeAnnotation()
 	default:
 		p.i = start
@@ -647,12 +699,12 @@ func (p *jsParser) arrow() *expr {
 		p.i = start
 		return nil
 	}
-	fd := &funcDef{params: params, line: line}
+	fd := &funcDef{params: params, line: line, body: defaults}
 	bodyStart := p.i
 	if p.acceptOp("{") {
-		fd.body = p.block("")
+		fd.body = append(fd.body, p.block("")...)
 	} else if v := p.assign(); v != nil {
-		fd.body = []stmt{{kind: sReturn, line: v.line, value: v}}
+		fd.body = append(fd.body, stmt{kind: sReturn, line: v.line, value: v})
 	}
 	fd.words = collectWords(p.ts, bodyStart, p.i)
 	return &expr{kind: xFunc, line: line, fn: fd}
@@ -727,17 +779,7 @@ func nonNil(es ...*expr) []*expr {
 }
 
 func (p *jsParser) or() *expr {
-	e := p.and()
-	if e == nil || !p.isOp("||") && !p.isOp("??") {
-		return e
-	}
-	out := &expr{kind: xOr, line: e.line, args: []*expr{e}}
-	for p.acceptOp("||") || p.acceptOp("??") {
-		if r := p.and(); r != nil {
-			out.args = append(out.args, r)
-		}
-	}
-	return out
+	return orChain(p.and(), func() bool { return p.acceptOp("||") || p.acceptOp("??") }, p.and)
 }
 
 func (p *jsParser) and() *expr {
@@ -763,10 +805,10 @@ func (p *jsParser) binary() *expr {
 			e = concat(e, p.unary())
 		case t.kind == tOp && jsBinaryOps[t.text]:
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: nonNil(e, p.unary())}
+			e = &expr{kind: xOther, s: compareOp(t.text), line: e.line, args: nonNil(e, p.unary())}
 		case t.kind == tName && (t.text == "instanceof" || t.text == "in") && !t.nl:
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: nonNil(e, p.unary())}
+			e = &expr{kind: xOther, s: opCompare, line: e.line, args: nonNil(e, p.unary())}
 		case t.kind == tName && (t.text == "as" || t.text == "satisfies") && !t.nl:
 			p.next()
 			p.acceptName("const")

@@ -1,6 +1,7 @@
 package code
 
 import (
+	"bytes"
 	"path"
 	"strings"
 )
@@ -61,13 +62,43 @@ func classify(name string) lang {
 func testPath(name string) bool {
 	base := path.Base(name)
 	if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") ||
-		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || base == "conftest.py" {
+		strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") || base == "conftest.py" ||
+		strings.Contains(base, "_test_") || strings.Contains(base, "testdata") || strings.HasPrefix(base, "example") {
 		return true
 	}
 	for _, dir := range strings.Split(path.Dir(name), "/") {
 		switch dir {
-		case "test", "tests", "__tests__", "testdata", "fixtures", "spec":
+		case "test", "tests", "__tests__", "testdata", "fixtures", "spec", "testutil", "testutils", "testing", "mocks", "e2e",
+			"example", "examples", "_examples", "samples":
 			return true
+		}
+	}
+	return false
+}
+
+// buildIgnored says a Go file is excluded from every build by a
+// "//go:build ignore" (or "// +build ignore") line before its package
+// clause: a generator or a one-off script run by hand, not part of the
+// program, so its patterns are rated as a test's are.
+func buildIgnored(src []byte) bool {
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i], src[i+1:]
+		} else {
+			src = nil
+		}
+		l := strings.TrimSpace(string(line))
+		switch {
+		case strings.HasPrefix(l, "//go:build ") || strings.HasPrefix(l, "// +build "):
+			for _, w := range strings.Fields(l[strings.IndexByte(l, ' ')+1:]) {
+				if w == "ignore" {
+					return true
+				}
+			}
+		case l == "" || strings.HasPrefix(l, "//"):
+		default:
+			return false // the package clause (or a block comment): constraints end
 		}
 	}
 	return false

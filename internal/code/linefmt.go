@@ -1,7 +1,6 @@
 package code
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -174,33 +173,21 @@ func parseProperties(src []byte) []cfgEntry {
 }
 
 func unescapeProps(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\\' || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		i++
-		switch s[i] {
+	return unescape(s, func(b *strings.Builder, s string, i int) int {
+		switch e := s[i]; e {
 		case 'n':
 			b.WriteByte('\n')
 		case 't':
 			b.WriteByte('\t')
 		case 'u':
-			if i+4 < len(s) {
-				if v, err := strconv.ParseUint(s[i+1:i+5], 16, 16); err == nil {
-					b.WriteRune(rune(v))
-					i += 4
-					continue
-				}
+			if v, ok := hexEscape(s, i, 4); ok {
+				b.WriteRune(rune(v))
+				return i + 4
 			}
 			b.WriteByte('u')
 		default:
-			b.WriteByte(s[i])
+			b.WriteByte(e)
 		}
-	}
-	return b.String()
+		return i
+	})
 }

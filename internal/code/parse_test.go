@@ -117,6 +117,24 @@ func TestLinkGrades(t *testing.T) {
 		{"no credential", "a.py", "requests.get('https://a.test', timeout=3)\n", "a.test", ""},
 		{"csrf is not a credential", "a.js", "fetch('https://a.test', {headers: {'X-CSRF-Token': t}})\n", "a.test", ""},
 		{"axios client", "a.ts", "const c = axios.create({baseURL: 'https://a.test', headers: {Authorization: t}, timeout: 1});\nc.get('/x');\n", "a.test", "confirmed"},
+		{"sdk builds the header apart from the call", "a.js", "class C {\n  constructor(o) { this.baseURL = o.baseURL || `https://a.test/v1`; }\n" +
+			"  authHeaders() { return buildHeaders([{ Authorization: `Bearer ${this.apiKey}` }]); }\n}\n", "a.test", "possible"},
+		{"an empty header is no credential", "a.js", "const U = 'https://a.test';\nconst h = { Authorization: '' };\n", "a.test", ""},
+		{"an OAuth provider's authorization endpoint is no credential", "a.js",
+			"module.exports = { authorization: 'https://a.test/authorize', token: 'https://a.test/token' };\n", "a.test", ""},
+		{"an OAuth provider's authorization block is no credential", "a.js",
+			"module.exports = { authorization: { url: 'https://a.test/authorize', params: { scope: 'x' } } };\n", "a.test", ""},
+		{"an authorization endpoint built from a template is no credential", "a.js",
+			"module.exports = { authorization: `https://a.test/authorize?v=${v}` };\n", "a.test", ""},
+		{"fields named like credentials are not headers", "a.py", "U = 'https://a.test'\nP = {'input_token': 'next_token', 'SecretAccessKey': k}\n", "a.test", ""},
+		{"a header with a dash", "a.py", "U = 'https://a.test'\nH = {'X-Api-Key': k}\n", "a.test", "possible"},
+		{"python default base URL through self", "a.py", "class C:\n    def __init__(self, token, base_url='https://a.test/v1', retries=3):\n        self.base_url = base_url\n" +
+			"        self.headers = {'Authorization': 'Bearer ' + token}\n    def get(self, p):\n        return requests.get(self.base_url + p, headers=self.headers, timeout=3)\n", "a.test", "likely"},
+		{"js destructured option default", "a.js", "async function get(path, { base = 'https://a.test' } = {}) {\n  return fetch(base + path, { headers: { Authorization: `Bearer ${t}` } });\n}\n", "a.test", "likely"},
+		{"ts parameter default", "a.ts", "export const get = (path: string, base: string = 'https://a.test'): Promise<R> =>\n  fetch(base + path, { headers: { Authorization: `Bearer ${t}` } });\n", "a.test", "likely"},
+		{"go client struct with a default base URL", "a.go", "package p\nimport \"net/http\"\nconst defaultBase = \"https://a.test/\"\n" +
+			"type C struct{ base, tok string }\nfunc New(t string) *C { return &C{base: defaultBase, tok: t} }\n" +
+			"func (c *C) get(p string) {\n\treq, _ := http.NewRequest(\"GET\", c.base+p, nil)\n\treq.Header.Set(\"Authorization\", \"Bearer \"+c.tok)\n\t_, _ = hc.Do(req)\n}\n", "a.test", "confirmed"},
 		{"go request", "a.go", "package p\nimport \"net/http\"\nfunc f() {\n\treq, _ := http.NewRequest(\"GET\", \"https://a.test\", nil)\n\treq.SetBasicAuth(u, p)\n\t_, _ = c.Do(req)\n}\n", "a.test", "confirmed"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))

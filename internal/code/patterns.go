@@ -3,6 +3,8 @@ package code
 import (
 	"fmt"
 	"strings"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // Rule ids of plumb code. They are stable: reports and suppressions key on them.
@@ -31,7 +33,9 @@ func (a *analyzer) statementPatterns(ff *fileFacts, s *stmt, fn *funcDef, sc *sc
 		key := lastKey(n)
 		v := s.value
 		switch {
-		case key == "verify" && isFalse(v), key == "check_hostname" && isFalse(v), key == "InsecureSkipVerify" && isTrue(v),
+		case key == "InsecureSkipVerify" && isTrue(v) && a.verifiesItself(fn, strings.TrimSuffix(n, ".InsecureSkipVerify"), s.line):
+			// Go's default check replaced by the program's own.
+		case a.u.lang == langPython && (key == "verify" && isFalse(v) || key == "check_hostname" && isFalse(v)), key == "InsecureSkipVerify" && isTrue(v),
 			key == "verify_mode" && strings.HasSuffix(dotted(v), "CERT_NONE"),
 			key == "_create_default_https_context" && strings.HasSuffix(dotted(v), "_create_unverified_context"):
 			ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: s.line, symbol: n, detail: n + " turns certificate verification off"})
@@ -40,11 +44,11 @@ func (a *analyzer) statementPatterns(ff *fileFacts, s *stmt, fn *funcDef, sc *sc
 		case key == "CheckRedirect":
 			a.redirectHook(ff, v, sc, n)
 		}
-		if v != nil && v.kind == xStr && credentialName(key) && literalSecret(v.s) {
+		if v != nil && v.kind == xStr && credentialName(key) && secretValue(n, v.s) {
 			ff.issues = append(ff.issues, secretIssue(s.line, n, v.s))
 		}
 	case sFunc:
-		if f := s.fn; f.class != "" && (f.name == "rebuild_auth" || f.name == "should_strip_auth") && f.words&wordSuper == 0 {
+		if f := s.fn; f.class != "" && (f.name == "rebuild_auth" || f.name == "should_strip_auth") && f.inherits && f.words&wordSuper == 0 {
 			ff.issues = append(ff.issues, issue{rule: RuleAuthRedirect, line: s.line, symbol: f.class + "." + f.name,
 				detail: f.class + " overrides requests' " + f.name + ", which removes the Authorization header when a redirect leaves the host"})
 		}
@@ -57,7 +61,7 @@ func secretIssue(line int, symbol, val string) issue {
 		v = strings.TrimPrefix(v, p)
 	}
 	return issue{rule: RuleHardcodedSecret, line: line, symbol: symbol, secretFP: secretFingerprint(v),
-		detail: fmt.Sprintf("a %d-character secret is written in the source (%s; value redacted)", len(v), secretFingerprint(v))}
+		detail: fmt.Sprintf("%s is written in the source (%s; value redacted)", words.A(fmt.Sprintf("%d-character secret", len(v))), secretFingerprint(v))}
 }
 
 func isFalse(e *expr) bool {
@@ -95,17 +99,17 @@ func (a *analyzer) callPatterns(ff *fileFacts, e *expr, fn *funcDef, sc *scope) 
 
 // fieldPatterns finds patterns in keyword arguments, dict/object entries
 // and struct fields.
-func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
+func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef, callee string) {
 	for _, f := range fields {
 		v := f.val
 		switch f.key {
 		case "verify", "verify_ssl", "ssl", "strictSSL", "rejectUnauthorized", "check_hostname":
-			if isFalse(v) {
+			if isFalse(v) && (callee == "" || f.key != "verify" || httpCallee(callee)) {
 				ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: f.line, symbol: fnName(fn) + ":" + f.key,
 					detail: f.key + "=false turns certificate verification off"})
 			}
 		case "InsecureSkipVerify", "insecureSkipVerify", "insecure_skip_verify":
-			if isTrue(v) {
+			if isTrue(v) && !hasField(fields, "VerifyPeerCertificate") && !hasField(fields, "VerifyConnection") {
 				ff.issues = append(ff.issues, issue{rule: RuleTLSVerifyDisabled, line: f.line, symbol: fnName(fn) + ":" + f.key,
 					detail: f.key + ": true turns certificate verification off"})
 			}
@@ -116,15 +120,131 @@ func (a *analyzer) fieldPatterns(ff *fileFacts, fields []field, fn *funcDef) {
 		case "CheckRedirect", "beforeRedirect":
 			a.redirectHook(ff, v, a.scopeOf(fn), fnName(fn)+":"+f.key)
 		}
-		if v != nil && v.kind == xStr && (credentialName(f.key) || credentialHeader(f.key)) && literalSecret(v.s) {
+		if headerCredential(f.key, v) {
+			// A header map that carries a credential, wherever it is sent:
+			// the file attaches one, so its unlinked hosts are possible.
+			ff.credLines = append(ff.credLines, f.line)
+		}
+		if v != nil && v.kind == xStr && !dataKey(f.key) && (credentialName(f.key) || credentialHeader(f.key)) && secretValue(f.key, v.s) {
 			ff.issues = append(ff.issues, secretIssue(f.line, fnName(fn)+":"+f.key, v.s))
 		}
 	}
 }
 
+// verifiesItself says the InsecureSkipVerify set on obj at line sits next
+// to obj.VerifyPeerCertificate or obj.VerifyConnection in the function (or
+// the file, at module level): no other InsecureSkipVerify of obj between
+// them. A tls.Config that skips Go's default verification to run its own
+// (pinning, libpq's verify-ca) still verifies; the branch beside it that
+// sets only InsecureSkipVerify does not.
+func (a *analyzer) verifiesItself(fn *funcDef, obj string, line int) bool {
+	body := a.u.body
+	if fn != nil {
+		body = fn.body
+	}
+	type set struct {
+		line   int
+		verify bool
+	}
+	var sets []set
+	walkStmts(body, fn, func(s *stmt, _ *funcDef) {
+		if s.kind != sAssign {
+			return
+		}
+		switch targetName(s.target) {
+		case obj + ".VerifyPeerCertificate", obj + ".VerifyConnection":
+			sets = append(sets, set{s.line, true})
+		case obj + ".InsecureSkipVerify":
+			sets = append(sets, set{s.line, false})
+		}
+	})
+	for i, st := range sets {
+		if st.line == line && !st.verify {
+			return i > 0 && sets[i-1].verify || i+1 < len(sets) && sets[i+1].verify
+		}
+	}
+	return false
+}
+
+func hasField(fields []field, key string) bool {
+	for _, f := range fields {
+		if f.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// calleeOf is the dotted name of a call's callee ("" when it has none).
+func calleeOf(e *expr) string {
+	if c := dotted(e.x); c != "" {
+		return c
+	}
+	if e.x != nil && e.x.kind == xAttr {
+		return e.x.s
+	}
+	return ""
+}
+
+// httpCallee says a call whose keyword verify=False is read could be an
+// HTTP or TLS call: requests/httpx/aiohttp verbs and clients, boto3's
+// client(…, verify=False), a transport adapter. ctx.findroot(…, verify=False)
+// is not one: "verify" is too common a word to trust alone.
+func httpCallee(callee string) bool {
+	last := strings.ToLower(callee[strings.LastIndexByte(callee, '.')+1:])
+	switch last {
+	case "get", "post", "put", "patch", "delete", "head", "options", "request", "send", "stream", "urlopen", "build_opener",
+		"session", "client", "asyncclient", "resource", "clientsession", "tcpconnector", "httpadapter", "mount", "cert_verify", "connect":
+		return true
+	}
+	for _, w := range []string{"http", "request", "session", "client", "url", "fetch", "download", "upload", "api", "ssl", "tls", "transport", "conn"} {
+		if strings.Contains(last, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// dataKey says a map key is data rather than a name: "AWS::IAM::AccessKey",
+// "urn:…:token", "path/to/secret" or a phrase. Names of settings, fields
+// and headers have none of ':', '/' or spaces.
+func dataKey(k string) bool {
+	return strings.ContainsAny(k, ":/ ")
+}
+
+// headerCredential says a map entry is a credential header with a value:
+// the key is spelled as a header (Authorization, X-API-Key), not as a field
+// (input_token, SecretAccessKey), and the value is no URL (an OAuth
+// provider's "authorization" endpoint) and no empty string or label.
+func headerCredential(key string, v *expr) bool {
+	headerName := strings.EqualFold(key, "Authorization") || strings.EqualFold(key, "Proxy-Authorization") ||
+		strings.Contains(key, "-") && credentialHeader(key)
+	if !headerName {
+		return false
+	}
+	switch {
+	case v == nil || v.kind == xNull || v.kind == xBool || v.kind == xNum || v.kind == xDict || v.kind == xFunc:
+		// {authorization: {url, params}} configures an OAuth endpoint.
+		return false
+	case v.kind == xStr:
+		s := strings.TrimSpace(v.s)
+		_, _, isURL := urlHost(s, true)
+		return s != "" && !isURL && !wordLike(s)
+	case v.kind == xConcat && len(v.args) > 0 && v.args[0].kind == xStr:
+		head := strings.ToLower(v.args[0].s)
+		return !strings.HasPrefix(head, "https://") && !strings.HasPrefix(head, "http://")
+	}
+	return true
+}
+
 // collectDests records every host the statement names, with the variable,
 // setting or callee that names it.
 func (a *analyzer) collectDests(ff *fileFacts, s *stmt, fn *funcDef) {
+	if s.kind == sExpr && s.value != nil && s.value.kind == xStr {
+		// A string standing alone is a docstring ("use strict" in JS): its
+		// URLs, DSNs and sample keys document, they are not used.
+		return
+	}
 	name := ""
 	if s.kind == sAssign {
 		name = lastKey(targetName(s.target))
@@ -139,9 +259,13 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	switch e.kind {
 	case xStr:
 		// A credential name with a literal is reported by statementPatterns.
-		byName := credentialName(lastKey(name)) && literalSecret(e.s) || credentialHeader(lastKey(name))
+		byName := credentialName(lastKey(name)) && secretValue(name, e.s) || credentialHeader(lastKey(name))
 		if title, m, ok := knownSecret(e.s); ok && !byName {
 			ff.issues = append(ff.issues, shapeIssue(e.line, orName(name, "string literal"), title, m))
+		}
+		if skippedKey(lastKey(name)) {
+			// "$id": "https://…", "homepage": "https://…": names, not calls.
+			return
 		}
 		if scheme, host, ok := urlHost(e.s, complete); ok && !ignoredHost(host) {
 			ff.dests = append(ff.dests, dest{urlRef{raw: e.s, scheme: scheme, host: host, line: e.line, name: name}})
@@ -160,7 +284,14 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 			callee = e.x.s
 		}
 		a.destsIn(ff, e.x, name, true)
+		// host.endswith("amazonaws.com") compares and
+		// console.warn("… https://docs…") tells: neither calls, but a
+		// call in their arguments still may.
+		text := stringTest(callee) || messageCall(callee)
 		for _, x := range e.args {
+			if text && textual(x) {
+				continue
+			}
 			n := name
 			if n == "" {
 				n = callee
@@ -168,6 +299,9 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 			a.destsIn(ff, x, n, true)
 		}
 		for _, f := range e.kw {
+			if text && textual(f.val) {
+				continue
+			}
 			a.destsIn(ff, f.val, fieldName(f, name), true)
 		}
 	case xDict:
@@ -177,8 +311,12 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	case xFunc:
 		// Function bodies are walked as statements.
 	default:
+		cmp := e.kind == xOther && e.s == opCompare // host == "api.github.com" checks, it calls nothing
 		a.destsIn(ff, e.x, name, true)
 		for _, x := range e.args {
+			if cmp && textual(x) {
+				continue
+			}
 			a.destsIn(ff, x, name, true)
 		}
 		for _, f := range e.kw {
@@ -189,11 +327,67 @@ func (a *analyzer) destsIn(ff *fileFacts, e *expr, name string, complete bool) {
 	}
 }
 
+// stringTests are the string methods and functions (Python, JavaScript,
+// Go) whose arguments a host name is compared with or cut by.
+var stringTests = map[string]bool{
+	"endswith": true, "startswith": true, "endsWith": true, "startsWith": true, "includes": true, "indexOf": true, "lastIndexOf": true,
+	"HasSuffix": true, "HasPrefix": true, "Contains": true, "EqualFold": true, "TrimSuffix": true, "TrimPrefix": true, "CutSuffix": true, "CutPrefix": true,
+	"removesuffix": true, "removeprefix": true, "find": true, "rfind": true, "count": true, "Index": true, "LastIndex": true,
+}
+
+// textual says an operand is literal text (a string, a formatted string,
+// a tuple or list of them), not something that may hold a call.
+func textual(x *expr) bool {
+	return x != nil && (x.kind == xStr || x.kind == xConcat || x.kind == xList)
+}
+
+// messageCall says a callee logs, prints or raises a message: its
+// string arguments are text for a person (with links to documentation),
+// not destinations.
+func messageCall(callee string) bool {
+	last := callee[strings.LastIndexByte(callee, '.')+1:]
+	switch last {
+	case "warn", "warning", "error", "info", "debug", "trace", "fatal", "log", "print", "println",
+		"Print", "Printf", "Println", "Errorf", "Fatal", "Fatalf", "Fatalln", "Panic", "Panicf", "Warn", "Warnf", "Warning", "Warningf",
+		"Info", "Infof", "Debug", "Debugf", "Error", "exception", "critical":
+		return true
+	case "New":
+		return callee == "errors.New"
+	}
+	return strings.HasSuffix(last, "Error") || strings.HasSuffix(last, "Exception") || strings.HasSuffix(last, "Warning")
+}
+
+// stringTest says a callee compares strings: its last segment is one of
+// stringTests.
+func stringTest(callee string) bool {
+	return stringTests[callee[strings.LastIndexByte(callee, '.')+1:]]
+}
+
 func fieldName(f field, outer string) string {
 	if f.key != "" {
 		return f.key
 	}
 	return outer
+}
+
+// settingDef records the setting name = value if the value holds URLs,
+// or, under a host-ish name (SEARCH_HOST), is a bare host name.
+func (a *analyzer) settingDef(ff *fileFacts, name string, val *expr, line int, sc *scope) {
+	v := a.eval(val, sc)
+	var urls []urlRef
+	for _, u := range v.urls {
+		if u.file == "" {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 && v.strOK && hostishName(name) {
+		if h, ok := bareHost(v.str); ok && !ignoredHost(h) {
+			urls = []urlRef{{raw: v.str, host: h, line: line, name: name}}
+		}
+	}
+	if len(urls) > 0 {
+		ff.defs = append(ff.defs, settingDef{name: name, urls: nameURLs(urls, name), line: line, env: v.env, allow: a.allowListed(nil)})
+	}
 }
 
 // settingDefs records module constants and class attributes that hold
@@ -209,15 +403,14 @@ func (a *analyzer) settingDefs(ff *fileFacts) {
 		if name == "" {
 			return
 		}
-		v := a.eval(s.value, sc)
-		var urls []urlRef
-		for _, u := range v.urls {
-			if u.file == "" {
-				urls = append(urls, u)
+		a.settingDef(ff, name, s.value, s.line, sc)
+		if s.value != nil && s.value.kind == xDict {
+			// PAYMENTS = {"BASE_URL": …}: settings["BASE_URL"] elsewhere.
+			for _, f := range s.value.kw {
+				if f.key != "" && f.val != nil && f.val.kind != xDict {
+					a.settingDef(ff, f.key, f.val, f.line, sc)
+				}
 			}
-		}
-		if len(urls) > 0 {
-			ff.defs = append(ff.defs, settingDef{name: name, urls: nameURLs(urls, name), line: s.line, env: v.env, allow: a.allowListed(nil)})
 		}
 	}
 	for i := range a.u.body {

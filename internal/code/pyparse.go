@@ -16,6 +16,7 @@ func parsePython(src string) *unit {
 type pyParser struct {
 	cursor
 	imports map[string]string
+	derived map[string]bool // classes with a base class
 }
 
 // compound statement keywords whose blocks are flattened into the
@@ -90,7 +91,7 @@ func (p *pyParser) suite(class string) []stmt {
 func (p *pyParser) def(class string) stmt {
 	p.acceptName("async")
 	line := p.next().line // def
-	fd := &funcDef{class: class, line: line}
+	fd := &funcDef{class: class, line: line, inherits: p.derived[class]}
 	if t := p.peek(); t.kind == tName {
 		fd.name = t.text
 		p.next()
@@ -98,23 +99,27 @@ func (p *pyParser) def(class string) stmt {
 	if p.acceptOp("[") { // PEP 695 type parameters
 		p.skipBalanced("[")
 	}
+	var defaults []stmt
 	if p.acceptOp("(") {
-		fd.params = p.params(")")
+		fd.params, defaults = p.params(")")
 	}
 	for !p.eof() && !p.isOp(":") && p.peek().kind != tNewline {
 		p.next() // return annotation
 	}
 	p.acceptOp(":")
 	start := p.i
-	fd.body = p.suite("")
+	fd.body = defaults
+	fd.body = append(fd.body, p.suite("")...)
 	fd.words = collectWords(p.ts, start, p.i)
 	return stmt{kind: sFunc, line: line, fn: fd}
 }
 
 // params reads parameter names up to the closing bracket (already past
-// the opening one), skipping annotations and defaults.
-func (p *pyParser) params(closer string) []string {
+// the opening one), skipping annotations, and the assignments their
+// string defaults make (see defaultStmt).
+func (p *pyParser) params(closer string) ([]string, []stmt) {
 	var out []string
+	var defaults []stmt
 	expectName := true
 	for !p.eof() && !p.isOp(closer) {
 		t := p.next()
@@ -123,13 +128,17 @@ func (p *pyParser) params(closer string) []string {
 			p.skipBalanced(t.text)
 		case t.kind == tOp && t.text == ",":
 			expectName = true
+		case t.kind == tOp && t.text == "=" && len(out) > 0:
+			if st, ok := defaultStmt(out[len(out)-1], p.test(), t.line); ok {
+				defaults = append(defaults, st)
+			}
 		case t.kind == tName && expectName:
 			out = append(out, t.text)
 			expectName = false
 		}
 	}
 	p.acceptOp(closer)
-	return out
+	return out, defaults
 }
 
 // class parses a class: its methods become functions of the class and
@@ -143,11 +152,31 @@ func (p *pyParser) class() []stmt {
 	}
 	for !p.eof() && !p.isOp(":") && p.peek().kind != tNewline {
 		if t := p.next(); t.kind == tOp && (t.text == "(" || t.text == "[") {
+			if t.text == "(" && p.hasBases() {
+				if p.derived == nil {
+					p.derived = map[string]bool{}
+				}
+				p.derived[name] = true
+			}
 			p.skipBalanced(t.text)
 		}
 	}
 	p.acceptOp(":")
 	return classBody(name, p.suite(name))
+}
+
+// hasBases says the parenthesis just opened after a class name lists a
+// base class: it is not empty and not just (object).
+func (p *pyParser) hasBases() bool {
+	t := p.peek()
+	switch {
+	case t.kind == tOp && t.text == ")":
+		return false
+	case t.kind == tName && t.text == "object":
+		n := p.at(1)
+		return n.kind != tOp || n.text != ")"
+	}
+	return true
 }
 
 // classBody keeps a class's methods and gathers its other statements
@@ -387,10 +416,10 @@ func (p *pyParser) test() *expr {
 	if p.isName("lambda") {
 		line := p.next().line
 		fd := &funcDef{line: line}
-		fd.params = p.params(":")
+		fd.params, fd.body = p.params(":")
 		start := p.i
 		if body := p.test(); body != nil {
-			fd.body = []stmt{{kind: sReturn, line: body.line, value: body}}
+			fd.body = append(fd.body, stmt{kind: sReturn, line: body.line, value: body})
 		}
 		fd.words = collectWords(p.ts, start, p.i)
 		return &expr{kind: xFunc, line: line, fn: fd}
@@ -415,13 +444,19 @@ func (p *pyParser) test() *expr {
 }
 
 func (p *pyParser) or() *expr {
-	e := p.and()
-	if e == nil || !p.isName("or") {
-		return e
+	return orChain(p.and(), func() bool { return p.acceptName("or") }, p.and)
+}
+
+// orChain gathers an or-chain's operands (each a value the whole may
+// take): first, then one operand after each operator accept consumes.
+// Without an operator, first stands alone.
+func orChain(first *expr, accept func() bool, operand func() *expr) *expr {
+	if first == nil || !accept() {
+		return first
 	}
-	out := &expr{kind: xOr, line: e.line, args: []*expr{e}}
-	for p.acceptName("or") {
-		if r := p.and(); r != nil {
+	out := &expr{kind: xOr, line: first.line, args: []*expr{first}}
+	for ok := true; ok; ok = accept() {
+		if r := operand(); r != nil {
 			out.args = append(out.args, r)
 		}
 	}
@@ -472,15 +507,15 @@ func (p *pyParser) comparison() *expr {
 			}
 		case t.kind == tOp && pyCompareOps[t.text]:
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: []*expr{e, p.unary()}}
+			e = &expr{kind: xOther, s: compareOp(t.text), line: e.line, args: []*expr{e, p.unary()}}
 		case t.kind == tName && (t.text == "in" || t.text == "is"):
 			p.next()
 			p.acceptName("not")
-			e = &expr{kind: xOther, line: e.line, args: []*expr{e, p.unary()}}
+			e = &expr{kind: xOther, s: opCompare, line: e.line, args: []*expr{e, p.unary()}}
 		case t.kind == tName && t.text == "not" && p.at(1).text == "in":
 			p.next()
 			p.next()
-			e = &expr{kind: xOther, line: e.line, args: []*expr{e, p.unary()}}
+			e = &expr{kind: xOther, s: opCompare, line: e.line, args: []*expr{e, p.unary()}}
 		default:
 			return e
 		}

@@ -1,7 +1,6 @@
 package code
 
 import (
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -391,17 +390,7 @@ func fieldEnd(f string) int {
 // unescapePy decodes the escapes of a Python string literal that matter for
 // URLs and tokens; unknown escapes keep their backslash, as Python does.
 func unescapePy(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' || i+1 >= len(s) {
-			b.WriteByte(c)
-			continue
-		}
-		i++
+	return unescape(s, func(b *strings.Builder, s string, i int) int {
 		switch e := s[i]; e {
 		case 'n':
 			b.WriteByte('\n')
@@ -411,22 +400,19 @@ func unescapePy(s string) string {
 			b.WriteByte('\r')
 		case '\\', '\'', '"':
 			b.WriteByte(e)
-		case '\n':
+		case '\n': // a line continuation
 		case 'x':
-			if i+2 < len(s) {
-				if v, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
-					b.WriteByte(byte(v))
-					i += 2
-					continue
-				}
+			if v, ok := hexEscape(s, i, 2); ok {
+				b.WriteByte(byte(v))
+				return i + 2
 			}
 			b.WriteString(`\x`)
 		default:
 			b.WriteByte('\\')
 			b.WriteByte(e)
 		}
-	}
-	return b.String()
+		return i
+	})
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }

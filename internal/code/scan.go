@@ -165,7 +165,7 @@ func analyzeFile(jb job, maxSize int64) (ff *fileFacts, fe *FileError, skipped b
 		return nil, nil, false
 	}
 	ff.detach()
-	ff.test = testPath(strings.TrimPrefix(strings.TrimPrefix(jb.rel, jb.root), "/"))
+	ff.test = testPath(strings.TrimPrefix(strings.TrimPrefix(jb.rel, jb.root), "/")) || jb.lang == langGo && buildIgnored(data)
 	if perr != nil {
 		fe = &FileError{File: jb.rel, Message: perr.Error()}
 	}
@@ -191,7 +191,7 @@ func analyzeBytes(file string, l lang, data []byte) (*fileFacts, error) {
 	case langYAML:
 		entries, err = parseYAML(data)
 	case langJSON:
-		entries, err = parseJSON(data)
+		entries, err = parseJSONOrJSONC(data)
 	case langTOML:
 		entries, err = parseTOML(data)
 	case langINI:

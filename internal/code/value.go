@@ -24,6 +24,9 @@ type urlRef struct {
 	line   int
 	name   string // the variable or setting that names it
 	file   string // "" for this file; set when it comes from a setting elsewhere
+	// dflt: a parameter's default, which a caller may replace: a call that
+	// reads it is linked at best as likely.
+	dflt bool
 }
 
 // cred is evidence that a value attaches a credential.

@@ -20,6 +20,7 @@ var skipDirs = map[string]bool{
 	".git": true, ".hg": true, ".svn": true, "node_modules": true, "vendor": true, "bower_components": true,
 	".venv": true, "venv": true, "__pycache__": true, ".tox": true, ".mypy_cache": true, ".pytest_cache": true,
 	"dist": true, "build": true, ".next": true, ".terraform": true, "site-packages": true, "third_party": true,
+	"_vendor": true, // pip's and setuptools' vendored copies
 }
 
 // job is one file to read.

@@ -197,15 +197,8 @@ func follow(cur string, m *dns.Msg, hop func(owner, target string) bool) (string
 		if normName(rr.Header().Name) != cur {
 			continue
 		}
-		switch v := rr.(type) {
-		case *dns.A:
-			if ip, ok := netip.AddrFromSlice(v.A.To4()); ok {
-				addrs = append(addrs, ip)
-			}
-		case *dns.AAAA:
-			if ip, ok := netip.AddrFromSlice(v.AAAA); ok {
-				addrs = append(addrs, ip)
-			}
+		if ip, ok := addrOf(rr); ok {
+			addrs = append(addrs, ip)
 		}
 	}
 	return cur, addrs

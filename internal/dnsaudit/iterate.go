@@ -155,18 +155,27 @@ func glue(extra []dns.RR, host string) []netip.Addr {
 		if normName(rr.Header().Name) != host {
 			continue
 		}
-		switch g := rr.(type) {
-		case *dns.A:
-			if ip, ok := netip.AddrFromSlice(g.A.To4()); ok {
-				v4 = append(v4, ip)
-			}
-		case *dns.AAAA:
-			if ip, ok := netip.AddrFromSlice(g.AAAA); ok && !ip.Is4In6() {
-				v6 = append(v6, ip)
-			}
+		ip, ok := addrOf(rr)
+		switch _, isA := rr.(*dns.A); {
+		case !ok:
+		case isA:
+			v4 = append(v4, ip)
+		case !ip.Is4In6():
+			v6 = append(v6, ip)
 		}
 	}
 	return append(v4, v6...)
+}
+
+// addrOf is the address of an A or AAAA record.
+func addrOf(rr dns.RR) (netip.Addr, bool) {
+	switch v := rr.(type) {
+	case *dns.A:
+		return netip.AddrFromSlice(v.A.To4())
+	case *dns.AAAA:
+		return netip.AddrFromSlice(v.AAAA)
+	}
+	return netip.Addr{}, false
 }
 
 // resolveNS fills the nameserver addresses missing from the glue (through

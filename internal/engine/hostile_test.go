@@ -104,11 +104,10 @@ func TestCutScansArePartial(t *testing.T) {
 	})
 }
 
-// Case 3: checks of an API whose operations never answer did not assess
-// anything: their categories are not assessed, with the reason, and the
-// grade does not count them.
-func TestNoAnswerIsNotAssessed(t *testing.T) {
-	t.Parallel()
+// scanHang scans the lab API whose operations never answer, with every
+// check.
+func scanHang(t *testing.T) (*lab.World, *result.Report) {
+	t.Helper()
 	w := labtest.Start(t)
 	o := labtest.Options(t, w, w.Hang.Token, catalog.Checks()...)
 	o.Timeout = 3 * time.Second // long enough for the spec on a loaded machine; the hang never answers anyway
@@ -116,6 +115,15 @@ func TestNoAnswerIsNotAssessed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w, rep
+}
+
+// Case 3: checks of an API whose operations never answer did not assess
+// anything: their categories are not assessed, with the reason, and the
+// grade does not count them.
+func TestNoAnswerIsNotAssessed(t *testing.T) {
+	t.Parallel()
+	_, rep := scanHang(t)
 	if rep.Spec.Operations != lab.HangOperations {
 		t.Fatalf("spec: %+v", rep.Spec)
 	}
@@ -138,13 +146,7 @@ func TestNoAnswerIsNotAssessed(t *testing.T) {
 // consecutive timeouts (defaults otherwise), and the report says so.
 func TestCircuitBreakerStopsHammering(t *testing.T) {
 	t.Parallel()
-	w := labtest.Start(t)
-	o := labtest.Options(t, w, w.Hang.Token, catalog.Checks()...)
-	o.Timeout = 3 * time.Second // long enough for the spec on a loaded machine; the hang never answers anyway
-	rep, err := engine.Scan(context.Background(), engine.Target{URL: w.Hang.BaseURL}, o)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w, rep := scanHang(t)
 	hung := 0
 	for _, r := range w.Hang.Methods.Records() {
 		if r.Path != "/" && r.Path != "/openapi.json" {

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -289,7 +290,7 @@ func (r *Recon) Schema() (*Schema, error) {
 				}
 			}
 			fd := &ast.FieldDefinition{Name: n, Type: ft}
-			for _, a := range sortedKeys(f.args) {
+			for _, a := range slices.Sorted(maps.Keys(f.args)) {
 				at := named(f.args[a])
 				if objects[at.Name()] || !ValidName(a) {
 					continue
@@ -303,7 +304,7 @@ func (r *Recon) Schema() (*Schema, error) {
 		}
 		doc.Definitions = append(doc.Definitions, def)
 	}
-	for _, s := range sortedKeys(scalars) {
+	for _, s := range slices.Sorted(maps.Keys(scalars)) {
 		doc.Definitions = append(doc.Definitions, &ast.Definition{Kind: ast.Scalar, Name: s})
 	}
 	doc.Schema = ast.SchemaDefinitionList{{OperationTypes: ast.OperationTypeDefinitionList{{Operation: ast.Query, Type: r.root}}}}
@@ -327,14 +328,5 @@ func parseTypeRef(t string) *ast.Type {
 		out = ast.NamedType(t, nil)
 	}
 	out.NonNull = nonNull
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -126,15 +127,9 @@ func (s *authzStore) noteReset(name string) {
 func (s *authzStore) addOrder(o shopOrder) (shopOrder, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.orders) > 1000 {
-		return shopOrder{}, false
-	}
-	for _, x := range s.orders {
-		o.ID = max(o.ID, x.ID)
-	}
-	o.ID++
-	s.orders = append(s.orders, o)
-	return o, true
+	var ok bool
+	s.orders, o, ok = addWithNextID(s.orders, o, func(o *shopOrder) *int { return &o.ID })
+	return o, ok
 }
 
 // updateOrder changes an order if allowed says so.
@@ -167,15 +162,23 @@ func (s *authzStore) deleteOrder(id int, allowed func(shopOrder) bool) bool {
 func (s *authzStore) addHook(h webhook) (webhook, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.hooks) > 1000 {
-		return webhook{}, false
+	var ok bool
+	s.hooks, h, ok = addWithNextID(s.hooks, h, func(h *webhook) *int { return &h.ID })
+	return h, ok
+}
+
+// addWithNextID appends v to list with an id one above the highest there
+// (id points at an item's), unless the list is full.
+func addWithNextID[T any](list []T, v T, id func(*T) *int) ([]T, T, bool) {
+	if len(list) > 1000 {
+		var zero T
+		return list, zero, false
 	}
-	for _, x := range s.hooks {
-		h.ID = max(h.ID, x.ID)
+	for i := range list {
+		*id(&v) = max(*id(&v), *id(&list[i]))
 	}
-	h.ID++
-	s.hooks = append(s.hooks, h)
-	return h, true
+	*id(&v)++
+	return append(list, v), v, true
 }
 
 // hook returns a webhook of user.
@@ -226,15 +229,7 @@ func (s *authzStore) State() []byte {
 		st.Resets[k] = v
 	}
 	s.mu.Unlock()
-	slices.SortFunc(st.Users, func(a, b storeUser) int {
-		switch {
-		case a.Username < b.Username:
-			return -1
-		case a.Username > b.Username:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(st.Users, func(a, b storeUser) int { return strings.Compare(a.Username, b.Username) })
 	b, _ := json.Marshal(st) // plain data always marshals
 	return b
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -82,15 +83,7 @@ func (s *authzStore) allUsers() []authzUser {
 	for _, u := range s.users {
 		out = append(out, *u)
 	}
-	slices.SortFunc(out, func(a, b authzUser) int {
-		switch {
-		case a.Username < b.Username:
-			return -1
-		case a.Username > b.Username:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(a, b authzUser) int { return strings.Compare(a.Username, b.Username) })
 	return out
 }
 

@@ -222,17 +222,22 @@ func (p *iField) field(name string) any {
 	case "description":
 		return nullable(p.f.Description)
 	case "args":
-		out := []any{}
-		for _, a := range p.f.Arguments {
-			out = append(out, &iInput{s: p.s, name: a.Name, desc: a.Description, t: a.Type, dflt: a.DefaultValue})
-		}
-		return out
+		return inputs(p.s, p.f.Arguments)
 	case "type":
 		return typeRef(p.s, p.f.Type)
 	case "isDeprecated":
 		return p.f.Directives.ForName("deprecated") != nil
 	}
 	return nil
+}
+
+// inputs introspects the arguments of a field or a directive.
+func inputs(s *ast.Schema, args ast.ArgumentDefinitionList) []any {
+	out := []any{}
+	for _, a := range args {
+		out = append(out, &iInput{s: s, name: a.Name, desc: a.Description, t: a.Type, dflt: a.DefaultValue})
+	}
+	return out
 }
 
 func (p *iInput) field(name string) any {
@@ -267,11 +272,7 @@ func (p *iDirective) field(name string) any {
 		}
 		return out
 	case "args":
-		out := []any{}
-		for _, a := range p.d.Arguments {
-			out = append(out, &iInput{s: p.s, name: a.Name, desc: a.Description, t: a.Type, dflt: a.DefaultValue})
-		}
-		return out
+		return inputs(p.s, p.d.Arguments)
 	case "isRepeatable":
 		return p.d.IsRepeatable
 	}

@@ -185,15 +185,24 @@ func newAuthServer(zones []Zone) *authServer {
 	return s
 }
 
-func (s *authServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
-	m := new(dns.Msg)
+// startReply starts the answer to req. A request without exactly one
+// question is answered FORMERR here, and ok is false.
+func startReply(w dns.ResponseWriter, req *dns.Msg) (m *dns.Msg, q dns.Question, ok bool) {
+	m = new(dns.Msg)
 	m.SetReply(req)
 	if len(req.Question) != 1 {
 		m.Rcode = dns.RcodeFormatError
 		_ = w.WriteMsg(m)
+		return m, q, false
+	}
+	return m, req.Question[0], true
+}
+
+func (s *authServer) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
+	m, q, ok := startReply(w, req)
+	if !ok {
 		return
 	}
-	q := req.Question[0]
 	name := dns.Fqdn(strings.ToLower(q.Name))
 	s.mu.RLock()
 	defer s.mu.RUnlock()

@@ -58,14 +58,10 @@ func authModeZone(m AuthMode) (Zone, error) {
 }
 
 func (o *oddAuth) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
-	m := new(dns.Msg)
-	m.SetReply(req)
-	if len(req.Question) != 1 {
-		m.Rcode = dns.RcodeFormatError
-		_ = w.WriteMsg(m)
+	m, q, ok := startReply(w, req)
+	if !ok {
 		return
 	}
-	q := req.Question[0]
 	name := dns.Fqdn(strings.ToLower(q.Name))
 	var z *Zone
 	for origin, zz := range o.zones {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 
@@ -127,21 +126,8 @@ func (p *progress) code(e code.Progress) {
 // first, what the DNS audit left out and the findings by severity.
 func codeSummary(r *code.Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "plumb read %d file(s) under %s: %d outbound host(s), %d finding(s)", r.Files.Scanned, strings.Join(r.Paths, ", "), len(r.Hosts), len(r.Findings))
-	bySev := map[finding.Severity]int{}
-	for _, f := range r.Findings {
-		bySev[f.Severity]++
-	}
-	var parts []string
-	for s := finding.Critical; s >= finding.Info; s-- {
-		if bySev[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", bySev[s], s))
-		}
-	}
-	if len(parts) > 0 {
-		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
-	}
-	b.WriteString(".\n")
+	fmt.Fprintf(&b, "plumb read %d file(s) under %s: %d outbound host(s), %d finding(s)%s.\n", r.Files.Scanned,
+		strings.Join(r.Paths, ", "), len(r.Hosts), len(r.Findings), bySeverity(r.Findings))
 	var creds []string
 	notAllowed := 0
 	for _, h := range r.Hosts {
@@ -161,15 +147,7 @@ func codeSummary(r *code.Report) string {
 	case notAllowed > 0:
 		fmt.Fprintf(&b, "DNS not audited for %d host(s) %s: the user can restart plumb mcp with --allow-target for them (they are listed with dns.status skipped).\n", notAllowed, notAllowedDNS)
 	}
-	sorted := slices.Clone(r.Findings)
-	slices.SortStableFunc(sorted, func(a, b finding.Finding) int { return int(b.Severity) - int(a.Severity) })
-	for i, f := range sorted {
-		if i == maxListed {
-			fmt.Fprintf(&b, "… and %d more.\n", len(sorted)-maxListed)
-			break
-		}
-		fmt.Fprintf(&b, "- [%s] %s: %s — %s:%d\n", f.Severity, f.ID, f.Title, f.Location.File, f.Location.Line)
-	}
+	listFindings(&b, r.Findings, func(f finding.Finding) string { return fmt.Sprintf("%s:%d", f.Location.File, f.Location.Line) })
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(&b, "%d file(s) could not be read completely (see errors).\n", len(r.Errors))
 	}

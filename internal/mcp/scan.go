@@ -201,30 +201,9 @@ const maxListed = 10
 func scanSummary(r *result.Report) string {
 	var b strings.Builder
 	fs := finding.Active(r.Findings)
-	fmt.Fprintf(&b, "plumb scanned %s (%s): score %d/100, grade %s; %d finding(s)", r.Target, r.Mode, r.Score, r.Grade, len(fs))
-	bySev := map[finding.Severity]int{}
-	for _, f := range fs {
-		bySev[f.Severity]++
-	}
-	var parts []string
-	for s := finding.Critical; s >= finding.Info; s-- {
-		if bySev[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", bySev[s], s))
-		}
-	}
-	if len(parts) > 0 {
-		b.WriteString(" (" + strings.Join(parts, ", ") + ")")
-	}
-	b.WriteString(".\n")
-	sorted := slices.Clone(fs)
-	slices.SortStableFunc(sorted, func(a, b finding.Finding) int { return int(b.Severity) - int(a.Severity) })
-	for i, f := range sorted {
-		if i == maxListed {
-			fmt.Fprintf(&b, "… and %d more.\n", len(sorted)-maxListed)
-			break
-		}
-		fmt.Fprintf(&b, "- [%s] %s: %s — %s\n", f.Severity, f.ID, f.Title, f.Location)
-	}
+	fmt.Fprintf(&b, "plumb scanned %s (%s): score %d/100, grade %s; %d finding(s)%s.\n", r.Target, r.Mode, r.Score, r.Grade,
+		len(fs), bySeverity(fs))
+	listFindings(&b, fs, func(f finding.Finding) string { return f.Location.String() })
 	if r.Partial {
 		b.WriteString("The report is PARTIAL.\n")
 	}
@@ -233,4 +212,37 @@ func scanSummary(r *result.Report) string {
 	}
 	b.WriteString("Structured result: the plumb report (docs/report.schema.json). explain_finding ID explains a finding id.")
 	return b.String()
+}
+
+// bySeverity counts fs by severity, most severe first: " (2 critical,
+// 1 low)", or "" without findings.
+func bySeverity(fs []finding.Finding) string {
+	n := map[finding.Severity]int{}
+	for _, f := range fs {
+		n[f.Severity]++
+	}
+	var parts []string
+	for s := finding.Critical; s >= finding.Info; s-- {
+		if n[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// listFindings writes a line per finding, most severe first, up to
+// maxListed; where says where each was found.
+func listFindings(b *strings.Builder, fs []finding.Finding, where func(finding.Finding) string) {
+	sorted := slices.Clone(fs)
+	slices.SortStableFunc(sorted, func(a, b finding.Finding) int { return int(b.Severity) - int(a.Severity) })
+	for i, f := range sorted {
+		if i == maxListed {
+			fmt.Fprintf(b, "… and %d more.\n", len(sorted)-maxListed)
+			break
+		}
+		fmt.Fprintf(b, "- [%s] %s: %s — %s\n", f.Severity, f.ID, f.Title, where(f))
+	}
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/plumbsec/plumb/internal/result"
 
 	"github.com/plumbsec/plumb/internal/finding"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // Markdown renders a compact report for a pull-request comment or a CI job
@@ -24,7 +26,7 @@ func (m Markdown) Render(w io.Writer, r *result.Report) error {
 	fmt.Fprintf(&b, "## plumb: grade %s (%d/100) for %s\n\n", r.Grade, r.Score, mdEscape(r.Target))
 	meta := []string{r.Mode, fmt.Sprintf("%d requests", r.Requests.HTTP)}
 	if r.Spec.Source != "" {
-		meta = append(meta, fmt.Sprintf("spec %s (%d operations)", mdCode(r.Spec.Source), r.Spec.Operations))
+		meta = append(meta, fmt.Sprintf("spec %s (%s)", mdCode(r.Spec.Source), words.Count(r.Spec.Operations, "operation")))
 	}
 	if r.CappedBy != "" {
 		meta = append(meta, "score capped by a "+r.CappedBy)

@@ -105,7 +105,7 @@ func writeSARIF(w io.Writer, info sarifRun, fs []finding.Finding, lookup func(st
 		run.AddResult(sarifResult(run, f))
 	}
 	log.AddRun(run)
-	return log.PrettyWrite(w)
+	return writeTidySARIF(w, log)
 }
 
 // addRules adds one rule per finding id, sorted by id so the rule indexes

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/plumbsec/plumb/internal/result"
 )
 
 // The SARIF output validates against the official SARIF 2.1.0 schema
@@ -132,6 +134,26 @@ func TestSARIFContent(t *testing.T) {
 	for _, r := range run.Tool.Driver.Rules {
 		if !strings.Contains(r.Help.Markdown, "Remediation") || r.Properties["security-severity"] == nil {
 			t.Errorf("rule %s lacks remediation help or security-severity: %+v", r.ID, r)
+		}
+	}
+}
+
+// TestSARIFOmitsDefaults: properties that only restate SARIF's defaults
+// (-1 indexes and offsets, empty arrays) are left out; a run's empty
+// results array stays, since it says the tool looked and found nothing.
+func TestSARIFOmitsDefaults(t *testing.T) {
+	t.Parallel()
+	for name, r := range map[string]*result.Report{"findings": fixture(), "none": {Target: "https://api.example.com"}} {
+		var buf bytes.Buffer
+		if err := (SARIF{}).Render(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if strings.Contains(out, ": -1") || strings.Contains(out, ": []") && name == "findings" {
+			t.Errorf("%s: SARIF restates defaults:\n%s", name, out)
+		}
+		if name == "none" && !strings.Contains(out, `"results": []`) {
+			t.Errorf("an empty run lost its results array:\n%s", out)
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/safetext"
 	"github.com/plumbsec/plumb/internal/score"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // Table renders the report for a terminal: grade, category scores,
@@ -87,7 +89,7 @@ func (t *tw) header(r *result.Report) {
 		if r.Spec.Discovered {
 			how = "discovered"
 		}
-		t.printf("spec: %s (OpenAPI %s, %d operations, %s)\n", r.Spec.Source, r.Spec.Version, r.Spec.Operations, how)
+		t.wrap("spec: ", fmt.Sprintf("%s (OpenAPI %s, %s, %s)", r.Spec.Source, r.Spec.Version, words.Count(r.Spec.Operations, "operation"), how), "")
 	case len(r.Spec.Tried) > 0:
 		t.printf("spec: none found (tried %d locations); pass --spec for a deeper scan\n", len(r.Spec.Tried))
 	}
@@ -291,8 +293,8 @@ func (t *tw) coverage(r *result.Report) {
 	if c.Imported == 0 {
 		return
 	}
-	t.wrap(t.c(ansiBold, "COVERAGE")+" ", fmt.Sprintf("%d operations: %d requested (%d 2xx, %d 401/403, %d 404, %d failed), %d not requested",
-		c.Imported, c.Requested, c.Answered2x, c.Answered4x, c.Answered404, c.Failed, len(c.Skipped)), "")
+	t.wrap(t.c(ansiBold, "COVERAGE")+" ", fmt.Sprintf("%s: %d requested (%d 2xx, %d 401/403, %d 404, %d failed), %d not requested",
+		words.Count(c.Imported, "operation"), c.Requested, c.Answered2x, c.Answered4x, c.Answered404, c.Failed, len(c.Skipped)), "")
 	reasons := map[string]int{}
 	var order []string
 	for _, s := range c.Skipped {

@@ -12,7 +12,7 @@ func (t *tw) identities(r *result.Report) {
 	if len(r.Identities) == 0 {
 		return
 	}
-	var parts []string
+	prefix := "identities: "
 	for _, id := range r.Identities {
 		p := id.Name + " (" + id.Source
 		if id.Login != "" {
@@ -21,9 +21,9 @@ func (t *tw) identities(r *result.Report) {
 		if u := id.User; u != nil {
 			p += "; the API says " + strings.Join(nonEmpty(u.Name, u.Email, prefixed("id ", u.ID), prefixed("role ", u.Role)), ", ")
 		}
-		parts = append(parts, p+")")
+		t.wrap(prefix, p+")", "")
+		prefix = strings.Repeat(" ", len(prefix))
 	}
-	t.printf("identities: %s\n", strings.Join(parts, ", "))
 }
 
 func nonEmpty(xs ...string) []string {

@@ -29,6 +29,13 @@ func writeList[T, O any](w http.ResponseWriter, key string, items []T, conv func
 	writeJSON(w, http.StatusOK, map[string]any{key: out})
 }
 
+// writeCreated answers 201 with the new resource's id and its Location
+// (under prefix).
+func writeCreated(w http.ResponseWriter, prefix, id string) {
+	w.Header().Set("Location", prefix+id)
+	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+}
+
 type apiError struct {
 	Error string `json:"error"`
 }

@@ -146,8 +146,7 @@ func (s *Server) createTarget(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/targets/"+t.ID)
-	writeJSON(w, http.StatusCreated, map[string]string{"id": t.ID})
+	writeCreated(w, "/api/v1/targets/", t.ID)
 }
 
 func (s *Server) listTargets(w http.ResponseWriter, r *http.Request) {

@@ -134,8 +134,7 @@ func (s *Server) createWatch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/dns-watches/"+wt.ID)
-	writeJSON(w, http.StatusCreated, map[string]string{"id": wt.ID})
+	writeCreated(w, "/api/v1/dns-watches/", wt.ID)
 }
 
 func (s *Server) listWatches(w http.ResponseWriter, r *http.Request) {

@@ -80,8 +80,7 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/webhooks/"+h.ID)
-	writeJSON(w, http.StatusCreated, map[string]string{"id": h.ID})
+	writeCreated(w, "/api/v1/webhooks/", h.ID)
 }
 
 func (s *Server) listWebhooks(w http.ResponseWriter, r *http.Request) {

@@ -92,10 +92,11 @@ func roleList(h hosts.Host) string {
 // writeGraph draws the host graph of a report.
 func writeGraph(w io.Writer, hs []hosts.Host, target string) error {
 	center, rest, height := layout(hs, target)
+	left, right := extent(center, rest)
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %.0f" width="100%%" role="img" aria-labelledby="gt gd" font-family="sans-serif" font-size="12">`, graphW, height+60)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="%.0f 0 %.0f %.0f" width="100%%" role="img" aria-labelledby="gt gd" font-family="sans-serif" font-size="12">`, left, right-left, height+60)
 	b.WriteString(`<title id="gt">Host graph</title><desc id="gd">Hosts related to the API, their roles, where credentials flow and their DNS status.</desc>`)
-	fmt.Fprintf(&b, `<rect width="%d" height="%.0f" fill="#ffffff"/>`, graphW, height+60)
+	fmt.Fprintf(&b, `<rect x="%.0f" width="%.0f" height="%.0f" fill="#ffffff"/>`, left, right-left, height+60)
 	if center == nil {
 		b.WriteString(`<text x="20" y="40" fill="#333333">No hosts in this report.</text></svg>`)
 		_, err := io.WriteString(w, b.String())
@@ -117,6 +118,24 @@ func writeGraph(w io.Writer, hs []hosts.Host, target string) error {
 	b.WriteString(`</svg>`)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// labelCharW is about the width of a character of a 12px sans-serif label.
+const labelCharW = 7.0
+
+// extent is the horizontal span the picture needs: the canvas, widened
+// wherever a node's label (drawn centred under it) would be cut off.
+func extent(center *placed, rest []placed) (left, right float64) {
+	left, right = 0, graphW
+	all := rest
+	if center != nil {
+		all = append([]placed{*center}, rest...)
+	}
+	for _, p := range all {
+		half := max(float64(nodeR), float64(len([]rune(shorten(p.h.Name, labelMaxLen))))*labelCharW/2) + 8
+		left, right = min(left, p.x-half), max(right, p.x+half)
+	}
+	return math.Floor(left), math.Ceil(right)
 }
 
 func node(b *strings.Builder, p placed) {

@@ -3,8 +3,9 @@ package server
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -85,7 +86,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 		p.sample("plumb_jobs", fmt.Sprintf(`kind=%q,state=%q`, j.Kind, j.State), float64(j.N))
 	}
 	p.help("plumb_scans", "gauge", "Scans by status.")
-	for _, k := range sortedKeys(scans.ByStatus) {
+	for _, k := range slices.Sorted(maps.Keys(scans.ByStatus)) {
 		p.sample("plumb_scans", fmt.Sprintf(`status=%q`, k), float64(scans.ByStatus[k]))
 	}
 	p.help("plumb_scan_duration_seconds", "summary", "Duration of completed scans.")
@@ -94,7 +95,7 @@ func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	p.help("plumb_scan_requests_total", "counter", "HTTP requests sent by scans that ended.")
 	p.sample("plumb_scan_requests_total", "", float64(scans.Requests))
 	p.help("plumb_webhook_deliveries", "gauge", "Webhook deliveries by status.")
-	for _, k := range sortedKeys(deliveries) {
+	for _, k := range slices.Sorted(maps.Keys(deliveries)) {
 		p.sample("plumb_webhook_deliveries", fmt.Sprintf(`status=%q`, k), float64(deliveries[k]))
 	}
 	p.help("plumb_webhook_failed_attempts_total", "counter", "Webhook delivery attempts that failed.")
@@ -106,7 +107,7 @@ func (m *httpMetrics) write(p *promWriter) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	p.help("plumb_http_responses_total", "counter", "HTTP responses of this process by status class.")
-	for _, k := range sortedKeys(m.byClass) {
+	for _, k := range slices.Sorted(maps.Keys(m.byClass)) {
 		p.sample("plumb_http_responses_total", fmt.Sprintf(`code=%q`, k), float64(m.byClass[k]))
 	}
 	p.help("plumb_http_request_seconds_total", "counter", "Time spent serving HTTP requests.")
@@ -126,13 +127,4 @@ func (p *promWriter) sample(name, labels string, v float64) {
 		name += "{" + labels + "}"
 	}
 	fmt.Fprintf(p.w, "%s %s\n", name, strconv.FormatFloat(v, 'g', -1, 64))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -260,24 +260,39 @@ func fetchRef(ctx context.Context, opts LoadOptions, u *url.URL) ([]byte, error)
 // not lead out of it. The target is read through its resolved path, and
 // errors name the ref, never the bytes of a file that was refused.
 func readLocalRef(root, u *url.URL, max int64) ([]byte, error) {
-	leaves := &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
 	dir := filepath.Dir(filepath.FromSlash(root.Path))
-	p := filepath.Clean(filepath.FromSlash(u.Path))
+	real, err := confine(dir, filepath.Clean(filepath.FromSlash(u.Path)))
+	switch {
+	case errors.Is(err, errLeaves):
+		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q leaves the spec's directory", u.Path)}
+	case err != nil:
+		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q cannot be read", u.Path), Err: errors.Unwrap(err)}
+	}
+	return readFileCapped(real, max)
+}
+
+// errLeaves: a local $ref's target, or a link on the way to it, lies
+// outside the spec's directory.
+var errLeaves = errors.New("leaves the spec's directory")
+
+// confine returns the real path of p once every symlink is resolved, or
+// errLeaves when p or what it links to is outside dir.
+func confine(dir, p string) (string, error) {
 	if !inside(dir, p) {
-		return nil, leaves
+		return "", errLeaves
 	}
 	realDir, err := filepath.EvalSymlinks(dir)
 	if err != nil {
-		return nil, &Error{Location: u.Path, Msg: "cannot resolve the spec's directory", Err: err}
+		return "", err
 	}
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
-		return nil, &Error{Location: u.Path, Msg: fmt.Sprintf("$ref %q cannot be read", u.Path), Err: errors.Unwrap(err)}
+		return "", err
 	}
 	if !inside(realDir, real) {
-		return nil, leaves
+		return "", errLeaves
 	}
-	return readFileCapped(real, max)
+	return real, nil
 }
 
 // inside reports whether path p is dir or below it.

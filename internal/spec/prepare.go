@@ -176,8 +176,8 @@ func (s *sanitizer) checkRef(obj map[string]any, r any, where string) {
 		}
 	case u.Scheme == "" && s.base == baseFile:
 		// Local file next to the spec: the reader confines it to that directory.
-		if s.missingLocalFile(ref) {
-			s.drop(obj, where, fmt.Sprintf("$ref %q names a file that does not exist", ref))
+		if why := s.unreadableLocalFile(ref); why != "" {
+			s.drop(obj, where, fmt.Sprintf("$ref %q %s", ref, why))
 		}
 	case u.Scheme == "":
 		s.fatal = &Error{Location: where, Msg: fmt.Sprintf("relative $ref %q cannot be resolved without the document's path", ref)}

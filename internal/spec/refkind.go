@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // objKind is the kind of OpenAPI object a $ref stands for where it is
@@ -300,7 +303,7 @@ func (s *sanitizer) checkRefKind(obj map[string]any, ref string, segs []string) 
 		s.changed = true
 		s.repair(pointer(segs), fmt.Sprintf("$ref %q points to a schema where a response belongs; read as a JSON response with that schema", ref))
 	default:
-		s.drop(obj, pointer(segs), fmt.Sprintf("$ref %q points to a %s where a %s belongs", ref, got, want))
+		s.drop(obj, pointer(segs), fmt.Sprintf("$ref %q points to %s where %s belongs", ref, words.A(got.String()), words.A(want.String())))
 	}
 }
 
@@ -339,22 +342,30 @@ func deepCopy(v any) any {
 	return v
 }
 
-// missingLocalFile reports whether a relative file $ref of a local spec
-// names a file that does not exist (inside the spec's directory; the
-// reader refuses anything outside it anyway).
-func (s *sanitizer) missingLocalFile(ref string) bool {
+// unreadableLocalFile says why a relative file $ref of a local spec will
+// not be read — the file does not exist, or it (or a link on the way)
+// leads out of the spec's directory — so the $ref degrades the spots that
+// use it instead of failing the whole load. "" when it can be read. The
+// reader (readLocalRef) enforces the same confinement.
+func (s *sanitizer) unreadableLocalFile(ref string) string {
 	if s.dir == "" {
-		return false
+		return ""
 	}
 	file, _, _ := strings.Cut(ref, "#")
 	if file == "" {
-		return false
+		return ""
 	}
 	if unesc, err := url.PathUnescape(file); err == nil {
 		file = unesc
 	}
-	_, err := os.Stat(filepath.Join(s.dir, filepath.FromSlash(file)))
-	return os.IsNotExist(err)
+	p := filepath.Join(s.dir, filepath.FromSlash(file))
+	if _, err := os.Stat(p); os.IsNotExist(err) {
+		return "names a file that does not exist"
+	}
+	if _, err := confine(s.dir, p); errors.Is(err, errLeaves) {
+		return "leaves the spec's directory (not read)"
+	}
+	return ""
 }
 
 // repair records a repaired spot; refWarnings names the operations it
@@ -678,7 +689,7 @@ func (s *sanitizer) checkMapping(d map[string]any, segs []string) {
 				bad = fmt.Sprintf("$ref %q does not resolve", ref)
 			}
 		case strings.Contains(ref, "#") || strings.Contains(ref, "/"):
-			if s.base == baseNone || (s.base == baseFile && s.missingLocalFile(ref)) || (s.base == baseURL && !s.opts.AllowRemoteRefs) {
+			if s.base == baseNone || (s.base == baseFile && s.unreadableLocalFile(ref) != "") || (s.base == baseURL && !s.opts.AllowRemoteRefs) {
 				bad = fmt.Sprintf("$ref %q names a file that cannot be read", ref)
 			}
 		}

@@ -3,6 +3,7 @@ package writes
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -67,7 +68,7 @@ type Names struct{ Username, Email, ID string }
 func NamesOf(rs []Record) Names {
 	var n Names
 	for _, r := range rs {
-		for _, k := range sortedKeys(r.Obj) {
+		for _, k := range slices.Sorted(maps.Keys(r.Obj)) {
 			v, ok := scalar(r.Obj[k])
 			if !ok {
 				continue
@@ -111,7 +112,7 @@ func Marker(nonce string) string { return "plumb-" + nonce }
 // Describe renders properties as k=v, sorted.
 func Describe(m map[string]any) string {
 	var parts []string
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		parts = append(parts, fmt.Sprintf("%s=%v", k, m[k]))
 	}
 	return strings.Join(parts, ", ")
@@ -119,15 +120,6 @@ func Describe(m map[string]any) string {
 
 func squash(s string) string {
 	return strings.ToLower(strings.NewReplacer("_", "", "-", "", " ", "").Replace(s))
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func scalar(v any) (string, bool) {

@@ -162,15 +162,10 @@ func (w *writer) updateAsB(ctx context.Context, obj *writes.Object, op spec.Oper
 	body[field] = marker
 	pend := in.Changes.Made(result.Change{Check: IDObjectWrite, Operation: op.Method + " " + op.Path,
 		Object: obj.Create.Path + "/" + obj.ID, Change: fmt.Sprintf("identity B set %s to %q", field, marker)})
-	req, err := reqgen.BodyRequest(op, op.Method, obj.URL, body, true)
-	if err != nil {
+	req, resp, err := w.writeAsB(ctx, op, obj.URL, body)
+	if resp == nil {
 		return err
 	}
-	resp, err := in.HTTPB.Do(ctx, req)
-	if err != nil {
-		return reqgen.FatalOnly(ctx, err)
-	}
-	in.Coverage.Requested(op, resp.StatusCode)
 	after, rreq, rresp, err := obj.Read(ctx, in.HTTP)
 	if err != nil {
 		return reqgen.FatalOnly(ctx, err)
@@ -208,11 +203,10 @@ func (w *writer) restore(ctx context.Context, obj *writes.Object, op spec.Operat
 func (w *writer) deleteAsB(ctx context.Context, obj *writes.Object, op spec.Operation) error {
 	in := w.in
 	req := &netx.Request{Method: http.MethodDelete, URL: obj.URL, WithCredentials: true}
-	resp, err := in.HTTPB.Do(ctx, req)
-	if err != nil {
-		return reqgen.FatalOnly(ctx, err)
+	resp, err := w.asB(ctx, op, req)
+	if resp == nil {
+		return err
 	}
-	in.Coverage.Requested(op, resp.StatusCode)
 	after, rreq, rresp, err := obj.Read(ctx, in.HTTP)
 	if err != nil {
 		return reqgen.FatalOnly(ctx, err)
@@ -226,6 +220,28 @@ func (w *writer) deleteAsB(ctx context.Context, obj *writes.Object, op spec.Oper
 			obj.Create.Path, obj.ID, op.Method, resp.StatusCode, rresp.StatusCode),
 		"", in.HTTP.Evidence(obj.ReadReq, obj.ReadResp, nil), in.HTTPB.Evidence(req, resp, nil), in.HTTP.Evidence(rreq, rresp, nil))
 	return nil
+}
+
+// asB sends req for op as identity B and notes the answer for coverage.
+// The answer is nil when the request failed; the error is not nil only
+// when the failure ends the scan.
+func (w *writer) asB(ctx context.Context, op spec.Operation, req *netx.Request) (*netx.Response, error) {
+	resp, err := w.in.HTTPB.Do(ctx, req)
+	if err != nil {
+		return nil, reqgen.FatalOnly(ctx, err)
+	}
+	w.in.Coverage.Requested(op, resp.StatusCode)
+	return resp, nil
+}
+
+// writeAsB sends op with body to u as identity B (see asB).
+func (w *writer) writeAsB(ctx context.Context, op spec.Operation, u string, body map[string]any) (*netx.Request, *netx.Response, error) {
+	req, err := reqgen.BodyRequest(op, op.Method, u, body, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	resp, err := w.asB(ctx, op, req)
+	return req, resp, err
 }
 
 // markerField picks the property B sets: a string the write operation

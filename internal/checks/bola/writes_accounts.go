@@ -167,15 +167,10 @@ func (w *writer) takeEmail(ctx context.Context, ao accountOp, recs []writes.Reco
 	}
 	pend := in.Changes.Made(result.Change{Check: IDAccountTakeover, Operation: ao.op.Method + " " + ao.op.Path,
 		Object: "identity A's account (" + who + ")", Change: "identity B set its e-mail address to " + marker})
-	req, err := reqgen.BodyRequest(ao.op, ao.op.Method, u, body, true)
-	if err != nil {
+	req, resp, err := w.writeAsB(ctx, ao.op, u, body)
+	if resp == nil {
 		return err
 	}
-	resp, err := in.HTTPB.Do(ctx, req)
-	if err != nil {
-		return reqgen.FatalOnly(ctx, err)
-	}
-	in.Coverage.Requested(ao.op, resp.StatusCode)
 	after, err := writes.Self(ctx, in.HTTP, w.cp)
 	if err != nil {
 		return err
@@ -224,15 +219,10 @@ func (w *writer) takePassword(ctx context.Context, ao accountOp, tw *accounts.Ac
 	accounts.Fill(body, ao.op, tw.Username, tw.Email, newPW)
 	pend := in.Changes.Made(result.Change{Check: IDAccountTakeover, Operation: ao.op.Method + " " + ao.op.Path,
 		Object: "account " + tw.Username + " (plumb's throw-away)", Change: "identity B changed its password"})
-	req, err := reqgen.BodyRequest(ao.op, ao.op.Method, u, body, true)
-	if err != nil {
+	req, resp, err := w.writeAsB(ctx, ao.op, u, body)
+	if resp == nil {
 		return err
 	}
-	resp, err := in.HTTPB.Do(ctx, req)
-	if err != nil {
-		return reqgen.FatalOnly(ctx, err)
-	}
-	in.Coverage.Requested(ao.op, resp.StatusCode)
 	pend.Undone() // the account is plumb's own and is deleted when the check ends
 	_, lreq, lresp, err := tw.LogIn(ctx, in, newPW)
 	if err != nil || !reqgen.OK2xx(lresp) {
@@ -255,11 +245,10 @@ func (w *writer) deleteAccount(ctx context.Context, ao accountOp, tw *accounts.A
 		return nil
 	}
 	req := &netx.Request{Method: http.MethodDelete, URL: u, WithCredentials: true}
-	resp, err := in.HTTPB.Do(ctx, req)
-	if err != nil {
-		return reqgen.FatalOnly(ctx, err)
+	resp, err := w.asB(ctx, ao.op, req)
+	if resp == nil {
+		return err
 	}
-	in.Coverage.Requested(ao.op, resp.StatusCode)
 	if !reqgen.OK2xx(resp) {
 		return nil
 	}

@@ -24,6 +24,10 @@ func takeoverFix(summary string) finding.Remediation {
 	}
 }
 
+// fixDelegation is the remediation of a (partially) lame delegation.
+const fixDelegation = "Fix the delegation at the parent: remove the NS records of nameservers that do not serve the zone, " +
+	"or re-create the zone at that provider yourself."
+
 // rules are the findings of the DNS audit. Severities are the highest the
 // check gives: a name anyone can claim that receives Bearer tokens, or
 // that serves signing keys, is critical.
@@ -43,13 +47,11 @@ var rules = []check.Rule{
 		Description: "The parent zone delegates the host's zone to nameservers that, asked directly, do not serve it. Where " +
 			"the DNS provider lets any customer create the zone, anyone can take it over. Critical when it is claimable and " +
 			"credentials flow to the host.",
-		Remediation: takeoverFix("Fix the delegation at the parent: remove the NS records of nameservers that do not serve " +
-			"the zone, or re-create the zone at that provider yourself.")},
+		Remediation: takeoverFix(fixDelegation)},
 	{ID: dnsaudit.IDPartiallyLame, Title: "Partially lame delegation", Severity: finding.Critical,
 		Description: "Some of the delegated nameservers do not serve the zone: resolvers that ask them get no answer or a " +
 			"wrong one, and where the provider lets anyone create the zone, an attacker answers part of the queries.",
-		Remediation: takeoverFix("Fix the delegation at the parent: remove the NS records of nameservers that do not serve " +
-			"the zone, or re-create the zone at that provider yourself.")},
+		Remediation: takeoverFix(fixDelegation)},
 	{ID: dnsaudit.IDUnclaimedService, Title: "Host points at an unclaimed service resource", Severity: finding.Critical,
 		Description: "The service the CNAME chain identifies (from the embedded takeover fingerprint database) answers with " +
 			"its unclaimed-resource page: anyone with an account there can claim the name. Critical when credentials flow " +

@@ -17,6 +17,8 @@ import (
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 var refTransport = []string{"https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/"}
@@ -238,7 +240,7 @@ func (c Certificate) Run(ctx context.Context, in *check.Input) ([]finding.Findin
 		return []finding.Finding{f}, nil
 	}
 	if left := leaf.NotAfter.Sub(now); left < 14*24*time.Hour {
-		f := check.New(c.Meta(), fmt.Sprintf("TLS certificate expires in %d days", int(left.Hours()/24)), loc)
+		f := check.New(c.Meta(), "TLS certificate expires in "+words.Count(int(left.Hours()/24), "day"), loc)
 		f.Severity, f.Confidence = finding.Medium, finding.Confirmed
 		f.Evidence.Summary = "Certificate valid until " + leaf.NotAfter.Format(time.RFC3339)
 		f.Remediation = remedyCert

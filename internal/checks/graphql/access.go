@@ -13,6 +13,8 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	gql "github.com/plumbsec/plumb/internal/graphql"
 	"github.com/plumbsec/plumb/internal/result"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // Bounds of the access checks per endpoint.
@@ -144,7 +146,7 @@ func (c Unauthenticated) mutations(ctx context.Context, in *check.Input, st *sta
 		} else {
 			pend.Failed("plumb cannot tell what the mutation changed; check " + f.Name + "'s data")
 		}
-		conf, what := finding.Confirmed, fmt.Sprintf("the answer carries a %s and no error", f.Type.String())
+		conf, what := finding.Confirmed, fmt.Sprintf("the answer carries %s and no error", words.A(f.Type.String()))
 		switch {
 		case x.gql.Field(f.Name) == nil && len(x.gql.Errors) == 0:
 			conf, what = finding.Firm, "the resolver ran (null for the placeholder arguments) and nothing refused the anonymous caller"

@@ -16,6 +16,8 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	gql "github.com/plumbsec/plumb/internal/graphql"
 	"github.com/plumbsec/plumb/internal/rules"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // Errors reports GraphQL answers that carry stack traces or debug and
@@ -157,8 +159,8 @@ func (c Errors) judge(in *check.Input, ep *Endpoint, xs []*exchange) []finding.F
 			traced = true
 			f := newFinding(c.Meta(), IDStackTrace, "GraphQL errors carry stack traces", location(in, ep, "", ""))
 			f.Confidence = finding.Confirmed
-			f.Evidence.Summary = in.HTTP.Redactor().String(fmt.Sprintf("The answer to %s carries a %s stack trace (%q): "+
-				"source paths, library versions and code structure for anyone who sends a bad query.", excerpt(x.doc), family, frame))
+			f.Evidence.Summary = in.HTTP.Redactor().String(fmt.Sprintf("The answer to %s carries %s (%q): "+
+				"source paths, library versions and code structure for anyone who sends a bad query.", excerpt(x.doc), words.A(family+" stack trace"), frame))
 			f.Evidence.HTTP = []finding.HTTPExchange{x.evidence()}
 			f.Remediation = traceFix
 			out = append(out, f)

@@ -11,6 +11,8 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	gql "github.com/plumbsec/plumb/internal/graphql"
 	"github.com/plumbsec/plumb/internal/rules"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 var references = []string{
@@ -215,9 +217,9 @@ func (c SensitiveFields) Run(ctx context.Context, in *check.Input) ([]finding.Fi
 				}
 				f := check.New(c.Meta(), fmt.Sprintf("GraphQL type %s exposes %s", tn, fd.Name), location(in, ep, "type "+tn+"."+fd.Name, ""))
 				f.Confidence = finding.Firm
-				f.Evidence.Summary = fmt.Sprintf("The schema (from %s) lets clients select %s.%s: %s, a %s (rule %s/%s). A field "+
-					"like this belongs on no client-facing type; any caller who can reach a %s can ask for it.",
-					ep.Source, tn, fd.Name, fd.Type.String(), rule.Title, rule.Pack(), rule.ID, tn)
+				f.Evidence.Summary = fmt.Sprintf("The schema (from %s) lets clients select %s.%s: %s, %s (rule %s/%s). A field "+
+					"like this belongs on no client-facing type; any caller who can reach %s can ask for it.",
+					ep.Source, tn, fd.Name, fd.Type.String(), words.A(rule.Title), rule.Pack(), rule.ID, words.A(tn))
 				x := ep.Introspection
 				if ep.Source == "suggestions" {
 					x = ep.ReconEx

@@ -154,28 +154,21 @@ func (c CommandInjection) delays(ctx context.Context, in *check.Input, vp valida
 	b := max(base[0], base[1])
 	secs := fmt.Sprint(int(cmdDelay.Seconds()))
 	for _, v := range []string{valid + ";sleep " + secs, valid + "$(sleep " + secs + ")"} {
-		d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v, 0)
+		s, err := slowTwice(ctx, in, vp, v, 0, func(d time.Duration) bool { return d >= b+cmdMinGap })
 		if err != nil {
 			return nil, reqgen.FatalOnly(ctx, err)
 		}
-		if d1 < b+cmdMinGap {
-			continue
-		}
-		d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v, 0)
-		if err != nil {
-			return nil, reqgen.FatalOnly(ctx, err)
-		}
-		if d2 < b+cmdMinGap {
+		if s == nil {
 			continue
 		}
 		var ex []finding.HTTPExchange
-		if resp != nil {
-			ex = append(ex, in.HTTP.Evidence(req, resp, nil))
+		if s.resp != nil {
+			ex = append(ex, in.HTTP.Evidence(s.req, s.resp, nil))
 		}
 		f := c.finding(in, vp, fmt.Sprintf("%s %s runs shell commands from parameter %s (blind)", vp.op.Method, vp.op.Path, vp.param.Name),
 			fmt.Sprintf("The value %q answered within %s (slower of two); %s=%q took %s and, sent again, %s: the injected sleep "+
 				"of %s ran. No output comes back, so this is blind command injection.", valid, b.Round(time.Millisecond),
-				vp.param.Name, v, d1.Round(time.Millisecond), d2.Round(time.Millisecond), cmdDelay), finding.Firm, ex...)
+				vp.param.Name, v, s.d1.Round(time.Millisecond), s.d2.Round(time.Millisecond), cmdDelay), finding.Firm, ex...)
 		return &f, nil
 	}
 	return nil, nil

@@ -14,6 +14,8 @@ import (
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/rules"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 var refMisconfig = []string{
@@ -138,8 +140,8 @@ func (c DebugEndpoints) finding(in *check.Input, d *rules.Rule, path string, req
 	if d.HasTag("secret") {
 		ex.Body = "(withheld by plumb: this resource holds configuration secrets)"
 	}
-	summary := fmt.Sprintf("GET %s answered %d with the content of a %s (a random path did not), without credentials.",
-		in.HTTP.Redactor().URL(req.URL), resp.StatusCode, d.Title)
+	summary := fmt.Sprintf("GET %s answered %d with the content of %s (a random path did not), without credentials.",
+		in.HTTP.Redactor().URL(req.URL), resp.StatusCode, words.A(d.Title))
 	if h != nil {
 		summary += dumpSummary(h, in.HTTP.Redactor())
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/rules"
 	"github.com/plumbsec/plumb/internal/spec"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // maxErrorPage is how much of a provoked page the stack-trace signatures
@@ -209,8 +211,8 @@ func (c StackTraces) finding(in *check.Input, x provoke.Exchange, g sig, m strin
 	f := check.New(c.Meta(), fmt.Sprintf("%s returned to the client by %s %s", g.Family, x.Op.Method, x.Op.Path), loc)
 	f.Confidence = finding.Confirmed
 	red := in.HTTP.Redactor()
-	summary := fmt.Sprintf("%s %s with %s answered %d with a %s: %q. The same request with the spec's value (GET %s, %d) "+
-		"did not.", x.Req.Method, red.URL(x.Req.URL), x.Describe(), x.Resp.StatusCode, g.Family, red.String(m),
+	summary := fmt.Sprintf("%s %s with %s answered %d with %s: %q. The same request with the spec's value (GET %s, %d) "+
+		"did not.", x.Req.Method, red.URL(x.Req.URL), x.Describe(), x.Resp.StatusCode, words.A(g.Family), red.String(m),
 		red.URL(breq.URL), bresp.StatusCode)
 	if rep, err := errintel.Analyze(x.Resp.Body); err == nil {
 		summary += disclosed(rep, red)

@@ -139,6 +139,29 @@ func timed(ctx context.Context, in *check.Input, op spec.Operation, param, v str
 	return resp.Duration, req, resp, nil
 }
 
+// slowAnswer is a value that answered slowly twice: both times and the
+// first exchange (resp is nil when it timed out).
+type slowAnswer struct {
+	d1, d2 time.Duration
+	req    *netx.Request
+	resp   *netx.Response
+}
+
+// slowTwice sends v as vp (each request bounded as timed says) and, when
+// isSlow says the answer was slow, sends it once more: nil unless both
+// were slow.
+func slowTwice(ctx context.Context, in *check.Input, vp validatedParam, v string, limit time.Duration, isSlow func(time.Duration) bool) (*slowAnswer, error) {
+	d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v, limit)
+	if err != nil || !isSlow(d1) {
+		return nil, err
+	}
+	d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v, limit)
+	if err != nil || !isSlow(d2) {
+		return nil, err
+	}
+	return &slowAnswer{d1, d2, req, resp}, nil
+}
+
 func (c ReDoS) probe(ctx context.Context, in *check.Input, vp validatedParam) (*finding.Finding, error) {
 	valid := reqgen.ParamValue(vp.param)
 	var base []time.Duration
@@ -153,31 +176,24 @@ func (c ReDoS) probe(ctx context.Context, in *check.Input, vp validatedParam) (*
 	}
 	b := medianDur(base)
 	for _, v := range redosInputs(vp.param) {
-		d1, req, resp, err := timed(ctx, in, vp.op, vp.param.Name, v, redosTimeout)
+		s, err := slowTwice(ctx, in, vp, v, redosTimeout, func(d time.Duration) bool { return slow(d, b) })
 		if err != nil {
 			return nil, reqgen.FatalOnly(ctx, err)
 		}
-		if !slow(d1, b) {
-			continue
-		}
-		d2, _, _, err := timed(ctx, in, vp.op, vp.param.Name, v, redosTimeout)
-		if err != nil {
-			return nil, reqgen.FatalOnly(ctx, err)
-		}
-		if !slow(d2, b) {
+		if s == nil {
 			continue
 		}
 		f := check.New(c.Meta(), fmt.Sprintf("%s %s: parameter %s takes seconds on a crafted %d-character input", vp.op.Method, vp.op.Path, vp.param.Name, len(v)),
 			finding.Location{Host: in.Target.Host, Method: vp.op.Method, Path: vp.op.Path, Param: vp.param.Name})
 		f.Confidence = finding.Firm
 		ex := []finding.HTTPExchange{in.HTTP.Evidence(bReq, bResp, nil)}
-		if resp != nil {
-			ex = append(ex, in.HTTP.Evidence(req, resp, nil))
+		if s.resp != nil {
+			ex = append(ex, in.HTTP.Evidence(s.req, s.resp, nil))
 		}
 		f.Evidence = finding.Evidence{Summary: fmt.Sprintf("The valid value %q answered in %s (median of %d); the crafted %q took %s and, "+
 			"sent again, %s (timeout %s). A backtracking regular expression validates %s: a few such requests in parallel "+
-			"hold the API's workers.", valid, b.Round(time.Millisecond), redosBaseline, v, d1.Round(time.Millisecond),
-			d2.Round(time.Millisecond), redosTimeout, vp.param.Name), HTTP: ex}
+			"hold the API's workers.", valid, b.Round(time.Millisecond), redosBaseline, v, s.d1.Round(time.Millisecond),
+			s.d2.Round(time.Millisecond), redosTimeout, vp.param.Name), HTTP: ex}
 		f.Remediation = redosRemediation
 		return &f, nil
 	}

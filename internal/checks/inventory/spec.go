@@ -9,6 +9,8 @@ import (
 
 	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/finding"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // DeprecatedServed reports deprecated GET operations that still answer
@@ -83,7 +85,7 @@ func (c NonProductionServers) Run(_ context.Context, in *check.Input) ([]finding
 		}
 		f := check.New(c.Meta(), fmt.Sprintf("Spec lists %s server %s", word, u.Hostname()), finding.Location{Host: u.Host})
 		f.Confidence = finding.Firm
-		f.Evidence = finding.Evidence{Summary: fmt.Sprintf("servers entry %q (description %q) names a %s environment.", s.URL, s.Description, word)}
+		f.Evidence = finding.Evidence{Summary: fmt.Sprintf("servers entry %q (description %q) names %s.", s.URL, s.Description, words.A(word+" environment"))}
 		f.Remediation = nonProductionRemediation
 		out = append(out, f)
 	}

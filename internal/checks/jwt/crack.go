@@ -152,16 +152,44 @@ func (c WeakSecret) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 	if err != nil {
 		return nil, err
 	}
+	// One secret is one problem: the tokens it signs (the user's and those
+	// the API hands out) are named in one finding, at the first of them.
 	var fs []finding.Finding
-	for _, k := range cs {
+	for _, same := range bySecret(cs) {
+		k := same[0]
 		f := check.New(c.Meta(), fmt.Sprintf("The %s JWT's %s secret was guessed offline (%s)", k.tok.Source, k.tok.Alg(), k.list),
 			finding.Location{Host: in.Target.Host, Param: k.tok.Source})
 		f.Confidence = finding.Confirmed
 		f.Evidence.Summary = fmt.Sprintf("HMAC-%s over the token's header.payload with a %d-character secret (%s) from %s "+
 			"reproduces its signature. Header %s, claims %s. plumb can now mint tokens for any subject.",
 			k.tok.Alg(), len(k.secret), netx.Mask(k.secret), k.list, k.tok.HeaderJSON(), safeClaims(k.tok))
+		if len(same) > 1 {
+			var others []string
+			for _, o := range same[1:] {
+				others = append(others, o.tok.Source)
+			}
+			f.Title += "; tokens the API hands out use it too"
+			f.Evidence.Summary += fmt.Sprintf(" The same secret signs the API's other tokens (%s).", strings.Join(others, ", "))
+		}
 		f.Remediation = remedySecret
 		fs = append(fs, f)
 	}
 	return fs, nil
+}
+
+// bySecret groups cracked tokens by their secret, in the order the
+// secrets were first found.
+func bySecret(cs []cracked) [][]cracked {
+	var out [][]cracked
+	at := map[string]int{}
+	for _, c := range cs {
+		i, ok := at[c.secret]
+		if !ok {
+			i = len(out)
+			at[c.secret] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], c)
+	}
+	return out
 }

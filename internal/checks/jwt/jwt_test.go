@@ -19,7 +19,7 @@ func TestJWTChecksOnVulnerableLab(t *testing.T) {
 	rep := labtest.Run(t, w.Vuln.BaseURL, labtest.Options(t, w, w.Vuln.Token, all()...))
 	h := "api.vulnshop.test"
 	want := map[string][]string{
-		"authentication.jwt-weak-secret": {h + " [credential]", h + " [response-1]"},
+		"authentication.jwt-weak-secret": {h + " [credential]"}, // one secret signs both tokens: one finding
 		"authentication.jwt-forgery": {
 			"GET " + h + "/api/v1/jwt/noexp [expired-accepted]",
 			"GET " + h + "/api/v1/jwt/none [alg-none]",

@@ -14,6 +14,8 @@ import (
 	"github.com/plumbsec/plumb/internal/netx"
 	"github.com/plumbsec/plumb/internal/reqgen"
 	"github.com/plumbsec/plumb/internal/spec"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // modelRoute is a read-only route that fingerprints an inference server,
@@ -168,7 +170,7 @@ func (r *runner) fingerprint(ctx context.Context) ([]stack, error) {
 			ep := &Endpoint{Path: "GET " + mr.path}
 			x := &exchange{req: req, resp: resp}
 			r.report("llm.auth.model-list", ep, finding.Medium, finding.Confirmed,
-				fmt.Sprintf("GET %s answered a %s model list (first model %q) without any credential.", mr.path, mr.stack, model), x)
+				fmt.Sprintf("GET %s answered %s (first model %q) without any credential.", mr.path, words.A(mr.stack+" model list"), model), x)
 		}
 		if r.runs("llm.info.version") {
 			if err := r.version(ctx); err != nil {

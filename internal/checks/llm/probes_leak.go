@@ -9,6 +9,8 @@ import (
 
 	"github.com/plumbsec/plumb/internal/finding"
 	"github.com/plumbsec/plumb/internal/netx"
+
+	"github.com/plumbsec/plumb/internal/words"
 )
 
 // leakTemplates is how many extraction templates each tier sends.
@@ -135,8 +137,8 @@ func (r *runner) passive(e *Endpoint, x *exchange, t Turn) {
 				r.in.HTTP.Redactor().Add(m.Text) // masked in every output from now on
 			}
 			p := r.cat.Probe(pk.id)
-			r.report(pk.id, e, p.sev, finding.Firm, fmt.Sprintf("a reply contained a %s (%s) the request did not. Prompt sent: %q.",
-				pk.pack, m.Pattern, r.excerpt(t.User)), x)
+			r.report(pk.id, e, p.sev, finding.Firm, fmt.Sprintf("a reply contained %s (%s) the request did not. Prompt sent: %q.",
+				words.A(pk.pack), m.Pattern, r.excerpt(t.User)), x)
 		}
 	}
 }
