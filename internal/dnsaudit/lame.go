@@ -277,7 +277,8 @@ func (rn *run) zoneChecks(ctx context.Context) {
 			if f, ok := unknownLameVerdict(d, lr); ok {
 				vs = append(vs, zoneVerdict{f: f, failed: true})
 			}
-			d.verdicts = append(vs, rn.nsDomainVerdicts(ctx, d)...)
+			vs = append(vs, rn.nsDomainVerdicts(ctx, d)...)
+			d.verdicts = vs
 		})
 		for _, v := range d.verdicts {
 			rn.apply(v)
