@@ -136,7 +136,7 @@ add up), --types A, --dns-rate 0 (no limit) with a higher --concurrency on
 a resolver you run, or --resolver iterative (about 10,000 names/s in the
 lab either way; docs/dns.md).
 
-` + exitCodeHelp,
+` + dnsExitCodeHelp,
 		Example: `  plumb dns api.example.com login.example.com
   plumb dns --input hosts.txt --resolver 9.9.9.9:53 --resolver 1.1.1.1:53 > audit.jsonl
   plumb dns --resolver iterative --types A,MX,TXT,CAA example.com
