@@ -51,14 +51,15 @@ const (
   0  the names were audited (whatever was found)
   1  the --fail-on gate tripped
   2  usage error: bad flags, arguments or --input/--owned-ips file
-  3  the audit could not run (no resolver answered) or was interrupted; the
-     results already written stand`
+  3  no resolver answered (every name is still written, as error with the
+     reason) or the run was interrupted; the results already written stand`
 	codeExitCodeHelp = `Exit codes:
   0  the code was read (whatever was found)
   1  the --fail-on gate tripped
   2  usage error: bad flags or arguments, a PATH that does not exist
-  3  the audit could not run (no resolver answered, a report that could not
-     be written) or was interrupted; the report is marked partial`
+  3  no resolver answered (the report is still written, its hosts' DNS error
+     with the reason), a report could not be written, or the run was
+     interrupted; the report is marked partial, with why`
 	serveExitCodeHelp = `Exit codes:
   0  stopped cleanly on SIGINT/SIGTERM
   2  usage error: bad flags, TLS files that do not load, a secret key that

@@ -97,9 +97,9 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 	if f.noDNS {
 		audit = nil
 	}
-	o, err := codeOptions(ctx, maxSize, f.dnsConc, audit)
-	if err != nil {
-		return err
+	o, dnsDown := codeOptions(ctx, maxSize, f.dnsConc, audit)
+	if dnsDown != nil && o.DNS == nil {
+		return dnsDown
 	}
 	if a, ok := o.DNS.(*dnsaudit.Auditor); ok && a != nil {
 		for _, n := range a.Notices() {
@@ -114,8 +114,17 @@ func runCode(ctx context.Context, st *Streams, f *codeFlags, paths []string) err
 		}
 		return scanError{err}
 	}
+	if dnsDown != nil {
+		// What needs no DNS is reported; the hosts say their DNS was not
+		// audited and why, and the run exits 3, as plumb scan does.
+		rep.Partial = true
+		rep.PartialReasons = append(rep.PartialReasons, "the hosts' DNS was not audited: "+dnsDown.Error())
+	}
 	if err := writeCodeReport(st, rep, f); err != nil {
 		return scanError{err}
+	}
+	if dnsDown != nil {
+		return scanError{fmt.Errorf("%w; the report above is partial: its hosts' DNS was not audited", dnsDown)}
 	}
 	if rep.Partial {
 		return scanError{errors.New("interrupted; the report above is partial")}
@@ -142,7 +151,10 @@ type auditorBuilder func(ctx context.Context, mod func(*dnsaudit.Options)) (*dns
 
 // codeOptions are the options of a plumb code scan, shared by the command
 // and the MCP server's scan_code: the hosts' DNS audited by an auditor
-// from audit (nil: no DNS audit) with plumb code's settings.
+// from audit (nil: no DNS audit) with plumb code's settings. When no
+// resolver can be used, the error comes with options whose auditor makes
+// every host's DNS error with the reason (the rest of the scan needs no
+// DNS).
 func codeOptions(ctx context.Context, maxSize int64, dnsConc int, audit auditorBuilder) (code.Options, error) {
 	o := code.Options{MaxFileSize: maxSize, DNSConcurrency: dnsConc, Version: version()}
 	if audit == nil {
@@ -151,11 +163,10 @@ func codeOptions(ctx context.Context, maxSize int64, dnsConc int, audit auditorB
 	// Applications call internal services by design: internal addresses
 	// are not findings here.
 	a, err := audit(ctx, func(o *dnsaudit.Options) { o.IgnoreInternal = true })
-	if err != nil {
-		return o, err
+	if a != nil {
+		o.DNS = a
 	}
-	o.DNS = a
-	return o, nil
+	return o, err
 }
 
 func validCodeFormat(f string) bool {

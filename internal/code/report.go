@@ -22,8 +22,12 @@ type Report struct {
 	Hosts         []Host            `json:"hosts"`
 	Findings      []finding.Finding `json:"findings"`
 	Errors        []FileError       `json:"errors"`
-	// Partial: the scan stopped early (interrupted); what was read is reported.
+	// Partial: the scan stopped early (interrupted) or a part of it could
+	// not be done (the hosts' DNS, with no resolver answering); what was
+	// read is reported.
 	Partial bool `json:"partial"`
+	// PartialReasons says why the report is partial, one reason each.
+	PartialReasons []string `json:"partial_reasons,omitempty"`
 }
 
 // Tool names the scanner that wrote the report.

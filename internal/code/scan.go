@@ -79,7 +79,9 @@ func Scan(ctx context.Context, paths []string, o Options) (*Report, error) {
 		j.dns = auditHosts(ctx, o.DNS, j.auditable(o.DNSSkip), o.DNSConcurrency, o.Progress)
 	}
 	rep.Hosts, rep.Findings = j.build()
-	rep.Partial = ctx.Err() != nil
+	if rep.Partial = ctx.Err() != nil; rep.Partial {
+		rep.PartialReasons = append(rep.PartialReasons, "interrupted: "+context.Cause(ctx).Error())
+	}
 	rep.DurationMS = o.Now().Sub(start).Milliseconds()
 	return rep, nil
 }

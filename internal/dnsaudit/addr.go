@@ -131,7 +131,20 @@ func (rn *run) httpFingerprint(ctx context.Context, c *chain) {
 	if len(svcs) == 0 {
 		return
 	}
-	var seen []finding.HTTPExchange
+	var (
+		seen     []finding.HTTPExchange
+		answered bool
+	)
+	defer func() {
+		if !answered && ctx.Err() == nil {
+			// Failures stay failures: the page that tells a claimed
+			// resource from an unclaimed one was never seen.
+			f := lookupFailed(rn.res.Name+" HTTP", fmt.Sprintf("the %s fingerprint of %s could not be checked: neither https nor http answered",
+				svcs[0].Name, rn.res.Name), "", nil)
+			f.Evidence.HTTP = seen
+			rn.notAssessed(f)
+		}
+	}()
 	for _, scheme := range []string{"https", "http"} {
 		req := &netx.Request{Method: http.MethodGet, URL: scheme + "://" + rn.res.Name + "/"}
 		resp, err := rn.a.opts.HTTP.Do(ctx, req)
@@ -139,6 +152,7 @@ func (rn *run) httpFingerprint(ctx context.Context, c *chain) {
 		if err != nil {
 			continue
 		}
+		answered = true
 		for _, s := range svcs {
 			for _, fp := range s.HTTP {
 				if !fp.matches(resp) {

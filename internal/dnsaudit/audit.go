@@ -78,6 +78,7 @@ type Auditor struct {
 	health    serverHealth
 	iterative bool // resolve from the roots instead of through resolvers
 	queries   atomic.Int64
+	down      error // no resolver can be used: every Audit is error with it
 }
 
 // New checks the resolvers (one random-label query each) and returns an
@@ -86,6 +87,13 @@ type Auditor struct {
 // root servers are configured, the Auditor resolves iteratively from the
 // roots (with a Notice), else New fails. Options.Iterative skips the
 // resolvers altogether.
+//
+// When it fails because no resolver can be used (ErrNoResolver,
+// ErrAllResolversRewrite), New also returns an Auditor that audits
+// nothing: each Audit is error with that reason, and Notices says what
+// each resolver did. A caller with work that needs no DNS (plumb code's
+// findings, the rest of a report) keeps it and marks the DNS part failed
+// instead of losing everything.
 func New(ctx context.Context, opts Options) (*Auditor, error) {
 	if opts.Resolver == nil {
 		return nil, errors.New("dnsaudit: no resolver")
@@ -115,10 +123,17 @@ func New(ctx context.Context, opts Options) (*Auditor, error) {
 		return a, nil
 	}
 	if err := a.probeResolvers(ctx); err != nil {
+		if errors.Is(err, ErrNoResolver) || errors.Is(err, ErrAllResolversRewrite) {
+			a.down = err
+			return a, err
+		}
 		return nil, err
 	}
 	return a, nil
 }
+
+// Down is why this Auditor audits nothing (see New), or nil.
+func (a *Auditor) Down() error { return a.down }
 
 // Queries is the number of DNS queries sent so far.
 func (a *Auditor) Queries() int64 { return a.queries.Load() }
@@ -191,6 +206,7 @@ type run struct {
 	depth   int           // nested iterative resolutions (nameserver addresses)
 	lastCut *delegation   // the zone whose servers gave the last iterative answer
 	cuts    []*delegation // the zone cuts the name's answer depends on
+	order   []string      // the trusted resolvers, starting at this name's (resolverOrder)
 }
 
 func (rn *run) count(n int) {
@@ -227,6 +243,10 @@ func (a *Auditor) Audit(ctx context.Context, name string) *Result {
 	defer func() { rn.res.Queries = rn.queries }()
 	if !validName(name) {
 		rn.res.Status, rn.res.Error = finding.DNSError, "not a valid domain name"
+		return rn.res
+	}
+	if a.down != nil {
+		rn.res.Status, rn.res.Error = finding.DNSError, "not audited: "+a.down.Error()
 		return rn.res
 	}
 	if ip, err := netip.ParseAddr(name); err == nil {
@@ -307,6 +327,13 @@ func (rn *run) finish() {
 	}
 	if rn.res.Status == finding.DNSUnknown {
 		rn.res.Status = finding.DNSOK
+	}
+	// Failures stay failures (notassessed.go): a step that could not be
+	// done keeps the name from reading ok or merely unresolved.
+	if rn.res.Status == finding.DNSOK || rn.res.Status == finding.DNSUnresolved {
+		if why := rn.notAssessedReason(); why != "" {
+			rn.res.Status, rn.res.Error = finding.DNSError, why
+		}
 	}
 }
 

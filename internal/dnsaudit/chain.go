@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"strings"
 
@@ -43,9 +44,12 @@ func (c *chain) evidence() []finding.DNSAnswer {
 	return ev
 }
 
-// recursive asks the trusted resolvers in order until one gives a
+// recursive asks the trusted resolvers in turn until one gives a
 // definitive reply (NOERROR or NXDOMAIN); netx retries SERVFAIL and
-// timeouts with backoff on each.
+// timeouts with backoff on each. Each audited name starts at its own
+// resolver (resolverOrder), so a bulk run spreads over every resolver and
+// their --dns-rate adds up, while one name's questions all go to the same
+// resolver first, run after run.
 func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.Answer, error) {
 	if rn.a.iterative {
 		return rn.resolveIter(ctx, name, qtype)
@@ -54,7 +58,7 @@ func (rn *run) recursive(ctx context.Context, name string, qtype uint16) (*netx.
 		best *netx.Answer
 		err  error
 	)
-	for _, srv := range rn.a.servers {
+	for _, srv := range rn.resolverOrder() {
 		ans, e := rn.a.res.QueryServer(ctx, srv, name, qtype, true)
 		rn.count(netx.Attempts(ans, e))
 		if ans != nil && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError) {
@@ -142,8 +146,13 @@ func (rn *run) nodata(ctx context.Context, c *chain, cur string) {
 // aaaa adds the IPv6 addresses of the chain's end.
 func (rn *run) aaaa(ctx context.Context, c *chain, cur string) {
 	c.askedAAAA = true
-	ans, _ := rn.recursive(ctx, cur, dns.TypeAAAA)
-	if ans == nil || ans.Rcode != dns.RcodeSuccess {
+	ans, err := rn.recursive(ctx, cur, dns.TypeAAAA)
+	if ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
+		rn.notAssessed(lookupFailed(cur+" AAAA", fmt.Sprintf("DNS lookup of %s AAAA failed (%s); its IPv6 addresses could not be audited", cur, failureText(ans, err)),
+			"", answerEvidence(ans, err)))
+		return
+	}
+	if ans.Rcode != dns.RcodeSuccess {
 		return
 	}
 	_, addrs := follow(cur, ans.Msg, func(string, string) bool { return false })
@@ -230,7 +239,10 @@ func (rn *run) nxdomain(ctx context.Context, c *chain, last string) {
 	// Through resolvers, confirmed means an authority agreed; an iterative
 	// walk's NXDOMAIN came from the zone's own server.
 	confirmed := len(second) > 0 || (rn.a.iterative && c.final.Msg.Authoritative)
-	unreg := rn.unregistered(ctx, last)
+	unreg, fail := rn.unregistered(ctx, last)
+	if fail != nil {
+		rn.notAssessed(*fail)
+	}
 	if unreg != nil {
 		unreg.Evidence.DNS = append(ev, unreg.Evidence.DNS...)
 		rn.add(*unreg, true)
@@ -357,3 +369,20 @@ func serverOf(err error) string {
 }
 
 func joinNames(ns []string) string { return strings.Join(ns, " → ") }
+
+// resolverOrder is the trusted resolvers rotated to start at the audited
+// name's own (a hash of the name: stable across runs).
+func (rn *run) resolverOrder() []string {
+	servers := rn.a.servers
+	n := len(servers)
+	if n < 2 {
+		return servers
+	}
+	if rn.order == nil {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(rn.res.Name))
+		i := int(h.Sum32() % uint32(n))
+		rn.order = append(append(make([]string, 0, n), servers[i:]...), servers[:i]...)
+	}
+	return rn.order
+}

@@ -2,6 +2,7 @@ package dnsaudit
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/miekg/dns"
 )
@@ -58,7 +59,13 @@ func (rn *run) cutOf(ctx context.Context, name, hint string) *delegation {
 	var best *delegation
 	for _, z := range ancestorsFrom(reg, name) {
 		e := rn.delegationOf(ctx, z)
-		if e == nil || e.kind == zoneNX || e.kind == zoneFailed {
+		if e == nil || e.kind == zoneFailed {
+			// The walk stopped: the zone holding name, and whether its
+			// servers serve it, are unknown.
+			rn.notAssessed(zoneFailure(z, fmt.Sprintf("the delegation of %s", z), e))
+			break
+		}
+		if e.kind == zoneNX {
 			break
 		}
 		if e.kind == zoneCut {

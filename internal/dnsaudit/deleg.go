@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/netx"
 )
 
 // nsHost is one nameserver of a delegation and its addresses.
@@ -47,6 +48,7 @@ type delegation struct {
 type zoneVerdict struct {
 	f         finding.Finding
 	claimable bool
+	failed    bool // f is a dns.lookup-failed: a check that could not be done
 }
 
 type zoneKind int
@@ -63,6 +65,7 @@ type zoneEntry struct {
 	deleg    *delegation
 	fromZone string // the zone whose servers gave the verdict
 	ev       finding.DNSAnswer
+	why      string // zoneFailed: what the servers did
 }
 
 // zoneCache bounds what delegation walks remember; when full it forgets an
@@ -163,14 +166,16 @@ func (rn *run) delegationOf(ctx context.Context, zone string) *zoneEntry {
 		if e := rn.a.cache.get(zone); e != nil {
 			return e, nil
 		}
-		cut, ans, _ := rn.iterate(ctx, zone, dns.TypeNS)
+		cut, ans, err := rn.iterate(ctx, zone, dns.TypeNS)
 		if e := rn.a.cache.get(zone); e != nil {
 			return e, nil
 		}
 		if ans == nil || !ans.Msg.Authoritative || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError) {
-			e := &zoneEntry{kind: zoneFailed, fromZone: cut.zone}
+			e := &zoneEntry{kind: zoneFailed, fromZone: cut.zone, why: failureText(ans, err)}
 			if ans != nil {
 				e.ev = ans.Evidence()
+			} else if de, ok := asDNSError(err); ok {
+				e.ev = de.Evidence()
 			}
 			rn.a.cache.put(zone, e)
 			return e, nil
@@ -225,22 +230,48 @@ func registrable(name string) string {
 
 // unregistered returns a finding when the registrable domain of name does
 // not exist at its registry (the parent zone answers NXDOMAIN). It is
-// always claimable: anyone can buy the domain.
-func (rn *run) unregistered(ctx context.Context, name string) *finding.Finding {
+// always claimable: anyone can buy the domain. fail is set instead when
+// the registry's servers could not tell (the check was not done).
+func (rn *run) unregistered(ctx context.Context, name string) (f, fail *finding.Finding) {
 	if len(rn.a.opts.Roots) == 0 {
-		return nil
+		return nil, nil
 	}
 	reg := registrable(name)
 	if reg == "" {
-		return nil
+		return nil, nil
 	}
 	e := rn.delegationOf(ctx, reg)
-	if e == nil || e.kind != zoneNX || e.fromZone == "." {
-		return nil // the root saying "no such TLD" is not "anyone can buy it"
+	if e == nil || e.kind == zoneFailed {
+		ff := zoneFailure(reg, fmt.Sprintf("whether %s is registered", reg), e)
+		return nil, &ff
 	}
-	f := verdict(IDUnregisteredDomain, finding.High, finding.Firm, reg,
+	if e.kind != zoneNX || e.fromZone == "." {
+		return nil, nil // the root saying "no such TLD" is not "anyone can buy it"
+	}
+	v := verdict(IDUnregisteredDomain, finding.High, finding.Firm, reg,
 		fmt.Sprintf("%s is not registered: anyone can buy it and answer for %s", reg, name),
 		fmt.Sprintf("The %s registry's servers answered NXDOMAIN for %s.", e.fromZone, reg),
 		[]finding.DNSAnswer{e.ev})
-	return &f
+	return &v, nil
+}
+
+// failureText says what a failed query got: its rcode, or why there was
+// no answer.
+func failureText(ans *netx.Answer, err error) string {
+	switch {
+	case ans != nil && !ans.Msg.Authoritative && (ans.Rcode == dns.RcodeSuccess || ans.Rcode == dns.RcodeNameError):
+		return rcodeName(ans.Rcode) + " without authority"
+	case ans != nil:
+		return rcodeName(ans.Rcode)
+	}
+	if de, ok := asDNSError(err); ok {
+		if de.Server != "" {
+			return de.Kind.String() + " at " + de.Server // the evidence holds the rest
+		}
+		return de.Kind.String()
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "no answer"
 }

@@ -250,11 +250,18 @@ func (rn *run) zoneChecks(ctx context.Context) {
 		return
 	}
 	if reg := registrable(rn.res.Name); reg != "" {
-		if e := rn.delegationOf(ctx, reg); e != nil && e.kind == zoneNX {
-			if f := rn.unregistered(ctx, rn.res.Name); f != nil && !rn.has(f.ID, f.Location.Param) {
+		switch e := rn.delegationOf(ctx, reg); {
+		case e != nil && e.kind == zoneNX:
+			f, fail := rn.unregistered(ctx, rn.res.Name)
+			if f != nil && !rn.has(f.ID, f.Location.Param) {
 				rn.add(*f, true)
 			}
+			if fail != nil {
+				rn.notAssessed(*fail)
+			}
 			return
+		case e == nil || e.kind == zoneFailed:
+			rn.notAssessed(zoneFailure(reg, fmt.Sprintf("the delegation of %s (registration, nameservers)", reg), e))
 		}
 	}
 	for _, d := range rn.cuts {
@@ -262,48 +269,75 @@ func (rn *run) zoneChecks(ctx context.Context) {
 			lr := rn.lameOf(ctx, d)
 			var vs []zoneVerdict
 			if f, claimable, ok := lameVerdict(d, lr); ok {
-				vs = append(vs, zoneVerdict{f, claimable})
+				vs = append(vs, zoneVerdict{f: f, claimable: claimable})
 			}
 			if f, ok := failedNSVerdict(d, lr); ok {
-				vs = append(vs, zoneVerdict{f, false})
+				vs = append(vs, zoneVerdict{f: f})
 			}
-			for _, f := range rn.nsDomainVerdicts(ctx, d) {
-				vs = append(vs, zoneVerdict{f, true})
+			if f, ok := unknownLameVerdict(d, lr); ok {
+				vs = append(vs, zoneVerdict{f: f, failed: true})
 			}
+			vs = append(vs, rn.nsDomainVerdicts(ctx, d)...)
 			d.verdicts = vs
 		})
 		for _, v := range d.verdicts {
-			if !rn.has(v.f.ID, v.f.Location.Param) {
-				rn.add(v.f, v.claimable)
-			}
+			rn.apply(v)
 		}
+	}
+}
+
+// apply adds a zone verdict to the name's result: a finding, or a step
+// that could not be done.
+func (rn *run) apply(v zoneVerdict) {
+	switch {
+	case v.failed:
+		rn.notAssessed(v.f)
+	case !rn.has(v.f.ID, v.f.Location.Param):
+		rn.add(v.f, v.claimable)
 	}
 }
 
 // nsDomainChecks reports nameservers of d whose own registrable domain is
 // not registered: whoever buys it answers for the zone.
 func (rn *run) nsDomainChecks(ctx context.Context, d *delegation) {
-	for _, f := range rn.nsDomainVerdicts(ctx, d) {
-		if !rn.has(f.ID, f.Location.Param) {
-			rn.add(f, true)
-		}
+	for _, v := range rn.nsDomainVerdicts(ctx, d) {
+		rn.apply(v)
 	}
 }
 
-func (rn *run) nsDomainVerdicts(ctx context.Context, d *delegation) []finding.Finding {
-	var out []finding.Finding
+// nsDomainVerdicts checks the registration of the nameservers' domains;
+// a check that could not be done is a failed verdict.
+func (rn *run) nsDomainVerdicts(ctx context.Context, d *delegation) []zoneVerdict {
+	var out []zoneVerdict
 	for _, h := range d.ns {
 		nsReg := registrable(h.name)
 		if nsReg == "" || nsReg == registrable(d.zone) {
 			continue
 		}
-		if f := rn.unregistered(ctx, h.name); f != nil {
+		f, fail := rn.unregistered(ctx, h.name)
+		if f != nil {
 			f.Title = fmt.Sprintf("Nameserver %s of %s is under %s, which is not registered: anyone can buy it and answer for the zone", h.name, d.zone, nsReg)
 			f.Evidence.DNS = slices.Clip(f.Evidence.DNS)
-			out = append(out, *f)
+			out = append(out, zoneVerdict{f: *f, claimable: true})
+		}
+		if fail != nil {
+			fail.Title = fmt.Sprintf("nameserver %s of %s: %s", h.name, d.zone, fail.Title)
+			out = append(out, zoneVerdict{f: *fail, failed: true})
 		}
 	}
 	return out
+}
+
+// unknownLameVerdict reports a zone none of whose nameservers could be
+// asked (all failed): whether it is lame was not assessed.
+func unknownLameVerdict(d *delegation, lr *lameResult) (finding.Finding, bool) {
+	if lr == nil || lr.state != lameUnknown {
+		return finding.Finding{}, false
+	}
+	return lookupFailed(d.zone,
+		fmt.Sprintf("whether %s is served by its nameservers could not be checked: every one failed (%s)", d.zone, lr.describe(lr.failedNS)),
+		"A failure (SERVFAIL, no reply) is not a lame delegation; the lame-delegation check was not done.",
+		slices.Clip(lr.ev)), true
 }
 
 func (rn *run) has(id, subject string) bool {

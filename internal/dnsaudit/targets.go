@@ -52,7 +52,7 @@ const (
 	targetOK targetState = iota
 	targetUnregistered
 	targetNX
-	targetFailed
+	targetFailed // the check could not be done: never cached, never a verdict
 )
 
 // targetVerdict is what a target host is, cached per host and type for the run.
@@ -62,6 +62,7 @@ type targetVerdict struct {
 	ev    []finding.DNSAnswer
 	svc   *ServiceInfo // the service namespace of an NXDOMAIN target, when known
 	why   string
+	fail  finding.Finding // targetFailed: what could not be checked
 }
 
 // auditTarget reports a record target that does not exist or whose
@@ -70,7 +71,15 @@ func (rn *run) auditTarget(ctx context.Context, t target) {
 	owner := rn.res.Name
 	v := rn.targetVerdict(ctx, t.host, t.qtype, registrable(owner))
 	k := kindOf(t.kind)
-	if v.state == targetOK || v.state == targetFailed || rn.has(k.id, t.host) {
+	if v.state == targetFailed {
+		f := v.fail
+		f.Title = fmt.Sprintf("%s target %s of %s: %s", t.kind, t.host, owner, f.Title)
+		f.Location.Param = t.kind + " " + t.host
+		f.Evidence.DNS = append([]finding.DNSAnswer{t.ev}, f.Evidence.DNS...)
+		rn.notAssessed(f)
+		return
+	}
+	if v.state == targetOK || rn.has(k.id, t.host) {
 		return
 	}
 	got := fmt.Sprintf(k.claimGot, owner)
@@ -106,19 +115,24 @@ func (rn *run) targetVerdict(ctx context.Context, host string, qtype uint16, own
 	}
 	v := &targetVerdict{reg: registrable(host)}
 	if v.reg != "" && v.reg != ownerReg {
-		if f := rn.unregistered(ctx, host); f != nil {
+		f, fail := rn.unregistered(ctx, host)
+		if f != nil {
 			v.state, v.ev, v.why = targetUnregistered, f.Evidence.DNS, f.Evidence.Summary
 			rn.a.cache.putTarget(key, v)
 			return v
+		}
+		if fail != nil {
+			// A failure is no verdict, and is not cached (the failed zone is).
+			return &targetVerdict{state: targetFailed, fail: *fail}
 		}
 	}
 	if qtype != 0 {
 		ans, err := rn.recursive(ctx, host, qtype)
 		switch {
 		case ans == nil || (ans.Rcode != dns.RcodeSuccess && ans.Rcode != dns.RcodeNameError):
-			v.state = targetFailed // a failure is no verdict, and is not cached
-			_ = err
-			return v
+			return &targetVerdict{state: targetFailed, fail: lookupFailed(host,
+				fmt.Sprintf("whether it exists could not be checked: %s %s failed (%s)", host, dns.TypeToString[qtype], failureText(ans, err)),
+				"", answerEvidence(ans, err))}
 		case ans.Rcode == dns.RcodeNameError:
 			v.state, v.ev = targetNX, []finding.DNSAnswer{ans.Evidence()}
 			if svcs := rn.a.fp.IdentifyCNAME(host); len(svcs) > 0 {

@@ -25,7 +25,8 @@ func RenderCode(w io.Writer, format string, r *code.Report, o Options) error {
 	case "sarif":
 		return writeSARIF(w, sarifRun{
 			version: r.Tool.Version, fullName: "plumb code: outbound hosts, credential links and DNS truth", ok: !r.Partial, start: r.StartedAt,
-			props: [][2]any{{"paths", r.Paths}, {"files", r.Files.Scanned}, {"hosts", len(r.Hosts)}},
+			props: [][2]any{{"paths", r.Paths}, {"files", r.Files.Scanned}, {"hosts", len(r.Hosts)}, {"partial", r.Partial}},
+			notes: partialNotes(r.PartialReasons),
 		}, r.Findings, o.Rule)
 	case "markdown":
 		return codeMarkdown(w, r)
@@ -47,7 +48,11 @@ func codeTable(w io.Writer, r *code.Report, o Options) error {
 	if r.Partial {
 		t.printf(", %s", t.c(ansiRed, "partial"))
 	}
-	t.printf("\n\n")
+	t.printf("\n")
+	for _, why := range r.PartialReasons {
+		t.printf("%s %s\n", t.c(ansiRed, "PARTIAL REPORT:"), firstLine(why))
+	}
+	t.printf("\n")
 	creds := 0
 	for _, h := range r.Hosts {
 		if h.Link != "" {
@@ -125,6 +130,15 @@ func codeMarkdown(w io.Writer, r *code.Report) error {
 	if !r.DNSAudited {
 		b.WriteString("DNS not audited (`--no-dns`).\n\n")
 	}
+	if r.Partial {
+		b.WriteString("**partial report**\n\n")
+		for _, why := range r.PartialReasons {
+			b.WriteString("> ⚠️ partial: " + mdEscape(firstLine(why)) + "\n")
+		}
+		if len(r.PartialReasons) > 0 {
+			b.WriteString("\n")
+		}
+	}
 	counts := map[finding.Severity]int{}
 	for _, f := range r.Findings {
 		counts[f.Severity]++
@@ -168,4 +182,13 @@ func linkRank(l string) int {
 		return 1
 	}
 	return 0
+}
+
+// partialNotes are SARIF invocation notes saying why a report is partial.
+func partialNotes(reasons []string) []string {
+	out := make([]string, 0, len(reasons))
+	for _, why := range reasons {
+		out = append(out, "partial report: "+why)
+	}
+	return out
 }

@@ -91,6 +91,11 @@ func (c Resolution) Run(ctx context.Context, in *check.Input) ([]finding.Finding
 		IgnoreInternal: c.targetInternal(ctx, in),
 	})
 	if err != nil {
+		if a != nil { // no resolver could be used: each host says its DNS was not audited, and why
+			for _, h := range list {
+				in.Hosts.SetDNS(h.Name, hosts.DNSSummary{Status: finding.DNSError, Detail: "not audited: " + err.Error()})
+			}
+		}
 		return nil, fmt.Errorf("dns audit: %w", err)
 	}
 	targetHost := ""

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/plumbsec/plumb/internal/check"
 	"github.com/plumbsec/plumb/internal/checks/dns"
 	"github.com/plumbsec/plumb/internal/dnsaudit"
 	"github.com/plumbsec/plumb/internal/engine"
@@ -92,5 +93,26 @@ func TestDroppedResolverIsReported(t *testing.T) {
 	twin := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, nil, dns.Resolution{})
 	if got := labtest.WithID(twin, dnsaudit.IDResolverDropped); len(got) != 0 {
 		t.Errorf("honest resolver reported dropped: %+v", got)
+	}
+}
+
+// TestNoUsableResolverMarksEveryHost: when every resolver is dropped and
+// there are no roots to resolve from, the scan's hosts say their DNS was
+// not audited and why (error, never a missing or ok status), and the check
+// is not assessed.
+func TestNoUsableResolverMarksEveryHost(t *testing.T) {
+	t.Parallel()
+	w := labtest.Start(t)
+	rep := labtest.Scan(t, w, w.Vuln.BaseURL, w.Vuln.Token, func(o *engine.Options) {
+		o.Resolvers = []string{w.RewritingResolverAddr}
+		o.DNSAudit = check.DNSAuditConfig{} // --dns-root none: nothing to fall back on
+	}, dns.Resolution{})
+	if len(rep.Hosts) == 0 {
+		t.Fatal("no hosts in the report")
+	}
+	for _, h := range rep.Hosts {
+		if h.DNS == nil || h.DNS.Status != finding.DNSError || !strings.Contains(h.DNS.Detail, "not audited: every configured resolver rewrites NXDOMAIN") {
+			t.Errorf("host %s: DNS %+v, want error saying it was not audited and why", h.Name, h.DNS)
+		}
 	}
 }
