@@ -58,13 +58,15 @@ func (t *tools) scanCode(ctx context.Context, req *sdk.CallToolRequest, in CodeI
 	if err != nil {
 		return nil, nil, err
 	}
+	var lazy *lazyAuditor
 	if !in.NoDNS {
 		// The auditor is built at the first allowed host: a scan whose
 		// hosts are all refused sends no packet at all.
-		o.DNS = &lazyAuditor{build: func() (code.Auditor, error) {
+		lazy = &lazyAuditor{build: func() (code.Auditor, error) {
 			ao, err := t.cfg.CodeOptions(ctx, true)
 			return ao.DNS, err
 		}}
+		o.DNS = lazy
 		o.DNSSkip = func(host string) string {
 			if t.cfg.Targets.Host(host, 0) != nil {
 				return notAllowedDNS
@@ -85,6 +87,12 @@ func (t *tools) scanCode(ctx context.Context, req *sdk.CallToolRequest, in CodeI
 			return nil, nil, fmt.Errorf("cannot read %q: %w", path, pe.Err)
 		}
 		return nil, nil, fmt.Errorf("the code scan could not run: %w", err)
+	}
+	if err := lazy.failed(); err != nil {
+		// As plumb code: the findings stand, the hosts' DNS is error with
+		// the reason, and the report says it is partial.
+		rep.Partial = true
+		rep.PartialReasons = append(rep.PartialReasons, "the hosts' DNS was not audited: "+err.Error())
 	}
 	return toolResult(codeSummary(rep), rep), rep, nil
 }
@@ -108,6 +116,15 @@ func (l *lazyAuditor) Audit(ctx context.Context, name string) *dnsaudit.Result {
 		return &dnsaudit.Result{Name: name, Status: finding.DNSError, Error: "the DNS audit could not start: " + l.err.Error()}
 	}
 	return l.a.Audit(ctx, name)
+}
+
+// failed is why the auditor could not be built, nil when it was (or was
+// never needed). Call it once the scan has returned.
+func (l *lazyAuditor) failed() error {
+	if l == nil {
+		return nil
+	}
+	return l.err
 }
 
 // code turns a code scan's progress into notifications: one per file read

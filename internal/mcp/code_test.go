@@ -2,6 +2,9 @@ package mcp
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -80,5 +83,55 @@ func TestScanCodeBuildsTheAuditorOnlyForAllowedHosts(t *testing.T) {
 		}
 		_ = cs.Close()
 		_ = ss.Wait()
+	}
+}
+
+// scan_code with an auditor that cannot start keeps its findings, marks
+// the hosts' DNS error with the reason and says the report is partial, as
+// plumb code does.
+func TestScanCodeDeadResolverIsPartial(t *testing.T) {
+	t.Parallel()
+	targets, err := ParseAllowlist([]string{"*.vulnshop.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := docsConfig()
+	cfg.Targets = targets
+	cfg.CodeOptions = func(_ context.Context, audit bool) (code.Options, error) {
+		if audit {
+			return code.Options{}, errors.New("no resolver answered")
+		}
+		return code.Options{}, nil
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ct, st := sdk.NewInMemoryTransports()
+	ss, err := s.Connect(ctx, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = ss.Wait() }()
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "test", Version: "1"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "scan_code", Arguments: map[string]any{"path": "../code/testdata/flask-vuln"}})
+	if err != nil || res.IsError {
+		t.Fatalf("scan_code: %v %+v", err, res)
+	}
+	var rep code.Report
+	b, _ := json.Marshal(res.StructuredContent)
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Partial || len(rep.PartialReasons) == 0 || !strings.Contains(strings.Join(rep.PartialReasons, " "), "no resolver answered") {
+		t.Errorf("partial=%v reasons=%q, want partial with the reason", rep.Partial, rep.PartialReasons)
+	}
+	if len(rep.Findings) == 0 {
+		t.Error("the findings that need no DNS were lost")
 	}
 }
