@@ -34,6 +34,7 @@ type dnsAuditFlags struct {
 	roots         []string
 	authorityPort int
 	dnsRate       float64
+	authorityRate float64
 	probeZone     string
 }
 
@@ -46,6 +47,7 @@ func (f *dnsAuditFlags) register(fs *pflag.FlagSet, bulk bool) {
 		return
 	}
 	fs.Float64Var(&f.dnsRate, "dns-rate", 1000, "DNS queries per second to each resolver, 0: no limit (1000 gives ~250 names/s per resolver with the default --types)")
+	fs.Float64Var(&f.authorityRate, "authority-rate", 1000, "DNS queries per second to each zone's own nameserver (delegation checks, --resolver iterative), 0: no limit")
 	fs.StringVar(&f.probeZone, "dns-probe-zone", "com", "`ZONE` under which a random name is asked to detect resolvers that rewrite NXDOMAIN")
 }
 
@@ -68,6 +70,9 @@ func (f *dnsAuditFlags) build() (roots []string, port uint16, err error) {
 	}
 	if f.dnsRate < 0 {
 		return nil, 0, usagef("--dns-rate must not be negative")
+	}
+	if f.authorityRate < 0 {
+		return nil, 0, usagef("--authority-rate must not be negative")
 	}
 	return roots, uint16(f.authorityPort), nil
 }
@@ -134,7 +139,8 @@ with the default types (4 queries a name), about 900 with --types A. To go
 faster: give several --resolver (names are spread over them, their rates
 add up), --types A, --dns-rate 0 (no limit) with a higher --concurrency on
 a resolver you run, or --resolver iterative (about 10,000 names/s in the
-lab either way; docs/dns.md).
+lab either way; docs/dns.md). The zones' own nameservers, asked directly,
+get --authority-rate each (default 1000 queries/s).
 
 ` + dnsExitCodeHelp,
 		Example: `  plumb dns api.example.com login.example.com
@@ -300,7 +306,7 @@ func (f *auditorFlags) options() (dnsaudit.Options, error) {
 		// never asked (and HTTP fingerprints, which would need it, are off).
 		servers, f.noHTTP = o.Roots, true
 	}
-	res, err := netx.NewResolver(netx.ResolverConfig{Servers: servers, RatePerServer: f.audit.dnsRate})
+	res, err := netx.NewResolver(netx.ResolverConfig{Servers: servers, RatePerServer: f.audit.dnsRate, RatePerAuthority: f.audit.authorityRate})
 	if err != nil {
 		return o, usagef("%v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,11 @@ type ResolverConfig struct {
 	Timeout       time.Duration // per query attempt; default 2s
 	Retries       int           // extra attempts per server on timeout/SERVFAIL; default 2, <0 means none
 	RatePerServer float64       // queries per second per server; 0 = unlimited
+	// RatePerAuthority bounds the queries per second to each server that
+	// is not one of Servers — the zones' own nameservers, asked directly
+	// by delegation checks and iterative resolution; 0 = unlimited. A
+	// bulk audit may send thousands of names into one provider's zone.
+	RatePerAuthority float64
 }
 
 // Resolver asks configured DNS servers directly (never the system
@@ -40,6 +46,10 @@ type Resolver struct {
 	retries  int
 	limiters map[string]*rate.Limiter
 	tcp      *dns.Client
+
+	authRate float64
+	authMu   sync.Mutex
+	authLim  map[string]*rate.Limiter
 	pool     udpPool // UDP sockets, reused (udppool.go)
 	budget   *retryBudget
 
@@ -64,6 +74,8 @@ func NewResolver(cfg ResolverConfig) (*Resolver, error) {
 		timeout:  cfg.Timeout,
 		retries:  cfg.Retries,
 		limiters: make(map[string]*rate.Limiter),
+		authRate: cfg.RatePerAuthority,
+		authLim:  make(map[string]*rate.Limiter),
 		cache:    make(map[string]hostEntry),
 		budget:   newRetryBudget(),
 	}
@@ -356,10 +368,26 @@ func dedupe(ss []string) []string {
 	return out
 }
 
+// limiter is server's rate limiter: a configured server's, else (with
+// RatePerAuthority) one made for that authoritative server on first use.
+func (r *Resolver) limiter(server string) *rate.Limiter {
+	if r.authRate <= 0 || slices.Contains(r.servers, server) {
+		return r.limiters[server]
+	}
+	r.authMu.Lock()
+	defer r.authMu.Unlock()
+	lim := r.authLim[server]
+	if lim == nil {
+		lim = rate.NewLimiter(rate.Limit(r.authRate), 1)
+		r.authLim[server] = lim
+	}
+	return lim
+}
+
 // exchange sends one question to one server, falling back to TCP when the
 // UDP reply is truncated.
 func (r *Resolver) exchange(ctx context.Context, server, fqdn string, qtype uint16, rd bool) outcome {
-	if lim := r.limiters[server]; lim != nil {
+	if lim := r.limiter(server); lim != nil {
 		if err := lim.Wait(ctx); err != nil {
 			return outcome{kind: KindOther, err: &serverErr{server, err}}
 		}

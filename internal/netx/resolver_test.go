@@ -258,3 +258,32 @@ func TestQueryServerRecursionFlag(t *testing.T) {
 		t.Error("QueryServer accepted a bad server address")
 	}
 }
+
+// TestAuthorityRate: a server asked directly that is not a configured
+// resolver (a zone's own nameserver) gets its own limiter at
+// RatePerAuthority, shared by every query to it; configured servers keep
+// RatePerServer (none when it is 0).
+func TestAuthorityRate(t *testing.T) {
+	t.Parallel()
+	r, err := NewResolver(ResolverConfig{Servers: []string{"127.0.0.1:53"}, RatePerAuthority: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lim := r.limiter("127.0.0.1:53"); lim != nil {
+		t.Errorf("the configured resolver got an authority limiter (%v/s)", lim.Limit())
+	}
+	a, b := r.limiter("192.0.2.53:53"), r.limiter("192.0.2.53:53")
+	if a == nil || a != b || a.Limit() != 7 {
+		t.Errorf("authority limiter %v (same: %v), want one at 7/s", a, a == b)
+	}
+	if c := r.limiter("192.0.2.54:53"); c == nil || c == a {
+		t.Error("each authoritative server needs its own limiter")
+	}
+	unlimited, err := NewResolver(ResolverConfig{Servers: []string{"127.0.0.1:53"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lim := unlimited.limiter("192.0.2.53:53"); lim != nil {
+		t.Error("no RatePerAuthority must mean no limit")
+	}
+}
