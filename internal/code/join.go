@@ -61,6 +61,7 @@ func newJoin(facts []*fileFacts, projects map[string]bool) *join {
 			}
 		}
 	}
+	j.crossFile()
 	return j
 }
 
@@ -118,6 +119,9 @@ func (j *join) publicHosts() []string {
 		for _, c := range ff.calls {
 			for _, u := range c.urls {
 				add(u.host)
+			}
+			for _, x := range c.xurls {
+				add(x.u.host)
 			}
 		}
 	}
@@ -270,6 +274,22 @@ func (j *join) linkCall(ff *fileFacts, c callSite, acc func(string) *hostAcc) []
 			acc(u.host).add(u, ff.file, g, c.how, callRef)
 		}
 		if f, ok := overHTTP(u, ff.file, c.grade, c.how, ff.file, c.line, c.symbol); ok {
+			fs = append(fs, f)
+		}
+	}
+	for _, x := range c.xurls {
+		g := c.grade
+		if !x.pkg || x.u.dflt {
+			g = min(g, gradeLikely) // an import: another module's name
+		}
+		if g > gradeNone {
+			via := c.how
+			if !x.pkg {
+				via += " via " + x.via + " imported from " + x.file
+			}
+			acc(x.u.host).add(x.u, x.file, g, via, callRef)
+		}
+		if f, ok := overHTTP(x.u, x.file, g, c.how, ff.file, c.line, c.symbol); ok {
 			fs = append(fs, f)
 		}
 	}

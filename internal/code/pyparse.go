@@ -341,7 +341,7 @@ func (p *pyParser) dottedName() string {
 		p.next()
 		b.WriteByte('.')
 	}
-	for p.peek().kind == tName {
+	for p.peek().kind == tName && p.peek().text != "import" { // from . import x
 		b.WriteString(p.next().text)
 		if !p.isOp(".") {
 			break

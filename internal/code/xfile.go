@@ -1,0 +1,328 @@
+package code
+
+import "strings"
+
+// Links across the files of one project. A file says, besides its own
+// facts, which names its URLs read that another file defines (refs: an
+// explicit import, or a Go package's other files), what it defines that
+// another file may import (syms), which of its functions send a
+// credential to a URL their caller passes (wrappers) and which calls pass
+// a URL to a function defined elsewhere (wrapCalls). The join resolves
+// them by path (xjoin.go): never by a name alone.
+
+// symRef is a name read in one file and defined in another.
+type symRef struct {
+	// mod is the JavaScript module as imported ("./constants"); "" in Go
+	// (the package) and Python (name holds the module).
+	mod string
+	// name: Go "defaultBase" or "Client.base" (a field); Python the
+	// qualified name as imported (".config.API_ROOT",
+	// "shop.partner.transport.authed_get"); JavaScript the exported name.
+	name string
+	// after is the scheme of a literal "scheme://" the name follows: a
+	// bare host it holds is that URL's host.
+	after string
+}
+
+// paramRef is parameter i of fn.
+type paramRef struct {
+	fn *funcDef
+	i  int
+}
+
+// symDef is a top-level name (a Go struct field set by a literal:
+// "Type.field") that holds URLs, a bare host or names of other files.
+type symDef struct {
+	name string
+	urls []urlRef
+	host string // a bare host string ("api.svc-sample.io"), line is where
+	line int
+	refs []symRef
+}
+
+// wrapperDef is a function that sends a credential to the URL its caller
+// passes as positional argument arg.
+type wrapperDef struct {
+	name  string // as fnName names it: "authed_get", "Client.authed"
+	arg   int
+	grade grade
+	how   string
+}
+
+// wrapCall is a call that passes URLs to a function that may be a
+// wrapper: in this file (local) or another.
+type wrapCall struct {
+	line   int
+	symbol string
+	local  bool
+	target symRef // local: name is the function's fnName
+	args   []wrapArg
+}
+
+// wrapArg is what a positional argument of a wrapCall may hold.
+type wrapArg struct {
+	urls     []urlRef
+	settings []string
+	refs     []symRef
+}
+
+// goPredeclared are Go's predeclared names no file of a package defines.
+var goPredeclared = map[string]bool{"_": true, "iota": true, "append": true, "len": true, "cap": true, "make": true, "new": true,
+	"copy": true, "delete": true, "panic": true, "print": true, "println": true, "min": true, "max": true, "clear": true,
+	"string": true, "byte": true, "rune": true, "int": true, "int64": true, "uint": true, "float64": true, "error": true, "any": true}
+
+// maxWrapArgs bounds the arguments of a call looked at for URLs.
+const maxWrapArgs = 4
+
+func paramIndex(fn *funcDef, name string) int {
+	for i, p := range fn.params {
+		if p == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// selfOffset is how many leading parameters a caller does not pass: the
+// receiver of a Python or Go method.
+func selfOffset(fn *funcDef) int {
+	if fn.class != "" && len(fn.params) > 0 {
+		switch fn.params[0] {
+		case "self", "cls":
+			return 1
+		}
+	}
+	return 0
+}
+
+// refsAfterScheme marks refs read right after a literal "scheme://".
+func refsAfterScheme(prefix string, rs []symRef) []symRef {
+	if len(rs) == 0 || !strings.HasSuffix(prefix, "://") {
+		return rs
+	}
+	out := make([]symRef, len(rs))
+	for i, r := range rs {
+		if r.after == "" {
+			r.after = strings.ToLower(strings.TrimSuffix(prefix, "://"))
+		}
+		out[i] = r
+	}
+	return out
+}
+
+// symRefOf says which other file's name an unresolved name reads: a Go
+// identifier no declaration of this file binds (the package's other files
+// may), a Python name imported with `import`/`from … import`, a
+// JavaScript name imported from a relative module.
+func (a *analyzer) symRefOf(name string) (symRef, bool) {
+	if name == "" {
+		return symRef{}, false
+	}
+	first, rest, dot := strings.Cut(name, ".")
+	switch a.u.lang {
+	case langGo:
+		if dot || goPredeclared[name] {
+			return symRef{}, false
+		}
+		return symRef{name: name}, true
+	case langPython:
+		q, ok := a.u.imports[first]
+		if !ok {
+			return symRef{}, false
+		}
+		if dot {
+			q += "." + rest
+		}
+		return symRef{name: q}, true
+	case langJS:
+		spec := a.u.specs[first]
+		if spec == "" {
+			return symRef{}, false
+		}
+		sym := strings.TrimPrefix(strings.TrimPrefix(a.u.imports[first], spec), ".")
+		if dot {
+			sym = strings.TrimPrefix(sym+"."+rest, ".")
+		}
+		if sym == "" {
+			return symRef{}, false
+		}
+		return symRef{mod: spec, name: sym}, true
+	}
+	return symRef{}, false
+}
+
+// noteWrapper records fn as a wrapper when the credentialed call's URL is
+// one of fn's own parameters.
+func (a *analyzer) noteWrapper(ff *fileFacts, fn *funcDef, ps []paramRef, g grade, how string) {
+	if fn == nil || fn.name == "" || fn.name == "<class>" {
+		return
+	}
+	name := fnName(fn)
+	for _, p := range ps {
+		if p.fn != fn {
+			continue
+		}
+		arg := p.i - selfOffset(fn)
+		if arg < 0 || arg >= maxWrapArgs {
+			continue
+		}
+		dup := false
+		for i, w := range ff.wrappers {
+			if w.name == name && w.arg == arg {
+				dup = true
+				if g > w.grade {
+					ff.wrappers[i].grade = g
+				}
+			}
+		}
+		if !dup {
+			ff.wrappers = append(ff.wrappers, wrapperDef{name: name, arg: arg, grade: g, how: how})
+		}
+	}
+}
+
+// wrapCallSite records a call to a function of this file or another that
+// passes it URLs, so the join can link them if the function is a wrapper.
+func (a *analyzer) wrapCallSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope) {
+	if len(e.args) == 0 || e.x == nil {
+		return
+	}
+	name := dotted(e.x)
+	if name == "" {
+		return
+	}
+	if _, known := requestAPIs[a.canon(name)]; known {
+		return
+	}
+	wc := wrapCall{line: e.line}
+	if fd := a.localFunc(name, sc); fd != nil {
+		wc.local, wc.target = true, symRef{name: fnName(fd)}
+	} else if rest, ok := strings.CutPrefix(name, "self."); ok && a.u.lang == langGo && sc.class != "" && !strings.Contains(rest, ".") {
+		wc.target = symRef{name: sc.class + "." + rest} // a method in another file of the package
+	} else if a.u.lang == langGo && strings.Contains(name, ".") {
+		return
+	} else if _, bound := a.boundAnywhere(name, sc); bound && a.u.specs[name] == "" {
+		return
+	} else if r, ok := a.symRefOf(name); ok {
+		wc.target = r
+	} else {
+		return
+	}
+	found := false
+	// Wrappers are rare and calls that pass names of other files are
+	// not: a call of a function elsewhere is kept when it passes a URL,
+	// a setting or a host-ish name (one of this file's is kept until the
+	// file's wrappers are known: keepWrapCalls).
+	for i, x := range e.args {
+		if i >= maxWrapArgs {
+			break
+		}
+		switch x.kind {
+		case xStr, xName, xAttr, xConcat, xIndex:
+		default:
+			wc.args = append(wc.args, wrapArg{})
+			continue
+		}
+		v := a.eval(x, sc)
+		arg := wrapArg{urls: v.urls, settings: v.settings, refs: v.refs}
+		found = found || len(v.urls) > 0 || len(v.settings) > 0 || wc.local && len(v.refs) > 0 || hostishRefs(v.refs)
+		wc.args = append(wc.args, arg)
+	}
+	if !found {
+		return
+	}
+	callee := name
+	wc.symbol = fnName(fn) + ":" + callee
+	ff.wrapCalls = append(ff.wrapCalls, wc)
+}
+
+// hostishRefs says one of rs is named like a destination (apiURL,
+// defaultBaseURL, API_HOST).
+func hostishRefs(rs []symRef) bool {
+	for _, r := range rs {
+		if settingLike(lastPart(r.name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// keepWrapCalls drops the calls of this file's functions that are not
+// wrappers, once the file's wrappers are known.
+func keepWrapCalls(ff *fileFacts) {
+	out := ff.wrapCalls[:0]
+	for _, wc := range ff.wrapCalls {
+		if !wc.local {
+			out = append(out, wc)
+			continue
+		}
+		for _, w := range ff.wrappers {
+			if w.name == wc.target.name {
+				out = append(out, wc)
+				break
+			}
+		}
+	}
+	clear(ff.wrapCalls[len(out):])
+	ff.wrapCalls = out
+}
+
+// boundAnywhere says a name is assigned in sc or a scope around it.
+func (a *analyzer) boundAnywhere(name string, sc *scope) (*scope, bool) {
+	for s := sc; s != nil; s = s.parent {
+		if _, ok := s.vars[name]; ok {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// symDefOf records a top-level name that holds URLs, a bare host or
+// other files' names, for files that import it.
+func (a *analyzer) symDefOf(ff *fileFacts, name string, v value, line int) {
+	if a.u.lang == langJS {
+		name = strings.TrimPrefix(strings.TrimPrefix(name, "module.exports."), "exports.")
+	}
+	if name == "" || strings.ContainsAny(name, ".[") {
+		return
+	}
+	d := symDef{name: name, line: line, refs: v.refs}
+	for _, u := range v.urls {
+		if u.file == "" {
+			d.urls = append(d.urls, u)
+		}
+	}
+	if v.strOK && hostishName(name) { // as settingDef: a label is no host
+		if h, ok := bareHost(v.str); ok && !ignoredHost(h) && !strings.Contains(v.str, "/") {
+			d.host = v.str
+		}
+	}
+	if len(d.urls) == 0 && len(d.refs) == 0 && d.host == "" {
+		return
+	}
+	d.urls = nameURLs(d.urls, name)
+	ff.syms = append(ff.syms, d)
+}
+
+// goFieldSyms records the fields of a Go type that this file's struct
+// literals set to URLs, as "Type.field", for the package's other files.
+func (a *analyzer) goFieldSyms(ff *fileFacts) {
+	for class, cs := range a.classes {
+		for name := range cs.vars {
+			field, ok := strings.CutPrefix(name, "self.")
+			if !ok || strings.Contains(field, ".") {
+				continue
+			}
+			v := a.bound(cs, name)
+			d := symDef{name: class + "." + field, refs: v.refs}
+			for _, u := range v.urls {
+				if u.file == "" {
+					d.urls = append(d.urls, u)
+				}
+			}
+			if len(d.urls) > 0 || len(d.refs) > 0 {
+				ff.syms = append(ff.syms, d)
+			}
+		}
+	}
+}
