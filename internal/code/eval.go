@@ -20,7 +20,7 @@ type analyzer struct {
 	// through the previous one (minified bundles) would otherwise grow
 	// the goroutine's stack to hundreds of megabytes.
 	depth int
-	words   wordFlags // of every function's identifiers
+	words wordFlags // of every function's identifiers
 	// origin is the method scope a self.x assignment was made in (it is
 	// bound in the class scope): its value is evaluated there, where the
 	// method's parameters and locals are.
