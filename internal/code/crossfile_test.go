@@ -30,6 +30,9 @@ func TestCrossFileLinks(t *testing.T) {
 			"hooks.pyfixed.svc-sample.io":    "confirmed",
 			"callback.pyclean.svc-sample.io": "",
 			"public.pyclean.svc-sample.io":   "",
+			"billing.pybase.svc-sample.io":   "likely",
+			"status.pybase.svc-sample.io":    "",
+			"other.pybase.svc-sample.io":     "",
 		}},
 		{"js", map[string]string{
 			"api.jsconst.svc-sample.io":  "likely",

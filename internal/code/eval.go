@@ -281,10 +281,12 @@ func (a *analyzer) lookup(name string, sc *scope, line int) value {
 	for s := sc; s != nil; s = s.parent {
 		if isSelf(name) && s.class != "" {
 			cs := a.classScope(s.class)
-			if _, ok := cs.vars[name]; !ok && a.u.lang == langGo {
+			if _, ok := cs.vars[name]; !ok && (a.u.lang == langGo || a.u.lang == langPython) && strings.HasPrefix(name, "self.") {
 				// A field no literal in this file sets: the package's
-				// other files may (&Client{base: defaultBase}).
-				return value{refs: []symRef{{name: s.class + "." + strings.TrimPrefix(name, "self.")}}}
+				// other files may (&Client{base: defaultBase}). An
+				// attribute no method of the class sets: a subclass may
+				// (base_url = "https://…" in class Billing(BaseAPI)).
+				return value{refs: []symRef{{name: s.class + "." + strings.TrimPrefix(name, "self."), sub: a.u.lang == langPython}}}
 			}
 			return a.bound(cs, name)
 		}

@@ -23,6 +23,7 @@ type fileFacts struct {
 	// functions that send a credential to the URL they are passed, and
 	// calls that pass URLs to a function.
 	syms      []symDef
+	classes   []classDef
 	wrappers  []wrapperDef
 	wrapCalls []wrapCall
 }
@@ -101,8 +102,11 @@ func analyzeSource(file string, u *unit) *fileFacts {
 	})
 	a.settingDefs(ff)
 	keepWrapCalls(ff)
-	if u.lang == langGo {
+	switch u.lang {
+	case langGo:
 		a.goFieldSyms(ff)
+	case langPython:
+		a.pyClassDefs(ff)
 	}
 	return ff
 }
@@ -135,7 +139,7 @@ func (ff *fileFacts) detach() *fileFacts {
 	refs := func(rs []symRef) []symRef {
 		out := make([]symRef, len(rs))
 		for i, r := range rs {
-			out[i] = symRef{mod: c(r.mod), name: c(r.name), after: c(r.after)}
+			out[i] = symRef{mod: c(r.mod), name: c(r.name), after: c(r.after), sub: r.sub}
 		}
 		return out
 	}
@@ -145,6 +149,9 @@ func (ff *fileFacts) detach() *fileFacts {
 	for i := range ff.syms {
 		d := &ff.syms[i]
 		d.name, d.host, d.urls, d.refs = c(d.name), c(d.host), urls(d.urls), refs(d.refs)
+	}
+	for i := range ff.classes {
+		ff.classes[i].name, ff.classes[i].base = c(ff.classes[i].name), c(ff.classes[i].base)
 	}
 	for i := range ff.wrappers {
 		ff.wrappers[i].name, ff.wrappers[i].how = c(ff.wrappers[i].name), c(ff.wrappers[i].how)

@@ -85,6 +85,8 @@ type unit struct {
 	// specs: JavaScript names imported from a file of the project, with
 	// the module as written ("./constants").
 	specs map[string]string
+	// bases: Python classes' first base class, as written.
+	bases map[string]string
 	words wordFlags // of every identifier of the file
 }
 

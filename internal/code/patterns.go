@@ -407,6 +407,8 @@ func (a *analyzer) settingDefs(ff *fileFacts) {
 		top := sc == a.module
 		if top {
 			a.symDefOf(ff, n, v, s.line)
+		} else if attr := strings.TrimPrefix(n, "self."); a.u.lang == langPython && sc.class != "" && !strings.ContainsAny(attr, ".[") {
+			a.addSym(ff, sc.class+"."+attr, v, s.line) // a class attribute a base class's method may read
 		}
 		if s.value != nil && s.value.kind == xDict {
 			// PAYMENTS = {"BASE_URL": …}: settings["BASE_URL"] elsewhere.

@@ -1,6 +1,9 @@
 package code
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // Links across the files of one project. A file says, besides its own
 // facts, which names its URLs read that another file defines (refs: an
@@ -22,6 +25,16 @@ type symRef struct {
 	// after is the scheme of a literal "scheme://" the name follows: a
 	// bare host it holds is that URL's host.
 	after string
+	// sub: a Python attribute of self (name "Class.attr") that the
+	// class does not set: a subclass may.
+	sub bool
+}
+
+// classDef is a Python class with a base class that sets attributes
+// holding URLs (its syms "Class.attr").
+type classDef struct {
+	name string
+	base string // canonical through the file's imports: ".base.BaseAPI"
 }
 
 // paramRef is parameter i of fn.
@@ -286,13 +299,19 @@ func (a *analyzer) symDefOf(ff *fileFacts, name string, v value, line int) {
 	if name == "" || strings.ContainsAny(name, ".[") {
 		return
 	}
+	a.addSym(ff, name, v, line)
+}
+
+// addSym records name (top-level, or "Class.attr") if v holds URLs, a
+// bare host under a host-ish name, or other files' names.
+func (a *analyzer) addSym(ff *fileFacts, name string, v value, line int) {
 	d := symDef{name: name, line: line, refs: v.refs}
 	for _, u := range v.urls {
 		if u.file == "" {
 			d.urls = append(d.urls, u)
 		}
 	}
-	if v.strOK && hostishName(name) { // as settingDef: a label is no host
+	if v.strOK && hostishName(lastPart(name)) { // as settingDef: a label is no host
 		if h, ok := bareHost(v.str); ok && !ignoredHost(h) && !strings.Contains(v.str, "/") {
 			d.host = v.str
 		}
@@ -322,6 +341,25 @@ func (a *analyzer) goFieldSyms(ff *fileFacts) {
 			}
 			if len(d.urls) > 0 || len(d.refs) > 0 {
 				ff.syms = append(ff.syms, d)
+			}
+		}
+	}
+}
+
+// pyClassDefs records the classes with a base class that set URL
+// attributes, so a base class's method reading self.attr can be linked.
+func (a *analyzer) pyClassDefs(ff *fileFacts) {
+	classes := make([]string, 0, len(a.u.bases))
+	for class := range a.u.bases {
+		classes = append(classes, class)
+	}
+	sort.Strings(classes)
+	for _, class := range classes {
+		base := a.u.bases[class]
+		for _, d := range ff.syms {
+			if strings.HasPrefix(d.name, class+".") {
+				ff.classes = append(ff.classes, classDef{name: class, base: a.canon(base)})
+				break
 			}
 		}
 	}

@@ -25,6 +25,9 @@ type xfile struct {
 	byFile map[string]*fileFacts
 	goPkg  map[string][]*fileFacts // directory → its Go files
 	j      *join
+	// subs: file + "\x00" + Python class → its subclasses that set URL
+	// attributes (made on first use).
+	subs map[string][]target
 }
 
 // crossFile resolves the links across files: wrapper calls first (they
@@ -82,6 +85,28 @@ func (x *xfile) wrapperCalls(ff *fileFacts, wc wrapCall) []callSite {
 		add(t.ff.wrappers, t.name)
 	}
 	return out
+}
+
+// subclasses are the classes that name cls of file ff as their base:
+// in ff, or in a file that imports it.
+func (x *xfile) subclasses(ff *fileFacts, cls string) []target {
+	if x.subs == nil {
+		x.subs = map[string][]target{}
+		for _, g := range x.j.facts {
+			for _, cd := range g.classes {
+				if !strings.Contains(cd.base, ".") {
+					k := g.file + "\x00" + cd.base
+					x.subs[k] = append(x.subs[k], target{g, cd.name})
+					continue
+				}
+				for _, t := range x.targets(g, symRef{name: cd.base}) {
+					k := t.ff.file + "\x00" + t.name
+					x.subs[k] = append(x.subs[k], target{g, cd.name})
+				}
+			}
+		}
+	}
+	return x.subs[ff.file+"\x00"+cls]
 }
 
 // target is a name in a file.
@@ -174,7 +199,18 @@ func (x *xfile) pythonTargets(ff *fileFacts, r symRef, proj string, try func(fil
 func (x *xfile) resolve(ff *fileFacts, r symRef, depth int) []xurl {
 	var out []xurl
 	pkg := ff.lang == langGo
-	for _, t := range x.targets(ff, r) {
+	var ts []target
+	if !r.sub {
+		ts = x.targets(ff, r)
+	} else if i := strings.LastIndexByte(r.name, '.'); i > 0 {
+		// self.attr of a base class: the attribute its subclasses set.
+		pkg = false
+		cls, attr := r.name[:i], r.name[i+1:]
+		for _, t := range x.subclasses(ff, cls) {
+			ts = append(ts, target{t.ff, t.name + "." + attr})
+		}
+	}
+	for _, t := range ts {
 		for _, d := range t.ff.syms {
 			if d.name != t.name {
 				continue
