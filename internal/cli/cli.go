@@ -44,6 +44,36 @@ const exitCodeHelp = `Exit codes:
   3  the scan could not run (bad spec, unreachable target, dead resolver) or
      was interrupted; what was found so far is still written, marked partial`
 
+// Each command's own exit codes, true to what it does (the numbers are
+// the same contract).
+const (
+	dnsExitCodeHelp = `Exit codes:
+  0  the names were audited (whatever was found)
+  1  the --fail-on gate tripped
+  2  usage error: bad flags, arguments or --input/--owned-ips file
+  3  the audit could not run (no resolver answered) or was interrupted; the
+     results already written stand`
+	codeExitCodeHelp = `Exit codes:
+  0  the code was read (whatever was found)
+  1  the --fail-on gate tripped
+  2  usage error: bad flags or arguments, a PATH that does not exist
+  3  the audit could not run (no resolver answered, a report that could not
+     be written) or was interrupted; the report is marked partial`
+	serveExitCodeHelp = `Exit codes:
+  0  stopped cleanly on SIGINT/SIGTERM
+  2  usage error: bad flags, TLS files that do not load, a secret key that
+     does not open this database
+  3  could not run: the --listen address cannot be bound (e.g. in use), the
+     database cannot be opened or migrated, another plumb serve already
+     works this SQLite file; or it stopped on an error`
+	workerExitCodeHelp = `Exit codes:
+  0  stopped cleanly on SIGINT/SIGTERM
+  2  usage error: bad flags, --db not Postgres, a secret key that does not
+     open this database
+  3  could not run: the database cannot be reached or migrated; or it
+     stopped on an error`
+)
+
 // usageError marks errors the user fixes by changing the command line.
 type usageError struct{ err error }
 

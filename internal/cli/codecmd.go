@@ -47,7 +47,7 @@ Authorization forwarded on redirects.
 and files over --max-file-size are skipped. A host that receives
 credentials and that anyone can claim is critical.
 
-` + exitCodeHelp,
+` + codeExitCodeHelp,
 		Example: `  plumb code .
   plumb code services/reporting --format sarif --output plumb-code.sarif --fail-on high
   plumb code . --no-dns --format json`,

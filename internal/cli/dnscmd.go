@@ -126,7 +126,7 @@ are audited like names. A resolver that rewrites NXDOMAIN or fails is
 dropped, said on stderr and as a {"notice": ...} line; when none is left
 (or with --resolver iterative), names are resolved from the root servers.
 
-` + exitCodeHelp,
+` + dnsExitCodeHelp,
 		Example: `  plumb dns api.example.com login.example.com
   plumb dns --input hosts.txt --resolver 9.9.9.9:53 --resolver 1.1.1.1:53 > audit.jsonl
   plumb dns --resolver iterative --types A,MX,TXT,CAA example.com

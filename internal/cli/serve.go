@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,9 +54,9 @@ func (f *workerFlags) register(fs *pflag.FlagSet, dbDefault string) {
 	f.net.register(fs)
 	f.dnsAudit.register(fs, false)
 	fs.DurationVar(&f.tick, "tick", 30*time.Second, "how often schedules are read")
-	fs.DurationVar(&f.rescueAfter, "rescue-after", 0, "a job running this long is presumed dead and retried (default: scan timeout + 5m)")
+	fs.DurationVar(&f.rescueAfter, "rescue-after", 0, "Postgres: a job running this long is presumed dead (its worker was killed) and retried; longer than a scan can run (default: 1.25 × --scan-timeout + 5m). On SQLite, jobs a dead process left are retried at the next start")
 	fs.DurationVar(&f.minSchedule, "min-schedule", time.Minute, "the shortest schedule interval accepted")
-	for _, n := range []string{"tick", "rescue-after", "min-schedule"} {
+	for _, n := range []string{"tick", "min-schedule"} {
 		_ = fs.MarkHidden(n)
 	}
 }
@@ -83,9 +85,22 @@ type node struct {
 	log    *slog.Logger
 }
 
-func (f *workerFlags) open(ctx context.Context, st *Streams, workers int) (*node, error) {
+// check validates the flags that need no network or database.
+func (f *workerFlags) check() error {
 	if f.workers < 1 || f.workers > 64 {
-		return nil, usagef("--workers must be between 1 and 64")
+		return usagef("--workers must be between 1 and 64")
+	}
+	if f.rescueAfter != 0 {
+		if d := jobs.ScanJobTimeout(f.scanTimeout); f.rescueAfter <= d {
+			return usagef("--rescue-after %s: must be longer than a scan job can run (%s with --scan-timeout %s), or running scans would be retried twice", f.rescueAfter, d, f.scanTimeout)
+		}
+	}
+	return nil
+}
+
+func (f *workerFlags) open(ctx context.Context, st *Streams, workers int) (*node, error) {
+	if err := f.check(); err != nil {
+		return nil, err
 	}
 	opts, _, err := f.scanOptions()
 	if err != nil {
@@ -207,7 +222,7 @@ PLUMB_SECRET_KEY, or with a key file created beside the SQLite database.
 Targets, webhooks and resolvers on loopback, private or link-local
 addresses are refused unless --allow-private-targets.
 
-` + exitCodeHelp,
+` + serveExitCodeHelp,
 		Example: `  plumb serve
   PLUMB_SECRET_KEY=$(openssl rand -hex 32) plumb serve --db postgres://plumb@db/plumb --listen 0.0.0.0:7878 --no-worker`,
 		Args: cobra.NoArgs,
@@ -234,37 +249,51 @@ func runServe(ctx context.Context, st *Streams, f *serveFlags) error {
 	if f.db == "" {
 		f.db = defaultDB(st.LookupEnv)
 	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	// Everything that can fail on the command line fails before the
+	// first side effect (database, key file, admin key).
+	var certs []tls.Certificate
+	if f.tlsCert != "" {
+		c, err := tls.LoadX509KeyPair(f.tlsCert, f.tlsKey)
+		if err != nil {
+			return usagef("--tls-cert/--tls-key: %v", err)
+		}
+		certs = []tls.Certificate{c}
+	}
+	ln, err := listen(f.listen)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	n, err := f.open(ctx, st, workers)
 	if err != nil {
 		return err
 	}
 	defer n.st.Close()
-	if err := adminKey(ctx, st, n.st); err != nil {
-		return err
-	}
 	srv, err := server.New(server.Config{Store: n.st, Runner: n.runner, Box: n.box, Resolvers: f.net.resolvers, AllowPrivate: f.allowPrivate,
-		MinSchedule: f.minSchedule, LLMTiers: llm.Tiers, TLS: f.tlsCert != "", Version: version(), Logger: n.log, RateLimit: rateLimit(f.rateLimit)})
+		MinSchedule: f.minSchedule, LLMTiers: llm.Tiers, TLS: certs != nil, Version: version(), Logger: n.log, RateLimit: rateLimit(f.rateLimit)})
 	if err != nil {
 		return scanError{err}
 	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		return usagef("--listen %s: %v", f.listen, err)
-	}
 	if err := n.runner.Start(ctx); err != nil {
-		_ = ln.Close()
 		return scanError{err}
 	}
 	hs := srv.HTTPServer(f.listen)
+	if err := adminKey(ctx, st, n.st); err != nil {
+		return errors.Join(err, shutdown(st, hs, n, nil))
+	}
 	scheme := "http"
-	if f.tlsCert != "" {
+	if certs != nil {
 		scheme = "https"
+		hs.TLSConfig = &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS12}
 	}
 	fmt.Fprintf(st.Err, "plumb serve: %s://%s (dashboard /, API /api/v1), database %s, %d workers\n", scheme, ln.Addr(), describeDB(n.st), workers)
 	errc := make(chan error, 1)
 	go func() {
-		if f.tlsCert != "" {
-			errc <- hs.ServeTLS(ln, f.tlsCert, f.tlsKey)
+		if certs != nil {
+			errc <- hs.ServeTLS(ln, "", "")
 			return
 		}
 		errc <- hs.Serve(ln)
@@ -274,6 +303,28 @@ func runServe(ctx context.Context, st *Streams, f *serveFlags) error {
 	case <-ctx.Done():
 	}
 	return shutdown(st, hs, n, err)
+}
+
+// listen binds --listen. A malformed address is a usage error; an
+// address that cannot be bound (in use, not this machine's, no
+// permission) is a runtime failure (exit 3).
+func listen(addr string) (net.Listener, error) {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		return nil, usagef("--listen %q: want HOST:PORT (e.g. 127.0.0.1:7878)", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	why := err
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		why = op.Err
+	}
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, scanError{fmt.Errorf("cannot listen on %s: the address is already in use (another plumb serve? choose another with --listen)", addr)}
+	}
+	return nil, scanError{fmt.Errorf("cannot listen on %s: %w", addr, why)}
 }
 
 // shutdown stops taking requests, lets running jobs finish for a while,
@@ -328,7 +379,7 @@ func newWorkerCmd(st *Streams) *cobra.Command {
 workers, on any machines, share the queues. Each needs the server's
 PLUMB_SECRET_KEY to open stored credentials.
 
-` + exitCodeHelp,
+` + workerExitCodeHelp,
 		Example: `  PLUMB_SECRET_KEY=… plumb worker --db postgres://plumb@db/plumb --workers 4`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

@@ -91,9 +91,16 @@ func (p *proc) client() *served {
 	return &served{url: p.url, stderr: p.stderr, client: &http.Client{Timeout: 30 * time.Second}}
 }
 
-// faultArgs keep a scan short and a dead worker's job quick to rescue.
+// faultArgs keep a scan short and, on Postgres, a dead worker's job quick
+// to rescue.
 func faultArgs(sl *loopLab) []string {
-	return append(sl.netArgs(), "--allow-private-targets", "--tick", "200ms", "--scan-timeout", "4s", "--rescue-after", "9s")
+	return append(sqliteFaultArgs(sl), "--rescue-after", "9s")
+}
+
+// sqliteFaultArgs leave --rescue-after at its default (minutes): on
+// SQLite a dead process's jobs are rescued when the next one starts.
+func sqliteFaultArgs(sl *loopLab) []string {
+	return append(sl.netArgs(), "--allow-private-targets", "--tick", "200ms", "--scan-timeout", "4s")
 }
 
 // runSlowScan adds https://slow.fix.test as a target, starts a scan of it
@@ -111,26 +118,44 @@ func runSlowScan(t *testing.T, s *served) string {
 	return sc.ID
 }
 
-// kill -9 of plumb serve mid-scan loses nothing: after a restart the job
-// is rescued and retried to the end, and the SQLite file is intact.
+// kill -9 of plumb serve mid-scan loses nothing: the next start rescues
+// the job at once (not after --rescue-after), retries it to the end and
+// says so on the scan; the target's next scan is not stuck behind it; a
+// second plumb serve on the same file is refused; the SQLite file is intact.
 func TestServeKill9MidScanSQLite(t *testing.T) {
 	t.Parallel()
 	var delay atomic.Int64
 	delay.Store(int64(time.Minute))
 	sl := startLoopLab(t, slowSite(&delay))
 	dbPath := filepath.Join(t.TempDir(), "plumb.db")
-	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dbPath}, faultArgs(sl)...)
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--db", "sqlite:" + dbPath}, sqliteFaultArgs(sl)...)
 	first := startProc(t, nil, args...)
 	s := first.client()
 	id := runSlowScan(t, s)
+	var running struct {
+		TargetID string `json:"target_id"`
+	}
+	s.api(t, "GET", "/api/v1/scans/"+id, nil, &running)
+	var next struct{ ID string }
+	s.api(t, "POST", "/api/v1/targets/"+running.TargetID+"/scans", nil, &next)
 	first.kill()
 	delay.Store(0)
 
 	second := startProc(t, nil, args...)
 	s = second.client()
+	// The default --rescue-after is over 5 minutes; waitScan gives up after 2.
 	done := s.waitScan(t, id)
-	if done.Status != "done" || done.Attempt != 2 || !strings.Contains(done.Note, "attempt 2") {
-		t.Fatalf("after kill -9 and restart: %s on attempt %d (%q, %q), want done on attempt 2", done.Status, done.Attempt, done.Note, done.Error)
+	if done.Status != "done" || done.Attempt != 2 || !strings.Contains(done.Note, "attempt 2 of 3") || !strings.Contains(done.Note, "interrupted") {
+		t.Fatalf("after kill -9 and restart: %s on attempt %d (%q, %q), want done on attempt 2, noted as interrupted", done.Status, done.Attempt, done.Note, done.Error)
+	}
+	if after := s.waitScan(t, next.ID); after.Status != "done" {
+		t.Fatalf("the target's next scan after the restart: %s (%q, %q)", after.Status, after.Note, after.Error)
+	}
+	third := exec.Command("plumb-bin", args...)
+	third.Env = append(os.Environ(), "PLUMB_API_KEY="+testAPIKey)
+	out, err := third.CombinedOutput()
+	if code := third.ProcessState.ExitCode(); code != ExitScan || !strings.Contains(string(out), "another plumb serve") {
+		t.Fatalf("a second plumb serve on the same SQLite file: exit %d (%v), want %d and why:\n%s", code, err, ExitScan, out)
 	}
 	if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -196,8 +221,8 @@ func TestWorkerKill9MidScanPostgres(t *testing.T) {
 	victim.kill()
 	delay.Store(0)
 	done := s.waitScan(t, id)
-	if done.Status != "done" || done.Attempt != 2 {
-		t.Fatalf("after kill -9 of its worker: %s on attempt %d (%q, %q)", done.Status, done.Attempt, done.Note, done.Error)
+	if done.Status != "done" || done.Attempt != 2 || !strings.Contains(done.Note, "interrupted") {
+		t.Fatalf("after kill -9 of its worker: %s on attempt %d (%q, %q), want done on attempt 2, noted as interrupted", done.Status, done.Attempt, done.Note, done.Error)
 	}
 }
 

@@ -1,11 +1,9 @@
 package fingerprints
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -13,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/plumbsec/plumb/internal/yamlerr"
 )
 
 //go:embed data/services.yaml
@@ -43,14 +41,9 @@ var (
 
 // parse decodes, validates and compiles a data file.
 func parse(data []byte) (*DB, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var f dataFile
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("fingerprints: decode: %w", err)
-	}
-	if err := dec.Decode(new(any)); !errors.Is(err, io.EOF) {
-		return nil, errors.New("fingerprints: decode: more than one YAML document")
+	if err := yamlerr.DecodeStrict("fingerprints: services.yaml", data, &f); err != nil {
+		return nil, err
 	}
 	if f.Schema != SchemaVersion {
 		return nil, fmt.Errorf("fingerprints: schema %q, want %q", f.Schema, SchemaVersion)

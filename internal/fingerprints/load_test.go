@@ -70,7 +70,7 @@ func TestParseErrorsNameTheEntry(t *testing.T) {
 		{"one-label suffix", "[demo.example]", "[example]", "labels"},
 		{"no identity", "  cname_suffixes: [demo.example]\n", "", "no identification"},
 		{"random but vulnerable", "status: vulnerable", "status: vulnerable\n  random_id_names: true", "contradicts"},
-		{"unknown field", "status: vulnerable", "status: vulnerable\n  statuss: x", "not found"},
+		{"unknown field", "status: vulnerable", "status: vulnerable\n  statuss: x", `unknown field "statuss" (known: id, name,`},
 		{"duplicate id", "  provenance:\n  - {source: s, facts: [cname]}\n", "  provenance:\n  - {source: s, facts: [cname]}\n" + strings.SplitN(minimalDoc, "services:\n", 2)[1], "duplicate"},
 		{"bad cidr", "cname_suffixes: [demo.example]", "ip_ranges: [10.0.0.1/8]", "host bits"},
 		{"bad claim regex", "status_date: 2026-01-01", "status_date: 2026-01-01\n  claim: {claimable_regex: '^(x$'}", "claimable_regex"},

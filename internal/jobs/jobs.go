@@ -49,7 +49,9 @@ type Config struct {
 	Workers     int
 	ScanTimeout time.Duration // a scan's whole duration (engine MaxDuration); default 15m
 	// RescueAfter: a job running this long is presumed dead (its worker
-	// crashed) and is retried; default a scan job's timeout + 5m.
+	// crashed) and is retried; default a scan job's timeout + 5m. It
+	// matters on Postgres: on SQLite the one worker process holds a lock
+	// and rescues at start what a dead predecessor left running.
 	RescueAfter  time.Duration
 	TickInterval time.Duration // how often schedules are read; default 30s
 	LockRetry    time.Duration // wait before retrying a scan whose host is busy; default 3s
@@ -104,7 +106,16 @@ func (c *Config) defaults() {
 
 // scanJobTimeout bounds a scan job: the scan's own limit plus a margin to
 // store its report.
-func (c *Config) scanJobTimeout() time.Duration { return c.ScanTimeout*5/4 + 2*time.Second }
+func (c *Config) scanJobTimeout() time.Duration { return ScanJobTimeout(c.ScanTimeout) }
+
+// ScanJobTimeout is how long a scan job with this scan timeout may run;
+// RescueAfter must be longer.
+func ScanJobTimeout(scanTimeout time.Duration) time.Duration {
+	if scanTimeout <= 0 {
+		scanTimeout = 15 * time.Minute
+	}
+	return scanTimeout*5/4 + 2*time.Second
+}
 
 // allowAddr is the address policy of everything the runner connects to.
 func (c *Config) allowAddr() func(netip.Addr) error {
@@ -120,6 +131,7 @@ type Runner struct {
 	q        queue
 	stopping atomic.Bool
 	started  atomic.Bool
+	release  func() // the SQLite worker lock, held from Start to Stop
 }
 
 // queue is the part of River's generic client the runner uses, so one
@@ -191,14 +203,53 @@ func (r *Runner) Start(ctx context.Context) error {
 	if r.cfg.Workers <= 0 {
 		return nil
 	}
+	if err := r.lockAndRescue(ctx); err != nil {
+		return err
+	}
 	if err := r.reconcile(ctx); err != nil {
+		r.unlock()
 		return fmt.Errorf("jobs: reconcile: %w", err)
 	}
 	if err := r.q.start(ctx); err != nil {
+		r.unlock()
 		return fmt.Errorf("jobs: start: %w", err)
 	}
 	r.started.Store(true)
 	return nil
+}
+
+// lockAndRescue takes the SQLite worker lock and, holding it, rescues at
+// once the jobs a dead process left running. On Postgres (several
+// workers) and where there are no file locks, dead workers' jobs wait
+// for River's rescuer (RescueAfter).
+func (r *Runner) lockAndRescue(ctx context.Context) error {
+	if r.cfg.Store.Dialect() != store.SQLite {
+		return nil
+	}
+	release, err := r.cfg.Store.LockWorker()
+	if errors.Is(err, store.ErrNoLock) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	r.release = release
+	n, err := r.rescueOrphans(ctx)
+	if err != nil {
+		r.unlock()
+		return fmt.Errorf("jobs: rescue interrupted jobs: %w", err)
+	}
+	if n > 0 {
+		r.log().Warn("rescued jobs interrupted by the previous process's end", "jobs", n)
+	}
+	return nil
+}
+
+func (r *Runner) unlock() {
+	if r.release != nil {
+		r.release()
+		r.release = nil
+	}
 }
 
 // Stop stops fetching jobs, lets running ones finish for SoftStop, then
@@ -209,6 +260,7 @@ func (r *Runner) Stop(ctx context.Context) error {
 		return nil
 	}
 	r.stopping.Store(true)
+	defer r.unlock()
 	return r.q.stop(ctx)
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/plumbsec/plumb/internal/engine"
 	"github.com/plumbsec/plumb/internal/finding"
@@ -97,7 +98,8 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 			r.log().Warn("release host lock", "host", tg.Host, "err", err)
 		}
 	}()
-	if ok, err := st.StartScan(ctx, sc.ID, job.Attempt, attemptNote(job), r.cfg.Now()); err != nil || !ok {
+	sc.Note = attemptNote(job)
+	if ok, err := st.StartScan(ctx, sc.ID, job.Attempt, sc.Note, r.cfg.Now()); err != nil || !ok {
 		return err
 	}
 	rep, scanErr := r.runScan(ctx, tg)
@@ -112,8 +114,21 @@ func attemptNote(job *river.Job[ScanArgs]) string {
 	if job.Attempt <= 1 || len(job.Errors) == 0 {
 		return ""
 	}
-	last := job.Errors[len(job.Errors)-1]
-	return fmt.Sprintf("attempt %d of %d, after: %s", job.Attempt, job.MaxAttempts, last.Error)
+	return fmt.Sprintf("attempt %d of %d, after: %s", job.Attempt, job.MaxAttempts, attemptError(job.Errors))
+}
+
+// riverRescued is the error River's rescuer records on a job it presumed dead.
+const riverRescued = "Stuck job rescued by JobRescuer"
+
+// attemptError is the last attempt's error, in plumb's words.
+func attemptError(errs []rivertype.AttemptError) string {
+	if len(errs) == 0 {
+		return ""
+	}
+	if last := errs[len(errs)-1].Error; last != riverRescued {
+		return last
+	}
+	return "interrupted: its worker stopped reporting for longer than --rescue-after and was presumed dead"
 }
 
 // interrupted handles a scan whose context ended before it did: on
@@ -187,7 +202,7 @@ func (r *Runner) engineOptions(tg *store.Target) (engine.Options, error) {
 // finishScan stores the report and summary and, in the same transaction,
 // queues the webhook deliveries the scan causes.
 func (r *Runner) finishScan(ctx context.Context, sc *store.Scan, tg *store.Target, rep *result.Report, scanErr error) error {
-	done := &store.Scan{ID: sc.ID, TargetID: sc.TargetID, Status: store.StatusDone, FinishedAt: r.cfg.Now()}
+	done := &store.Scan{ID: sc.ID, TargetID: sc.TargetID, Status: store.StatusDone, Note: sc.Note, FinishedAt: r.cfg.Now()}
 	if scanErr != nil {
 		done.Status, done.Error = store.StatusFailed, scanErr.Error()
 	}

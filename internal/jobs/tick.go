@@ -132,10 +132,7 @@ func (r *Runner) reconcileScan(ctx context.Context, sc *store.Scan) error {
 	case err != nil:
 		return err
 	}
-	last := ""
-	if n := len(job.Errors); n > 0 {
-		last = job.Errors[n-1].Error
-	}
+	last := attemptError(job.Errors)
 	switch job.State {
 	case rivertype.JobStateDiscarded:
 		return end(store.StatusFailed, fmt.Sprintf("gave up after %d attempts: %s", job.Attempt, last))

@@ -1,15 +1,16 @@
 package rules
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/plumbsec/plumb/internal/yamlerr"
 )
 
 // Error is a flaw in a pack, naming where it is: the pack (or its source
@@ -61,14 +62,9 @@ func Parse(src string, data []byte) (*Pack, error) {
 	if len(data) > maxPack {
 		return nil, &Error{Pack: src, Err: fmt.Errorf("larger than %d bytes", maxPack)}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
 	var f file
-	if err := dec.Decode(&f); err != nil {
+	if err := yamlerr.DecodeStrict("", data, &f); err != nil {
 		return nil, &Error{Pack: src, Err: err}
-	}
-	if err := dec.Decode(new(yaml.Node)); !errors.Is(err, io.EOF) {
-		return nil, &Error{Pack: src, Err: errors.New("more than one YAML document")}
 	}
 	if f.Schema != Schema {
 		return nil, &Error{Pack: src, Field: "schema", Err: fmt.Errorf("%q, want %q", f.Schema, Schema)}
@@ -129,15 +125,16 @@ func decodeRule(n *yaml.Node, kind Kind) (*Rule, error) {
 		_, known := fieldIndex[k]
 		switch {
 		case !known:
-			return r, &Error{Field: k, Err: fmt.Errorf("line %d: unknown field", n.Content[i].Line)}
+			return r, &Error{Field: k, Err: fmt.Errorf("line %d: unknown field (known for %s rules: %s)", n.Content[i].Line, kind, strings.Join(ruleFieldNames(kind), ", "))}
 		case !commonFields[k] && !kindFields[kind][k]:
 			return r, &Error{Field: k, Err: fmt.Errorf("line %d: not a field of %s rules", n.Content[i].Line, kind)}
 		case seen[k]:
 			return r, &Error{Field: k, Err: fmt.Errorf("line %d: set twice", n.Content[i].Line)}
 		}
 		seen[k] = true
-		if err := n.Content[i+1].Decode(fieldPtr(r, k)); err != nil {
-			return r, &Error{Field: k, Err: err}
+		ptr := fieldPtr(r, k)
+		if err := n.Content[i+1].Decode(ptr); err != nil {
+			return r, &Error{Field: k, Err: yamlerr.Explain("", ptr, err)}
 		}
 	}
 	return r, nil
@@ -170,6 +167,18 @@ func ruleFields() map[string]int {
 		}
 	}
 	return m
+}
+
+// ruleFieldNames are the fields a rule of kind may have, sorted.
+func ruleFieldNames(kind Kind) []string {
+	var out []string
+	for _, m := range []map[string]bool{commonFields, kindFields[kind]} {
+		for k := range m {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func set(xs ...string) map[string]bool {

@@ -41,7 +41,7 @@ func TestParseErrors(t *testing.T) {
 		{"expect of unknown capture", head + "  - id: a\n    title: A\n    pattern: '(?P<h>a)'\n    captures: {h: x}\n    positive: [{text: a, expect: {url: a}}]\n    negative: [b]\n", "a", "positive", "does not declare"},
 		{"negative expects", head + "  - id: a\n    title: A\n    pattern: '(?P<h>a)'\n    captures: {h: x}\n    positive: [a]\n    negative: [{text: b, expect: {h: b}}]\n", "a", "negative", "cannot expect"},
 		{"unknown sample field", head + "  - id: a\n    title: A\n    pattern: 'a'\n    positive: [{txt: a}]\n    negative: [b]\n", "a", "positive", "unknown sample field"},
-		{"wrong type", head + "  - id: a\n    title: A\n    pattern: [a]\n", "a", "pattern", "cannot unmarshal"},
+		{"wrong type", head + "  - id: a\n    title: A\n    pattern: [a]\n", "a", "pattern", "line 7: want text, got a list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

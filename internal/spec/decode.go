@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/plumbsec/plumb/internal/safetext"
+	"github.com/plumbsec/plumb/internal/yamlerr"
 )
 
 // exactLinesMax is the largest JSON document decoded token by token to record
@@ -273,16 +273,18 @@ func isMethod(k string) bool {
 	return false
 }
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
-
 func decodeYAML(data []byte) (any, map[string]int, []string, *Error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		loc := ""
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
-			loc = "line " + m[1]
+		p, ok := yamlerr.Syntax(err)
+		if !ok {
+			return nil, nil, nil, &Error{Msg: "invalid YAML", Err: err}
 		}
-		return nil, nil, nil, &Error{Location: loc, Msg: "invalid YAML", Err: err}
+		loc := ""
+		if p.Line > 0 {
+			loc = "line " + strconv.Itoa(p.Line)
+		}
+		return nil, nil, nil, &Error{Location: loc, Msg: "invalid YAML", Err: errors.New(p.Msg)}
 	}
 	c := &yamlConv{lines: map[string]int{}, maxNodes: len(data)/2 + maxAliasNodes, maxBytes: expandLimit(len(data))}
 	v, err := c.node(&root, 0)

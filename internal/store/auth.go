@@ -107,6 +107,13 @@ func (q *Q) ReleaseHost(ctx context.Context, host, holder string) error {
 	return err
 }
 
+// ClearHostLocks frees every host lock. Only for a process that knows no
+// scan is running anywhere (the SQLite worker lock's holder, at start).
+func (q *Q) ClearHostLocks(ctx context.Context) error {
+	_, err := q.ex.exec(ctx, "DELETE FROM host_locks")
+	return err
+}
+
 // Meta returns a stored setting ("" and ErrNotFound when unset).
 func (q *Q) Meta(ctx context.Context, key string) (string, error) {
 	var v string

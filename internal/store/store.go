@@ -25,6 +25,10 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrLocked: another process works the jobs of this SQLite database.
+	ErrLocked = errors.New("database in use")
+	// ErrNoLock: the platform has no advisory file locks (LockWorker).
+	ErrNoLock = errors.New("no file locks on this platform")
 )
 
 // Dialect names the database behind a Store.

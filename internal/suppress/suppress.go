@@ -5,7 +5,6 @@
 package suppress
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/plumbsec/plumb/internal/finding"
+	"github.com/plumbsec/plumb/internal/yamlerr"
 )
 
 // DefaultFiles are the config files looked for in the working directory, in order.
@@ -67,13 +67,11 @@ func Parse(path string, data []byte) (*Config, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, yamlerr.Explain(path, nil, err)
 	}
 	var f file
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := yamlerr.DecodeStrict(path, data, &f); err != nil {
+		return nil, err
 	}
 	if f.Version != 0 && f.Version != 1 {
 		return nil, fmt.Errorf("%s: version %d is not supported (want 1)", path, f.Version)

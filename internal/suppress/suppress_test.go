@@ -22,9 +22,11 @@ func TestParseErrors(t *testing.T) {
 		{"ignore:\n  - fingerprint: abc\n    reason: r\n", "want the 32 hex digits"},
 		{"ignore:\n  - fingerprint: 0123456789abcdef0123456789abcdef\n    check: a\n    reason: r\n", "drop check"},
 		{"ignore:\n  - check: a\n    reason: r\n    expires: next week\n", "want a date"},
-		{"ignore:\n  - check: a\n    reason: r\n    severity: low\n", "field severity not found"},
+		{"ignore:\n  - check: a\n    reason: r\n    severity: low\n", `x.yaml line 4: unknown field "severity" (known: fingerprint, check, host, method, path, param, reason, expires)`},
 		{"version: 2\n", "version 2 is not supported"},
-		{"ignore: [\n", "x.yaml:"},
+		{"ignore: [\n", "x.yaml line 2: "},
+		{"version: one\n", `x.yaml line 1: want a whole number, got "one"`},
+		{"ignore:\n  check: a\n", "x.yaml line 2: want a list, got a mapping"},
 	} {
 		_, err := Parse("x.yaml", []byte(tc.doc))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
