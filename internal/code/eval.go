@@ -91,9 +91,10 @@ func newAnalyzer(u *unit) *analyzer {
 }
 
 // bindStructLiterals binds the fields of a Go struct literal of a type
-// declared here (one with methods) as that type's attributes:
-// &Client{baseURL: defaultBaseURL} makes self.baseURL in Client's methods
-// hold defaultBaseURL, evaluated where the literal is.
+// of this package (one with methods here, or any keyed literal of an
+// unqualified type: its methods may be in another file) as that type's
+// attributes: &Client{baseURL: defaultBaseURL} makes self.baseURL in
+// Client's methods hold defaultBaseURL, evaluated where the literal is.
 func (a *analyzer) bindStructLiterals() {
 	types := map[string]bool{}
 	for _, fn := range a.funcs {

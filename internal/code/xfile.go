@@ -244,8 +244,7 @@ func (a *analyzer) wrapCallSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope) 
 	if !found {
 		return
 	}
-	callee := name
-	wc.symbol = fnName(fn) + ":" + callee
+	wc.symbol = fnName(fn) + ":" + name
 	ff.wrapCalls = append(ff.wrapCalls, wc)
 }
 
