@@ -90,7 +90,7 @@ func analyzeSource(file string, u *unit) *fileFacts {
 				switch x.kind {
 				case xCall:
 					a.callSite(ff, x, fn, sc)
-					a.wrapCallSite(ff, x, fn, sc)
+					a.wrapCallSite(ff, x, fn, sc, false)
 					a.callPatterns(ff, x, fn, sc)
 					a.fieldPatterns(ff, x.kw, fn, calleeOf(x))
 				case xDict:
@@ -101,7 +101,19 @@ func analyzeSource(file string, u *unit) *fileFacts {
 		a.collectDests(ff, s, fn)
 	})
 	a.settingDefs(ff)
-	keepWrapCalls(ff)
+	if len(ff.wrappers) > 0 {
+		// Calls of this file's wrappers, now that they are known.
+		walkStmts(u.body, nil, func(s *stmt, fn *funcDef) {
+			sc := a.scopeOf(fn)
+			for _, e := range []*expr{s.value, s.target} {
+				walkExpr(e, func(x *expr) {
+					if x.kind == xCall {
+						a.wrapCallSite(ff, x, fn, sc, true)
+					}
+				})
+			}
+		})
+	}
 	switch u.lang {
 	case langGo:
 		a.goFieldSyms(ff)

@@ -196,7 +196,10 @@ func (a *analyzer) noteWrapper(ff *fileFacts, fn *funcDef, ps []paramRef, g grad
 
 // wrapCallSite records a call to a function of this file or another that
 // passes it URLs, so the join can link them if the function is a wrapper.
-func (a *analyzer) wrapCallSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope) {
+//
+// Calls of this file's functions are looked at (local) only once the
+// file is known to have a wrapper: most files have none.
+func (a *analyzer) wrapCallSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope, local bool) {
 	if len(e.args) == 0 || e.x == nil {
 		return
 	}
@@ -204,48 +207,82 @@ func (a *analyzer) wrapCallSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope) 
 	if name == "" {
 		return
 	}
-	if _, known := requestAPIs[a.canon(name)]; known {
+	target, ok := a.wrapTarget(ff, name, sc, local)
+	if !ok {
 		return
 	}
-	wc := wrapCall{line: e.line}
-	if fd := a.localFunc(name, sc); fd != nil {
-		wc.local, wc.target = true, symRef{name: fnName(fd)}
-	} else if rest, ok := strings.CutPrefix(name, "self."); ok && a.u.lang == langGo && sc.class != "" && !strings.Contains(rest, ".") {
-		wc.target = symRef{name: sc.class + "." + rest} // a method in another file of the package
-	} else if a.u.lang == langGo && strings.Contains(name, ".") {
-		return
-	} else if _, bound := a.boundAnywhere(name, sc); bound && a.u.specs[name] == "" {
-		return
-	} else if r, ok := a.symRefOf(name); ok {
-		wc.target = r
-	} else {
-		return
-	}
-	found := false
 	// Wrappers are rare and calls that pass names of other files are
 	// not: a call of a function elsewhere is kept when it passes a URL,
-	// a setting or a host-ish name (one of this file's is kept until the
-	// file's wrappers are known: keepWrapCalls).
-	for i, x := range e.args {
-		if i >= maxWrapArgs {
+	// a setting or a host-ish name.
+	var args [maxWrapArgs]wrapArg
+	n, found := 0, false
+	for _, x := range e.args {
+		if n == maxWrapArgs {
 			break
 		}
 		switch x.kind {
 		case xStr, xName, xAttr, xConcat, xIndex:
-		default:
-			wc.args = append(wc.args, wrapArg{})
-			continue
+			v := a.eval(x, sc)
+			args[n] = wrapArg{urls: v.urls, settings: v.settings, refs: v.refs}
+			found = found || len(v.urls) > 0 || len(v.settings) > 0 || local && len(v.refs) > 0 || hostishRefs(v.refs)
 		}
-		v := a.eval(x, sc)
-		arg := wrapArg{urls: v.urls, settings: v.settings, refs: v.refs}
-		found = found || len(v.urls) > 0 || len(v.settings) > 0 || wc.local && len(v.refs) > 0 || hostishRefs(v.refs)
-		wc.args = append(wc.args, arg)
+		n++
 	}
 	if !found {
 		return
 	}
-	wc.symbol = fnName(fn) + ":" + name
-	ff.wrapCalls = append(ff.wrapCalls, wc)
+	ff.wrapCalls = append(ff.wrapCalls, wrapCall{line: e.line, symbol: fnName(fn) + ":" + name, local: local, target: target,
+		args: append([]wrapArg(nil), args[:n]...)})
+}
+
+// wrapTarget says which function a call may call that may be a wrapper:
+// local, one of this file's wrappers; otherwise a function of another
+// file of the Go package (a bare name or a method no file here
+// declares), or a name imported into a Python or JavaScript file.
+func (a *analyzer) wrapTarget(ff *fileFacts, name string, sc *scope, local bool) (symRef, bool) {
+	if local {
+		fd := a.localFunc(name, sc)
+		if fd == nil {
+			return symRef{}, false
+		}
+		n := fnName(fd)
+		for _, w := range ff.wrappers {
+			if w.name == n {
+				return symRef{name: n}, true
+			}
+		}
+		return symRef{}, false
+	}
+	first, _, _ := strings.Cut(name, ".")
+	switch a.u.lang {
+	case langGo:
+		if rest, ok := strings.CutPrefix(name, "self."); ok {
+			if sc.class == "" || strings.Contains(rest, ".") || a.funcs[sc.class+"."+rest] != nil {
+				return symRef{}, false
+			}
+			return symRef{name: sc.class + "." + rest}, true // a method in another file of the package
+		}
+		if first != name || a.funcs[name] != nil || goPredeclared[name] {
+			return symRef{}, false
+		}
+		if _, bound := a.boundAnywhere(name, sc); bound {
+			return symRef{}, false
+		}
+	case langPython:
+		if _, ok := a.u.imports[first]; !ok || a.localFunc(name, sc) != nil {
+			return symRef{}, false
+		}
+		if _, known := requestAPIs[a.canon(name)]; known {
+			return symRef{}, false
+		}
+	case langJS:
+		if a.u.specs[first] == "" || a.localFunc(name, sc) != nil {
+			return symRef{}, false
+		}
+	default:
+		return symRef{}, false
+	}
+	return a.symRefOf(name)
 }
 
 // hostishRefs says one of rs is named like a destination (apiURL,
@@ -257,26 +294,6 @@ func hostishRefs(rs []symRef) bool {
 		}
 	}
 	return false
-}
-
-// keepWrapCalls drops the calls of this file's functions that are not
-// wrappers, once the file's wrappers are known.
-func keepWrapCalls(ff *fileFacts) {
-	out := ff.wrapCalls[:0]
-	for _, wc := range ff.wrapCalls {
-		if !wc.local {
-			out = append(out, wc)
-			continue
-		}
-		for _, w := range ff.wrappers {
-			if w.name == wc.target.name {
-				out = append(out, wc)
-				break
-			}
-		}
-	}
-	clear(ff.wrapCalls[len(out):])
-	ff.wrapCalls = out
 }
 
 // boundAnywhere says a name is assigned in sc or a scope around it.
@@ -322,13 +339,31 @@ func (a *analyzer) addSym(ff *fileFacts, name string, v value, line int) {
 	ff.syms = append(ff.syms, d)
 }
 
+// mayNameURL says one of the expressions could hold a URL or another
+// file's name: not a number, a literal without "://", a call or a
+// function.
+func mayNameURL(es []*expr) bool {
+	for _, e := range es {
+		switch {
+		case e == nil:
+		case e.kind == xStr:
+			if strings.Contains(e.s, "://") {
+				return true
+			}
+		case e.kind == xName || e.kind == xAttr || e.kind == xConcat || e.kind == xOr || e.kind == xIndex:
+			return true
+		}
+	}
+	return false
+}
+
 // goFieldSyms records the fields of a Go type that this file's struct
 // literals set to URLs, as "Type.field", for the package's other files.
 func (a *analyzer) goFieldSyms(ff *fileFacts) {
 	for class, cs := range a.classes {
 		for name := range cs.vars {
 			field, ok := strings.CutPrefix(name, "self.")
-			if !ok || strings.Contains(field, ".") {
+			if !ok || strings.Contains(field, ".") || !mayNameURL(cs.vars[name]) {
 				continue
 			}
 			v := a.bound(cs, name)
