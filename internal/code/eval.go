@@ -16,7 +16,11 @@ type analyzer struct {
 	funcs   map[string]*funcDef
 	attach  map[*scope]map[string][]attachment
 	budget  int
-	words   wordFlags // of every function's identifiers
+	// depth is how deep eval is nested: a chain of names each defined
+	// through the previous one (minified bundles) would otherwise grow
+	// the goroutine's stack to hundreds of megabytes.
+	depth int
+	words wordFlags // of every function's identifiers
 	// origin is the method scope a self.x assignment was made in (it is
 	// bound in the class scope): its value is evaluated there, where the
 	// method's parameters and locals are.
@@ -33,6 +37,10 @@ type attachment struct {
 }
 
 const evalBudget = 200000
+
+// maxEvalDepth bounds eval's nesting; real code's URLs are a few names
+// deep, a generated chain is cut there.
+const maxEvalDepth = 1000
 
 func newAnalyzer(u *unit) *analyzer {
 	a := &analyzer{u: u, scopes: map[*funcDef]*scope{}, parent: map[*funcDef]*funcDef{}, classes: map[string]*scope{},
@@ -83,9 +91,10 @@ func newAnalyzer(u *unit) *analyzer {
 }
 
 // bindStructLiterals binds the fields of a Go struct literal of a type
-// declared here (one with methods) as that type's attributes:
-// &Client{baseURL: defaultBaseURL} makes self.baseURL in Client's methods
-// hold defaultBaseURL, evaluated where the literal is.
+// of this package (one with methods here, or any keyed literal of an
+// unqualified type: its methods may be in another file) as that type's
+// attributes: &Client{baseURL: defaultBaseURL} makes self.baseURL in
+// Client's methods hold defaultBaseURL, evaluated where the literal is.
 func (a *analyzer) bindStructLiterals() {
 	types := map[string]bool{}
 	for _, fn := range a.funcs {
@@ -93,14 +102,11 @@ func (a *analyzer) bindStructLiterals() {
 			types[fn.class] = true
 		}
 	}
-	if len(types) == 0 {
-		return
-	}
 	walkStmts(a.u.body, nil, func(s *stmt, fn *funcDef) {
 		sc := a.scopeOf(fn)
 		for _, e := range []*expr{s.value, s.target} {
 			walkExpr(e, func(x *expr) {
-				if x.kind != xCall || x.x == nil || x.x.kind != xName || !types[x.x.s] {
+				if x.kind != xCall || x.x == nil || x.x.kind != xName || !types[x.x.s] && !compositeLiteral(x) {
 					return
 				}
 				cs := a.classScope(x.x.s)
@@ -119,6 +125,13 @@ func (a *analyzer) bindStructLiterals() {
 			})
 		}
 	})
+}
+
+// compositeLiteral says a Go call is a composite literal of a type of
+// this package (T{f: v}): Go calls have no keyword arguments. The
+// package's other files may declare T's methods.
+func compositeLiteral(x *expr) bool {
+	return len(x.kw) > 0 && !strings.Contains(x.x.s, ".")
 }
 
 func (a *analyzer) registerFunc(fn *funcDef) {
@@ -194,10 +207,12 @@ func (a *analyzer) canon(name string) string {
 
 // eval returns what e may hold, evaluated in sc.
 func (a *analyzer) eval(e *expr, sc *scope) value {
-	if e == nil || a.budget <= 0 {
+	if e == nil || a.budget <= 0 || a.depth >= maxEvalDepth {
 		return value{}
 	}
 	a.budget--
+	a.depth++
+	defer func() { a.depth-- }()
 	switch e.kind {
 	case xStr:
 		return strValue(e)
@@ -257,11 +272,31 @@ func strValue(e *expr) value {
 
 // lookup resolves a dotted name in sc and its parents.
 func (a *analyzer) lookup(name string, sc *scope, line int) value {
+	if a.u.specs != nil {
+		if first, _, _ := strings.Cut(name, "."); a.u.specs[first] != "" {
+			// const {X} = require("./m") binds X to the import: what it
+			// holds is in ./m.
+			return a.unresolved(name, line)
+		}
+	}
 	for s := sc; s != nil; s = s.parent {
 		if isSelf(name) && s.class != "" {
-			return a.bound(a.classScope(s.class), name)
+			cs := a.classScope(s.class)
+			if _, ok := cs.vars[name]; !ok && (a.u.lang == langGo || a.u.lang == langPython) && strings.HasPrefix(name, "self.") {
+				// A field no literal in this file sets: the package's
+				// other files may (&Client{base: defaultBase}). An
+				// attribute no method of the class sets: a subclass may
+				// (base_url = "https://…" in class Billing(BaseAPI)).
+				return value{refs: []symRef{{name: s.class + "." + strings.TrimPrefix(name, "self."), sub: a.u.lang == langPython}}}
+			}
+			return a.bound(cs, name)
 		}
-		if _, ok := s.vars[name]; ok {
+		if vs, ok := s.vars[name]; ok {
+			if len(vs) == 0 && s.fn != nil {
+				if i := paramIndex(s.fn, name); i >= 0 {
+					return value{params: []paramRef{{fn: s.fn, i: i}}}
+				}
+			}
 			return a.bound(s, name)
 		}
 	}
@@ -365,14 +400,17 @@ func (a *analyzer) unresolved(name string, line int) value {
 	case strings.HasSuffix(lower, "headers.location"):
 		return value{location: true}
 	}
+	var v value
 	last := lastPart(c)
 	if settingLike(last) && (strings.Contains(c, ".") || c != name) {
-		return value{settings: []string{last}}
+		v.settings = []string{last}
+	} else if settingLike(name) && strings.ToUpper(name) == name {
+		v.settings = []string{name}
 	}
-	if settingLike(name) && strings.ToUpper(name) == name {
-		return value{settings: []string{name}}
+	if r, ok := a.symRefOf(name); ok {
+		v.refs = []symRef{r}
 	}
-	return value{}
+	return v
 }
 
 // settingLike says a name could be a configuration setting holding a URL
@@ -498,6 +536,10 @@ func (a *analyzer) concat(e *expr, sc *scope) value {
 		if i == 0 || strings.HasSuffix(prefix, "://") {
 			v.urls = append(v.urls, hostsAfterScheme(prefix, pv, e.line)...)
 			v.settings = append(v.settings, pv.settings...)
+			v.refs = append(v.refs, refsAfterScheme(prefix, pv.refs)...)
+			if i == 0 {
+				v.params = pv.params
+			}
 			v.env, v.input, v.location = pv.env, pv.input, pv.location
 			decided = true
 		}

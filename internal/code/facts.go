@@ -19,6 +19,13 @@ type fileFacts struct {
 	// credLines are lines that attach a credential to something; a file
 	// with any links its unlinked hosts as "possible".
 	credLines []int
+	// Links across files (xfile.go): names other files may import,
+	// functions that send a credential to the URL they are passed, and
+	// calls that pass URLs to a function.
+	syms      []symDef
+	classes   []classDef
+	wrappers  []wrapperDef
+	wrapCalls []wrapCall
 }
 
 // dest is one host named in the file.
@@ -38,6 +45,10 @@ type callSite struct {
 	// settings the URL is read from, resolved against other files' settings
 	// (a link through a setting is at best likely).
 	settings []string
+	// refs are names of other files the URL is read from; the join
+	// resolves them (xjoin.go) into xurls.
+	refs     []symRef
+	xurls    []xurl
 	env      bool // the host part comes from the environment
 	input    bool // … from the request being served
 	location bool // … from a response's Location header
@@ -79,6 +90,7 @@ func analyzeSource(file string, u *unit) *fileFacts {
 				switch x.kind {
 				case xCall:
 					a.callSite(ff, x, fn, sc)
+					a.wrapCallSite(ff, x, fn, sc, false)
 					a.callPatterns(ff, x, fn, sc)
 					a.fieldPatterns(ff, x.kw, fn, calleeOf(x))
 				case xDict:
@@ -89,6 +101,25 @@ func analyzeSource(file string, u *unit) *fileFacts {
 		a.collectDests(ff, s, fn)
 	})
 	a.settingDefs(ff)
+	if len(ff.wrappers) > 0 {
+		// Calls of this file's wrappers, now that they are known.
+		walkStmts(u.body, nil, func(s *stmt, fn *funcDef) {
+			sc := a.scopeOf(fn)
+			for _, e := range []*expr{s.value, s.target} {
+				walkExpr(e, func(x *expr) {
+					if x.kind == xCall {
+						a.wrapCallSite(ff, x, fn, sc, true)
+					}
+				})
+			}
+		})
+	}
+	switch u.lang {
+	case langGo:
+		a.goFieldSyms(ff)
+	case langPython:
+		a.pyClassDefs(ff)
+	}
 	return ff
 }
 
@@ -116,6 +147,37 @@ func (ff *fileFacts) detach() *fileFacts {
 	}
 	for i := range ff.defs {
 		ff.defs[i].name, ff.defs[i].urls = c(ff.defs[i].name), urls(ff.defs[i].urls)
+	}
+	refs := func(rs []symRef) []symRef {
+		out := make([]symRef, len(rs))
+		for i, r := range rs {
+			out[i] = symRef{mod: c(r.mod), name: c(r.name), after: c(r.after), sub: r.sub}
+		}
+		return out
+	}
+	for i := range ff.calls {
+		ff.calls[i].refs = refs(ff.calls[i].refs)
+	}
+	for i := range ff.syms {
+		d := &ff.syms[i]
+		d.name, d.host, d.urls, d.refs = c(d.name), c(d.host), urls(d.urls), refs(d.refs)
+	}
+	for i := range ff.classes {
+		ff.classes[i].name, ff.classes[i].base = c(ff.classes[i].name), c(ff.classes[i].base)
+	}
+	for i := range ff.wrappers {
+		ff.wrappers[i].name, ff.wrappers[i].how = c(ff.wrappers[i].name), c(ff.wrappers[i].how)
+	}
+	for i := range ff.wrapCalls {
+		wc := &ff.wrapCalls[i]
+		wc.symbol, wc.target = c(wc.symbol), refs([]symRef{wc.target})[0]
+		for j := range wc.args {
+			ar := &wc.args[j]
+			ar.urls, ar.refs = urls(ar.urls), refs(ar.refs)
+			for k := range ar.settings {
+				ar.settings[k] = c(ar.settings[k])
+			}
+		}
 	}
 	for i := range ff.issues {
 		is := &ff.issues[i]
@@ -350,14 +412,17 @@ func (a *analyzer) callSite(ff *fileFacts, e *expr, fn *funcDef, sc *scope) {
 	if cr != nil && cr.wrapper && g > gradeLikely {
 		g = gradeLikely
 	}
-	if cl != nil && urlV.relative() {
+	if cl != nil && urlV.relative() && (len(urlV.params) == 0 || cl.base.hostKnown()) {
 		// A path on a client with a base URL goes to the base.
 		urlV = cl.base
 		if cr != nil && cr == cl.cred && cl.credSameCall {
 			g = gradeConfirmed
 		}
 	}
-	cs.urls, cs.settings = urlV.urls, urlV.settings
+	cs.urls, cs.settings, cs.refs = urlV.urls, urlV.settings, urlV.refs
+	if cr != nil && len(urlV.urls) == 0 && len(urlV.refs) == 0 && len(urlV.params) > 0 {
+		a.noteWrapper(ff, fn, urlV.params, g, cr.how)
+	}
 	cs.env, cs.input, cs.location = urlV.env, urlV.input, urlV.location
 	cs.allow = a.allowListed(fn)
 	if cr != nil {

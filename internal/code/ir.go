@@ -82,7 +82,12 @@ type unit struct {
 	lang    lang
 	body    []stmt // module-level statements; functions are sFunc statements
 	imports map[string]string
-	words   wordFlags // of every identifier of the file
+	// specs: JavaScript names imported from a file of the project, with
+	// the module as written ("./constants").
+	specs map[string]string
+	// bases: Python classes' first base class, as written.
+	bases map[string]string
+	words wordFlags // of every identifier of the file
 }
 
 // wordFlags are what the analyzer asks of a body's identifiers (compared

@@ -27,6 +27,10 @@ type join struct {
 	// strongest per project and key, so a setting defined in many files
 	// and read by many calls is linked once per definition, not per pair.
 	uses map[string]*settingUse
+	// xHTTP are credentials-over-http findings through another file's
+	// name, kept after the others: the same URL reached both by a setting
+	// name and an import is one finding.
+	xHTTP []finding.Finding
 }
 
 // settingUse is the strongest credentialed call reading one setting key.
@@ -61,6 +65,7 @@ func newJoin(facts []*fileFacts, projects map[string]bool) *join {
 			}
 		}
 	}
+	j.crossFile()
 	return j
 }
 
@@ -118,6 +123,9 @@ func (j *join) publicHosts() []string {
 		for _, c := range ff.calls {
 			for _, u := range c.urls {
 				add(u.host)
+			}
+			for _, x := range c.xurls {
+				add(x.u.host)
 			}
 		}
 	}
@@ -229,6 +237,7 @@ func (j *join) build() ([]Host, []finding.Finding) {
 		}
 	}
 	fs = append(fs, j.linkSettings(acc)...)
+	fs = addOverHTTP(fs, j.xHTTP)
 	j.possible(hosts)
 	out := make([]Host, 0, len(hosts))
 	for _, a := range hosts {
@@ -271,6 +280,22 @@ func (j *join) linkCall(ff *fileFacts, c callSite, acc func(string) *hostAcc) []
 		}
 		if f, ok := overHTTP(u, ff.file, c.grade, c.how, ff.file, c.line, c.symbol); ok {
 			fs = append(fs, f)
+		}
+	}
+	for _, x := range c.xurls {
+		g := c.grade
+		if !x.pkg || x.u.dflt {
+			g = min(g, gradeLikely) // an import: another module's name
+		}
+		if g > gradeNone {
+			via := c.how
+			if !x.pkg {
+				via += " via " + x.via + " imported from " + x.file
+			}
+			acc(x.u.host).add(x.u, x.file, g, via, callRef)
+		}
+		if f, ok := overHTTP(x.u, x.file, g, c.how, ff.file, c.line, c.symbol); ok {
+			j.xHTTP = append(j.xHTTP, f) // after the settings' (dedupeOverHTTP)
 		}
 	}
 	p := j.projectOf(ff.file)
@@ -328,6 +353,31 @@ func (j *join) linkSettings(acc func(string) *hostAcc) []finding.Finding {
 					fs = append(fs, f)
 				}
 			}
+		}
+	}
+	return fs
+}
+
+// addOverHTTP adds the credentials-over-http findings found through other
+// files' names (xs) for a call and host no finding of fs already has:
+// the same URL reached by a setting's name and by an import is one.
+func addOverHTTP(fs, xs []finding.Finding) []finding.Finding {
+	if len(xs) == 0 {
+		return fs
+	}
+	key := func(f finding.Finding) string {
+		return fmt.Sprintf("%s:%d:%s", f.Location.File, f.Location.Line, f.Location.Host)
+	}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		if f.ID == RuleCredentialsOverHTTP {
+			seen[key(f)] = true
+		}
+	}
+	for _, f := range xs {
+		if k := key(f); !seen[k] {
+			seen[k] = true
+			fs = append(fs, f)
 		}
 	}
 	return fs

@@ -6,7 +6,7 @@ import "strings"
 // recursive-descent parser over tokenizeJS's tokens. TypeScript's type
 // annotations, interfaces and generics are skipped; so is JSX markup.
 func parseJS(src []byte) *unit {
-	p := &jsParser{cursor: cursor{ts: tokenizeJS(src)}, imports: map[string]string{}}
+	p := &jsParser{cursor: cursor{ts: tokenizeJS(src)}, imports: map[string]string{}, specs: map[string]string{}}
 	var body []stmt
 	for !p.eof() {
 		start := p.i
@@ -15,7 +15,7 @@ func parseJS(src []byte) *unit {
 			p.next()
 		}
 	}
-	u := &unit{lang: langJS, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
+	u := &unit{lang: langJS, body: body, imports: p.imports, specs: p.specs, words: collectWords(p.ts, 0, len(p.ts))}
 	putTokens(p.ts)
 	return u
 }
@@ -23,6 +23,17 @@ func parseJS(src []byte) *unit {
 type jsParser struct {
 	cursor
 	imports map[string]string
+	// specs: local name → the relative module ("./config") it is imported
+	// from, so a name read in a URL can be resolved to that file.
+	specs map[string]string
+}
+
+// noteSpec records that local is imported from module spec when spec is
+// a file of the same project ("./x", "../x").
+func (p *jsParser) noteSpec(local, spec string) {
+	if p.specs != nil && (strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../")) {
+		p.specs[local] = spec
+	}
 }
 
 // block parses statements up to the '}' closing a block already opened.
@@ -237,6 +248,7 @@ func (p *jsParser) importDecl() {
 				p.next()
 				if e := p.expression(); e != nil && e.kind == xCall && e.arg(0) != nil && e.arg(0).kind == xStr {
 					p.imports[t.text] = e.arg(0).s
+					p.noteSpec(t.text, e.arg(0).s)
 				}
 				p.endStatement()
 				return
@@ -248,6 +260,9 @@ func (p *jsParser) importDecl() {
 	if t := p.peek(); t.kind == tStr {
 		p.next()
 		for _, n := range names {
+			if n[1] != "" { // a default import names no exported constant
+				p.noteSpec(n[0], t.text)
+			}
 			switch n[1] {
 			case "", "*":
 				p.imports[n[0]] = t.text
@@ -317,6 +332,7 @@ func (p *jsParser) noteRequire(local string, v *expr) {
 	}
 	if v != nil && v.kind == xCall && dotted(v.x) == "require" && v.arg(0) != nil && v.arg(0).kind == xStr {
 		p.imports[local] = v.arg(0).s + suffix
+		p.noteSpec(local, v.arg(0).s)
 	}
 }
 

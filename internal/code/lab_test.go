@@ -93,6 +93,12 @@ func TestFixturesAgainstLabDNS(t *testing.T) {
 			{code.RuleHardcodedSecret, "main.go", 48, finding.High},
 			{code.RuleCredentialsOverHTTP, "main.go", 56, finding.High},
 		}, "metrics.vulnshop.test", "confirmed"},
+		// The URL in another file: a constant of the Go package (as good as
+		// the same file), a constant a Python module imports (likely).
+		{"split-go-vuln", []want{{code.RuleCredentialsToClaimable, "consts.go", 4, finding.Critical}}, "metrics.vulnshop.test", "confirmed"},
+		{"split-py-vuln", []want{{code.RuleCredentialsToClaimable, "reporting/upstream.py", 2, finding.Critical}}, "metrics.vulnshop.test", "likely"},
+		{"split-go-clean", nil, "metrics.cleanshop.test", "confirmed"},
+		{"split-py-clean", nil, "metrics.cleanshop.test", "likely"},
 		{"flask-clean", nil, "metrics.cleanshop.test", "likely"},
 		{"node-clean", nil, "metrics.cleanshop.test", "confirmed"},
 		{"go-clean", nil, "metrics.cleanshop.test", "confirmed"},

@@ -135,6 +135,16 @@ func TestLinkGrades(t *testing.T) {
 		{"go client struct with a default base URL", "a.go", "package p\nimport \"net/http\"\nconst defaultBase = \"https://a.test/\"\n" +
 			"type C struct{ base, tok string }\nfunc New(t string) *C { return &C{base: defaultBase, tok: t} }\n" +
 			"func (c *C) get(p string) {\n\treq, _ := http.NewRequest(\"GET\", c.base+p, nil)\n\treq.Header.Set(\"Authorization\", \"Bearer \"+c.tok)\n\t_, _ = hc.Do(req)\n}\n", "a.test", "confirmed"},
+		{"wrapper that takes the URL", "a.py", "def authed_get(url, token):\n    return requests.get(url, headers={'Authorization': 'Bearer ' + token}, timeout=5)\n" +
+			"def run(t):\n    authed_get('https://a.test/x', t)\n", "a.test", "likely"},
+		{"go method wrapper", "a.go", "package p\nimport \"net/http\"\nfunc (c *C) authed(u string) {\n\treq, _ := http.NewRequest(\"GET\", u, nil)\n" +
+			"\treq.Header.Set(\"Authorization\", c.tok)\n\t_, _ = c.hc.Do(req)\n}\nfunc (c *C) run() { c.authed(\"https://a.test/\") }\n", "a.test", "likely"},
+		{"a wrapper whose call goes elsewhere", "a.py", "def notify(cb, token):\n    return requests.post('https://b.test', json={'cb': cb}, headers={'Authorization': token}, timeout=5)\n" +
+			"notify('https://a.test/cb', t)\n", "a.test", "possible"},
+		{"base class method, subclass attribute", "a.py", "class B:\n    def _request(self, m, p, t):\n        return requests.request(m, self.base_url + p, headers={'Authorization': t}, timeout=5)\n" +
+			"class S(B):\n    base_url = 'https://a.test/v'\n", "a.test", "likely"},
+		{"an unrelated class's attribute", "a.py", "class B:\n    def _request(self, m, p, t):\n        return requests.request(m, self.base_url + p, headers={'Authorization': t}, timeout=5)\n" +
+			"class S:\n    base_url = 'https://a.test/v'\n", "a.test", "possible"},
 		{"go request", "a.go", "package p\nimport \"net/http\"\nfunc f() {\n\treq, _ := http.NewRequest(\"GET\", \"https://a.test\", nil)\n\treq.SetBasicAuth(u, p)\n\t_, _ = c.Do(req)\n}\n", "a.test", "confirmed"},
 	} {
 		ff, err := analyzeBytes(tc.file, classify(tc.file), []byte(tc.src))

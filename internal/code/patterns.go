@@ -372,8 +372,7 @@ func fieldName(f field, outer string) string {
 
 // settingDef records the setting name = value if the value holds URLs,
 // or, under a host-ish name (SEARCH_HOST), is a bare host name.
-func (a *analyzer) settingDef(ff *fileFacts, name string, val *expr, line int, sc *scope) {
-	v := a.eval(val, sc)
+func (a *analyzer) settingDef(ff *fileFacts, name string, v value, line int) {
 	var urls []urlRef
 	for _, u := range v.urls {
 		if u.file == "" {
@@ -403,12 +402,23 @@ func (a *analyzer) settingDefs(ff *fileFacts) {
 		if name == "" {
 			return
 		}
-		a.settingDef(ff, name, s.value, s.line, sc)
+		v := a.eval(s.value, sc)
+		a.settingDef(ff, name, v, s.line)
+		top := sc == a.module
+		if top {
+			a.symDefOf(ff, n, v, s.line)
+		} else if attr := strings.TrimPrefix(n, "self."); a.u.lang == langPython && sc.class != "" && !strings.ContainsAny(attr, ".[") {
+			a.addSym(ff, sc.class+"."+attr, v, s.line) // a class attribute a base class's method may read
+		}
 		if s.value != nil && s.value.kind == xDict {
 			// PAYMENTS = {"BASE_URL": …}: settings["BASE_URL"] elsewhere.
 			for _, f := range s.value.kw {
 				if f.key != "" && f.val != nil && f.val.kind != xDict {
-					a.settingDef(ff, f.key, f.val, f.line, sc)
+					fv := a.eval(f.val, sc)
+					a.settingDef(ff, f.key, fv, f.line)
+					if top && (n == "module.exports" || n == "exports") && a.u.lang == langJS {
+						a.symDefOf(ff, f.key, fv, f.line)
+					}
 				}
 			}
 		}

@@ -28,6 +28,26 @@ func factsOf(name string, l lang, data []byte) string {
 	for _, is := range ff.issues {
 		out = append(out, fmt.Sprintf("%s@%d", is.rule, is.line))
 	}
+	// What other files link to: names holding a URL or host, wrappers,
+	// calls passing URLs to a function. (A name that only forwards
+	// another file's name, with no URL, is lost with a skipped file: see
+	// docs/code.md.)
+	for _, d := range ff.syms {
+		if len(d.urls) > 0 || d.host != "" {
+			out = append(out, fmt.Sprintf("sym %s@%d", d.name, d.line))
+		}
+	}
+	for _, w := range ff.wrappers {
+		out = append(out, "wrapper "+w.name)
+	}
+	for _, wc := range ff.wrapCalls {
+		for _, a := range wc.args {
+			if len(a.urls) > 0 {
+				out = append(out, fmt.Sprintf("wrapper call %s@%d", wc.target.name, wc.line))
+				break
+			}
+		}
+	}
 	return strings.Join(out, ", ")
 }
 

@@ -8,7 +8,7 @@ import "strings"
 func parsePython(src string) *unit {
 	p := &pyParser{cursor: cursor{ts: tokenizePythonInto(getTokens(len(src)), src, 1)}, imports: map[string]string{}}
 	body := p.block(false, "")
-	u := &unit{lang: langPython, body: body, imports: p.imports, words: collectWords(p.ts, 0, len(p.ts))}
+	u := &unit{lang: langPython, body: body, imports: p.imports, bases: p.bases, words: collectWords(p.ts, 0, len(p.ts))}
 	putTokens(p.ts)
 	return u
 }
@@ -16,7 +16,8 @@ func parsePython(src string) *unit {
 type pyParser struct {
 	cursor
 	imports map[string]string
-	derived map[string]bool // classes with a base class
+	derived map[string]bool   // classes with a base class
+	bases   map[string]string // class → its first base class, as written
 }
 
 // compound statement keywords whose blocks are flattened into the
@@ -157,12 +158,37 @@ func (p *pyParser) class() []stmt {
 					p.derived = map[string]bool{}
 				}
 				p.derived[name] = true
+				p.noteBase(name)
 			}
 			p.skipBalanced(t.text)
 		}
 	}
 	p.acceptOp(":")
 	return classBody(name, p.suite(name))
+}
+
+// noteBase records the first base class of class name when it is a
+// dotted name (class Billing(BaseAPI), class C(base.Client, Mixin)).
+func (p *pyParser) noteBase(name string) {
+	t, n := p.peek(), p.at(1)
+	if t.kind != tName || name == "" {
+		return
+	}
+	base := t.text
+	for i := 1; n.kind == tOp && n.text == "."; i += 2 {
+		nn := p.at(i + 1)
+		if nn.kind != tName {
+			return
+		}
+		base += "." + nn.text
+		n = p.at(i + 2)
+	}
+	if n.kind == tOp && (n.text == "," || n.text == ")") {
+		if p.bases == nil {
+			p.bases = map[string]string{}
+		}
+		p.bases[name] = base
+	}
 }
 
 // hasBases says the parenthesis just opened after a class name lists a
@@ -341,7 +367,7 @@ func (p *pyParser) dottedName() string {
 		p.next()
 		b.WriteByte('.')
 	}
-	for p.peek().kind == tName {
+	for p.peek().kind == tName && p.peek().text != "import" { // from . import x
 		b.WriteString(p.next().text)
 		if !p.isOp(".") {
 			break

@@ -58,9 +58,15 @@ type client struct {
 type value struct {
 	urls     []urlRef
 	settings []string // setting names the value is read from (env vars, config keys, constants elsewhere)
-	env      bool     // the host part comes from the environment
-	input    bool     // the host part comes from the request being served (user input)
-	location bool     // the value is a response's Location header
+	// refs are names defined in another file that the value is read
+	// from: imported by an explicit import, or in the same Go package.
+	refs []symRef
+	// params are parameters of the enclosing function the value starts
+	// with: a call whose URL is one is a wrapper its callers supply.
+	params   []paramRef
+	env      bool // the host part comes from the environment
+	input    bool // the host part comes from the request being served (user input)
+	location bool // the value is a response's Location header
 	cred     *cred
 	client   *client
 	dict     *expr // a dict/object literal the value is
@@ -73,6 +79,8 @@ type value struct {
 func (v *value) merge(o value) {
 	v.urls = append(v.urls, o.urls...)
 	v.settings = append(v.settings, o.settings...)
+	v.refs = append(v.refs, o.refs...)
+	v.params = append(v.params, o.params...)
 	v.env = v.env || o.env
 	v.input = v.input || o.input
 	v.location = v.location || o.location
@@ -91,11 +99,11 @@ func (v *value) merge(o value) {
 }
 
 // hostKnown says the value names at least one destination.
-func (v value) hostKnown() bool { return len(v.urls) > 0 || len(v.settings) > 0 }
+func (v value) hostKnown() bool { return len(v.urls) > 0 || len(v.settings) > 0 || len(v.refs) > 0 }
 
 // relative says a URL value is a path to be joined to a client's base.
 func (v value) relative() bool {
-	if len(v.urls) > 0 || v.env || v.input || v.location || len(v.settings) > 0 {
+	if len(v.urls) > 0 || v.env || v.input || v.location || len(v.settings) > 0 || len(v.refs) > 0 {
 		return false
 	}
 	return !v.strOK || !strings.Contains(v.str, "://")

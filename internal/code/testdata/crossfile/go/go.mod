@@ -1,0 +1,3 @@
+module example.test/vendorapi
+
+go 1.22

@@ -1,0 +1,3 @@
+package other
+
+const defaultBase = "https://old.goconst.svc-sample.io/"

@@ -1,0 +1,1 @@
+export const apiRoot = 'https://old.jsconst.svc-sample.io';

@@ -1,0 +1,1 @@
+module.exports = { BASE_URL: 'https://cjs.jsconst.svc-sample.io' };

@@ -1,0 +1,1 @@
+API_ROOT = "https://old.pyconst.svc-sample.io/v0"

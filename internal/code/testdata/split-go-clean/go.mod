@@ -1,0 +1,3 @@
+module example.test/split
+
+go 1.22

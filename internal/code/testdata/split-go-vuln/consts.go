@@ -1,0 +1,4 @@
+package split
+
+// The metrics upstream every report is pushed to.
+const defaultBase = "https://metrics.vulnshop.test/v1/"

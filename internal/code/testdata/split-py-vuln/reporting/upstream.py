@@ -1,0 +1,2 @@
+"""Where reports go."""
+METRICS_ROOT = "https://metrics.vulnshop.test"
