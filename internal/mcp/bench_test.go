@@ -50,20 +50,8 @@ func BenchmarkReportValidation(b *testing.B) {
 // One explain_finding round trip through the SDK over an in-memory
 // transport: the protocol's overhead on a call that does no I/O.
 func BenchmarkExplainCall(b *testing.B) {
-	s, err := New(docsConfig())
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	ct, st := sdk.NewInMemoryTransports()
-	if _, err := s.Connect(ctx, st, nil); err != nil {
-		b.Fatal(err)
-	}
-	cs, err := sdk.NewClient(&sdk.Implementation{Name: "bench", Version: "1"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer cs.Close()
+	cs := connect(b, docsConfig())
 	for b.Loop() {
 		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "explain_finding", Arguments: map[string]any{"id": "dns.dangling-cname"}})
 		if err != nil || res.IsError {

@@ -60,20 +60,8 @@ func TestScanCodeBuildsTheAuditorOnlyForAllowedHosts(t *testing.T) {
 			builds++
 			return code.Options{DNS: aud}, nil
 		}
-		s, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
 		ctx := context.Background()
-		ct, st := sdk.NewInMemoryTransports()
-		ss, err := s.Connect(ctx, st, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := sdk.NewClient(&sdk.Implementation{Name: "test", Version: "1"}, nil).Connect(ctx, ct, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cs := connect(t, cfg)
 		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "scan_code", Arguments: map[string]any{"path": "../code/testdata/flask-vuln"}})
 		if err != nil || res.IsError {
 			t.Fatalf("%v: scan_code: %v %+v", tc.allow, err, res)
@@ -81,8 +69,6 @@ func TestScanCodeBuildsTheAuditorOnlyForAllowedHosts(t *testing.T) {
 		if builds != tc.builds || len(aud.names) != tc.audited {
 			t.Errorf("--allow-target %v: auditor built %d times, %d names audited %v; want %d, %d", tc.allow, builds, len(aud.names), aud.names, tc.builds, tc.audited)
 		}
-		_ = cs.Close()
-		_ = ss.Wait()
 	}
 }
 
@@ -103,23 +89,8 @@ func TestScanCodeDeadResolverIsPartial(t *testing.T) {
 		}
 		return code.Options{}, nil
 	}
-	s, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	ct, st := sdk.NewInMemoryTransports()
-	ss, err := s.Connect(ctx, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = ss.Wait() }()
-	cs, err := sdk.NewClient(&sdk.Implementation{Name: "test", Version: "1"}, nil).Connect(ctx, ct, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "scan_code", Arguments: map[string]any{"path": "../code/testdata/flask-vuln"}})
+	res, err := connect(t, cfg).CallTool(ctx, &sdk.CallToolParams{Name: "scan_code", Arguments: map[string]any{"path": "../code/testdata/flask-vuln"}})
 	if err != nil || res.IsError {
 		t.Fatalf("scan_code: %v %+v", err, res)
 	}
@@ -134,4 +105,29 @@ func TestScanCodeDeadResolverIsPartial(t *testing.T) {
 	if len(rep.Findings) == 0 {
 		t.Error("the findings that need no DNS were lost")
 	}
+}
+
+// connect serves cfg over an in-memory transport and returns a client
+// session on it, closed (and the server's side waited for) at cleanup.
+func connect(tb testing.TB, cfg Config) *sdk.ClientSession {
+	tb.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	ct, st := sdk.NewInMemoryTransports()
+	ss, err := s.Connect(ctx, st, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cs, err := sdk.NewClient(&sdk.Implementation{Name: "test", Version: "1"}, nil).Connect(ctx, ct, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		_ = cs.Close()
+		_ = ss.Wait()
+	})
+	return cs
 }
