@@ -178,7 +178,7 @@ Start with 'plumb demo' (no network needed).
 	root.AddCommand(newDNSCmd(st), newCodeCmd(st), newServeCmd(st), newWorkerCmd(st))
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newMCPCmd(st))
-	wrapFlagHelp(root, st.Out)
+	wrapFlagHelp(root)
 	return root
 }
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -21,26 +20,17 @@ const (
 	helpWidthMax     = 120
 )
 
-// helpWidthKey is the root command's annotation that holds its help width
-// (cobra's template functions are global; the width is per invocation).
-const helpWidthKey = "plumb-help-width"
-
 var registerHelpFuncs sync.Once
 
-func wrapFlagHelp(root *cobra.Command, out io.Writer) {
+// wrapFlagHelp makes root's usage (and its commands') wrap flag
+// descriptions to the width of where the help is written, found only when
+// help is shown.
+func wrapFlagHelp(root *cobra.Command) {
 	registerHelpFuncs.Do(func() {
 		cobra.AddTemplateFunc("wrappedFlags", func(c *cobra.Command, fs *pflag.FlagSet) string {
-			width, err := strconv.Atoi(c.Root().Annotations[helpWidthKey])
-			if err != nil {
-				width = helpWidthDefault
-			}
-			return strings.TrimRight(fs.FlagUsagesWrapped(width), " \n")
+			return strings.TrimRight(fs.FlagUsagesWrapped(helpWidth(c.OutOrStdout())), " \n")
 		})
 	})
-	if root.Annotations == nil {
-		root.Annotations = map[string]string{}
-	}
-	root.Annotations[helpWidthKey] = strconv.Itoa(helpWidth(out))
 	t := root.UsageTemplate()
 	t = strings.ReplaceAll(t, ".LocalFlags.FlagUsages | trimTrailingWhitespaces", "wrappedFlags . .LocalFlags")
 	t = strings.ReplaceAll(t, ".InheritedFlags.FlagUsages | trimTrailingWhitespaces", "wrappedFlags . .InheritedFlags")
