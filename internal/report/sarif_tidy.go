@@ -45,7 +45,7 @@ func tidySARIF(v any) any {
 				delete(t, k)
 				continue
 			}
-			if empty(c) && !sarifKeepEmpty[k] {
+			if emptyJSON(c) && !sarifKeepEmpty[k] {
 				delete(t, k)
 				continue
 			}
@@ -61,7 +61,8 @@ func tidySARIF(v any) any {
 	return v
 }
 
-func empty(v any) bool {
+// emptyJSON reports an empty JSON array or object.
+func emptyJSON(v any) bool {
 	switch t := v.(type) {
 	case map[string]any:
 		return len(t) == 0
